@@ -1,0 +1,220 @@
+"""Test fixtures: one database per run with the shipped plan loaded, and every test in a transaction that is
+rolled back, so a test that commits leaves nothing for the next.
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL names a PostgreSQL server; then a fresh
+database is created on it for the run and dropped afterwards. Isolation follows ../shared/PITFALLS.md:
+Flask-SQLAlchemy ignores a session bind, so `db.session` is replaced by a session on one outer connection
+that turns the code's commits into savepoints.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from tracker import create_app
+from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
+from tracker.config import TestConfig
+from tracker.extensions import db
+from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
+from tracker.services import accounts, items, workflow
+
+NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Shanghai, early in phase 2
+
+
+def pytest_report_header() -> str:
+    return f"database: {database_kind()}"
+
+
+def database_kind() -> str:
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "sqlite"
+
+
+def postgres_server_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+class ScratchDatabases:
+    """Creates empty databases (a file for SQLite, a database on the server for PostgreSQL) and drops them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.created: list[str] = []
+
+    def new(self) -> str:
+        name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+        if database_kind() == "sqlite":
+            return f"sqlite:///{self.folder / (name + '.db')}"
+        server = sa.create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        server.dispose()
+        self.created.append(name)
+        return sa.make_url(postgres_server_url()).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        server = sa.create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            for name in self.created:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabases]:
+    dbs = ScratchDatabases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+def test_config(url: str, instance: Path) -> dict[str, Any]:
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="test-secret", TRACKER_UPLOAD_DIR=str(instance / "files"))
+    return config
+
+
+def build_app(url: str, instance: Path) -> Flask:
+    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
+    try:
+        return create_app(test_config(url, instance))
+    finally:
+        del os.environ["TRACKER_INSTANCE_PATH"]
+
+
+@pytest.fixture(scope="session")
+def app(scratch: ScratchDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on a migrated database holding the shipped units and plan."""
+    application = build_app(scratch.new(), tmp_path_factory.mktemp("instance"))
+    with application.app_context():
+        upgrade()
+        do_load_units(DEFAULT_UNITS)
+        do_load_plan(DEFAULT_PLAN)
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs inside one outer transaction, rolled back at the end."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(  # type: ignore[assignment]
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original  # type: ignore[assignment]
+            if outer.is_active:
+                outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def unit() -> Callable[[str], Unit]:
+    def get(key: str) -> Unit:
+        return db.session.execute(sa.select(Unit).where(Unit.key == key)).scalar_one()
+    return get
+
+
+@pytest.fixture
+def make_user(app: Flask, unit: Callable[[str], Unit]) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str, unit_key: str = "sfj", *, username: str | None = None,
+             password: str = "Correct-Horse-9") -> User:
+        role = Role(role)
+        name = username or f"{role.value}_{unit_key}_{next(counter)}"
+        return accounts.create_user(username=name, display_name=name, role=role, unit=unit(unit_key),
+                                    password=password, hasher=app.extensions["password_hasher"], actor=None,
+                                    now=NOW)
+    return make
+
+
+@pytest.fixture
+def plan(app: Flask) -> Plan:
+    return db.session.execute(sa.select(Plan)).scalar_one()
+
+
+@pytest.fixture
+def office(make_user: Callable[..., User]) -> User:
+    return make_user(Role.OFFICE_ADMIN, "office")
+
+
+@pytest.fixture
+def make_item(plan: Plan, office: User, unit: Callable[[str], Unit]) -> Callable[..., WorkItem]:
+    """A fresh card assigned to a unit by the office, optionally already moved along the workflow."""
+
+    def make(unit_key: str = "sfj", *, status: ItemStatus = ItemStatus.ASSIGNED, due: date = date(2023, 12, 31),
+             task_number: int = 1, title: str = "测试工作项") -> WorkItem:
+        task = db.session.execute(sa.select(Task).where(Task.plan_id == plan.id, Task.number == task_number)
+                                  ).scalar_one()
+        phase = db.session.execute(sa.select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.seq)
+                                   .offset(1)).scalars().first()
+        assert phase is not None
+        (item,) = items.create_items(actor=office, task=task, phase=phase, units=[unit(unit_key)], title=title,
+                                     due_date=due, now=NOW)
+        path = [ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED, ItemStatus.DONE]
+        order = [ItemStatus.ASSIGNED, *path]
+        if status != ItemStatus.ASSIGNED:
+            carrier = _carrier(unit_key)
+            for target in path[: order.index(status)]:
+                actor = office if target == ItemStatus.DONE else carrier
+                note = "办结报告" if target == ItemStatus.SUBMITTED else None
+                workflow.move(item, actor=actor, to=target, expected_version=item.version, now=NOW, note=note)
+        return item
+
+    def _carrier(unit_key: str) -> User:
+        return db.session.execute(sa.select(User).where(
+            User.unit_id == unit(unit_key).id, User.role == Role.UNIT_ADMIN)).scalars().first() or \
+            make_unit_admin(unit_key)
+
+    def make_unit_admin(unit_key: str) -> User:
+        return accounts.create_user(username=f"carrier_{unit_key}_{uuid.uuid4().hex[:6]}", display_name="承办人",
+                                    role=Role.UNIT_ADMIN, unit=unit(unit_key), password="Correct-Horse-9",
+                                    hasher=accounts.make_hasher(fast=True), actor=None, now=NOW)
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """A context manager counting the SQL statements sent while it is open."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def listener(*args: Any) -> None:
+            statements.append(args[2])
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting

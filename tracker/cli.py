@@ -1,0 +1,211 @@
+"""`flask tracker ...`: loading seed files, accounts, tokens and the audit check.
+
+Each command is one transaction: it commits when everything succeeded and writes nothing otherwise.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from .clock import utcnow
+from .errors import TrackerError
+from .extensions import db
+from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
+from .services import accounts, audit, plan_files, seeding
+
+tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed_tasks"
+DEFAULT_UNITS = SEED_DIR / "units_sample.yaml"
+DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Commit on success; on a refusal print it and exit 1 with nothing written."""
+    try:
+        yield
+        db.session.commit()
+    except plan_files.FileProblems as exc:
+        db.session.rollback()
+        click.echo(f"文件有 {len(exc.problems)} 处问题,未写入任何数据:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except TrackerError as exc:
+        db.session.rollback()
+        click.echo(f"错误:{exc.message_zh}", err=True)
+        sys.exit(1)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _hasher() -> Any:
+    return current_app.extensions["password_hasher"]
+
+
+def _print_report(what: str, report: seeding.LoadReport) -> None:
+    created = ", ".join(f"{k} {v}" for k, v in sorted(report.created.items())) or "无"
+    updated = ", ".join(f"{k} {v}" for k, v in sorted(report.updated.items())) or "无"
+    click.echo(f"{what}:新建 {created};更新 {updated}")
+
+
+def do_load_units(path: Path) -> seeding.LoadReport:
+    data = plan_files.parse_units(plan_files.read_yaml(path))
+    return seeding.load_units(data, now=utcnow())
+
+
+def do_load_plan(path: Path) -> tuple[Plan, seeding.LoadReport]:
+    units = list(db.session.scalars(sa.select(Unit)))
+    data = plan_files.parse_plan(
+        plan_files.read_yaml(path), unit_keys={u.key for u in units},
+        kinds=set(db.session.scalars(sa.select(UnitKind.key))),
+        tags={t for u in units for t in u.tags})
+    return seeding.load_plan(data, now=utcnow())
+
+
+@tracker_cli.command("load-units")
+@click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_UNITS)
+def load_units_command(path: Path) -> None:
+    """Load or update the units (and their kinds) from a YAML file."""
+    with one_transaction():
+        _print_report("单位", do_load_units(path))
+
+
+@tracker_cli.command("load-plan")
+@click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_PLAN)
+def load_plan_command(path: Path) -> None:
+    """Load or update a plan from a YAML file; units must be loaded first."""
+    with one_transaction():
+        plan, report = do_load_plan(path)
+        _print_report(f"计划《{plan.title}》", report)
+        _print_counts(plan)
+
+
+def _print_counts(plan: Plan) -> None:
+    items = db.session.execute(sa.select(sa.func.count()).where(WorkItem.plan_id == plan.id)).scalar()
+    click.echo(f"现有:阶段 {len(plan.phases)},任务分组 {len(plan.groups)},任务 {len(plan.tasks)},工作项 {items}")
+
+
+BOOTSTRAP = (
+    ("office", "领导小组办公室管理员", Role.OFFICE_ADMIN, "office"),
+    ("leader", "市领导(只读)", Role.LEADER, "city"),
+    ("sfj_admin", "市司法局管理员", Role.UNIT_ADMIN, "sfj"),
+    ("sfj_member", "市司法局经办人", Role.UNIT_MEMBER, "sfj"),
+)
+
+
+@tracker_cli.command("bootstrap-accounts")
+@click.option("--file", "out", type=click.Path(path_type=Path), default=None,
+              help="Where to keep the generated passwords (default: instance/initial-accounts.txt).")
+def bootstrap_accounts_command(out: Path | None) -> None:
+    """Create one account per role if there are no accounts yet; print the passwords once."""
+    if db.session.execute(sa.select(User.id).limit(1)).first():
+        click.echo("已有账号,未新建。初始账号见 instance/initial-accounts.txt(若仍保留)。")
+        return
+    out = out or Path(current_app.instance_path) / "initial-accounts.txt"
+    lines = []
+    with one_transaction():
+        for username, name, role, unit_key in BOOTSTRAP:
+            password = accounts.generate_password()
+            accounts.create_user(username=username, display_name=name, role=role,
+                                 unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
+                                 actor=None, now=utcnow())
+            lines.append(f"{username}\t{password}\t{role.value}\t{unit_key}")
+    out.write_text("# 初始账号(首次登录须修改密码)\n# login\tpassword\trole\tunit\n" + "\n".join(lines) + "\n",
+                   encoding="utf-8")
+    out.chmod(0o600)
+    click.echo("已创建初始账号(首次登录须修改密码):")
+    for line in lines:
+        click.echo("  " + line.replace("\t", "  "))
+    click.echo(f"密码同时保存在 {out}")
+
+
+@tracker_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--unit", "unit_key", required=True, help="The unit's key, e.g. sfj.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--email", default=None)
+@click.option("--password", default=None, help="Omit to generate one (printed once).")
+def create_user_command(username: str, role: str, unit_key: str, display_name: str, email: str | None,
+                        password: str | None) -> None:
+    """Create an account in a unit with a role."""
+    generated = password is None
+    password = password or accounts.generate_password()
+    with one_transaction():
+        accounts.create_user(username=username, display_name=display_name, role=Role(role),
+                             unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
+                             actor=None, now=utcnow(), email=email)
+    click.echo(f"已创建用户 {username}" + (f",初始密码:{password}" if generated else ""))
+
+
+@tracker_cli.command("reset-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Omit to generate one (printed once).")
+def reset_password_command(username: str, password: str | None) -> None:
+    """Set a new password for an account; it must be changed at the next login."""
+    generated = password is None
+    password = password or accounts.generate_password()
+    with one_transaction():
+        accounts.reset_password(accounts.user_by_name(username), password=password, hasher=_hasher(),
+                                actor=None, now=utcnow())
+    click.echo(f"已重置 {username} 的密码" + (f",新密码:{password}" if generated else ""))
+
+
+token_cli = AppGroup("token", help="API tokens.")
+tracker_cli.add_command(token_cli)
+
+
+@token_cli.command("create")
+@click.argument("username")
+@click.option("--name", default="cli", help="What the token is for.")
+def token_create_command(username: str, name: str) -> None:
+    """Create an API token; it is shown once."""
+    with one_transaction():
+        token, secret = accounts.create_token(accounts.user_by_name(username), name=name, actor=None,
+                                              now=utcnow())
+    click.echo(f"令牌 #{token.id}(仅显示这一次):")
+    click.echo(secret)
+
+
+@token_cli.command("list")
+@click.argument("username")
+def token_list_command(username: str) -> None:
+    """List a user's tokens (never their secrets)."""
+    for token in accounts.tokens_of(accounts.user_by_name(username)):
+        state = f"已吊销 {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "有效"
+        click.echo(f"#{token.id}\t{token.prefix}…\t{token.name}\t{token.created_at:%Y-%m-%d %H:%M}\t{state}")
+
+
+@token_cli.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke_command(token_id: int) -> None:
+    """Revoke a token by its number."""
+    with one_transaction():
+        token = db.session.get(ApiToken, token_id)
+        if token is None:
+            raise TrackerError(f"令牌 #{token_id} 不存在")
+        accounts.revoke_token(token, actor=None, now=utcnow())
+    click.echo(f"已吊销令牌 #{token_id}")
+
+
+@tracker_cli.command("verify-audit")
+def verify_audit_command() -> None:
+    """Walk the audit chain; exit 1 naming the first event that does not verify."""
+    report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"审计链完整:共 {report.checked} 条事件,末条哈希 {report.last_hash}")
+        return
+    click.echo(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}"
+               f"(此前 {report.checked} 条完好)", err=True)
+    sys.exit(1)

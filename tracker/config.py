@@ -1,0 +1,76 @@
+"""Configuration: secrets and URLs from the environment, the rest as data.
+
+The ladder, the time zone and the warning window are settings rather than code so that a city can tune them
+without a release; the defaults follow common supervision practice (see ../shared/DESIGN.md).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LADDER: list[dict[str, Any]] = [
+    {"level": 1, "key": "remind", "name": "提醒", "days_overdue": 1},
+    {"level": 2, "key": "urge", "name": "催办", "days_overdue": 7},
+    {"level": 3, "key": "supervise", "name": "督办", "days_overdue": 15, "answer_within_days": 5},
+    {"level": 4, "key": "bulletin", "name": "通报", "days_overdue": 30},
+]
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    TRACKER_TIMEZONE = "Asia/Shanghai"
+    TRACKER_WARNING_DAYS = 7
+    TRACKER_LADDER = DEFAULT_LADDER
+    TRACKER_SQLITE_BUSY_TIMEOUT_MS = 10_000
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    API_TITLE = "Plan Tracker API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    TRACKER_PASSWORD_HASH_FAST = True
+
+
+ENV_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "TRACKER_TIMEZONE": "TRACKER_TIMEZONE",
+    "TRACKER_WARNING_DAYS": "TRACKER_WARNING_DAYS",
+}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Settings the environment overrides; integers are parsed so a typo fails at start, not at use."""
+    found: dict[str, Any] = {}
+    for env_name, key in ENV_SETTINGS.items():
+        if env_name in environ and environ[env_name] != "":
+            found[key] = environ[env_name]
+    if "TRACKER_WARNING_DAYS" in found:
+        found["TRACKER_WARNING_DAYS"] = int(found["TRACKER_WARNING_DAYS"])
+    url = found.get("SQLALCHEMY_DATABASE_URI")
+    if url and url.startswith("postgresql://"):
+        found["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return found
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A key generated once and kept in the instance folder, so sessions survive restarts without setup."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,26 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from .accountability import AccountabilityRecord
+from .digest import Digest, DigestDelivery
+from .enums import (
+    DeliveryStatus,
+    ExtensionStatus,
+    ItemStatus,
+    PhaseSource,
+    Priority,
+    RecordStatus,
+    Role,
+)
+from .event import Event
+from .job_run import JobRun, SchedulerLease
+from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
+from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
+from .unit import Unit, UnitKind
+from .user import ApiToken, User
+from .work_item import WorkItem
+
+__all__ = [
+    "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
+    "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Phase",
+    "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
+    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "WorkItem",
+]

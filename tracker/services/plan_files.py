@@ -1,0 +1,323 @@
+"""Reading and validating seed files (a plan, a city's units) before anything is written.
+
+Structure is checked by marshmallow schemas (unknown fields, types, impossible dates); references between
+parts of the file and to what the database already holds are checked afterwards. Every problem is reported
+with its location, e.g. ``tasks[4].items[1].due: ...``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+KEY = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="只能使用小写字母、数字、下划线和连字符(至多 64 个字符)")
+SHORT_TEXT = validate.Length(min=1, max=200)
+
+
+class FileProblems(Exception):
+    """A seed file that must not be loaded, with every problem found in it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _exactly_one(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    given = [n for n in names if data.get(n) is not None]
+    if len(given) != 1:
+        raise ValidationError(f"必须且只能给出以下之一:{', '.join(names)}(给出了 {len(given)} 个)")
+
+
+# --- units file -------------------------------------------------------------------------------------------
+
+class UnitSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    name = fields.String(required=True, validate=SHORT_TEXT)
+    short = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    kind = fields.String(required=True, validate=KEY)
+    parent = fields.String(load_default=None, allow_none=True, validate=KEY)
+    tags = fields.List(fields.String(validate=KEY), load_default=list)
+    emails = fields.List(fields.Email(), load_default=list)
+
+
+class UnitsFileSchema(_StrictSchema):
+    sample = fields.Boolean(load_default=False)
+    kinds = fields.Dict(keys=fields.String(validate=KEY), values=fields.String(validate=SHORT_TEXT),
+                        required=True, validate=validate.Length(min=1))
+    units = fields.List(fields.Nested(UnitSchema), required=True, validate=validate.Length(min=1))
+
+
+# --- plan file --------------------------------------------------------------------------------------------
+
+class PhaseSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["text", "inferred"]))
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["start"] > data["end"]:
+            raise ValidationError("结束日期早于开始日期", "end")
+
+
+class GroupSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    seq = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    title = fields.String(required=True, validate=SHORT_TEXT)
+
+
+class ParameterSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    label = fields.String(required=True, validate=SHORT_TEXT)
+    unit = fields.String(load_default="", validate=validate.Length(max=16))
+
+
+class CarriersSchema(_StrictSchema):
+    kinds = fields.List(fields.String(validate=KEY), load_default=list)
+    tags = fields.List(fields.String(validate=KEY), load_default=list)
+    units = fields.List(fields.String(validate=KEY), load_default=list)
+
+    @validates_schema
+    def _someone(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data["kinds"] or data["tags"] or data["units"]):
+            raise ValidationError("至少指定一类承办单位(kinds、tags 或 units)")
+
+
+class YearlySchema(_StrictSchema):
+    month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
+    day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=31))
+    years = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1900, max=2999)),
+                        load_default=None)
+
+
+class AfterEventSchema(_StrictSchema):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=3650))
+    event = fields.String(required=True, validate=SHORT_TEXT)
+
+
+class DueSchema(_StrictSchema):
+    date = fields.Date(load_default=None)
+    phase_end = fields.String(load_default=None, validate=KEY)
+    yearly = fields.Nested(YearlySchema, load_default=None)
+    after_event = fields.Nested(AfterEventSchema, load_default=None)
+
+    @validates_schema
+    def _one_rule(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, ("date", "phase_end", "yearly", "after_event"))
+
+
+class TemplateSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    title = fields.String(required=True, validate=SHORT_TEXT)
+    description = fields.String(load_default="", validate=validate.Length(max=10_000))
+    carriers = fields.Nested(CarriersSchema, required=True)
+    due = fields.Nested(DueSchema, required=True)
+    phase = fields.String(load_default=None, allow_none=True, validate=KEY)
+    priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high"]))
+
+
+class TaskSchema(_StrictSchema):
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=999))
+    group = fields.String(required=True, validate=KEY)
+    title = fields.String(required=True, validate=SHORT_TEXT)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+    lead = fields.String(load_default=None, allow_none=True, validate=KEY)
+    parameters = fields.List(fields.Nested(ParameterSchema), load_default=list)
+    items = fields.List(fields.Nested(TemplateSchema), required=True, validate=validate.Length(min=1))
+
+
+class PlanFileSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    title = fields.String(required=True, validate=SHORT_TEXT)
+    short = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    timezone = fields.String(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    office = fields.String(required=True, validate=KEY)
+    phases = fields.List(fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1))
+    groups = fields.List(fields.Nested(GroupSchema), required=True, validate=validate.Length(min=1))
+    tasks = fields.List(fields.Nested(TaskSchema), required=True, validate=validate.Length(min=1))
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+class _DatesAsText(yaml.SafeLoader):
+    """YAML turns 2023-02-30 into an error and 2023-12-31 into a date; keep both as text for the schema."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileProblems([f"{path}: 无法读取文件:{exc}"]) from exc
+    try:
+        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise FileProblems([f"{path}: YAML 格式错误:{exc}"]) from exc
+
+
+def flatten(messages: Any, location: str = "") -> list[str]:
+    """marshmallow's nested error dict as `tasks[4].items[1].due: message` lines."""
+    if isinstance(messages, dict):
+        lines: list[str] = []
+        for key, value in messages.items():
+            if isinstance(key, int):
+                sub = f"{location}[{key}]"
+            elif key == "_schema":
+                sub = location
+            else:
+                sub = f"{location}.{key}" if location else str(key)
+            lines.extend(flatten(value, sub))
+        return lines
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{location or '(file)'}: {m}" for m in messages]
+    if isinstance(messages, list):
+        return [line for m in messages for line in flatten(m, location)]
+    return [f"{location or '(file)'}: {messages}"]
+
+
+def _load(schema: Schema, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise FileProblems(["(file): 文件顶层必须是一个映射(key: value)"])
+    try:
+        return schema.load(raw)  # type: ignore[return-value]
+    except ValidationError as exc:
+        raise FileProblems(flatten(exc.messages)) from exc
+
+
+def _duplicates(values: list[Any], location: str, what: str) -> list[str]:
+    seen: set[Any] = set()
+    problems = []
+    for index, value in enumerate(values):
+        if value in seen:
+            problems.append(f"{location}[{index}].{what}: 重复的 {what} “{value}”")
+        seen.add(value)
+    return problems
+
+
+def parse_units(raw: Any) -> dict[str, Any]:
+    """A valid units file as plain data, or FileProblems listing everything wrong with it."""
+    data = _load(UnitsFileSchema(), raw)
+    units = data["units"]
+    problems = _duplicates([u["key"] for u in units], "units", "key")
+    keys = {u["key"] for u in units}
+    for i, unit in enumerate(units):
+        if unit["kind"] not in data["kinds"]:
+            problems.append(f"units[{i}].kind: 未知的单位类型 “{unit['kind']}”(kinds 中没有)")
+        if unit["parent"] is not None and unit["parent"] not in keys:
+            problems.append(f"units[{i}].parent: 上级单位 “{unit['parent']}” 不存在")
+    problems.extend(_cycles(units))
+    if problems:
+        raise FileProblems(problems)
+    return data
+
+
+def _cycles(units: list[dict[str, Any]]) -> list[str]:
+    parent_of = {u["key"]: u["parent"] for u in units}
+    problems = []
+    for i, unit in enumerate(units):
+        seen = {unit["key"]}
+        current = unit["parent"]
+        while current is not None and current in parent_of:
+            if current in seen:
+                problems.append(f"units[{i}].parent: 单位树中存在循环(经过 “{current}”)")
+                break
+            seen.add(current)
+            current = parent_of[current]
+    return problems
+
+
+def parse_plan(raw: Any, *, unit_keys: set[str], kinds: set[str], tags: set[str]) -> dict[str, Any]:
+    """A valid plan file as plain data, checked against the units already loaded."""
+    data = _load(PlanFileSchema(), raw)
+    problems: list[str] = []
+    try:
+        ZoneInfo(data["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone: 未知的时区 “{data['timezone']}”")
+    if data["start"] > data["end"]:
+        problems.append("end: 计划结束日期早于开始日期")
+    if data["office"] not in unit_keys:
+        problems.append(f"office: 单位 “{data['office']}” 不存在,请先导入单位文件")
+    problems += _duplicates([p["key"] for p in data["phases"]], "phases", "key")
+    problems += _duplicates([g["key"] for g in data["groups"]], "groups", "key")
+    problems += _duplicates([t["number"] for t in data["tasks"]], "tasks", "number")
+    for i, phase in enumerate(data["phases"]):
+        if phase["start"] < data["start"] or phase["end"] > data["end"]:
+            problems.append(f"phases[{i}]: 阶段日期超出计划起止日期 {data['start']} 至 {data['end']}")
+    phases = {p["key"]: p for p in data["phases"]}
+    groups = {g["key"] for g in data["groups"]}
+    for t, task in enumerate(data["tasks"]):
+        where = f"tasks[{t}]"
+        if task["group"] not in groups:
+            problems.append(f"{where}.group: 任务分组 “{task['group']}” 不存在")
+        if task["lead"] is not None and task["lead"] not in unit_keys:
+            problems.append(f"{where}.lead: 牵头单位 “{task['lead']}” 不存在")
+        problems += _duplicates([p["key"] for p in task["parameters"]], f"{where}.parameters", "key")
+        problems += _duplicates([i["key"] for i in task["items"]], f"{where}.items", "key")
+        for n, item in enumerate(task["items"]):
+            problems += _template_problems(item, f"{where}.items[{n}]", data, phases,
+                                           unit_keys=unit_keys, kinds=kinds, tags=tags)
+    if problems:
+        raise FileProblems(problems)
+    return data
+
+
+def _template_problems(item: dict[str, Any], where: str, plan: dict[str, Any], phases: dict[str, Any], *,
+                       unit_keys: set[str], kinds: set[str], tags: set[str]) -> list[str]:
+    problems = []
+    carriers = item["carriers"]
+    problems += [f"{where}.carriers.kinds: 未知的单位类型 “{k}”" for k in carriers["kinds"] if k not in kinds]
+    problems += [f"{where}.carriers.tags: 没有任何单位带有标签 “{k}”" for k in carriers["tags"] if k not in tags]
+    problems += [f"{where}.carriers.units: 单位 “{k}” 不存在" for k in carriers["units"] if k not in unit_keys]
+    if item["phase"] is not None and item["phase"] not in phases:
+        problems.append(f"{where}.phase: 阶段 “{item['phase']}” 不存在")
+    due = item["due"]
+    if due["phase_end"] is not None and due["phase_end"] not in phases:
+        problems.append(f"{where}.due.phase_end: 阶段 “{due['phase_end']}” 不存在")
+        return problems
+    try:
+        dates = occurrences(due, plan)
+    except ValueError as exc:
+        return problems + [f"{where}.due: {exc}"]
+    for _key, day in dates:
+        if not plan["start"] <= day <= plan["end"]:
+            problems.append(f"{where}.due: 截止日期 {day} 超出计划起止日期 {plan['start']} 至 {plan['end']}")
+        elif item["phase"] is None and not any(p["start"] <= day <= p["end"] for p in plan["phases"]):
+            problems.append(f"{where}.due: 截止日期 {day} 不在任何阶段内,请用 phase 指定所属阶段")
+    return problems
+
+
+def occurrences(due: dict[str, Any], plan: dict[str, Any]) -> list[tuple[str, date]]:
+    """(recurrence key, due date) for each item a template gives one unit; none for event-driven duties."""
+    if due.get("date") is not None:
+        return [("", due["date"])]
+    if due.get("phase_end") is not None:
+        phase = next(p for p in plan["phases"] if p["key"] == due["phase_end"])
+        return [("", phase["end"])]
+    if due.get("yearly") is not None:
+        rule = due["yearly"]
+        years = rule["years"] or list(range(plan["start"].year, plan["end"].year + 1))
+        found = []
+        for year in years:
+            try:
+                found.append((str(year), date(year, rule["month"], rule["day"])))
+            except ValueError:
+                raise ValueError(f"{year} 年没有 {rule['month']} 月 {rule['day']} 日") from None
+        return found
+    return []

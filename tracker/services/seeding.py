@@ -1,0 +1,211 @@
+"""Writing validated seed files into the database, idempotently.
+
+Everything is matched by its stable key, so loading a file twice changes nothing and loading an edited file
+updates in place. Nothing is deleted: an item whose template left the file stays with its history. An item
+no person has acted on yet follows its template's new title, description, due date and phase.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    Event,
+    ItemStatus,
+    ItemTemplate,
+    Phase,
+    PhaseSource,
+    Plan,
+    Priority,
+    Task,
+    TaskGroup,
+    TaskParameter,
+    Unit,
+    UnitKind,
+    WorkItem,
+)
+from . import audit
+from .ordering import GAP
+from .plan_files import occurrences
+from .workflow import snapshot
+
+LOADER = "loader"
+
+
+@dataclass
+class LoadReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    new_objects: set[int] = field(default_factory=set)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {"created": dict(self.created), "updated": dict(self.updated)}
+
+
+def _assign(obj: Any, values: dict[str, Any], report: LoadReport, what: str) -> bool:
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    for key, value in changed.items():
+        setattr(obj, key, value)
+    if changed and id(obj) not in report.new_objects:
+        report.updated[what] += 1
+    return bool(changed)
+
+
+def _upsert(model: type[Any], lookup: dict[str, Any], values: dict[str, Any], report: LoadReport,
+            what: str) -> Any:
+    obj = db.session.execute(sa.select(model).filter_by(**lookup)).scalar_one_or_none()
+    if obj is None:
+        obj = model(**lookup, **values)
+        db.session.add(obj)
+        report.created[what] += 1
+        report.new_objects.add(id(obj))
+    else:
+        _assign(obj, values, report, what)
+    return obj
+
+
+def load_units(data: dict[str, Any], *, now: datetime) -> LoadReport:
+    """Upsert unit kinds and units from a parsed units file (see plan_files.parse_units)."""
+    report = LoadReport()
+    for key, name in data["kinds"].items():
+        _upsert(UnitKind, {"key": key}, {"name": name}, report, "unit_kinds")
+    db.session.flush()
+    by_key: dict[str, Unit] = {}
+    for spec in data["units"]:
+        by_key[spec["key"]] = _upsert(Unit, {"key": spec["key"]}, {
+            "name": spec["name"], "short_name": spec["short"], "kind": spec["kind"], "tags": spec["tags"],
+            "emails": spec["emails"], "is_sample": data["sample"],
+        }, report, "units")
+    db.session.flush()
+    for spec in data["units"]:
+        parent = by_key[spec["parent"]] if spec["parent"] else None
+        _assign(by_key[spec["key"]], {"parent_id": parent.id if parent else None}, report, "units")
+    db.session.flush()
+    if report.created or report.updated:
+        audit.record(actor=None, actor_label=LOADER, action="units.load", entity_type="unit", entity_id=None,
+                     after=report.summary(), now=now)
+    return report
+
+
+def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]:
+    """Upsert a parsed plan file (see plan_files.parse_plan) and create the work items it now requires."""
+    report = LoadReport()
+    units = {u.key: u for u in db.session.scalars(sa.select(Unit))}
+    plan = _upsert(Plan, {"key": data["key"]}, {
+        "title": data["title"], "short_title": data["short"], "timezone": data["timezone"],
+        "start_date": data["start"], "end_date": data["end"], "office_unit_id": units[data["office"]].id,
+    }, report, "plans")
+    if plan.loaded_at is None:
+        plan.loaded_at = now
+    db.session.flush()
+    phases = {p["key"]: _upsert(Phase, {"plan_id": plan.id, "key": p["key"]}, {
+        "seq": p["seq"], "name": p["name"], "start_date": p["start"], "end_date": p["end"],
+        "source": PhaseSource(p["source"]),
+    }, report, "phases") for p in data["phases"]}
+    groups = {g["key"]: _upsert(TaskGroup, {"plan_id": plan.id, "key": g["key"]}, {
+        "seq": g["seq"], "title": g["title"],
+    }, report, "groups") for g in data["groups"]}
+    db.session.flush()
+    positions = _ColumnEnd(plan.id)
+    for spec in data["tasks"]:
+        task = _upsert(Task, {"plan_id": plan.id, "number": spec["number"]}, {
+            "group_id": groups[spec["group"]].id, "title": spec["title"], "text": spec["text"],
+            "lead_unit_id": units[spec["lead"]].id if spec["lead"] else None,
+        }, report, "tasks")
+        db.session.flush()
+        for param in spec["parameters"]:
+            _upsert(TaskParameter, {"task_id": task.id, "key": param["key"]}, {
+                "label": param["label"], "unit_label": param["unit"],
+            }, report, "parameters")
+        for item_spec in spec["items"]:
+            template = _upsert(ItemTemplate, {"task_id": task.id, "key": item_spec["key"]}, {
+                "title": item_spec["title"], "description": item_spec["description"],
+                "carriers": item_spec["carriers"], "due_rule": audit.jsonable(item_spec["due"]),
+                "phase_id": phases[item_spec["phase"]].id if item_spec["phase"] else None,
+                "priority": Priority(item_spec["priority"]),
+            }, report, "templates")
+            db.session.flush()
+            _expand(template, item_spec, data, plan, task, phases, units, positions, report, now)
+    db.session.flush()
+    if report.created or report.updated:
+        audit.record(actor=None, actor_label=LOADER, action="plan.load", entity_type="plan", entity_id=plan.id,
+                     after=report.summary(), now=now)
+    return plan, report
+
+
+class _ColumnEnd:
+    """Positions at the bottom of the plan's 待签收 column, read once and counted on locally."""
+
+    def __init__(self, plan_id: int) -> None:
+        last = db.session.execute(sa.select(sa.func.max(WorkItem.position)).where(
+            WorkItem.plan_id == plan_id, WorkItem.status == ItemStatus.ASSIGNED)).scalar()
+        self.last = last if last is not None else 0
+
+    def next(self) -> int:
+        self.last += GAP
+        return self.last
+
+
+def carriers_of(carriers: dict[str, list[str]], units: dict[str, Unit]) -> list[Unit]:
+    """Every unit of the named kinds, with the named tags, or named by key, in key order."""
+    kinds, tags, keys = set(carriers["kinds"]), set(carriers["tags"]), set(carriers["units"])
+    return sorted(
+        (u for u in units.values() if u.kind in kinds or tags.intersection(u.tags) or u.key in keys),
+        key=lambda u: u.key,
+    )
+
+
+def _phase_for(day: date, template_phase: Phase | None, phases: dict[str, Phase]) -> Phase:
+    if template_phase is not None:
+        return template_phase
+    return next(p for p in sorted(phases.values(), key=lambda p: p.seq) if p.contains(day))
+
+
+def _expand(template: ItemTemplate, spec: dict[str, Any], data: dict[str, Any], plan: Plan, task: Task,
+            phases: dict[str, Phase], units: dict[str, Unit], positions: _ColumnEnd, report: LoadReport,
+            now: datetime) -> None:
+    template_phase = phases[spec["phase"]] if spec["phase"] else None
+    existing = {(i.unit_id, i.recurrence_key): i for i in db.session.scalars(
+        sa.select(WorkItem).where(WorkItem.template_id == template.id))}
+    touched = set(db.session.scalars(sa.select(Event.item_id).distinct().where(
+        Event.item_id.in_([i.id for i in existing.values()]), Event.actor_id.is_not(None))))
+    for unit in carriers_of(spec["carriers"], units):
+        for recurrence_key, due in occurrences(spec["due"], data):
+            values = {
+                "title": template.title, "description": template.description, "due_date": due,
+                "original_due_date": due, "phase_id": _phase_for(due, template_phase, phases).id,
+                "priority": template.priority,
+            }
+            item = existing.get((unit.id, recurrence_key))
+            if item is None:
+                _create_item(plan, task, template, unit, recurrence_key, values, positions.next(), now)
+                report.created["items"] += 1
+            elif item.id not in touched and item.status == ItemStatus.ASSIGNED:
+                _follow_template(item, values, report, now)
+
+
+def _create_item(plan: Plan, task: Task, template: ItemTemplate, unit: Unit, recurrence_key: str,
+                 values: dict[str, Any], position: int, now: datetime) -> None:
+    item = WorkItem(plan_id=plan.id, task_id=task.id, template_id=template.id, unit_id=unit.id,
+                    recurrence_key=recurrence_key, status=ItemStatus.ASSIGNED, position=position,
+                    created_at=now, updated_at=now, **values)
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor=None, actor_label=LOADER, action="item.create", entity_type="work_item",
+                 entity_id=item.id, item_id=item.id, after=snapshot(item), now=now)
+
+
+def _follow_template(item: WorkItem, values: dict[str, Any], report: LoadReport, now: datetime) -> None:
+    """An item no person has touched yet takes the template's new wording and dates."""
+    before = snapshot(item)
+    if not _assign(item, values, report, "items"):
+        return
+    item.updated_at = now
+    db.session.flush()
+    audit.record(actor=None, actor_label=LOADER, action="item.follow_template", entity_type="work_item",
+                 entity_id=item.id, item_id=item.id, before=before, after=snapshot(item), now=now)

@@ -1,0 +1,250 @@
+"""The workflow of a card and the table of who may make which transition.
+
+assigned 待签收 → in_progress 进行中 → submitted 待审核 → done 已办结, and submitted → in_progress as a return
+by the office with a reason. A unit never marks its own item done; the office approves, and no one approves
+an item they submitted themselves (the office's own items need a second office account).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
+from ..extensions import db
+from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
+from . import audit, permissions
+from .ordering import position_between, renumbered
+
+STATUS_LABELS = {
+    ItemStatus.ASSIGNED: ("待签收", "Assigned"),
+    ItemStatus.IN_PROGRESS: ("进行中", "In progress"),
+    ItemStatus.SUBMITTED: ("待审核", "Submitted"),
+    ItemStatus.DONE: ("已办结", "Done"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: ItemStatus
+    target: ItemStatus
+    roles: frozenset[Role]
+    own_unit_only: bool
+    note: str | None = None  # "report" (closing report) or "reason" (why it is returned), required when set
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("sign", ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS,
+               frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER, Role.OFFICE_ADMIN}), own_unit_only=True),
+    Transition("submit", ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED,
+               frozenset({Role.UNIT_ADMIN, Role.OFFICE_ADMIN}), own_unit_only=True, note="report"),
+    Transition("approve", ItemStatus.SUBMITTED, ItemStatus.DONE,
+               frozenset({Role.OFFICE_ADMIN}), own_unit_only=False),
+    Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS,
+               frozenset({Role.OFFICE_ADMIN}), own_unit_only=False, note="reason"),
+)
+_BY_STATES = {(t.source, t.target): t for t in TRANSITIONS}
+
+NOTE_LIMIT = 10_000
+
+
+def transition_for(source: ItemStatus, target: ItemStatus) -> Transition | None:
+    return _BY_STATES.get((source, target))
+
+
+def check_transition(actor: User, item: WorkItem, target: ItemStatus) -> Transition | None:
+    """The transition to make (None for a move within the column), or the refusal as an error."""
+    if target == item.status:
+        return None
+    transition = transition_for(item.status, target)
+    if transition is None:
+        src, dst = STATUS_LABELS[item.status], STATUS_LABELS[target]
+        raise InvalidTransition(f"不能从“{src[0]}”直接移到“{dst[0]}”",
+                                f"An item cannot go from {src[1]} to {dst[1]}")
+    if actor.role not in transition.roles:
+        raise NotAllowed(_role_refusal_zh(transition), _role_refusal_en(transition))
+    if transition.own_unit_only and item.unit_id != actor.unit_id:
+        raise NotAllowed("只能办理本单位的工作项", "You may only change your own unit's items")
+    return transition
+
+
+def _role_refusal_zh(transition: Transition) -> str:
+    return {
+        "sign": "只有承办单位可以签收",
+        "submit": "只有承办单位管理员可以提交办结申请",
+        "approve": "只有领导小组办公室可以审核办结,承办单位不能自行办结",
+        "return": "只有领导小组办公室可以退回",
+    }[transition.action]
+
+
+def _role_refusal_en(transition: Transition) -> str:
+    return {
+        "sign": "Only the responsible unit may sign for an item",
+        "submit": "Only the unit's administrator may submit an item for review",
+        "approve": "Only the office may approve; a unit cannot mark its own item done",
+        "return": "Only the office may return an item",
+    }[transition.action]
+
+
+def check_version(item: WorkItem, expected_version: int) -> None:
+    if expected_version != item.version:
+        raise StaleVersion(
+            f"该工作项已被他人修改(当前版本 {item.version},提交的版本 {expected_version}),请刷新后重试",
+            f"The item was changed meanwhile (version {item.version}, you sent {expected_version}); reload",
+            fields={"version": item.version},
+        )
+
+
+def snapshot(item: WorkItem) -> dict[str, Any]:
+    """The fields an audit event records before and after a change."""
+    return audit.jsonable({
+        "status": item.status, "position": item.position, "version": item.version, "title": item.title,
+        "description": item.description, "priority": item.priority, "due_date": item.due_date,
+        "original_due_date": item.original_due_date, "unit_id": item.unit_id,
+    })
+
+
+def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, now: datetime,
+         before_id: int | None = None, after_id: int | None = None, note: str | None = None) -> WorkItem:
+    """Change an item's column and/or its place in the column, in one audited step.
+
+    Raises NotAllowed (403), StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or
+    report, or an anchor card in another column), NotFound (an anchor card the actor may not see).
+    """
+    permissions.require_may_change(actor, item)
+    check_version(item, expected_version)
+    transition = check_transition(actor, item, to)
+    if transition and transition.action == "approve" and _submitted_by(item) == actor.id:
+        raise NotAllowed("不能审核自己提交的工作项", "You cannot approve an item you submitted yourself")
+    note = _required_note(transition, note)
+    before = snapshot(item)
+    new_position = _position_in_column(item, actor=actor, status=to, before_id=before_id, after_id=after_id)
+    item.status = to
+    item.position = new_position
+    item.updated_at = now
+    if transition is not None:
+        _apply_transition_effects(item, transition, actor=actor, note=note, now=now)
+    flush_guarded()
+    audit.record(actor=actor, action=f"item.{transition.action if transition else 'reorder'}",
+                 entity_type="work_item", entity_id=item.id, item_id=item.id, before=before,
+                 after=snapshot(item) | ({"note": note} if note else {}), now=now)
+    return item
+
+
+def _required_note(transition: Transition | None, note: str | None) -> str | None:
+    if transition is None or transition.note is None:
+        return note.strip() if note and note.strip() else None
+    text = (note or "").strip()
+    if not text:
+        if transition.note == "reason":
+            raise Invalid("退回必须说明理由", "A return needs a reason", code="reason_required",
+                          fields={"reason": ["退回必须说明理由"]})
+        raise Invalid("提交办结申请必须填写办结报告", "Submitting needs a closing report",
+                      code="report_required", fields={"report": ["提交办结申请必须填写办结报告"]})
+    if len(text) > NOTE_LIMIT:
+        raise Invalid(f"说明不能超过 {NOTE_LIMIT} 字", f"At most {NOTE_LIMIT} characters",
+                      fields={"note": [f"不能超过 {NOTE_LIMIT} 字"]})
+    return text
+
+
+def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: User, note: str | None,
+                              now: datetime) -> None:
+    if transition.action == "submit":
+        item.submitted_at = now
+        db.session.add(ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=note or "",
+                                      percent=100, is_closing_report=True))
+    elif transition.action == "approve":
+        item.completed_at = now
+    elif transition.action == "return":
+        item.returned_count += 1
+        item.last_return_reason = note
+
+
+def _submitted_by(item: WorkItem) -> int | None:
+    return db.session.execute(
+        sa.select(ProgressUpdate.author_id)
+        .where(ProgressUpdate.item_id == item.id, ProgressUpdate.is_closing_report.is_(True))
+        .order_by(ProgressUpdate.id.desc()).limit(1)
+    ).scalar()
+
+
+def flush_guarded() -> None:
+    """Flush, turning a concurrent writer's win (the ORM's version check) into StaleVersion."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion("该工作项已被他人修改,请刷新后重试",
+                           "The item was changed meanwhile; reload and try again") from exc
+
+
+def _anchor(actor: User, item: WorkItem, anchor_id: int, status: ItemStatus) -> WorkItem:
+    anchor = db.session.get(WorkItem, anchor_id)
+    if anchor is None or not permissions.can_see_item(actor, anchor):
+        raise NotFound("参照的工作项不存在或无权查看", "The card to move next to was not found",
+                       code="anchor_not_found")
+    if anchor.id == item.id or anchor.plan_id != item.plan_id or anchor.status != status:
+        raise Invalid("参照的工作项不在目标列中", "The card to move next to is not in the target column",
+                      code="anchor_not_in_column")
+    return anchor
+
+
+def _position_in_column(item: WorkItem, *, actor: User, status: ItemStatus, before_id: int | None,
+                        after_id: int | None) -> int:
+    """Where the card goes: before or after an anchor card, else at the top of the column."""
+    if before_id is not None and after_id is not None:
+        raise Invalid("before 和 after 只能指定一个", "Give either before or after, not both",
+                      fields={"before": ["只能指定 before 或 after 之一"]})
+    for _attempt in range(2):
+        prev, nxt = _neighbours(actor, item, status, before_id, after_id)
+        position = position_between(prev, nxt)
+        if position is not None:
+            return position
+        renumber_column(item.plan_id, status)
+    raise AssertionError("a renumbered column always has room")  # pragma: no cover
+
+
+def _neighbours(actor: User, item: WorkItem, status: ItemStatus, before_id: int | None,
+                after_id: int | None) -> tuple[int | None, int | None]:
+    column = sa.select(WorkItem.position).where(
+        WorkItem.plan_id == item.plan_id, WorkItem.status == status, WorkItem.id != item.id
+    )
+    if before_id is not None:
+        nxt = _anchor(actor, item, before_id, status).position
+        prev = db.session.execute(
+            column.where(WorkItem.position < nxt).order_by(WorkItem.position.desc()).limit(1)).scalar()
+        return prev, nxt
+    if after_id is not None:
+        prev = _anchor(actor, item, after_id, status).position
+        nxt = db.session.execute(
+            column.where(WorkItem.position > prev).order_by(WorkItem.position).limit(1)).scalar()
+        return prev, nxt
+    top = db.session.execute(column.order_by(WorkItem.position).limit(1)).scalar()
+    return None, top
+
+
+def bottom_position(plan_id: int, status: ItemStatus) -> int:
+    last = db.session.execute(
+        sa.select(sa.func.max(WorkItem.position)).where(WorkItem.plan_id == plan_id, WorkItem.status == status)
+    ).scalar()
+    return position_between(last, None)  # type: ignore[return-value]
+
+
+def renumber_column(plan_id: int, status: ItemStatus) -> None:
+    """Spread a column's positions evenly. Rare; positions are not item content, so versions stay."""
+    ids = db.session.scalars(
+        sa.select(WorkItem.id).where(WorkItem.plan_id == plan_id, WorkItem.status == status)
+        .order_by(WorkItem.position, WorkItem.id)
+    ).all()
+    new = renumbered(ids)
+    table = WorkItem.__table__
+    db.session.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("item_id")).values(position=sa.bindparam("pos")),
+        [{"item_id": item_id, "pos": pos} for item_id, pos in new.items()],
+    )
+    for obj in db.session.identity_map.values():
+        if isinstance(obj, WorkItem) and obj.id in new:
+            db.session.expire(obj, ["position"])
