@@ -218,3 +218,20 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             sa.event.remove(db.engine, "before_cursor_execute", listener)
 
     return counting
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    required = os.environ.get("TRACKER_REQUIRE_DB")
+    if required and required != database_kind():
+        raise pytest.UsageError(f"TRACKER_REQUIRE_DB={required} but the tests would run on {database_kind()}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may be skipped: a skipped PostgreSQL or browser test is a failed run."""
+    if os.environ.get("TRACKER_FORBID_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"TRACKER_FORBID_SKIPS: {len(skipped)} test(s) skipped; failing the run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

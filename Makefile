@@ -1,0 +1,27 @@
+# Two commands: `make run` (set up, then serve on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+export FLASK_APP = wsgi.py
+
+.PHONY: run test setup install
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test,postgres]"
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask tracker load-units
+	$(BIN)/flask tracker load-plan
+	$(BIN)/flask tracker bootstrap-accounts
+
+run: setup
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/pytest
