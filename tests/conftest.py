@@ -133,6 +133,11 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
 def unit() -> Callable[[str], Unit]:
     def get(key: str) -> Unit:
         return db.session.execute(sa.select(Unit).where(Unit.key == key)).scalar_one()
