@@ -240,3 +240,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"TRACKER_FORBID_SKIPS: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def committed_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
+    """An app on its own fresh database with the shipped files loaded, for tests that need real commits
+    (several threads or processes); not rolled back, and dropped with the run's scratch databases."""
+    application = build_app(scratch.new(), tmp_path / "instance")
+    with application.app_context():
+        upgrade()
+        do_load_units(DEFAULT_UNITS)
+        do_load_plan(DEFAULT_PLAN)
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a new, empty database: nothing migrated, nothing loaded."""
+    application = build_app(scratch.new(), tmp_path / "instance")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

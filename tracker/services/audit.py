@@ -94,12 +94,15 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     """Walk the chain in id order; name the first row whose link or content does not verify."""
     expected_prev = GENESIS_HASH
     checked = 0
-    stmt = sa.select(Event).order_by(Event.id).execution_options(yield_per=batch)
-    for event in db.session.scalars(stmt):
-        if event.prev_hash != expected_prev:
-            return ChainReport(checked, event.id, "prev_hash does not match the previous event", expected_prev)
-        if event_hash(event.prev_hash, event) != event.hash:
-            return ChainReport(checked, event.id, "content does not match its hash", expected_prev)
-        expected_prev = event.hash
-        checked += 1
+    events = db.session.scalars(sa.select(Event).order_by(Event.id).execution_options(yield_per=batch))
+    try:
+        for event in events:
+            if event.prev_hash != expected_prev:
+                return ChainReport(checked, event.id, "prev_hash does not match the previous event", expected_prev)
+            if event_hash(event.prev_hash, event) != event.hash:
+                return ChainReport(checked, event.id, "content does not match its hash", expected_prev)
+            expected_prev = event.hash
+            checked += 1
+    finally:
+        events.close()
     return ChainReport(checked, None, None, expected_prev)
