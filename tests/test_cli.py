@@ -1,0 +1,97 @@
+"""Accounts and tokens from the command line: each refusal explained, nothing half-written."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import ApiToken, Role, User
+from tracker.services import accounts
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=["tracker", *args])
+
+
+def test_create_user_prints_a_generated_password_once_and_it_works(app):
+    result = run(app, "create-user", "jiaqu_clerk", "--role", "unit_admin", "--unit", "jiaqu")
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(":", 1)[1]
+    user = accounts.user_by_name("jiaqu_clerk")
+    assert user.role == Role.UNIT_ADMIN and user.unit.key == "jiaqu" and user.must_change_password
+    assert accounts.check_password(user, password, app.extensions["password_hasher"])
+    assert password not in user.password_hash
+
+
+def test_a_user_in_a_unit_that_does_not_exist_is_refused(app):
+    result = run(app, "create-user", "ghost", "--role", "unit_admin", "--unit", "atlantis")
+    assert result.exit_code == 1
+    assert "单位 “atlantis” 不存在" in result.output
+    assert db.session.execute(sa.select(User).where(User.username == "ghost")).first() is None
+
+
+def test_an_unknown_role_is_refused(app):
+    result = run(app, "create-user", "ghost", "--role", "king", "--unit", "sfj")
+    assert result.exit_code == 2
+    assert db.session.execute(sa.select(User).where(User.username == "ghost")).first() is None
+
+
+def test_a_login_name_cannot_be_taken_twice(app, make_user):
+    make_user(Role.UNIT_MEMBER, "sfj", username="taken")
+    result = run(app, "create-user", "taken", "--role", "unit_admin", "--unit", "sfj")
+    assert result.exit_code == 1 and "已被使用" in result.output
+
+
+def test_reset_password_replaces_the_old_one_and_forces_a_change(app, make_user):
+    user = make_user(Role.UNIT_MEMBER, "sfj", username="forgetful", password="Old-Password-1")
+    user.must_change_password = False
+    result = run(app, "reset-password", "forgetful", "--password", "New-Password-2")
+    assert result.exit_code == 0
+    hasher = app.extensions["password_hasher"]
+    assert accounts.check_password(user, "New-Password-2", hasher)
+    assert not accounts.check_password(user, "Old-Password-1", hasher)
+    assert user.must_change_password
+
+
+def test_a_token_is_shown_once_stored_hashed_listed_and_revoked(app, make_user):
+    make_user(Role.OFFICE_ADMIN, "office", username="office_clerk")
+    created = run(app, "token", "create", "office_clerk", "--name", "OA 系统")
+    assert created.exit_code == 0
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("pt_")
+    token = db.session.execute(sa.select(ApiToken).where(ApiToken.name == "OA 系统")).scalar_one()
+    assert secret not in (token.token_hash, token.prefix)
+    assert accounts.user_for_token(secret).username == "office_clerk"
+
+    listed = run(app, "token", "list", "office_clerk")
+    assert "OA 系统" in listed.output and secret not in listed.output and "有效" in listed.output
+
+    assert run(app, "token", "revoke", str(token.id)).exit_code == 0
+    assert accounts.user_for_token(secret) is None
+    assert "已吊销" in run(app, "token", "list", "office_clerk").output
+
+
+def test_revoking_a_token_that_does_not_exist_is_refused(app):
+    result = run(app, "token", "revoke", "999999")
+    assert result.exit_code == 1 and "不存在" in result.output
+
+
+def test_a_disabled_accounts_tokens_stop_working_at_once(app, make_user, now):
+    user = make_user(Role.UNIT_ADMIN, "sfj")
+    _token, secret = accounts.create_token(user, name="脚本", actor=None, now=now)
+    assert accounts.user_for_token(secret) is user
+    user.is_enabled = False
+    assert accounts.user_for_token(secret) is None
+
+
+def test_bootstrap_creates_one_account_per_role_only_into_an_empty_database(app, tmp_path):
+    out = tmp_path / "accounts.txt"
+    db.session.execute(sa.delete(User.__table__))
+    first = run(app, "bootstrap-accounts", "--file", str(out))
+    assert first.exit_code == 0, first.output
+    roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+    lines = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert len(lines) == 4 and all(len(parts) == 4 for parts in lines)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    second = run(app, "bootstrap-accounts", "--file", str(tmp_path / "again.txt"))
+    assert "已有账号" in second.output and not (tmp_path / "again.txt").exists()
