@@ -153,3 +153,10 @@ def test_a_malformed_date_is_a_message_not_a_traceback(sign_in, people, make_ite
     item = make_item("sfj")
     response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/extensions", data={"due": "2023-02-30"})
     assert response.status_code == 422 and "有效日期" in response.get_data(as_text=True)
+
+
+def test_the_page_to_go_back_to_must_be_on_this_site(sign_in, people, make_item):
+    item = make_item("sfj")
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/move", data={
+        "to": "in_progress", "version": item.version, "via": "form", "next": "//evil.example/"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/items/{item.id}"

@@ -59,9 +59,13 @@
     return {prev: prev, next: next};
   }
 
-  function adjustCount(column, delta) {
-    var counter = column.closest(".column").querySelector(".count");
+  function bump(counter, delta) {
     if (counter) { counter.textContent = String(parseInt(counter.textContent, 10) + delta); }
+  }
+
+  function adjustCount(column, delta) {
+    bump(column.closest(".column").querySelector(".count"), delta);
+    bump(document.querySelector('[data-total="' + column.dataset.status + '"] b'), delta);
   }
 
   function putBack(card, origin) {

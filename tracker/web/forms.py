@@ -51,6 +51,11 @@ def status(name: str = "to") -> ItemStatus:
     return ItemStatus(raw)
 
 
+def local_url(raw: str | None, default: str) -> str:
+    """A path on this site to go back to; anything else (another host, "//evil") falls back to the default."""
+    return raw if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw else default
+
+
 def finished(url: str) -> Response:
     """After a change: htmx follows HX-Redirect (a full load of the fresh page), a plain form a 303."""
     if wants_fragment():

@@ -61,7 +61,7 @@ def move(item_id: int) -> Response:
                             now=utcnow())
     db.session.commit()
     if request.form.get("via") == "form":
-        return forms.finished(request.form.get("next") or url_for("cards.detail", item_id=item.id))
+        return forms.finished(forms.local_url(request.form.get("next"), url_for("cards.detail", item_id=item.id)))
     return render("board/_card.html", c=boards.item_detail(item, deadlines()))
 
 
@@ -91,7 +91,7 @@ def add_comment(item_id: int) -> Response:
     item = visible_item(item_id)
     comments.add_comment(item, actor=current_user, text=forms.text("text"), now=utcnow())
     db.session.commit()
-    return forms.finished(url_for("cards.detail", item_id=item.id) + "#comments")
+    return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
 @bp.route(ITEM + "/extensions", methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from .forms import local_url
 from .i18n import LANGUAGES
 
 bp = Blueprint("language", __name__)
@@ -14,5 +15,4 @@ def switch() -> Response:
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:
         session["lang"] = lang
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("home.index"))
+    return redirect(local_url(request.form.get("next"), url_for("home.index")))

@@ -56,7 +56,7 @@ def review(item_id: int) -> Response:
     db.session.commit()
     flash(_("Approved: %(title)s", title=item.title) if decision == "approve" else
           _("Returned: %(title)s", title=item.title))
-    return forms.finished(url_for("office.workspace_page") + "#review")
+    return forms.finished(url_for("office.workspace_page"))
 
 
 @bp.route("/extensions/<int(max=2147483647):request_id>", methods=["POST"])
@@ -67,7 +67,7 @@ def decide_extension(request_id: int) -> Response:
                       note=forms.text("note"), now=utcnow())
     db.session.commit()
     flash(_("Extension decided."))
-    return forms.finished(url_for("office.workspace_page") + "#extensions")
+    return forms.finished(url_for("office.workspace_page"))
 
 
 @bp.route("/parameters", methods=["POST"])
@@ -79,4 +79,4 @@ def set_parameters() -> Response:
     changed = plans.set_parameters(plan, actor=current_user, values=values, now=utcnow())
     db.session.commit()
     flash(_("%(n)d parameters changed.", n=len(changed)))
-    return forms.finished(url_for("office.workspace_page") + "#parameters")
+    return forms.finished(url_for("office.workspace_page"))
