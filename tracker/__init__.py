@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401 - registers the engine listeners
 from .config import Config, from_environment, instance_secret_key
@@ -41,8 +43,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["password_hasher"] = make_hasher(fast=app.config.get("TRACKER_PASSWORD_HASH_FAST", False))
 
     from .cli import tracker_cli
+    from .headers import init_headers
     from .web import register_web
 
+    _cookies_and_proxy(app)
+    init_headers(app)
     register_web(app)
     app.cli.add_command(tracker_cli)
     return app
+
+
+def _cookies_and_proxy(app: Flask) -> None:
+    """Cookies are Secure behind HTTPS; behind a proxy the client address comes from X-Forwarded-For."""
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["TRACKER_SESSION_MAX_HOURS"]))
+    if app.config["TRACKER_PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

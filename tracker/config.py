@@ -30,6 +30,14 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    TRACKER_LOGIN_MAX_FAILURES = 5
+    TRACKER_LOGIN_WINDOW_MINUTES = 15
+    TRACKER_LOCKOUT_MINUTES = 30
+    TRACKER_SESSION_IDLE_MINUTES = 30
+    TRACKER_SESSION_MAX_HOURS = 12
+    TRACKER_PASSWORD_MAX_AGE_DAYS: int | None = None
+    TRACKER_HTTPS = False
+    TRACKER_PROXY_FIX = False
     API_TITLE = "Plan Tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -43,11 +51,16 @@ class TestConfig(Config):
     TRACKER_PASSWORD_HASH_FAST = True
 
 
+INTEGER_SETTINGS = (
+    "TRACKER_WARNING_DAYS", "TRACKER_LOGIN_MAX_FAILURES", "TRACKER_LOGIN_WINDOW_MINUTES", "TRACKER_LOCKOUT_MINUTES",
+    "TRACKER_SESSION_IDLE_MINUTES", "TRACKER_SESSION_MAX_HOURS", "TRACKER_PASSWORD_MAX_AGE_DAYS",
+)
+FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX")
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "TRACKER_TIMEZONE": "TRACKER_TIMEZONE",
-    "TRACKER_WARNING_DAYS": "TRACKER_WARNING_DAYS",
+    **{name: name for name in INTEGER_SETTINGS + FLAG_SETTINGS},
 }
 
 
@@ -57,8 +70,12 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
     for env_name, key in ENV_SETTINGS.items():
         if env_name in environ and environ[env_name] != "":
             found[key] = environ[env_name]
-    if "TRACKER_WARNING_DAYS" in found:
-        found["TRACKER_WARNING_DAYS"] = int(found["TRACKER_WARNING_DAYS"])
+    for name in INTEGER_SETTINGS:
+        if name in found:
+            found[name] = int(found[name])
+    for name in FLAG_SETTINGS:
+        if name in found:
+            found[name] = found[name].lower() in ("1", "true", "yes", "on")
     url = found.get("SQLALCHEMY_DATABASE_URI")
     if url and url.startswith("postgresql://"):
         found["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
