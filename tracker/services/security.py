@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Lockout, LoginAttempt, User, UserSession
-from . import accounts, audit
+from . import accounts, audit, permissions
 
 SESSION_TOUCH_EVERY = timedelta(seconds=60)
 
@@ -181,3 +181,25 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
 def end_all_sessions(user: User, *, now: datetime) -> None:
     db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                        .values(ended_at=now))
+
+
+def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:
+    """Office only. Disabling ends the account's sessions and stops its API tokens at once."""
+    permissions.require_office(actor)
+    if user.id == actor.id and not enabled:
+        raise Invalid("不能停用自己的账号", "You cannot disable your own account", code="self_disable")
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    if not enabled:
+        end_all_sessions(user, now=now)
+    audit.record(actor=actor, action="user.enable" if enabled else "user.disable", entity_type="user",
+                 entity_id=user.id, after={"username": user.username}, now=now)
+
+
+def office_reset_password(user: User, *, actor: User, hasher: PasswordHasher, now: datetime) -> str:
+    """Office only: a generated password, shown once to the office, to be changed at the next login."""
+    permissions.require_office(actor)
+    password = accounts.generate_password()
+    accounts.reset_password(user, password=password, hasher=hasher, actor=actor, now=now)
+    return password

@@ -10,10 +10,12 @@ from ..services.permissions import ROLE_LABELS
 
 
 def register_web(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .home import bp as home_bp
     from .sessions import init_sessions
 
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS[Role(role)][0]
