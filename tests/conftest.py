@@ -268,7 +268,7 @@ def committed_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     """An app on a new, empty database: nothing migrated, nothing loaded."""
-    application = build_app(scratch.new(), tmp_path / "instance")
+    application = build_app(scratch.new(), tmp_path / "empty-instance")
     yield application
     with application.app_context():
         db.session.remove()

@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["TRACKER_SQLITE_BUSY_TIMEOUT_MS"],
         app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    app.config.setdefault("TRACKER_UPLOAD_DIR", str(Path(app.instance_path) / "files"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
