@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     app.extensions["password_hasher"] = make_hasher(fast=app.config.get("TRACKER_PASSWORD_HASH_FAST", False))
 
+    from .api import register_api
     from .cli import tracker_cli
     from .headers import init_headers
     from .web import register_web
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _cookies_and_proxy(app)
     init_headers(app)
     register_web(app)
+    register_api(app)  # after the web: its error handlers hand non-API paths back to the web's
     app.cli.add_command(tracker_cli)
     return app
 

@@ -154,7 +154,8 @@ def test_disabling_an_account_ends_its_sessions_at_once(client, clerk):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("path", ["/login", "/", "/no-such-page", "/static/app.css"])
+@pytest.mark.parametrize("path", ["/login", "/", "/no-such-page", "/static/app.css", "/api/v1/me",
+                                  "/api/v1/openapi.json", "/api/v1/no-such-thing"])
 def test_security_headers_are_on_every_kind_of_response(client, path):
     response = client.get(path, headers={"HX-Request": "true"})
     response.close()

@@ -1,0 +1,143 @@
+"""Who may call what: every route × every role, as services/permissions.py and workflow.py say.
+
+The item under test belongs to 市司法局 (sfj). Units see only their own unit's items (another unit gets 404,
+as if the item did not exist); leaders read everything and change nothing (403); the office does all but
+sign for a unit. No token at all is 401 everywhere.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.api_helpers import NOW, ApiClient, assert_error
+from tracker.models import ItemStatus, Plan, Role, User, WorkItem
+from tracker.services import extensions, progress
+
+ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
+PDF = b"%PDF-1.4\n%evidence\n"
+
+
+@dataclass
+class World:
+    plan: Plan
+    item: WorkItem
+    submitted: WorkItem
+    attachment_id: int
+    extension_id: int
+    task_id: int
+    phase_id: int
+    sfj_unit_id: int
+    parameter_id: int
+
+
+@pytest.fixture
+def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..., User], app: Any) -> World:
+    item = make_item("sfj", due=date(2023, 6, 30))
+    submitted = make_item("sfj", status=ItemStatus.SUBMITTED)
+    carrier = make_user(Role.UNIT_ADMIN, "sfj")
+    storage = progress.Storage(folder=Path(app.config["TRACKER_UPLOAD_DIR"]), max_bytes=1 << 20)
+    progress.add_update(item, actor=carrier, text="进展", percent=10,
+                        files=[progress.Upload("证明.pdf", io.BytesIO(PDF))], storage=storage, now=NOW)
+    other = make_item("sfj", due=date(2023, 6, 30))
+    extension = extensions.request_extension(other, actor=carrier, due=date(2023, 9, 30), reason="需要协调",
+                                             now=NOW)
+    param = next(p for t in plan.tasks for p in t.parameters)
+    attachment_id = progress.updates_of(item)[0][1][0].id
+    return World(plan=plan, item=item, submitted=submitted, attachment_id=attachment_id,
+                 extension_id=extension.id, task_id=item.task_id, phase_id=item.phase_id,
+                 sfj_unit_id=item.unit_id, parameter_id=param.id)
+
+
+Call = Callable[[ApiClient, World], Any]
+# route name → (request, expected status per role in ROLES order, without no_token which is always 401)
+MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
+    "me": (lambda c, w: c.get("/me"), (200, 200, 200, 200, 200)),
+    "list tokens": (lambda c, w: c.get("/tokens"), (200, 200, 200, 200, 200)),
+    "create token": (lambda c, w: c.post("/tokens", json={"name": "脚本"}), (201, 201, 201, 201, 201)),
+    "list plans": (lambda c, w: c.get("/plans"), (200, 200, 200, 200, 200)),
+    "get plan": (lambda c, w: c.get(f"/plans/{w.plan.id}"), (200, 200, 200, 200, 200)),
+    "set parameters": (lambda c, w: c.patch(f"/plans/{w.plan.id}/parameters",
+                                            json={"parameters": [{"id": w.parameter_id, "value": "3"}]}),
+                       (200, 403, 403, 403, 403)),
+    "list units": (lambda c, w: c.get("/units"), (200, 200, 200, 200, 200)),
+    "get unit": (lambda c, w: c.get(f"/units/{w.sfj_unit_id}"), (200, 200, 200, 200, 200)),
+    "list items": (lambda c, w: c.get("/items"), (200, 200, 200, 200, 200)),
+    "board": (lambda c, w: c.get("/board"), (200, 200, 200, 200, 200)),
+    "create items": (lambda c, w: c.post("/items", json={
+        "task_id": w.task_id, "phase_id": w.phase_id, "unit_ids": [w.sfj_unit_id], "title": "新工作",
+        "due_date": "2023-10-31"}), (201, 403, 403, 403, 403)),
+    "get item": (lambda c, w: c.get(f"/items/{w.item.id}"), (200, 200, 200, 200, 404)),
+    "edit item": (lambda c, w: c.patch(f"/items/{w.item.id}", json={"title": "改", "version": w.item.version}),
+                  (200, 403, 403, 403, 404)),
+    "sign": (lambda c, w: c.post(f"/items/{w.item.id}/move", json={"to": "in_progress",
+                                                                    "version": w.item.version}),
+             (403, 403, 200, 200, 404)),
+    "reorder": (lambda c, w: c.post(f"/items/{w.item.id}/move", json={"to": "assigned",
+                                                                       "version": w.item.version}),
+                (200, 403, 200, 200, 404)),
+    "approve": (lambda c, w: c.post(f"/items/{w.submitted.id}/review", json={
+        "decision": "approve", "version": w.submitted.version}), (200, 403, 403, 403, 404)),
+    "return": (lambda c, w: c.post(f"/items/{w.submitted.id}/review", json={
+        "decision": "return", "reason": "材料不全", "version": w.submitted.version}), (200, 403, 403, 403, 404)),
+    "post update": (lambda c, w: c.post(f"/items/{w.item.id}/updates", data={"text": "进展", "percent": "50"}),
+                    (201, 403, 201, 201, 404)),
+    "list updates": (lambda c, w: c.get(f"/items/{w.item.id}/updates"), (200, 200, 200, 200, 404)),
+    "download": (lambda c, w: c.get(f"/attachments/{w.attachment_id}"), (200, 200, 200, 200, 404)),
+    "ask extension": (lambda c, w: c.post(f"/items/{w.item.id}/extensions", json={
+        "due": "2023-08-31", "reason": "等待上级文件"}), (403, 403, 201, 201, 404)),
+    "list extensions": (lambda c, w: c.get(f"/items/{w.item.id}/extensions"), (200, 200, 200, 200, 404)),
+    "decide extension": (lambda c, w: c.post(f"/extensions/{w.extension_id}/decision",
+                                             json={"decision": "grant"}), (200, 403, 403, 403, 404)),
+    "item events": (lambda c, w: c.get(f"/items/{w.item.id}/events"), (200, 200, 200, 200, 404)),
+    "feed": (lambda c, w: c.get("/events"), (200, 200, 403, 403, 403)),
+}
+
+
+@pytest.fixture
+def caller(request: pytest.FixtureRequest, api_as: Callable[[User | None], ApiClient],
+           make_user: Callable[..., User]) -> Callable[[str], ApiClient]:
+    users = {"office": (Role.OFFICE_ADMIN, "office"), "leader": (Role.LEADER, "city"),
+             "sfj_admin": (Role.UNIT_ADMIN, "sfj"), "sfj_member": (Role.UNIT_MEMBER, "sfj"),
+             "gaj_admin": (Role.UNIT_ADMIN, "gaj")}
+
+    def make(role: str) -> ApiClient:
+        return api_as(None if role == "no_token" else make_user(*users[role]))
+    return make
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_every_route_answers_every_role_as_the_rules_say(route: str, role: str, world: World,
+                                                         caller: Callable[[str], ApiClient]) -> None:
+    call, expected = MATRIX[route]
+    response = call(caller(role), world)
+    response.close()  # a download holds its file open until closed
+    if role == "no_token":
+        assert_error(response, 401, "unauthorized")
+        return
+    status = expected[ROLES.index(role)]
+    if status >= 400:
+        assert_error(response, status)
+    else:
+        assert response.status_code == status, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES[:5])
+def test_deleting_ones_own_token_works_for_every_role(role: str, caller: Callable[[str], ApiClient]) -> None:
+    client = caller(role)
+    created = client.post("/tokens", json={"name": "临时"}).get_json()
+    assert client.delete(f"/tokens/{created['id']}").status_code == 204
+    assert client.get("/me", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 401
+
+
+def test_a_user_cannot_revoke_another_users_token(caller: Callable[[str], ApiClient]) -> None:
+    office, unit = caller("office"), caller("sfj_admin")
+    created = office.post("/tokens", json={"name": "办公室脚本"}).get_json()
+    assert_error(unit.delete(f"/tokens/{created['id']}"), 404, "token_not_found")
+    assert office.get("/me", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 200

@@ -1,0 +1,27 @@
+"""The board: columns in workflow order with counts and cards, optionally in swimlanes."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from ..services import boards
+from .auth import actor
+from .common import api_blueprint, deadlines, errors
+from .items import filters_from
+from .schemas.items import BoardOut, BoardQueryArgs
+
+blp = api_blueprint("board", "Kanban boards")
+
+
+@blp.route("/board")
+@blp.arguments(BoardQueryArgs, location="query")
+@blp.response(200, BoardOut)
+@errors(blp)
+def get_board(args: dict[str, Any]) -> Response:
+    """A unit sees its own unit's cards; the office and leaders the whole plan (the latest, unless `plan`)."""
+    filters = filters_from(args)
+    if filters.plan_id is None:
+        filters = boards.ItemFilters(**{**filters.__dict__, "plan_id": boards.default_plan_id()})
+    return jsonify(boards.board(actor(), filters, deadlines=deadlines(), swimlanes=args.get("swimlanes"),
+                                limit=args.get("limit")))

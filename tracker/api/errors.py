@@ -1,0 +1,167 @@
+"""One JSON error shape for every refusal under /api: {status, code, message, errors?}.
+
+Web pages keep their HTML error pages: the handlers here answer only for /api/ paths and hand any other path to
+the handler the web registered before them (flask-smorest would otherwise answer every HTTP error in the whole
+app with JSON, see ../shared/PITFALLS.md).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..errors import TrackerError
+from ..extensions import db
+
+API_PREFIX = "/api/"
+
+
+class Unauthenticated(TrackerError):
+    status = 401
+    code = "unauthorized"
+
+
+class PreconditionRequired(TrackerError):
+    status = 428
+    code = "version_required"
+
+
+HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求格式有误", "The request is malformed"),
+    401: ("unauthorized", "需要有效的访问令牌", "A valid bearer token is required"),
+    403: ("forbidden", "无权执行此操作", "You may not do this"),
+    404: ("not_found", "资源不存在", "Not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+    413: ("payload_too_large", "上传内容超过大小限制", "The request is larger than allowed"),
+    415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
+    422: ("validation_error", "请求参数有误", "The request has invalid fields"),
+    428: ("version_required", "须提供当前版本号", "The current version is required"),
+    500: ("internal_error", "服务器内部错误", "Internal server error"),
+}
+
+# marshmallow/webargs messages people meet most, in Chinese; others pass through in English.
+FIELD_MESSAGES_ZH = {
+    "Unknown field.": "未知字段",
+    "Missing data for required field.": "必填字段",
+    "Field may not be null.": "不能为空",
+    "Not a valid integer.": "须为整数",
+    "Not a valid string.": "须为字符串",
+    "Not a valid date.": "须为有效日期(YYYY-MM-DD)",
+    "Not a valid datetime.": "须为有效时间(ISO 8601)",
+    "Not a valid boolean.": "须为布尔值",
+    "Not a valid list.": "须为列表",
+    "Not a valid mapping type.": "须为对象",
+    "Invalid input type.": "输入类型有误",
+    "Invalid JSON body.": "JSON 格式有误",
+    "Invalid value.": "取值无效",
+}
+
+
+def language() -> str:
+    """zh unless the request prefers English (Accept-Language: en)."""
+    return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _translated(messages: Any, lang: str) -> Any:
+    if lang == "en":
+        return messages
+    if isinstance(messages, str):
+        return FIELD_MESSAGES_ZH.get(messages, messages)
+    if isinstance(messages, list):
+        return [_translated(m, lang) for m in messages]
+    if isinstance(messages, dict):
+        return {k: _translated(v, lang) for k, v in messages.items()}
+    return messages
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs nests messages by location and field; callers get {"field.sub": [messages]}."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_request": list(messages)}
+    if isinstance(messages, list):
+        return _flatten(dict(enumerate(messages)), prefix)
+    return {prefix or "_request": [str(messages)]}
+
+
+def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
+    status = error.code or 500
+    code, zh, en = HTTP_MESSAGES.get(status, (error.name.lower().replace(" ", "_"), error.name, error.name))
+    body: dict[str, Any] = {"status": status, "code": code, "message": en if lang == "en" else zh}
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if messages:
+        locations = messages if isinstance(messages, dict) else {"_request": messages}
+        fields = {k: v for loc in locations.values() for k, v in _flatten(loc).items()} \
+            if all(isinstance(v, dict) for v in locations.values()) else _flatten(locations)
+        body["errors"] = _translated(fields, lang)
+        if status == 400:
+            body["code"] = "malformed_json"
+    return body
+
+
+def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    db.session.rollback()
+    response = jsonify(body)
+    response.status_code = body["status"]
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if body["status"] == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def handle_tracker_error(error: TrackerError) -> ResponseReturnValue:
+    """Services may give a bare value per field (StaleVersion gives the current version): always a list here."""
+    body = error.to_dict(language())
+    if "errors" in body:
+        body["errors"] = {field: [str(m) for m in value] if isinstance(value, list) else [str(value)]
+                          for field, value in body["errors"].items()}
+    return _json(body)
+
+
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+    """Keeps the exception's own headers (a 405's Allow), which flask-smorest's handler drops."""
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    return _json(http_error_body(error, language()), headers)
+
+
+def handle_unexpected(error: Exception) -> ResponseReturnValue:
+    current_app.logger.exception("unhandled error on %s", request.path, exc_info=error)
+    return _json(http_error_body(InternalServerError(), language()))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """JSON for /api/ paths; every other path goes to the handler registered before (the web's HTML)."""
+    web_tracker, web_http = _previous(app, TrackerError), _previous(app, HTTPException)
+    app.register_error_handler(TrackerError, _for_api_paths(handle_tracker_error, web_tracker))
+    app.register_error_handler(HTTPException, _for_api_paths(handle_http_error, web_http))
+    app.register_error_handler(InternalServerError, _for_api_paths(handle_unexpected, web_http))
+
+
+def _previous(app: Flask, exc_class: type[Exception]) -> Callable[[Any], ResponseReturnValue] | None:
+    return app.error_handler_spec[None][None].get(exc_class)
+
+
+def _for_api_paths(api_handler: Callable[[Any], ResponseReturnValue],
+                   fallback: Callable[[Any], ResponseReturnValue] | None) -> Callable[[Any], ResponseReturnValue]:
+    def handler(error: Any) -> ResponseReturnValue:
+        if is_api_request():
+            return api_handler(error)
+        if fallback is not None:
+            return fallback(error)
+        if isinstance(error, HTTPException):
+            return error
+        raise error
+    return handler

@@ -1,0 +1,96 @@
+"""Work items: the filtered list with cursor pages, creation by the office, one card with its ETag, edits."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from ..clock import utcnow
+from ..extensions import db
+from ..services import boards, items, lookup
+from .auth import actor
+from .common import api_blueprint, deadlines, errors, next_link, visible_item
+from .errors import PreconditionRequired
+from .schemas.items import CardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
+
+blp = api_blueprint("items", "Work items (cards)")
+
+FILTER_NAMES = {"plan": "plan_id", "phase": "phase_id", "group": "group_id", "task": "task_id", "unit": "unit_id",
+                "status": "status", "light": "light", "due_before": "due_before", "due_after": "due_after",
+                "updated_since": "updated_since", "q": "q"}
+
+
+def filters_from(args: dict[str, Any]) -> boards.ItemFilters:
+    values = {FILTER_NAMES[k]: v for k, v in args.items() if k in FILTER_NAMES}
+    if "status" in values:
+        values["status"] = tuple(values["status"])
+    return boards.ItemFilters(**values)
+
+
+def item_response(item_id: int, status: int = 200) -> Response:
+    """The card as JSON with its version as the ETag, for a later If-Match."""
+    item = visible_item(item_id)
+    response = jsonify(WorkItemOut().dump(boards.item_detail(item, deadlines())))
+    response.status_code = status
+    response.set_etag(str(item.version))
+    return response
+
+
+@blp.route("/items")
+@blp.arguments(WorkItemQueryArgs, location="query")
+@blp.response(200, CardOut(many=True), headers={"Link": {"description": 'next page: <url>; rel="next"',
+                                                         "schema": {"type": "string"}}})
+@errors(blp)
+def list_items(args: dict[str, Any]) -> Response:
+    """The caller's visible cards, in id order; follow the `Link` header for the next page."""
+    page, cursor = boards.list_items(actor(), filters_from(args), deadlines=deadlines(),
+                                     after_id=args.get("cursor"), limit=args["limit"])
+    response = jsonify(page)
+    response.headers.update(next_link(str(cursor) if cursor is not None else None))
+    return response
+
+
+@blp.route("/items", methods=["POST"])
+@blp.arguments(WorkItemIn)
+@blp.response(201, WorkItemOut(many=True))
+@errors(blp, 403)
+def create_items(data: dict[str, Any]) -> Response:
+    """Office only: one card per unit named, at the bottom of 待签收."""
+    created = items.create_items(
+        actor=actor(), task=lookup.task(data["task_id"]), phase=lookup.phase(data["phase_id"]),
+        units=lookup.units(data["unit_ids"]), title=data["title"], description=data["description"],
+        priority=data["priority"], due_date=data["due_date"], now=utcnow())
+    db.session.commit()
+    response = jsonify([WorkItemOut().dump(boards.item_detail(item, deadlines())) for item in created])
+    response.status_code = 201
+    return response
+
+
+@blp.route("/items/<int(max=2147483647):item_id>")
+@blp.response(200, WorkItemOut, headers={"ETag": {"description": "the item's version",
+                                                  "schema": {"type": "string"}}})
+@errors(blp, 404)
+def get_item(item_id: int) -> Response:
+    return item_response(item_id)
+
+
+@blp.route("/items/<int(max=2147483647):item_id>", methods=["PATCH"])
+@blp.arguments(WorkItemPatch)
+@blp.response(200, WorkItemOut)
+@errors(blp, 403, 404, 409, 428)
+def edit_item(data: dict[str, Any], item_id: int) -> Response:
+    """Office only. The current version goes in `If-Match` (the ETag) or as `version`: 428 without either."""
+    item = visible_item(item_id)
+    version = data.pop("version", None) or _if_match_version()
+    items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow())
+    db.session.commit()
+    return item_response(item_id)
+
+
+def _if_match_version() -> int:
+    tags = [tag for tag in request.if_match.as_set() if tag.isdigit() and len(tag) < 10]
+    if not tags:
+        raise PreconditionRequired("须在 If-Match 头或请求体 version 中提供当前版本号",
+                                   "Send the current version as If-Match or as version in the body",
+                                   fields={"version": ["必填"]})
+    return int(tags[0])

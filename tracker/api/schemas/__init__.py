@@ -1,0 +1,1 @@
+"""marshmallow schemas: the single source for validation and for the OpenAPI document."""

@@ -1,0 +1,27 @@
+"""Audit events as the API shows them."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from marshmallow import Schema, fields, validate
+
+from .common import query_id
+
+
+class EventOut(Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor_id = fields.Integer(allow_none=True, required=True)
+    actor_label = fields.String(required=True)
+    action = fields.String(required=True)
+    entity_type = fields.String(required=True)
+    entity_id = fields.Integer(allow_none=True, required=True)
+    item_id = fields.Integer(allow_none=True, required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(allow_none=True, required=True)
+
+
+class EventQueryArgs(Schema):
+    since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "only events at or after this time"})
+    cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))

@@ -1,0 +1,129 @@
+"""Work items (cards): what comes in, what goes out, how lists are filtered."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from marshmallow import Schema, fields, validate
+
+from ...models import ItemStatus, Priority
+from ...services.boards import SWIMLANES
+from ...services.deadlines import Light
+from .common import PageArgs, id_field, query_id
+
+TITLE = validate.Length(min=1, max=200)
+DESCRIPTION = validate.Length(max=20_000)
+NOTE = validate.Length(max=10_000)
+
+
+class WorkItemFilterArgs(Schema):
+    plan = query_id()
+    phase = query_id()
+    group = query_id()
+    task = query_id()
+    unit = query_id()
+    status = fields.List(fields.Enum(ItemStatus, by_value=True), metadata={"description": "repeat for several"})
+    light = fields.Enum(Light, by_value=True)
+    due_before = fields.Date()
+    due_after = fields.Date()
+    updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "text in title"})
+
+
+class WorkItemQueryArgs(WorkItemFilterArgs, PageArgs):
+    pass
+
+
+class BoardQueryArgs(WorkItemFilterArgs):
+    swimlanes = fields.String(validate=validate.OneOf(SWIMLANES))
+    limit = fields.Integer(validate=validate.Range(min=1, max=10_000),
+                           metadata={"description": "at most this many cards per column (counts stay whole)"})
+
+
+class WorkItemIn(Schema):
+    """The office creates one card per unit named."""
+
+    task_id = id_field(required=True)
+    phase_id = id_field(required=True)
+    unit_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=500))
+    title = fields.String(required=True, validate=TITLE)
+    description = fields.String(load_default="", validate=DESCRIPTION)
+    priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
+    due_date = fields.Date(required=True)
+
+
+class WorkItemPatch(Schema):
+    title = fields.String(validate=TITLE)
+    description = fields.String(validate=DESCRIPTION)
+    priority = fields.Enum(Priority, by_value=True)
+    version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
+
+
+class MoveIn(Schema):
+    to = fields.Enum(ItemStatus, by_value=True, required=True)
+    before = id_field(metadata={"description": "place the card just above this card"})
+    after = id_field(metadata={"description": "place the card just below this card"})
+    version = id_field(required=True)
+    note = fields.String(validate=NOTE, metadata={"description": "closing report when submitting"})
+
+
+class ReviewIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    reason = fields.String(validate=NOTE, metadata={"description": "required to return"})
+    version = id_field(required=True)
+
+
+class CardOut(Schema):
+    id = fields.Integer(required=True)
+    plan_id = fields.Integer(required=True)
+    phase_id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    task_number = fields.Integer(required=True)
+    group_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    position = fields.Integer(required=True)
+    priority = fields.Enum(Priority, by_value=True, required=True)
+    due_date = fields.Date(allow_none=True, required=True)
+    original_due_date = fields.Date(allow_none=True, required=True)
+    version = fields.Integer(required=True)
+    returned_count = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
+    light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
+    days_overdue = fields.Integer(required=True)
+
+
+class WorkItemOut(CardOut):
+    description = fields.String(required=True)
+    was_extended = fields.Boolean(required=True)
+    last_return_reason = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(allow_none=True, required=True)
+    completed_at = fields.DateTime(allow_none=True, required=True)
+
+
+class ColumnOut(Schema):
+    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    label = fields.String(required=True)
+    label_en = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class BoardColumnOut(ColumnOut):
+    cards = fields.List(fields.Nested(CardOut), required=True)
+
+
+class LaneOut(Schema):
+    key = fields.Integer(allow_none=True, required=True)
+    title = fields.String(allow_none=True, required=True)
+    columns = fields.List(fields.Nested(BoardColumnOut), required=True)
+
+
+class BoardOut(Schema):
+    plan_id = fields.Integer(allow_none=True, required=True)
+    swimlanes = fields.String(allow_none=True, required=True)
+    limit = fields.Integer(allow_none=True, required=True)
+    today = fields.Date(required=True)
+    columns = fields.List(fields.Nested(ColumnOut), required=True, metadata={"description": "whole-board counts"})
+    lanes = fields.List(fields.Nested(LaneOut), required=True)

@@ -1,0 +1,70 @@
+"""Progress updates, evidence files and extension requests."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from ...models import ExtensionStatus
+
+
+class EvidenceFile(Upload):
+    """A multipart file part; a plain text part in its place is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+        if not isinstance(value, FileStorage):
+            raise ValidationError("须为上传的文件")
+        return value
+
+
+class ProgressIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    percent = fields.Integer(validate=validate.Range(min=0, max=100))
+    files = fields.List(EvidenceFile(), load_default=list,
+                        metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer(required=True)
+    original_name = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    at = fields.DateTime(required=True)
+
+
+class ProgressOut(Schema):
+    id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    author_id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    text = fields.String(required=True)
+    percent = fields.Integer(allow_none=True, required=True)
+    is_closing_report = fields.Boolean(required=True)
+    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
+
+
+class ExtensionIn(Schema):
+    due = fields.Date(required=True, metadata={"description": "the new due date asked for"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["grant", "refuse"]))
+    note = fields.String(validate=validate.Length(max=10_000), metadata={"description": "required to refuse"})
+
+
+class ExtensionOut(Schema):
+    id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    requested_by_id = fields.Integer(required=True)
+    requested_at = fields.DateTime(required=True)
+    current_due = fields.Date(required=True, metadata={"description": "the due date when asked"})
+    requested_due = fields.Date(required=True)
+    reason = fields.String(required=True)
+    status = fields.Enum(ExtensionStatus, by_value=True, required=True)
+    decided_by_id = fields.Integer(allow_none=True, required=True)
+    decided_at = fields.DateTime(allow_none=True, required=True)
+    decision_note = fields.String(allow_none=True, required=True)

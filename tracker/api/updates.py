@@ -1,0 +1,47 @@
+"""Progress updates with evidence files (multipart), and an item's list of them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from ..clock import utcnow
+from ..extensions import db
+from ..services import progress
+from .auth import actor
+from .common import api_blueprint, errors, visible_item
+from .multipart import LOCATION, MultipartBlueprint
+from .schemas.progress import ProgressIn, ProgressOut
+
+blp = api_blueprint("updates", "Progress updates and evidence files", MultipartBlueprint)
+
+
+def storage() -> progress.Storage:
+    folder = current_app.config.get("TRACKER_UPLOAD_DIR") or Path(current_app.instance_path) / "files"
+    return progress.Storage(folder=Path(folder), max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
+
+
+def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
+    return {**{k: getattr(update, k) for k in ProgressOut().fields if k != "attachments"}, "attachments": files}
+
+
+@blp.route("/items/<int(max=2147483647):item_id>/updates", methods=["POST"])
+@blp.arguments(ProgressIn, location=LOCATION)
+@blp.response(201, ProgressOut)
+@errors(blp, 403, 404, 413)
+def add_update(data: dict[str, Any], item_id: int) -> dict[str, Any]:
+    """A progress note (text, percent) with evidence files; refused types and oversized files change nothing."""
+    item = visible_item(item_id)
+    uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
+    update = progress.add_update(item, actor=actor(), text=data["text"], percent=data.get("percent"),
+                                 files=uploads, storage=storage(), now=utcnow())
+    db.session.commit()
+    return _shaped(update, progress.updates_of(item)[0][1])
+
+
+@blp.route("/items/<int(max=2147483647):item_id>/updates")
+@blp.response(200, ProgressOut(many=True))
+@errors(blp, 404)
+def list_updates(item_id: int) -> list[dict[str, Any]]:
+    return [_shaped(update, files) for update, files in progress.updates_of(visible_item(item_id))]

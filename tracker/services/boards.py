@@ -1,0 +1,187 @@
+"""Boards and lists of cards: the big read paths.
+
+Each list or board is one SQL statement whatever the number of cards (columns selected, joined names, window
+functions for per-column counts and limits) turned into plain dicts; dumping thousands of ORM objects through
+marshmallow would cost more than the query (see ../shared/PITFALLS.md). Visibility is the permissions rule as a
+WHERE clause, so a unit's board is its own unit's cards and the office's is the whole plan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import ItemStatus, Plan, Task, TaskGroup, Unit, User, WorkItem
+from . import permissions
+from .deadlines import Light, days_overdue, light, light_clause
+from .workflow import STATUS_LABELS
+
+COLUMN_ORDER = list(ItemStatus)
+SWIMLANES = ("group", "task", "unit")
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """What a caller may narrow a list or board by; None means no restriction."""
+
+    plan_id: int | None = None
+    phase_id: int | None = None
+    group_id: int | None = None
+    task_id: int | None = None
+    unit_id: int | None = None
+    status: tuple[ItemStatus, ...] = ()
+    light: Light | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    updated_since: datetime | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    today: date
+    warning_days: int
+
+
+CARD_COLUMNS = (
+    WorkItem.id, WorkItem.plan_id, WorkItem.phase_id, WorkItem.task_id, Task.number.label("task_number"),
+    Task.group_id, WorkItem.unit_id, Unit.short_name.label("unit_name"), WorkItem.title, WorkItem.status,
+    WorkItem.position, WorkItem.priority, WorkItem.due_date, WorkItem.original_due_date, WorkItem.version,
+    WorkItem.returned_count, WorkItem.updated_at,
+)
+
+
+def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list[sa.ColumnElement[bool]]:
+    where = [permissions.visible_items_clause(actor)]
+    simple = ((WorkItem.plan_id, filters.plan_id), (WorkItem.phase_id, filters.phase_id),
+              (Task.group_id, filters.group_id), (WorkItem.task_id, filters.task_id),
+              (WorkItem.unit_id, filters.unit_id))
+    where += [column == value for column, value in simple if value is not None]
+    if filters.status:
+        where.append(WorkItem.status.in_(filters.status))
+    if filters.light is not None:
+        where.append(light_clause(filters.light, today=deadlines.today, warning_days=deadlines.warning_days))
+    if filters.due_before is not None:
+        where.append(WorkItem.due_date < filters.due_before)
+    if filters.due_after is not None:
+        where.append(WorkItem.due_date > filters.due_after)
+    if filters.updated_since is not None:
+        where.append(WorkItem.updated_at >= filters.updated_since)
+    if filters.q:
+        where.append(sa.or_(WorkItem.title.icontains(filters.q, autoescape=True),
+                            WorkItem.description.icontains(filters.q, autoescape=True)))
+    return where
+
+
+def _cards_from() -> sa.Select[Any]:
+    return sa.select(*CARD_COLUMNS).select_from(WorkItem).join(Task, Task.id == WorkItem.task_id) \
+        .join(Unit, Unit.id == WorkItem.unit_id)
+
+
+def card(row: Any, deadlines: Deadlines) -> dict[str, Any]:
+    """A card as plain JSON values, with its derived light and days overdue."""
+    return {
+        "id": row.id, "plan_id": row.plan_id, "phase_id": row.phase_id, "task_id": row.task_id,
+        "task_number": row.task_number, "group_id": row.group_id, "unit_id": row.unit_id,
+        "unit_name": row.unit_name, "title": row.title, "status": row.status.value, "position": row.position,
+        "priority": row.priority.value, "due_date": row.due_date.isoformat() if row.due_date else None,
+        "original_due_date": row.original_due_date.isoformat() if row.original_due_date else None,
+        "version": row.version, "returned_count": row.returned_count,
+        "updated_at": row.updated_at.isoformat(),
+        "light": _light_value(row.status, row.due_date, deadlines),
+        "days_overdue": days_overdue(row.due_date, deadlines.today) if row.status != ItemStatus.DONE else 0,
+    }
+
+
+def _light_value(status: ItemStatus, due: date | None, deadlines: Deadlines) -> str | None:
+    found = light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
+    return found.value if found else None
+
+
+def list_items(actor: User, filters: ItemFilters, *, deadlines: Deadlines, after_id: int | None,
+               limit: int) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
+    stmt = _cards_from().where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(WorkItem.id > after_id)
+    found = db.session.execute(stmt).all()
+    page = [card(row, deadlines) for row in found[:limit]]
+    return page, (found[limit - 1].id if len(found) > limit else None)
+
+
+def default_plan_id() -> int | None:
+    """The board's plan when the caller names none: the most recently loaded plan."""
+    return db.session.execute(sa.select(Plan.id).order_by(Plan.loaded_at.desc(), Plan.id.desc()).limit(1)).scalar()
+
+
+def _lane_columns(swimlanes: str | None) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any],
+                                                  sa.ColumnElement[Any]]:
+    """(key, title, sort) of the lane each card falls in."""
+    if swimlanes == "group":
+        return TaskGroup.id, TaskGroup.title, TaskGroup.seq
+    if swimlanes == "task":
+        return Task.id, sa.cast(Task.number, sa.String) + sa.literal(". ") + Task.title, Task.number
+    if swimlanes == "unit":
+        return Unit.id, Unit.short_name, Unit.id
+    return sa.literal(0), sa.literal(""), sa.literal(0)
+
+
+def board(actor: User, filters: ItemFilters, *, deadlines: Deadlines, swimlanes: str | None,
+          limit: int | None) -> dict[str, Any]:
+    """Columns in workflow order, each with its count and its cards in position order, per swimlane.
+
+    One statement: window functions number the cards of each (lane, column) and count them, so `limit` cuts
+    the cards shown without losing the count.
+    """
+    lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
+    partition = [lane_key, WorkItem.status]
+    inner = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
+             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"),
+                          sa.func.row_number().over(partition_by=partition,
+                                                    order_by=(WorkItem.position, WorkItem.id)).label("rn"),
+                          sa.func.count().over(partition_by=partition).label("n"))
+             .where(*_conditions(actor, filters, deadlines))).subquery()
+    stmt = sa.select(inner).order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.position,
+                                     inner.c.id)
+    if limit is not None:
+        stmt = stmt.where(inner.c.rn <= limit)
+    lanes: dict[Any, dict[str, Any]] = {}
+    for row in db.session.execute(stmt):
+        lane = lanes.setdefault(row.lane_key, {"key": row.lane_key if swimlanes else None,
+                                               "title": row.lane_title if swimlanes else None,
+                                               "columns": _empty_columns()})
+        column = lane["columns"][COLUMN_ORDER.index(row.status)]
+        column["count"] = row.n
+        column["cards"].append(card(row, deadlines))
+    totals = [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
+               "count": sum(lane["columns"][index]["count"] for lane in lanes.values())}
+              for index, status in enumerate(COLUMN_ORDER)]
+    return {"plan_id": filters.plan_id, "swimlanes": swimlanes, "limit": limit, "today": deadlines.today.isoformat(),
+            "columns": totals,
+            "lanes": list(lanes.values()) or ([] if swimlanes else [{"key": None, "title": None,
+                                                                     "columns": _empty_columns()}])}
+
+
+def _empty_columns() -> list[dict[str, Any]]:
+    return [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
+             "count": 0, "cards": []} for status in COLUMN_ORDER]
+
+
+def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
+    """One card with everything a detail view shows (a handful of lazy loads; one item, not a list)."""
+    return {
+        "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
+        "task_number": item.task.number, "group_id": item.task.group_id, "unit_id": item.unit_id,
+        "unit_name": item.unit.short_name, "title": item.title, "description": item.description,
+        "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
+        "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
+        "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
+        "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
+        "completed_at": item.completed_at,
+        "light": light(status=item.status, due=item.due_date, today=deadlines.today,
+                       warning_days=deadlines.warning_days),
+        "days_overdue": days_overdue(item.due_date, deadlines.today) if item.status != ItemStatus.DONE else 0,
+    }

@@ -1,0 +1,92 @@
+"""Deadline extensions: a unit asks for more time, the office grants or refuses.
+
+The original due date stays on the card (`original_due_date`); a grant moves `due_date`, which bumps the card's
+version and, for the escalation ladder, starts a new cycle keyed by the new due date.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..errors import Invalid, NotAllowed, NotFound
+from ..extensions import db
+from ..models import ExtensionRequest, ExtensionStatus, ItemStatus, User, WorkItem
+from . import audit, permissions
+from .workflow import flush_guarded, snapshot
+
+
+def _as_audit(request: ExtensionRequest) -> dict[str, object]:
+    return audit.jsonable({"id": request.id, "status": request.status, "current_due": request.current_due,
+                           "requested_due": request.requested_due, "reason": request.reason,
+                           "note": request.decision_note})
+
+
+def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, now: datetime) -> ExtensionRequest:
+    """A unit of the item asks to move its due date later. One pending request per item at a time.
+
+    Raises NotAllowed for anyone but the carrying unit, Invalid for a done item, an earlier or out-of-plan date,
+    a missing reason, or a request already waiting.
+    """
+    permissions.require_may_change(actor, item)
+    if actor.role not in permissions.UNIT_ROLES:
+        raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
+                         code="unit_only")
+    if item.status == ItemStatus.DONE or item.due_date is None:
+        raise Invalid("该工作项无需延期", "This item cannot be extended", code="not_extendable")
+    if due <= item.due_date or due > item.plan.end_date:
+        raise Invalid(f"新的截止日期须晚于 {item.due_date},且不晚于计划结束日 {item.plan.end_date}",
+                      f"The new due date must be after {item.due_date} and by {item.plan.end_date}",
+                      code="due_out_of_range", fields={"due": ["日期不在允许范围内"]})
+    if not reason.strip():
+        raise Invalid("须说明延期理由", "A reason is required", fields={"reason": ["必填"]})
+    pending = db.session.execute(sa.select(ExtensionRequest.id).where(
+        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.PENDING)).first()
+    if pending:
+        raise Invalid("已有待审批的延期申请", "An extension request is already waiting", code="extension_pending")
+    extension = ExtensionRequest(item_id=item.id, requested_by_id=actor.id, requested_at=now,
+                                 current_due=item.due_date, requested_due=due, reason=reason.strip())
+    db.session.add(extension)
+    db.session.flush()
+    audit.record(actor=actor, action="item.extension_request", entity_type="extension_request",
+                 entity_id=extension.id, item_id=item.id, after=_as_audit(extension), now=now)
+    return extension
+
+
+def get_request(actor: User, request_id: int) -> ExtensionRequest:
+    """A request on an item the actor may see; otherwise not found."""
+    extension = db.session.get(ExtensionRequest, request_id)
+    item = db.session.get(WorkItem, extension.item_id) if extension else None
+    if extension is None or item is None or not permissions.can_see_item(actor, item):
+        raise NotFound("延期申请不存在", "Extension request not found", code="extension_not_found")
+    return extension
+
+
+def requests_of(item: WorkItem) -> list[ExtensionRequest]:
+    return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.item_id == item.id)
+                                   .order_by(ExtensionRequest.id)))
+
+
+def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str | None,
+           now: datetime) -> ExtensionRequest:
+    """The office grants (the card's due date moves) or refuses (a reason is required). Decided once."""
+    permissions.require_office(actor)
+    if extension.status != ExtensionStatus.PENDING:
+        raise Invalid("该延期申请已审批", "This request was already decided", code="already_decided")
+    note = (note or "").strip() or None
+    if not grant and note is None:
+        raise Invalid("不同意延期须说明理由", "A refusal needs a reason", code="reason_required",
+                      fields={"note": ["必填"]})
+    item = db.session.get(WorkItem, extension.item_id)
+    assert item is not None
+    before = snapshot(item)
+    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    extension.decided_by_id, extension.decided_at, extension.decision_note = actor.id, now, note
+    if grant:
+        item.due_date = extension.requested_due
+        item.updated_at = now
+    flush_guarded()
+    audit.record(actor=actor, action="item.extension_" + ("granted" if grant else "refused"),
+                 entity_type="extension_request", entity_id=extension.id, item_id=item.id,
+                 before=before, after=snapshot(item) | {"extension": _as_audit(extension)}, now=now)
+    return extension

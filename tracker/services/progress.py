@@ -1,0 +1,147 @@
+"""Progress updates with evidence files (佐证材料).
+
+A file is accepted only when its extension is on the list AND its first bytes are what that kind of file starts
+with, so a renamed executable is refused. Files are stored outside any static folder under generated names (the
+original name is kept in the database for downloads) with their SHA-256, so evidence can be checked later.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+import sqlalchemy as sa
+
+from ..errors import Invalid, NotFound, TrackerError
+from ..extensions import db
+from ..models import Attachment, ItemStatus, ProgressUpdate, User, WorkItem
+from . import audit, permissions
+
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "doc": ("application/msword", (OLE,)),
+    "xls": ("application/vnd.ms-excel", (OLE,)),
+    "ppt": ("application/vnd.ms-powerpoint", (OLE,)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP,)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP,)),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP,)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+MAX_FILES = 10
+CHUNK = 64 * 1024
+
+
+class FileTooLarge(TrackerError):
+    status = 413
+    code = "file_too_large"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the web layer hands it over: its name as sent and a readable stream."""
+
+    filename: str
+    stream: IO[bytes]
+
+
+@dataclass(frozen=True)
+class Storage:
+    folder: Path
+    max_bytes: int
+
+
+def _refused_type(name: str) -> Invalid:
+    allowed = ", ".join(sorted(ALLOWED))
+    return Invalid(f"不支持的文件类型:{name}(允许 {allowed})", f"File type not allowed: {name} ({allowed})",
+                   code="file_type_refused", fields={"files": [f"{name}:类型不允许"]})
+
+
+def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
+    """Check and write one file; returns (stored name, content type, size, sha256). Removes it on refusal."""
+    name = Path(upload.filename.replace("\\", "/")).name[:255]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED:
+        raise _refused_type(name or "?")
+    content_type, magics = ALLOWED[extension]
+    head = upload.stream.read(16)
+    if not any(head.startswith(magic) for magic in magics):
+        raise _refused_type(name)
+    storage.folder.mkdir(parents=True, exist_ok=True)
+    stored = uuid.uuid4().hex
+    path = storage.folder / stored
+    digest, size = hashlib.sha256(head), len(head)
+    try:
+        with path.open("xb") as out:
+            out.write(head)
+            while chunk := upload.stream.read(CHUNK):
+                size += len(chunk)
+                if size > storage.max_bytes:
+                    raise FileTooLarge(f"文件 {name} 超过 {storage.max_bytes // (1024 * 1024)} MB 的限制",
+                                       f"{name} is over the {storage.max_bytes // (1024 * 1024)} MB limit",
+                                       fields={"files": [f"{name}:文件过大"]})
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return stored, content_type, size, digest.hexdigest()
+
+
+def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, files: list[Upload],
+               storage: Storage, now: datetime) -> ProgressUpdate:
+    """A progress note on a card the actor may change, with evidence files; audited. Not on done cards.
+
+    Files already written are removed again if a later file is refused, so a refusal leaves nothing behind.
+    """
+    permissions.require_may_change(actor, item)
+    if item.status == ItemStatus.DONE:
+        raise Invalid("已办结的工作项不能再报送进展", "A done item takes no more progress updates", code="item_done")
+    if len(files) > MAX_FILES:
+        raise Invalid(f"一次最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files at once",
+                      fields={"files": [f"最多 {MAX_FILES} 个"]})
+    update = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=text, percent=percent)
+    db.session.add(update)
+    db.session.flush()
+    written: list[Path] = []
+    try:
+        for upload in files:
+            stored, content_type, size, sha256 = _store(upload, storage)
+            written.append(storage.folder / stored)
+            db.session.add(Attachment(item_id=item.id, update_id=update.id, uploaded_by_id=actor.id, at=now,
+                                      original_name=Path(upload.filename.replace("\\", "/")).name[:255],
+                                      stored_name=stored, content_type=content_type, size=size, sha256=sha256))
+        db.session.flush()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    audit.record(actor=actor, action="item.progress", entity_type="progress_update", entity_id=update.id,
+                 item_id=item.id, after={"text": text, "percent": percent,
+                                         "files": [p.name for p in written]}, now=now)
+    return update
+
+
+def updates_of(item: WorkItem) -> list[tuple[ProgressUpdate, list[Attachment]]]:
+    """The item's updates, newest first, each with its files: two queries."""
+    updates = list(db.session.scalars(sa.select(ProgressUpdate).where(ProgressUpdate.item_id == item.id)
+                                      .order_by(ProgressUpdate.id.desc())))
+    files: dict[int | None, list[Attachment]] = {}
+    for attachment in db.session.scalars(sa.select(Attachment).where(Attachment.item_id == item.id)
+                                         .order_by(Attachment.id)):
+        files.setdefault(attachment.update_id, []).append(attachment)
+    return [(update, files.get(update.id, [])) for update in updates]
+
+
+def attachment_for(actor: User, attachment_id: int) -> Attachment:
+    """An attachment of an item the actor may see; otherwise not found."""
+    attachment = db.session.get(Attachment, attachment_id)
+    item = db.session.get(WorkItem, attachment.item_id) if attachment else None
+    if attachment is None or item is None or not permissions.can_see_item(actor, item):
+        raise NotFound("附件不存在或无权查看", "Attachment not found", code="attachment_not_found")
+    return attachment
