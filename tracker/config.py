@@ -5,6 +5,7 @@ without a release; the defaults follow common supervision practice (see ../share
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -35,6 +36,19 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # The scheduler (its own process: `flask tracker scheduler`); times are in TRACKER_TIMEZONE.
+    TRACKER_SCAN_TIME = "00:10"
+    TRACKER_DIGEST_WEEKDAY = 0  # Monday
+    TRACKER_DIGEST_TIME = "08:30"
+    TRACKER_DIGEST_DUE_SOON_DAYS = 14
+    TRACKER_SCHEDULER_LEASE_SECONDS = 120
+    # Digests by e-mail: nothing is sent while TRACKER_SMTP_HOST is empty (digests are still stored).
+    TRACKER_SMTP_HOST = ""
+    TRACKER_SMTP_PORT = 25
+    TRACKER_SMTP_USER = ""
+    TRACKER_SMTP_PASSWORD = ""
+    TRACKER_SMTP_FROM = "tracker@localhost"
+    TRACKER_SMTP_STARTTLS = False
 
 
 class TestConfig(Config):
@@ -48,7 +62,18 @@ ENV_SETTINGS = {
     "SECRET_KEY": "SECRET_KEY",
     "TRACKER_TIMEZONE": "TRACKER_TIMEZONE",
     "TRACKER_WARNING_DAYS": "TRACKER_WARNING_DAYS",
+    "TRACKER_LADDER": "TRACKER_LADDER",
+    "TRACKER_DIGEST_WEEKDAY": "TRACKER_DIGEST_WEEKDAY",
+    "TRACKER_DIGEST_TIME": "TRACKER_DIGEST_TIME",
+    "TRACKER_SCAN_TIME": "TRACKER_SCAN_TIME",
+    "TRACKER_SMTP_HOST": "TRACKER_SMTP_HOST",
+    "TRACKER_SMTP_PORT": "TRACKER_SMTP_PORT",
+    "TRACKER_SMTP_USER": "TRACKER_SMTP_USER",
+    "TRACKER_SMTP_PASSWORD": "TRACKER_SMTP_PASSWORD",
+    "TRACKER_SMTP_FROM": "TRACKER_SMTP_FROM",
+    "TRACKER_SMTP_STARTTLS": "TRACKER_SMTP_STARTTLS",
 }
+INT_SETTINGS = ("TRACKER_WARNING_DAYS", "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT")
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
@@ -57,8 +82,13 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
     for env_name, key in ENV_SETTINGS.items():
         if env_name in environ and environ[env_name] != "":
             found[key] = environ[env_name]
-    if "TRACKER_WARNING_DAYS" in found:
-        found["TRACKER_WARNING_DAYS"] = int(found["TRACKER_WARNING_DAYS"])
+    for key in INT_SETTINGS:
+        if key in found:
+            found[key] = int(found[key])
+    if "TRACKER_SMTP_STARTTLS" in found:
+        found["TRACKER_SMTP_STARTTLS"] = found["TRACKER_SMTP_STARTTLS"].lower() in ("1", "true", "yes", "on")
+    if "TRACKER_LADDER" in found:
+        found["TRACKER_LADDER"] = json.loads(found["TRACKER_LADDER"])
     url = found.get("SQLALCHEMY_DATABASE_URI")
     if url and url.startswith("postgresql://"):
         found["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
