@@ -235,3 +235,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"TRACKER_FORBID_SKIPS: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def make_app() -> Callable[[str, Path], Flask]:
+    """build_app, for tests that need an app on a scratch database of their own (real commits, real races)."""
+    return build_app
