@@ -67,8 +67,8 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
         units={u.id: u for u in db.session.scalars(sa.select(Unit))},
         items=[ItemRow(*row) for row in rows],
         levels=_current_levels(), awaiting=_awaiting_answer(today), new_records=_new_records(now),
-        phases=dict(db.session.execute(sa.select(Phase.id, Phase.name).order_by(Phase.seq))),
-        groups=dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq))),
+        phases=dict(db.session.execute(sa.select(Phase.id, Phase.name).order_by(Phase.seq)).all()),
+        groups=dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq)).all()),
     )
 
 
@@ -80,7 +80,7 @@ def _current_levels() -> dict[int, int]:
         .join(items, sa.and_(items.c.id == records.c.item_id, items.c.due_date == records.c.due_date))
         .where(records.c.kind == LADDER_KIND, items.c.status != ItemStatus.DONE.value)
         .group_by(records.c.item_id)
-    ))
+    ).all())
 
 
 def _awaiting_answer(today: date) -> dict[int, list[dict[str, Any]]]:

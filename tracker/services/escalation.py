@@ -183,10 +183,9 @@ def _existing_levels(item_ids: list[int]) -> set[tuple[int, date, int]]:
     records = AccountabilityRecord.__table__
     found: set[tuple[int, date, int]] = set()
     for start in range(0, len(item_ids), 1000):
-        found.update(db.session.execute(
+        found.update((item_id, due, level) for item_id, due, level in db.session.execute(
             sa.select(records.c.item_id, records.c.due_date, records.c.level)
-            .where(records.c.kind == LADDER_KIND, records.c.item_id.in_(item_ids[start:start + 1000]))
-        ))
+            .where(records.c.kind == LADDER_KIND, records.c.item_id.in_(item_ids[start:start + 1000]))))
     return found
 
 
