@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up, then serve on http://127.0.0.1:5000) and `make test`.
+# Two commands: `make run` (set up, then serve on http://127.0.0.1:5000 with the scheduler beside it) and
+# `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -20,7 +21,10 @@ setup: install
 	$(BIN)/flask tracker load-plan
 	$(BIN)/flask tracker bootstrap-accounts
 
+# The scheduler runs as a second process beside the web server; Ctrl-C (or the server exiting) stops both.
 run: setup
+	@$(BIN)/flask tracker scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

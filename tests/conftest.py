@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -88,9 +88,16 @@ def test_config(url: str, instance: Path) -> dict[str, Any]:
 def build_app(url: str, instance: Path) -> Flask:
     os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
     try:
-        return create_app(test_config(url, instance))
+        application = create_app(test_config(url, instance))
     finally:
         del os.environ["TRACKER_INSTANCE_PATH"]
+
+    @application.before_request
+    def forget_cached_user() -> None:
+        """Requests in a test share the test's app context and so its `g`; a real request starts afresh."""
+        g.pop("_login_user", None)
+
+    return application
 
 
 @pytest.fixture(scope="session")
@@ -261,8 +268,14 @@ def committed_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     """An app on a new, empty database: nothing migrated, nothing loaded."""
-    application = build_app(scratch.new(), tmp_path / "instance")
+    application = build_app(scratch.new(), tmp_path / "empty-instance")
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def make_app() -> Callable[[str, Path], Flask]:
+    """build_app, for tests that need an app on a scratch database of their own (real commits, real races)."""
+    return build_app

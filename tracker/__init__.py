@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import database  # noqa: F401 - registers the engine listeners
 from .config import Config, from_environment, instance_secret_key
@@ -28,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["TRACKER_SQLITE_BUSY_TIMEOUT_MS"],
         app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    app.config.setdefault("TRACKER_UPLOAD_DIR", str(Path(app.instance_path) / "files"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
@@ -42,9 +45,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import register_api
     from .cli import tracker_cli
+    from .headers import init_headers
     from .web import register_web
 
+    _cookies_and_proxy(app)
+    init_headers(app)
     register_web(app)
     register_api(app)  # after the web: its error handlers hand non-API paths back to the web's
     app.cli.add_command(tracker_cli)
     return app
+
+
+def _cookies_and_proxy(app: Flask) -> None:
+    """Cookies are Secure behind HTTPS; behind a proxy the client address comes from X-Forwarded-For."""
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["TRACKER_SESSION_MAX_HOURS"]))
+    if app.config["TRACKER_PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

@@ -1,14 +1,17 @@
-"""`flask tracker ...`: loading seed files, accounts, tokens and the audit check.
+"""`flask tracker ...`: seed files, accounts, tokens, the audit check, and the scheduler's commands.
 
 Each command is one transaction: it commits when everything succeeded and writes nothing otherwise.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
@@ -19,7 +22,8 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import accounts, audit, plan_files, seeding
+from .services import accounts, audit, backup, digests, escalation, events, plan_files, seeding
+from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
 
@@ -209,3 +213,129 @@ def verify_audit_command() -> None:
     click.echo(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}"
                f"(此前 {report.checked} 条完好)", err=True)
     sys.exit(1)
+
+
+@tracker_cli.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+def backup_command(destination: Path) -> None:
+    """Write one archive: a consistent copy of the database, the evidence files and a manifest."""
+    archive = backup.backup(destination, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]), now=utcnow())
+    manifest = backup.read_manifest(archive)
+    click.echo(f"已备份到 {archive}:工作项 {manifest['counts'].get('work_items', 0)},"
+               f"审计事件 {manifest['counts'].get('events', 0)},文件 {len(manifest['files'])}")
+
+
+@tracker_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore an archive made by `backup`, then verify the audit chain."""
+    try:
+        report = backup.restore(archive, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]), force=force)
+    except TrackerError as exc:
+        click.echo(f"错误:{exc.message_zh}", err=True)
+        sys.exit(1)
+    expected = report.manifest["counts"]
+    mismatched = {t: (expected[t], report.counts.get(t)) for t in expected if report.counts.get(t) != expected[t]}
+    if mismatched or not report.chain_ok or report.last_hash != (report.manifest["audit_last_hash"] or audit.GENESIS_HASH):
+        click.echo(f"恢复后校验失败:计数不符 {mismatched},审计链{'完整' if report.chain_ok else '不完整'}", err=True)
+        sys.exit(1)
+    click.echo(f"已恢复 {archive}:计数与清单一致,审计链完整(末条哈希 {report.last_hash})")
+
+
+@tracker_cli.command("export-audit")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (plan time zone).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="CSV file (default: stdout).")
+def export_audit_command(start: datetime, end: datetime, out: Any) -> None:
+    """Export audit events of a period as CSV for an auditor."""
+    zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    if end < start:
+        click.echo("错误:--to 早于 --from", err=True)
+        sys.exit(1)
+    count = audit.export_csv(out, start=start.replace(tzinfo=zone),
+                             end=(end + timedelta(days=1)).replace(tzinfo=zone))
+    click.echo(f"已导出 {count} 条审计事件", err=True)
+
+
+def _scheduler_settings() -> Any:
+    from .scheduler.jobs import Settings
+    return Settings.from_config(current_app.config)
+
+
+def _parse_at(value: str | None, timezone: str) -> datetime:
+    """An ISO date or datetime; without an offset it is read in the plan's time zone."""
+    if value is None:
+        return utcnow()
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"不是 ISO 日期时间:{value}(例如 2024-01-01T00:00)") from None
+    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo(timezone))
+
+
+@tracker_cli.command("scan-overdue")
+@click.option("--at", "at_text", default=None, help="Scan as of this moment (ISO; plan time zone if no offset).")
+def scan_overdue_command(at_text: str | None) -> None:
+    """Store overdue state and write the ladder's records as of now (or --at); safe to run any number of times."""
+    settings = _scheduler_settings()
+    at = _parse_at(at_text, settings.timezone)
+    with one_transaction():
+        result = escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone)
+    records = ", ".join(f"{k} {v}" for k, v in sorted(result.records.items())) or "无"
+    click.echo(f"截至 {result.as_of}:新发现逾期 {result.newly_overdue} 项;新增督办记录:{records}")
+
+
+@tracker_cli.command("send-digests")
+@click.option("--week", default=None, help="ISO week, e.g. 2024-W02 (default: the current week).")
+def send_digests_command(week: str | None) -> None:
+    """Build one week's digests (those not built yet) and send every delivery not yet sent."""
+    from .scheduler.jobs import deliver_pending
+
+    settings = _scheduler_settings()
+    now = utcnow()
+    key = week or digests.week_key(local_today(now, settings.timezone))
+    with one_transaction():
+        result = digests.build_round(period_key=key, now=now, timezone=settings.timezone, ladder=settings.ladder,
+                                     due_soon_days=settings.due_soon_days,
+                                     with_deliveries=settings.smtp is not None)
+    click.echo(f"{key}:新建周报 {result.digests} 份,待发送 {result.deliveries} 封")
+    if settings.smtp is None:
+        click.echo("未配置 TRACKER_SMTP_HOST:周报已保存,未发送邮件")
+        return
+    sent = deliver_pending(settings)
+    click.echo(f"已发送 {sent['sent']} 封,失败 {sent['failed']} 封(失败的下次运行时重试)")
+
+
+@tracker_cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Take the lease, run whatever is due, and exit (for cron or a check).")
+def scheduler_command(once: bool) -> None:
+    """Run the scheduler in this process: the daily scan, Monday's digests, catch-up after downtime."""
+    from .scheduler.runner import Runner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
+    if not once:
+        click.echo(f"督办看板调度进程启动({runner.holder}),时区 {runner.settings.timezone}")
+        runner.run_forever()
+        return
+    ran = runner.tick()
+    runner.stop()
+    if not runner.leading and not ran:
+        click.echo("另一个调度进程持有租约,本次未运行任何任务")
+    for job, key, outcome in ran:
+        click.echo(f"{job} {key}: {outcome}")
+
+
+@tracker_cli.command("enter-event")
+@click.argument("template_key")
+@click.option("--unit", "unit_key", required=True, help="The unit the event happened to, e.g. sfj.")
+@click.option("--date", "event_date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day of the event, e.g. 2024-03-01.")
+@click.option("--label", required=True, help="What happened, e.g. 收到行政复议意见书(X复意〔2024〕3号).")
+def enter_event_command(template_key: str, unit_key: str, event_date: datetime, label: str) -> None:
+    """Enter an event for a "within N days of an event" duty: creates the unit's item, due N days later."""
+    with one_transaction():
+        item = events.enter_event(template=events.template_by_key(template_key), unit=accounts.unit_by_key(unit_key),
+                                  event_date=event_date.date(), label=label, actor=None, now=utcnow())
+        click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")

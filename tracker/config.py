@@ -5,6 +5,7 @@ without a release; the defaults follow common supervision practice (see ../share
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -31,11 +32,32 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     TRACKER_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    TRACKER_LOGIN_MAX_FAILURES = 5
+    TRACKER_LOGIN_WINDOW_MINUTES = 15
+    TRACKER_LOCKOUT_MINUTES = 30
+    TRACKER_SESSION_IDLE_MINUTES = 30
+    TRACKER_SESSION_MAX_HOURS = 12
+    TRACKER_PASSWORD_MAX_AGE_DAYS: int | None = None
+    TRACKER_HTTPS = False
+    TRACKER_PROXY_FIX = False
     API_TITLE = "Plan Tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    # The scheduler (its own process: `flask tracker scheduler`); times are in TRACKER_TIMEZONE.
+    TRACKER_SCAN_TIME = "00:10"
+    TRACKER_DIGEST_WEEKDAY = 0  # Monday
+    TRACKER_DIGEST_TIME = "08:30"
+    TRACKER_DIGEST_DUE_SOON_DAYS = 14
+    TRACKER_SCHEDULER_LEASE_SECONDS = 120
+    # Digests by e-mail: nothing is sent while TRACKER_SMTP_HOST is empty (digests are still stored).
+    TRACKER_SMTP_HOST = ""
+    TRACKER_SMTP_PORT = 25
+    TRACKER_SMTP_USER = ""
+    TRACKER_SMTP_PASSWORD = ""
+    TRACKER_SMTP_FROM = "tracker@localhost"
+    TRACKER_SMTP_STARTTLS = False
 
 
 class TestConfig(Config):
@@ -44,23 +66,39 @@ class TestConfig(Config):
     TRACKER_PASSWORD_HASH_FAST = True
 
 
+INTEGER_SETTINGS = (
+    "TRACKER_WARNING_DAYS", "TRACKER_LOGIN_MAX_FAILURES", "TRACKER_LOGIN_WINDOW_MINUTES", "TRACKER_LOCKOUT_MINUTES",
+    "TRACKER_SESSION_IDLE_MINUTES", "TRACKER_SESSION_MAX_HOURS", "TRACKER_PASSWORD_MAX_AGE_DAYS",
+    "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT",
+)
+FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX", "TRACKER_SMTP_STARTTLS")
+JSON_SETTINGS = ("TRACKER_LADDER",)
+TEXT_SETTINGS = (
+    "TRACKER_TIMEZONE", "TRACKER_UPLOAD_DIR", "TRACKER_DIGEST_TIME", "TRACKER_SCAN_TIME", "TRACKER_SMTP_HOST",
+    "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM",
+)
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
-    "TRACKER_TIMEZONE": "TRACKER_TIMEZONE",
-    "TRACKER_WARNING_DAYS": "TRACKER_WARNING_DAYS",
-    "TRACKER_UPLOAD_DIR": "TRACKER_UPLOAD_DIR",
+    **{name: name for name in TEXT_SETTINGS + INTEGER_SETTINGS + FLAG_SETTINGS + JSON_SETTINGS},
 }
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
-    """Settings the environment overrides; integers are parsed so a typo fails at start, not at use."""
+    """Settings the environment overrides; numbers and JSON are parsed so a typo fails at start, not at use."""
     found: dict[str, Any] = {}
     for env_name, key in ENV_SETTINGS.items():
         if env_name in environ and environ[env_name] != "":
             found[key] = environ[env_name]
-    if "TRACKER_WARNING_DAYS" in found:
-        found["TRACKER_WARNING_DAYS"] = int(found["TRACKER_WARNING_DAYS"])
+    for name in INTEGER_SETTINGS:
+        if name in found:
+            found[name] = int(found[name])
+    for name in FLAG_SETTINGS:
+        if name in found:
+            found[name] = found[name].lower() in ("1", "true", "yes", "on")
+    for name in JSON_SETTINGS:
+        if name in found:
+            found[name] = json.loads(found[name])
     url = found.get("SQLALCHEMY_DATABASE_URI")
     if url and url.startswith("postgresql://"):
         found["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")

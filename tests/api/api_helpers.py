@@ -55,7 +55,11 @@ def assert_error(response: TestResponse, status: int, code: str | None = None) -
 
 
 def item_state(item_id: int) -> tuple[Any, ...]:
-    """Everything a refused request must leave as it was: the row as stored and the number of events."""
+    """Everything a refused request must leave as it was: the row as stored and the number of events.
+
+    Commits first, so the test's setup survives the rollback a refused request makes.
+    """
+    db.session.commit()
     db.session.expire_all()
     row = db.session.execute(sa.select(WorkItem.__table__).where(WorkItem.id == item_id)).one()
     events = db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar()

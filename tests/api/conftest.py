@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from flask import Flask
 
-from api_helpers import NOW, ApiClient
+from tests.api.api_helpers import NOW, ApiClient
+from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.services import accounts
 
@@ -31,9 +32,15 @@ def token_for() -> Callable[[User], str]:
 
 @pytest.fixture
 def api_as(app: Flask, token_for: Callable[[User], str]) -> Callable[[User | None], ApiClient]:
-    """An API client acting as a user (None: no token at all)."""
+    """An API client acting as a user (None: no token at all).
+
+    It commits what the test built so far: a refused request rolls its transaction back, and must not take the
+    test's own setup with it.
+    """
     def make(user: User | None) -> ApiClient:
-        return ApiClient(app.test_client(), token_for(user) if user else None)
+        client = ApiClient(app.test_client(), token_for(user) if user else None)
+        db.session.commit()
+        return client
     return make
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from api_helpers import NOW, ApiClient, assert_error
+from tests.api.api_helpers import NOW, ApiClient, assert_error
 from tracker.models import ItemStatus, Plan, Role, User, WorkItem
 from tracker.services import extensions, progress
 

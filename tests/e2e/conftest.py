@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User
 from tracker.services import accounts, items, workflow
 
-from e2e_helpers import PASSWORD
+from .e2e_helpers import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)

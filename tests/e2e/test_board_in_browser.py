@@ -1,7 +1,9 @@
 """A unit and the office doing a week's work in a real browser (Chromium, driven by Playwright)."""
 from __future__ import annotations
 
-from e2e_helpers import log_in, shoot
+from pathlib import Path
+
+from .e2e_helpers import log_in, shoot
 
 from tracker.models import ItemStatus
 

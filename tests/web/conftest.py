@@ -7,7 +7,9 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 
+from tracker.clock import utcnow
 from tracker.models import Role, User
+from tracker.services import security
 
 
 @pytest.fixture
@@ -20,7 +22,9 @@ def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
     def sign(user: User) -> FlaskClient:
         user.must_change_password = False
         g.pop("_login_user", None)
+        record = security.start_session(user, address="127.0.0.1", now=utcnow())
         with client.session_transaction() as session:
+            session["sid"] = record.id
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
         return client

@@ -10,7 +10,9 @@ from tracker.models import Role
 
 @pytest.fixture
 def sfj_admin(make_user):
-    return make_user(Role.UNIT_ADMIN, "sfj", username="sfj_clerk", password="Correct-Horse-9")
+    user = make_user(Role.UNIT_ADMIN, "sfj", username="sfj_clerk", password="Correct-Horse-9")
+    user.must_change_password = False
+    return user
 
 
 def login(client, username: str, password: str):

@@ -123,7 +123,12 @@ def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Respon
 
 
 def handle_tracker_error(error: TrackerError) -> ResponseReturnValue:
-    return _json(error.to_dict(language()))
+    """Services may give a bare value per field (StaleVersion gives the current version): always a list here."""
+    body = error.to_dict(language())
+    if "errors" in body:
+        body["errors"] = {field: [str(m) for m in value] if isinstance(value, list) else [str(value)]
+                          for field, value in body["errors"].items()}
+    return _json(body)
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:

@@ -14,13 +14,15 @@ from .event import Event
 from .job_run import JobRun, SchedulerLease
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
+from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
 from .work_item import WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
-    "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Phase",
+    "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
+    "LoginAttempt", "Phase",
     "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
-    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "WorkItem",
+    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
 ]

@@ -7,8 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import TrackerError
-from ..extensions import db, login_manager
-from ..models import Role, User
+from ..models import Role
 from ..services.permissions import ROLE_LABELS
 from . import helpers, i18n
 from .htmx import add_vary, render, wants_fragment
@@ -36,26 +35,23 @@ def error_response(status: int, message: str) -> Response:
 
 
 def register_web(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .board import bp as board_bp
     from .home import bp as home_bp
     from .items import bp as items_bp
     from .language import bp as language_bp
     from .office import bp as office_bp
+    from .sessions import init_sessions
     from .vendor import bp as vendor_bp
 
     i18n.init_app(app)
     helpers.init_app(app)
-    for blueprint in (auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp):
+    for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda role: i18n.pick(ROLE_LABELS[Role(role)])
     app.after_request(add_vary)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    init_sessions(app)
 
     @app.errorhandler(TrackerError)
     def tracker_error(error: TrackerError) -> Response:

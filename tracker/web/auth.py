@@ -1,14 +1,19 @@
-"""Login and logout."""
+"""Login, logout and the password change, with the lockout and session rules of services.security."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..services import accounts
+from ..clock import utcnow
+from ..errors import Invalid
+from ..extensions import db
+from ..services import security
 
 bp = Blueprint("auth", __name__)
 
@@ -18,23 +23,76 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码"), Length(max=256)])
+    new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=256)])
+
+
+def policy() -> security.SecurityPolicy:
+    return security.SecurityPolicy.from_config(current_app.config)
+
+
+def _hasher():  # noqa: ANN202 - argon2's PasswordHasher
+    return current_app.extensions["password_hasher"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data or "", form.password.data or "",
-                                     hasher=current_app.extensions["password_hasher"])
-        if user is not None:
-            login_user(user)
+        outcome = security.attempt_login(form.username.data or "", form.password.data or "",
+                                         address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
+                                         now=utcnow())
+        if outcome.user is not None:
+            session.clear()
+            record = security.start_session(outcome.user, address=request.remote_addr or "-", now=utcnow())
+            db.session.commit()
+            session["sid"] = record.id
+            login_user(outcome.user)
             return redirect(url_for("home.index"))
-        error = "登录名或密码不正确"
+        db.session.commit()
+        error = _refusal(outcome)
     status = 401 if request.method == "POST" else 200
-    return render_template("login.html", form=form, error=error), status  # type: ignore[return-value]
+    return render_template("login.html", form=form, error=error), status
+
+
+def _refusal(outcome: security.LoginOutcome) -> str:
+    if outcome.locked_until is None:
+        return "登录名或密码不正确"
+    local = outcome.locked_until.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
+    return f"登录失败次数过多,已暂时锁定,请于 {local:%Y-%m-%d %H:%M} 后再试"
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    security.end_session(session.get("sid"), actor=current_user, now=utcnow())
+    db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> tuple[str, int] | Response:
+    form = PasswordForm()
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            security.change_password(current_user, current=form.current.data or "", new=form.new.data or "",
+                                     hasher=_hasher(), policy=policy(), now=utcnow())
+        except Invalid as refused:
+            db.session.rollback()
+            errors = refused.fields
+        else:
+            db.session.commit()
+            flash("密码已修改")
+            return redirect(url_for("home.index"))
+    status = 422 if errors else 200
+    return render_template("password.html", form=form, errors=errors, rules=_rules()), status
+
+
+def _rules() -> str:
+    return f"至少 {policy().password_min_length} 个字符,包含大写字母、小写字母、数字、符号中的至少三类,且不含登录名。"

@@ -16,8 +16,11 @@ from .htmx import wants_fragment
 MAX_ID = 2**31 - 1
 
 
-def text(name: str, *, limit: int = 10_000) -> str:
-    return request.form.get(name, "").strip()[:limit]
+def text(name: str, *, limit: int = 10_000, required: bool = False) -> str:
+    value = request.form.get(name, "").strip()[:limit]
+    if required and not value:
+        raise Invalid("请填写此项", "Please fill this in", fields={name: ["必填"]})
+    return value
 
 
 def integer(name: str, *, required: bool = True) -> int | None:

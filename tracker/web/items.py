@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import WorkItem
 from ..services import boards, comments, extensions, feed, permissions, progress, workflow
 from . import forms
+from .access import changers_only, units_only
 from .context import deadlines, storage
 from .htmx import render
 
@@ -48,7 +49,7 @@ def detail(item_id: int) -> Response:
 
 
 @bp.route(ITEM + "/move", methods=["POST"])
-@login_required
+@changers_only
 def move(item_id: int) -> Response:
     """Drag and keyboard moves answer with the card; the dialog's form answers by reloading the page."""
     item = visible_item(item_id)
@@ -66,7 +67,7 @@ def move(item_id: int) -> Response:
 
 
 @bp.route(ITEM + "/move-form")
-@login_required
+@changers_only
 def move_form(item_id: int) -> Response:
     """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
     item = visible_item(item_id)
@@ -75,18 +76,19 @@ def move_form(item_id: int) -> Response:
 
 
 @bp.route(ITEM + "/updates", methods=["POST"])
-@login_required
+@changers_only
 def add_update(item_id: int) -> Response:
     item = visible_item(item_id)
     percent = forms.integer("percent", required=False)
-    progress.add_update(item, actor=current_user, text=forms.text("text"), percent=percent, files=_uploads(),
+    progress.add_update(item, actor=current_user, text=forms.text("text", required=True), percent=percent,
+                        files=_uploads(),
                         storage=storage(), now=utcnow())
     db.session.commit()
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
 @bp.route(ITEM + "/comments", methods=["POST"])
-@login_required
+@changers_only
 def add_comment(item_id: int) -> Response:
     item = visible_item(item_id)
     comments.add_comment(item, actor=current_user, text=forms.text("text"), now=utcnow())
@@ -95,7 +97,7 @@ def add_comment(item_id: int) -> Response:
 
 
 @bp.route(ITEM + "/extensions", methods=["POST"])
-@login_required
+@units_only
 def request_extension(item_id: int) -> Response:
     item = visible_item(item_id)
     extensions.request_extension(item, actor=current_user, due=forms.day("due"), reason=forms.text("reason"),

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import ItemStatus, Priority, WorkItem
 from ..services import boards, extensions, items, lookup, permissions, plans, workflow, workspace
 from . import forms
+from .access import office_only
 from .context import deadlines
 from .helpers import unit_options
 from .htmx import render
@@ -22,9 +23,8 @@ REVIEW = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
 
 
 @bp.route("/")
-@login_required
+@office_only
 def workspace_page() -> Response:
-    permissions.require_office(current_user)
     plan_id = boards.default_plan_id()
     queue, _next = boards.list_items(current_user, boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
                                      deadlines=deadlines(), after_id=None, limit=200)
@@ -33,7 +33,7 @@ def workspace_page() -> Response:
 
 
 @bp.route("/assign", methods=["POST"])
-@login_required
+@office_only
 def assign() -> Response:
     priority = request.form.get("priority", Priority.NORMAL)
     created = items.create_items(
@@ -47,7 +47,7 @@ def assign() -> Response:
 
 
 @bp.route("/review/<int(max=2147483647):item_id>", methods=["POST"])
-@login_required
+@office_only
 def review(item_id: int) -> Response:
     item = permissions.require_visible(current_user, db.session.get(WorkItem, item_id))
     decision = request.form.get("decision", "")
@@ -60,7 +60,7 @@ def review(item_id: int) -> Response:
 
 
 @bp.route("/extensions/<int(max=2147483647):request_id>", methods=["POST"])
-@login_required
+@office_only
 def decide_extension(request_id: int) -> Response:
     extension = extensions.get_request(current_user, request_id)
     extensions.decide(extension, actor=current_user, grant=request.form.get("decision") == "grant",
@@ -71,7 +71,7 @@ def decide_extension(request_id: int) -> Response:
 
 
 @bp.route("/parameters", methods=["POST"])
-@login_required
+@office_only
 def set_parameters() -> Response:
     plan = plans.get_plan(forms.integer("plan_id") or 0)
     values = {int(key[6:]): value for key, value in request.form.items()

@@ -1,0 +1,167 @@
+"""Weekly digests: built once per week per recipient, stored, and mailed through a real SMTP server."""
+from __future__ import annotations
+
+import dataclasses
+import email
+import socket
+from datetime import date
+from email import policy
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from tests.scheduler.sched_helpers import sh
+
+from tracker.extensions import db
+from tracker.models import DeliveryStatus, Digest, DigestDelivery, Role, WorkItem
+from tracker.scheduler import jobs
+from tracker.services import digests, escalation
+from tracker.services.mail import SmtpSettings
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """Controller(port=0) does not work: pick a free port by binding a socket first."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+def start_server(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_port):
+    return dataclasses.replace(settings, smtp=SmtpSettings(host="127.0.0.1", port=smtp_port,
+                                                           sender="ldxzbgs@xx.example.gov.cn", timeout=5))
+
+
+def overdue_sfj_item(make_item, settings):
+    item = make_item(due=date(2023, 12, 1), title="建立行政规范性文件合法性审核机制")
+    escalation.scan(now=sh(2024, 1, 8, 0, 10), ladder=settings.ladder, timezone=settings.timezone)
+    return item
+
+
+def build(settings, week="2024-W02", with_deliveries=False):
+    return digests.build_round(period_key=week, now=sh(2024, 1, 8, 8, 30), timezone=settings.timezone,
+                               ladder=settings.ladder, due_soon_days=14, with_deliveries=with_deliveries)
+
+
+def test_a_round_builds_one_digest_per_unit_and_the_office_once(settings, make_item):
+    overdue_sfj_item(make_item, settings)
+    first = build(settings)
+    units_with_items = db.session.execute(sa.select(sa.func.count(sa.distinct(WorkItem.unit_id)))).scalar()
+    assert first.digests == units_with_items + 1
+    assert build(settings).digests == 0
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Digest)).scalar() == first.digests
+
+
+def test_unit_digest_lists_overdue_items_with_days_and_level(settings, make_item):
+    item = overdue_sfj_item(make_item, settings)
+    build(settings)
+    digest = db.session.execute(sa.select(Digest).where(Digest.recipient_key == "unit:sfj")).scalar_one()
+    overdue = {row["id"]: row for row in digest.data["overdue"]}
+    assert overdue[item.id]["days_overdue"] == 38 and overdue[item.id]["level"] == "通报"
+    assert digest.data["awaiting_answer"][0]["level_name"] == "督办"
+    assert "建立行政规范性文件合法性审核机制(截止 2023-12-01,逾期 38 天,已通报)" in digest.text
+    assert "<td>建立行政规范性文件合法性审核机制</td>" in digest.html
+    assert digest.subject.startswith("督办周报 2024年第2周(1月8日—1月14日)|市司法局:逾期")
+
+
+def test_office_digest_names_units_under_bulletin_and_ranks_them(settings, make_item):
+    overdue_sfj_item(make_item, settings)
+    build(settings)
+    office = db.session.execute(sa.select(Digest).where(Digest.recipient_key == "office")).scalar_one()
+    named = {u["key"]: u for u in office.data["bulletin_units"]}
+    assert named["sfj"]["name"] == "市司法局" and named["sfj"]["count"] >= 1
+    counts = [u["count"] for u in office.data["bulletin_units"]]
+    assert counts == sorted(counts, reverse=True)
+    overdue = [u["overdue"] for u in office.data["units"]]
+    assert overdue == sorted(overdue, reverse=True)
+    assert office.data["new_records"]["by_level"]["通报"] >= 1
+    assert [p["name"] for p in office.data["by_phase"]] and [g["name"] for g in office.data["by_group"]]
+    assert "一、通报单位" in office.text and f"市司法局:{named['sfj']['count']} 项逾期达通报等级" in office.text
+
+
+def test_digests_arrive_through_a_real_smtp_server_with_chinese_intact(mail_settings, make_item, smtp_port):
+    overdue_sfj_item(make_item, mail_settings)
+    controller, inbox = start_server(smtp_port)
+    try:
+        assert jobs.run_period(jobs.job_named("digest"), "2024-W02", settings=mail_settings,
+                               now=sh(2024, 1, 8, 8, 30)) == "ok"
+    finally:
+        controller.stop()
+    deliveries = db.session.scalars(sa.select(DigestDelivery)).all()
+    assert deliveries and all(d.status == DeliveryStatus.SENT and d.attempts == 1 for d in deliveries)
+    assert len(inbox.messages) == len(deliveries)
+    (raw,) = [content for rcpts, content in inbox.messages if rcpts == ["sfj@xx.example.gov.cn"]]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"].startswith("督办周报 2024年第2周(1月8日—1月14日)|市司法局")
+    assert "已通报" in message.get_body(("plain",)).get_content()
+    assert "<h2>一、逾期工作项</h2>" in message.get_body(("html",)).get_content()
+
+
+def test_smtp_down_loses_nothing_and_sends_once_it_is_up(mail_settings, make_item, smtp_port):
+    overdue_sfj_item(make_item, mail_settings)
+    assert jobs.run_period(jobs.job_named("digest"), "2024-W02", settings=mail_settings,
+                           now=sh(2024, 1, 8, 8, 30)) == "ok"  # the round is stored even though mail failed
+    deliveries = db.session.scalars(sa.select(DigestDelivery)).all()
+    assert deliveries and all(d.status == DeliveryStatus.FAILED and d.attempts == 1 for d in deliveries)
+    controller, inbox = start_server(smtp_port)
+    try:
+        assert jobs.deliver_pending(mail_settings) == {"sent": len(deliveries), "failed": 0}
+        assert jobs.deliver_pending(mail_settings) == {"sent": 0, "failed": 0}
+        assert jobs.run_period(jobs.job_named("digest"), "2024-W02", settings=mail_settings) == "skipped"
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == len(deliveries)
+    assert sorted(r for rcpts, _ in inbox.messages for r in rcpts) == sorted(d.address for d in deliveries)
+
+
+def test_without_smtp_digests_are_stored_and_nothing_is_queued(settings, make_item):
+    overdue_sfj_item(make_item, settings)
+    assert build(settings, with_deliveries=False).deliveries == 0
+    assert db.session.execute(sa.select(sa.func.count()).select_from(DigestDelivery)).scalar() == 0
+
+
+def test_a_unit_reads_only_its_own_digests(settings, make_item, make_user):
+    overdue_sfj_item(make_item, settings)
+    build(settings)
+    sfj = make_user(Role.UNIT_MEMBER, "sfj")
+    leader = make_user(Role.LEADER, "city")
+    own = digests.list_digests(actor=sfj)
+    assert {d.recipient_key for d in own} == {"unit:sfj"}
+    office_digest = db.session.execute(sa.select(Digest).where(Digest.recipient_key == "office")).scalar_one()
+    with pytest.raises(Exception, match="周报不存在"):
+        digests.get_digest(office_digest.id, actor=sfj)
+    assert digests.get_digest(office_digest.id, actor=leader) is office_digest
+    assert len(digests.list_digests(actor=leader, period_key="2024-W02", limit=500)) == len(
+        db.session.scalars(sa.select(Digest)).all())
+
+
+def test_send_digests_command_builds_a_given_week(app, make_item, settings):
+    overdue_sfj_item(make_item, settings)
+    result = app.test_cli_runner().invoke(args=["tracker", "send-digests", "--week", "2024-W02"])
+    assert result.exit_code == 0, result.output
+    assert "2024-W02:新建周报" in result.output and "未配置 TRACKER_SMTP_HOST" in result.output
+    bad = app.test_cli_runner().invoke(args=["tracker", "send-digests", "--week", "2024-2"])
+    assert bad.exit_code == 1 and "周次格式" in bad.output

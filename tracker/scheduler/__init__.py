@@ -1,0 +1,1 @@
+"""The scheduler process and its jobs: see runner.py and jobs.py."""

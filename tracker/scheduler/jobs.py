@@ -1,0 +1,228 @@
+"""The scheduler's jobs, keyed by period, and the ledger of their runs (job_runs).
+
+A period is a day for the overdue scan ("2024-01-02", due at TRACKER_SCAN_TIME that day) and an ISO week for
+the digests ("2024-W02", due on TRACKER_DIGEST_WEEKDAY at TRACKER_DIGEST_TIME). A period runs in one
+transaction together with its ledger row, so a crash leaves neither and the rerun does it whole; concurrent
+runs of one job queue on a lock and the second finds the row and skips. `catch_up` runs every period due since
+the last one recorded; a first start records where it began instead of back-filling from the plan's start.
+
+This module owns transactions (it commits), like the CLI; the rules stay in the services it calls.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import DigestDelivery, JobRun
+from ..services import digests, escalation
+from ..services.bulk import insert_or_ignore, serialise
+from ..services.deadlines import local_today
+from ..services.mail import SmtpSettings, smtp_connection
+
+log = logging.getLogger(__name__)
+DONE = ("ok", "baseline")
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str
+    ladder: tuple[escalation.Level, ...]
+    scan_time: time
+    digest_weekday: int
+    digest_time: time
+    due_soon_days: int
+    smtp: SmtpSettings | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read and check the settings once, so a bad ladder or time fails at start, not at 08:30 on Monday."""
+        return cls(timezone=config["TRACKER_TIMEZONE"],
+                   ladder=escalation.parse_ladder(config["TRACKER_LADDER"]),
+                   scan_time=time.fromisoformat(config["TRACKER_SCAN_TIME"]),
+                   digest_weekday=int(config["TRACKER_DIGEST_WEEKDAY"]),
+                   digest_time=time.fromisoformat(config["TRACKER_DIGEST_TIME"]),
+                   due_soon_days=int(config["TRACKER_DIGEST_DUE_SOON_DAYS"]),
+                   smtp=SmtpSettings.from_config(config))
+
+    def local(self, day: date, at: time) -> datetime:
+        return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
+
+
+class ScanJob:
+    """Daily: overdue state and the ladder's records as of that day."""
+
+    name = "scan"
+    first_start = "run"  # a first start scans today: the records as of that day, one per level reached
+
+    def due_at(self, key: str, s: Settings) -> datetime:
+        return s.local(date.fromisoformat(key), s.scan_time)
+
+    def latest_due(self, now: datetime, s: Settings) -> str:
+        today = local_today(now, s.timezone)
+        day = today if self.due_at(today.isoformat(), s) <= now else today - timedelta(days=1)
+        return day.isoformat()
+
+    def next_key(self, key: str) -> str:
+        return (date.fromisoformat(key) + timedelta(days=1)).isoformat()
+
+    def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
+        # A back-filled day is scanned as of that day, so its records carry that day's date and days overdue.
+        at = now if local_today(now, s.timezone).isoformat() == key else self.due_at(key, s)
+        return escalation.scan(now=at, ladder=s.ladder, timezone=s.timezone).summary()
+
+
+class DigestJob:
+    """Weekly: every unit's and the office's digest, stored, then mailed after the commit."""
+
+    name = "digest"
+    first_start = "baseline"  # no mail flood: a first start waits for the next round
+
+    def due_at(self, key: str, s: Settings) -> datetime:
+        return s.local(digests.week_start(key) + timedelta(days=s.digest_weekday), s.digest_time)
+
+    def latest_due(self, now: datetime, s: Settings) -> str:
+        key = digests.week_key(local_today(now, s.timezone))
+        if self.due_at(key, s) > now:
+            key = digests.week_key(digests.week_start(key) - timedelta(days=7))
+        return key
+
+    def next_key(self, key: str) -> str:
+        return digests.week_key(digests.week_start(key) + timedelta(days=7))
+
+    def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
+        return digests.build_round(period_key=key, now=now, timezone=s.timezone, ladder=s.ladder,
+                                   due_soon_days=s.due_soon_days, with_deliveries=s.smtp is not None).summary()
+
+
+Job = ScanJob | DigestJob
+JOBS: tuple[Job, ...] = (ScanJob(), DigestJob())
+
+
+def job_named(name: str) -> Job:
+    return next(job for job in JOBS if job.name == name)
+
+
+def last_recorded(job: Job) -> str | None:
+    return db.session.execute(sa.select(sa.func.max(JobRun.period_key)).where(
+        JobRun.job == job.name, JobRun.outcome.in_(DONE))).scalar()
+
+
+def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None = None) -> str:
+    """Run one period once: 'ok', 'skipped' (already done) or 'failed' (recorded; retried by the next catch-up)."""
+    now = now or utcnow()
+    try:
+        serialise(zlib.crc32(job.name.encode()))
+        row = _claim(job, key, now)
+        if row is None:
+            db.session.rollback()
+            return "skipped"
+        row.counts = job.work(key, now, settings)
+        row.finished_at, row.outcome = utcnow(), "ok"
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s %s failed", job.name, key)
+        _record_failure(job, key, now, exc)
+        return "failed"
+    if job.name == "digest":
+        deliver_pending(settings)
+    return "ok"
+
+
+def _claim(job: Job, key: str, now: datetime) -> JobRun | None:
+    """The ledger row for this period, marked running; None when the period is already done."""
+    insert_or_ignore(JobRun.__table__, [{"job": job.name, "period_key": key, "started_at": now,
+                                         "outcome": "running"}], key=("job", "period_key"))
+    row = db.session.execute(sa.select(JobRun).where(JobRun.job == job.name, JobRun.period_key == key)
+                             ).scalar_one()
+    if row.outcome in DONE:
+        return None
+    row.started_at, row.outcome, row.error = now, "running", None
+    return row
+
+
+def _record_failure(job: Job, key: str, now: datetime, exc: Exception) -> None:
+    insert_or_ignore(JobRun.__table__, [{"job": job.name, "period_key": key, "started_at": now,
+                                         "outcome": "failed"}], key=("job", "period_key"))
+    row = db.session.execute(sa.select(JobRun).where(JobRun.job == job.name, JobRun.period_key == key)
+                             ).scalar_one()
+    if row.outcome not in DONE:
+        row.outcome, row.finished_at, row.error = "failed", utcnow(), f"{type(exc).__name__}: {exc}"[:2000]
+    db.session.commit()
+
+
+def record_baseline(job: Job, key: str, now: datetime) -> None:
+    """Note where a first start began, so the next start back-fills from here and never from the plan's start."""
+    insert_or_ignore(JobRun.__table__, [{"job": job.name, "period_key": key, "started_at": now, "finished_at": now,
+                                         "outcome": "baseline"}], key=("job", "period_key"))
+    db.session.commit()
+
+
+def catch_up(*, settings: Settings, now: datetime | None = None,
+             still_leader: Callable[[], bool] = lambda: True) -> list[tuple[str, str, str]]:
+    """Run every period due and not yet done, oldest first; returns (job, period, outcome) for each."""
+    now = now or utcnow()
+    ran = []
+    for job in JOBS:
+        latest = job.latest_due(now, settings)
+        last = last_recorded(job)
+        db.session.rollback()
+        if last is None and job.first_start == "baseline":
+            record_baseline(job, latest, now)
+            continue
+        key = latest if last is None else job.next_key(last)
+        while key <= latest:
+            if not still_leader():
+                return ran
+            ran.append((job.name, key, run_period(job, key, settings=settings, now=now)))
+            key = job.next_key(key)
+    return ran
+
+
+def deliver_pending(settings: Settings) -> dict[str, int]:
+    """Send every delivery not yet sent, each marked in its own commit as soon as the server took it.
+
+    A server that cannot be reached marks the batch failed (attempts + 1) and leaves it for the next run.
+    """
+    counts = {"sent": 0, "failed": 0}
+    if settings.smtp is None:
+        return counts
+    ids = digests.undelivered_ids()
+    db.session.rollback()
+    if not ids:
+        return counts
+    remaining = list(ids)
+    try:
+        with smtp_connection(settings.smtp) as client:
+            while remaining:
+                delivery = db.session.get(DigestDelivery, remaining[0])
+                if delivery is not None and delivery.status != "sent":
+                    try:
+                        client.send_message(digests.message_for(delivery, sender=settings.smtp.sender))
+                        digests.mark_sent(delivery, now=utcnow())
+                        counts["sent"] += 1
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        digests.mark_failed(delivery, error=str(exc))
+                        counts["failed"] += 1
+                    db.session.commit()
+                remaining.pop(0)
+    except (OSError, smtplib.SMTPException) as exc:
+        db.session.rollback()
+        log.warning("SMTP unavailable, %d digest deliveries left for the next run: %s", len(remaining), exc)
+        for delivery_id in remaining:
+            delivery = db.session.get(DigestDelivery, delivery_id)
+            if delivery is not None and delivery.status != "sent":
+                digests.mark_failed(delivery, error=f"{type(exc).__name__}: {exc}")
+                counts["failed"] += 1
+        db.session.commit()
+    return counts

@@ -1,0 +1,126 @@
+"""The scheduler process: APScheduler's BlockingScheduler, started by `flask tracker scheduler`, never by the app.
+
+Only the holder of a lease row (scheduler_leases) runs jobs; a second process started beside it waits as a
+standby and takes over when the lease expires (its holder died) or is released (its holder stopped). Every tick
+renews the lease and catches up on whatever periods are due, so the cron triggers only make Monday's digest and
+the daily scan punctual; missing one, or the whole process being down for a week, loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import uuid
+from datetime import datetime, timedelta
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import SchedulerLease
+from ..services.bulk import insert_or_ignore
+from . import jobs
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "scheduler"
+TICK_SECONDS = 30
+RETRY_DELIVERIES_EVERY = timedelta(minutes=15)
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire_lease(*, holder: str, now: datetime, seconds: int) -> bool:
+    """Take or renew the lease; True when `holder` has it until now + seconds. Commits."""
+    expires = now + timedelta(seconds=seconds)
+    insert_or_ignore(SchedulerLease.__table__, [{"name": LEASE_NAME, "holder": holder, "expires_at": expires}],
+                     key=("name",))
+    table = SchedulerLease.__table__
+    taken = db.session.execute(
+        sa.update(table).where(table.c.name == LEASE_NAME,
+                               sa.or_(table.c.holder == holder, table.c.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    ).rowcount == 1
+    db.session.commit()
+    return taken
+
+
+def release_lease(*, holder: str, now: datetime) -> None:
+    """Let a standby take over at once instead of waiting for the lease to run out."""
+    table = SchedulerLease.__table__
+    db.session.execute(sa.update(table).where(table.c.name == LEASE_NAME, table.c.holder == holder)
+                       .values(expires_at=now))
+    db.session.commit()
+
+
+class Runner:
+    """One scheduler process's state: who it is, whether it leads, when it last retried deliveries."""
+
+    def __init__(self, app: Flask, *, holder: str | None = None) -> None:
+        self.app = app
+        self.holder = holder or new_holder()
+        self.settings = jobs.Settings.from_config(app.config)
+        self.lease_seconds = int(app.config["TRACKER_SCHEDULER_LEASE_SECONDS"])
+        self.leading = False
+        self.last_retry: datetime | None = None
+
+    def renew(self) -> bool:
+        self.leading = acquire_lease(holder=self.holder, now=utcnow(), seconds=self.lease_seconds)
+        return self.leading
+
+    def tick(self) -> list[tuple[str, str, str]]:
+        """Renew the lease; if leading, run every due period and retry failed deliveries now and then."""
+        with self.app.app_context():
+            was_leading = self.leading
+            if not self.renew():
+                if was_leading:
+                    log.warning("lost the scheduler lease; standing by")
+                return []
+            if not was_leading:
+                log.info("scheduler %s holds the lease", self.holder)
+            ran = jobs.catch_up(settings=self.settings, still_leader=self.renew)
+            now = utcnow()
+            if self.last_retry is None or now - self.last_retry >= RETRY_DELIVERIES_EVERY:
+                jobs.deliver_pending(self.settings)
+                self.last_retry = now
+            for job, key, outcome in ran:
+                log.info("%s %s: %s", job, key, outcome)
+            return ran
+
+    def stop(self) -> None:
+        with self.app.app_context():
+            if self.leading:
+                release_lease(holder=self.holder, now=utcnow())
+            db.session.remove()
+
+    def run_forever(self) -> None:
+        """Block, ticking, until SIGINT or SIGTERM; one worker thread, so ticks never overlap."""
+        s = self.settings
+        scheduler = BlockingScheduler(timezone=ZoneInfo(s.timezone),
+                                      executors={"default": ThreadPoolExecutor(1)},
+                                      job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+        scheduler.add_job(self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick",
+                          next_run_time=datetime.now(ZoneInfo(s.timezone)))
+        scheduler.add_job(self.tick, CronTrigger(hour=s.scan_time.hour, minute=s.scan_time.minute), id="scan")
+        scheduler.add_job(self.tick, CronTrigger(day_of_week=s.digest_weekday, hour=s.digest_time.hour,
+                                                 minute=s.digest_time.minute), id="digest")
+
+        def shutdown(_signum: int, _frame: FrameType | None) -> None:
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, shutdown)
+        try:
+            scheduler.start()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()

@@ -1,0 +1,205 @@
+"""Login controls a 等保 2.0 level 2 audit expects: lockouts, password rules, server-side sessions.
+
+Failures are counted per login name as typed and per client address, so a lockout says nothing about whether
+an account exists. Sessions live on the server: the cookie carries only a random id, logout ends the record,
+and idle and absolute lifetimes are checked on every request.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Lockout, LoginAttempt, User, UserSession
+from . import accounts, audit, permissions
+
+SESSION_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SecurityPolicy:
+    max_failures: int = 5
+    failure_window: timedelta = timedelta(minutes=15)
+    lockout: timedelta = timedelta(minutes=30)
+    idle_timeout: timedelta = timedelta(minutes=30)
+    absolute_lifetime: timedelta = timedelta(hours=12)
+    password_min_length: int = 10
+    password_max_age: timedelta | None = None
+
+    @classmethod
+    def from_config(cls, config: Any) -> SecurityPolicy:
+        max_age = config.get("TRACKER_PASSWORD_MAX_AGE_DAYS")
+        return cls(
+            max_failures=int(config["TRACKER_LOGIN_MAX_FAILURES"]),
+            failure_window=timedelta(minutes=int(config["TRACKER_LOGIN_WINDOW_MINUTES"])),
+            lockout=timedelta(minutes=int(config["TRACKER_LOCKOUT_MINUTES"])),
+            idle_timeout=timedelta(minutes=int(config["TRACKER_SESSION_IDLE_MINUTES"])),
+            absolute_lifetime=timedelta(hours=int(config["TRACKER_SESSION_MAX_HOURS"])),
+            password_max_age=timedelta(days=int(max_age)) if max_age else None,
+        )
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def _locked_until(username: str, address: str, now: datetime) -> datetime | None:
+    return db.session.execute(sa.select(sa.func.max(Lockout.until)).where(
+        Lockout.until > now,
+        sa.or_(sa.and_(Lockout.scope == "account", Lockout.key == username),
+               sa.and_(Lockout.scope == "address", Lockout.key == address)),
+    )).scalar()
+
+
+def _recent_failures(column: Any, key: str, scope: str, now: datetime, policy: SecurityPolicy) -> int:
+    """Failures in the window, after the last success (for an account) and after the last lockout ended."""
+    since = now - policy.failure_window
+    last_lock = db.session.execute(sa.select(sa.func.max(Lockout.until)).where(
+        Lockout.scope == scope, Lockout.key == key)).scalar()
+    bounds = [since] + ([last_lock] if last_lock else [])
+    if scope == "account":
+        last_ok = db.session.execute(sa.select(sa.func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == key, LoginAttempt.succeeded.is_(True))).scalar()
+        bounds += [last_ok] if last_ok else []
+    return db.session.execute(sa.select(sa.func.count()).where(
+        column == key, LoginAttempt.succeeded.is_(False), LoginAttempt.at > max(bounds))).scalar_one()
+
+
+def attempt_login(username: str, password: str, *, address: str, hasher: PasswordHasher,
+                  policy: SecurityPolicy, now: datetime) -> LoginOutcome:
+    """Check a login and record it. The caller commits whatever the outcome: failures must be kept."""
+    username = username.strip()[:64]
+    locked = _locked_until(username, address, now)
+    if locked is not None:
+        audit.record(actor=None, actor_label=username or "?", action="auth.login_refused_locked",
+                     entity_type="login", entity_id=None, after={"address": address, "until": locked}, now=now)
+        return LoginOutcome(None, locked)
+    user = accounts.authenticate(username, password, hasher=hasher)
+    db.session.add(LoginAttempt(at=now, username=username, address=address, succeeded=user is not None))
+    db.session.flush()
+    if user is not None:
+        audit.record(actor=user, action="auth.login", entity_type="user", entity_id=user.id,
+                     after={"address": address}, now=now)
+        return LoginOutcome(user)
+    audit.record(actor=None, actor_label=username or "?", action="auth.login_failed", entity_type="login",
+                 entity_id=None, after={"address": address}, now=now)
+    until = None
+    for scope, column, key in (("account", LoginAttempt.username, username),
+                               ("address", LoginAttempt.address, address)):
+        if _recent_failures(column, key, scope, now, policy) >= policy.max_failures:
+            until = now + policy.lockout
+            db.session.add(Lockout(scope=scope, key=key, started_at=now, until=until))
+            audit.record(actor=None, actor_label=username or "?", action="auth.lockout", entity_type="login",
+                         entity_id=None, after={"scope": scope, "key": key, "until": until}, now=now)
+    db.session.flush()
+    return LoginOutcome(None, until)
+
+
+def password_problems(password: str, username: str, policy: SecurityPolicy) -> list[str]:
+    problems = []
+    if len(password) < policy.password_min_length:
+        problems.append(f"密码至少 {policy.password_min_length} 个字符")
+    classes = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
+                   any(c.isdigit() for c in password), any(not c.isalnum() for c in password)])
+    if classes < 3:
+        problems.append("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+    if username and username.lower() in password.lower():
+        problems.append("密码不能包含登录名")
+    return problems
+
+
+def change_password(user: User, *, current: str, new: str, hasher: PasswordHasher, policy: SecurityPolicy,
+                    now: datetime) -> None:
+    """The user's own change. Raises Invalid naming each rule the new password breaks."""
+    fields: dict[str, list[str]] = {}
+    if not accounts.check_password(user, current, hasher):
+        fields["current"] = ["当前密码不正确"]
+    problems = password_problems(new, user.username, policy)
+    if not problems and accounts.check_password(user, new, hasher):
+        problems.append("新密码不能与当前密码相同")
+    if problems:
+        fields["new"] = problems
+    if fields:
+        raise Invalid("密码未修改:" + ";".join(m for ms in fields.values() for m in ms),
+                      "Password not changed", code="password_rejected", fields=fields)
+    user.password_hash = hasher.hash(new)
+    user.must_change_password = False
+    user.password_changed_at = now
+    audit.record(actor=user, action="user.change_password", entity_type="user", entity_id=user.id, now=now)
+
+
+def must_change_password(user: User, *, now: datetime, policy: SecurityPolicy) -> bool:
+    if user.must_change_password:
+        return True
+    if policy.password_max_age is None:
+        return False
+    changed = user.password_changed_at or user.created_at
+    return now - changed > policy.password_max_age
+
+
+def start_session(user: User, *, address: str, now: datetime) -> UserSession:
+    record = UserSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now, last_seen_at=now,
+                         address=address[:64])
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def session_user(session_id: str | None, *, now: datetime, policy: SecurityPolicy) -> tuple[User | None, bool]:
+    """The user of a live session, and whether the record was written (so the caller commits)."""
+    record = db.session.get(UserSession, session_id) if session_id else None
+    if record is None or record.ended_at is not None:
+        return None, False
+    if now - record.last_seen_at > policy.idle_timeout or now - record.created_at > policy.absolute_lifetime:
+        record.ended_at = now
+        return None, True
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.is_enabled:
+        record.ended_at = now
+        return None, True
+    if now - record.last_seen_at > SESSION_TOUCH_EVERY:
+        record.last_seen_at = now
+        return user, True
+    return user, False
+
+
+def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
+    record = db.session.get(UserSession, session_id) if session_id else None
+    if record is not None and record.ended_at is None:
+        record.ended_at = now
+    audit.record(actor=actor, action="auth.logout", entity_type="user", entity_id=actor.id, now=now)
+
+
+def end_all_sessions(user: User, *, now: datetime) -> None:
+    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                       .values(ended_at=now))
+
+
+def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:
+    """Office only. Disabling ends the account's sessions and stops its API tokens at once."""
+    permissions.require_office(actor)
+    if user.id == actor.id and not enabled:
+        raise Invalid("不能停用自己的账号", "You cannot disable your own account", code="self_disable")
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    if not enabled:
+        end_all_sessions(user, now=now)
+    audit.record(actor=actor, action="user.enable" if enabled else "user.disable", entity_type="user",
+                 entity_id=user.id, after={"username": user.username}, now=now)
+
+
+def office_reset_password(user: User, *, actor: User, hasher: PasswordHasher, now: datetime) -> str:
+    """Office only: a generated password, shown once to the office, to be changed at the next login."""
+    permissions.require_office(actor)
+    password = accounts.generate_password()
+    accounts.reset_password(user, password=password, hasher=hasher, actor=actor, now=now)
+    return password

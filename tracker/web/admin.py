@@ -1,0 +1,50 @@
+"""Account administration for the office: disable or enable an account, reset its password."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..clock import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from ..models import User
+from ..services import permissions, security
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在", "User not found")
+    return user
+
+
+@bp.route("/users")
+@login_required
+def users() -> str:
+    permissions.require_office(current_user)
+    rows = db.session.scalars(sa.select(User).order_by(User.unit_id, User.username)).all()
+    return render_template("admin_users.html", users=rows)
+
+
+@bp.route("/users/<int(max=2147483647):user_id>/<any(enable, disable):change>", methods=["POST"])
+@login_required
+def set_enabled(user_id: int, change: str) -> Response:
+    security.set_enabled(_user(user_id), enabled=change == "enable", actor=current_user, now=utcnow())
+    db.session.commit()
+    flash("账号已启用" if change == "enable" else "账号已停用,其会话和 API 令牌立即失效")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int(max=2147483647):user_id>/reset-password", methods=["POST"])
+@login_required
+def reset_password(user_id: int) -> Response:
+    user = _user(user_id)
+    password = security.office_reset_password(user, actor=current_user,
+                                              hasher=current_app.extensions["password_hasher"], now=utcnow())
+    db.session.commit()
+    flash(f"{user.username} 的新密码(仅显示这一次,首次登录须修改):{password}")
+    return redirect(url_for("admin.users"))
