@@ -35,5 +35,5 @@ test: install
 # tests/web/test_i18n.py fails when it is older than the .po.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -o tracker/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --no-location --width 120
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d tracker/translations

@@ -37,6 +37,7 @@ ACCESS: dict[str, Any] = {
     "vendor.static": EVERYONE,
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
+    "dashboard.show": LOGGED_IN,
     "boards.column": LOGGED_IN,
     "cards.detail": LOGGED_IN,
     "cards.download": LOGGED_IN,
