@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tracker.extensions import db
-from tracker.models import Attachment, ItemStatus, Role
+from tracker.models import AccountabilityRecord, Attachment, ItemStatus, Role
 from tracker.services import extensions, progress
 
 from .conftest import NOW
@@ -38,6 +38,11 @@ ACCESS: dict[str, Any] = {
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
     "dashboard.show": LOGGED_IN,
+    "ledger.show": LOGGED_IN,
+    "ledger.export": LOGGED_IN,
+    "ledger.answer": UNITS,
+    "ledger.close": OFFICE,
+    "ledger.escalate": OFFICE,
     "boards.column": LOGGED_IN,
     "cards.detail": LOGGED_IN,
     "cards.download": LOGGED_IN,
@@ -76,7 +81,11 @@ def sample_values(app, make_user, make_item) -> dict[str, Any]:
         progress.Upload("a.pdf", io.BytesIO(b"%PDF-1.4"))], storage=progress.Storage(folder, 1024 * 1024))
     attachment = db.session.query(Attachment).filter_by(update_id=update.id).one()
     extension = extensions.request_extension(item, actor=clerk, due=date(2024, 6, 30), reason="调研", now=NOW)
-    return {"user_id": victim.id, "change": "disable", "filename": "app.css", "vendor.static:filename": "htmx.min.js",
+    record = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                  due_date=item.due_date, reason="逾期 16 天", issued_at=NOW)
+    db.session.add(record)
+    db.session.flush()
+    return {"record_id": record.id, "kind": "xlsx", "user_id": victim.id, "change": "disable", "filename": "app.css", "vendor.static:filename": "htmx.min.js",
             "item_id": item.id, "attachment_id": attachment.id, "request_id": extension.id}
 
 

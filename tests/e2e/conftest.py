@@ -17,7 +17,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tracker.extensions import db
-from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User
+from tracker.models import AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
 from tracker.services import accounts, items, workflow
 
 from .e2e_helpers import PASSWORD
@@ -63,6 +63,15 @@ class City:
         self.cards[name] = item.id
         db.session.commit()
         db.session.close()  # SQLite: no transaction (they begin IMMEDIATE) may stay open beside the server
+
+
+    def record(self, card: str, reason: str) -> None:
+        """A supervision notice (督办) on a card, as the scheduler's daily scan would write it."""
+        item = db.session.get(WorkItem, self.cards[card])
+        db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                            due_date=item.due_date, reason=reason, issued_at=NOW))
+        db.session.commit()
+        db.session.close()
 
 
 @pytest.fixture

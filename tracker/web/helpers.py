@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..models import ExtensionStatus, ItemStatus, Priority, Role
+from ..models import ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
 from ..services import permissions, units
 from ..services.deadlines import Light
 from ..services.workflow import STATUS_LABELS, transition_for
@@ -59,9 +59,15 @@ def event_label(action: str) -> str:
         "item.approve": _("approved"), "item.return": _("returned"), "item.reorder": _("reordered"),
         "item.edit": _("edited"), "item.progress": _("reported progress"), "item.comment": _("commented"),
         "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
-        "item.extension_refused": _("extension refused"),
+        "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
+        "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
     }
     return words.get(action, action)
+
+
+def record_status(status: RecordStatus | str) -> str:
+    return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
+            RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
 
 
 def localtime(value: datetime | None) -> str:
@@ -97,5 +103,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  may_change=may_change, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
-                                 event_label=event_label)
+                                 event_label=event_label, record_status=record_status)
     app.jinja_env.filters["localtime"] = localtime

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..extensions import db
 from ..models import WorkItem
-from ..services import boards, comments, extensions, feed, permissions, progress, workflow
+from ..services import boards, comments, extensions, feed, permissions, progress, records, workflow
 from . import forms
 from .access import changers_only, units_only
 from .context import deadlines, storage
@@ -34,11 +34,8 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
     return {"item": item, "card": boards.item_detail(item, deadlines()), "task": item.task,
             "updates": progress.updates_of(item), "events": feed.item_events(item),
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
-            "records": records_of(item)}
-
-
-def records_of(item: WorkItem) -> list[Any]:
-    return []
+            "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
+                                            limit=200)}
 
 
 @bp.route(ITEM)
