@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Attachment, ItemStatus, Role
+from tracker.models import AccountabilityRecord, Attachment, Digest, ItemStatus, Role
 from tracker.services import extensions, progress
 
 from .conftest import NOW
@@ -39,6 +39,9 @@ ACCESS: dict[str, Any] = {
     "boards.show": LOGGED_IN,
     "dashboard.show": LOGGED_IN,
     "ledger.show": LOGGED_IN,
+    "digest_pages.index": LOGGED_IN,
+    "digest_pages.show": LOGGED_IN,
+    "digest_pages.sent": LOGGED_IN,
     "ledger.export": LOGGED_IN,
     "ledger.answer": UNITS,
     "ledger.close": OFFICE,
@@ -83,9 +86,12 @@ def sample_values(app, make_user, make_item) -> dict[str, Any]:
     extension = extensions.request_extension(item, actor=clerk, due=date(2024, 6, 30), reason="调研", now=NOW)
     record = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
                                   due_date=item.due_date, reason="逾期 16 天", issued_at=NOW)
-    db.session.add(record)
+    digest = Digest(period_key="2023-W14", recipient_key="sfj", unit_id=item.unit_id, created_at=NOW, subject="周报",
+                    data={}, html="<p>周报</p>", text="周报")
+    db.session.add_all([record, digest])
     db.session.flush()
-    return {"record_id": record.id, "kind": "xlsx", "user_id": victim.id, "change": "disable", "filename": "app.css", "vendor.static:filename": "htmx.min.js",
+    return {"record_id": record.id, "digest_id": digest.id, "kind": "xlsx",
+            "user_id": victim.id, "change": "disable", "filename": "app.css", "vendor.static:filename": "htmx.min.js",
             "item_id": item.id, "attachment_id": attachment.id, "request_id": extension.id}
 
 

@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .board import bp as board_bp
     from .dashboard import bp as dashboard_bp
+    from .digests import bp as digests_bp
     from .home import bp as home_bp
     from .items import bp as items_bp
     from .language import bp as language_bp
@@ -50,7 +51,7 @@ def register_web(app: Flask) -> None:
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp):
+                      ledger_bp, digests_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda role: i18n.pick(ROLE_LABELS[Role(role)])
     app.after_request(add_vary)

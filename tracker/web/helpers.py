@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..models import ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
+from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
 from ..services import permissions, units
 from ..services.deadlines import Light
 from ..services.workflow import STATUS_LABELS, transition_for
@@ -70,6 +70,11 @@ def record_status(status: RecordStatus | str) -> str:
             RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
 
 
+def delivery_label(status: DeliveryStatus | str) -> str:
+    return {DeliveryStatus.PENDING: _("not sent yet"), DeliveryStatus.SENT: _("sent"),
+            DeliveryStatus.FAILED: _("failed, will retry")}[DeliveryStatus(status)]
+
+
 def localtime(value: datetime | None) -> str:
     """A stored UTC time as the plan's local time, to the minute."""
     if value is None:
@@ -103,5 +108,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  may_change=may_change, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
-                                 event_label=event_label, record_status=record_status)
+                                 event_label=event_label, record_status=record_status,
+                                 delivery_label=delivery_label)
     app.jinja_env.filters["localtime"] = localtime
