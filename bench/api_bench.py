@@ -154,7 +154,7 @@ def floor_ms(setup: dict[str, Any], times: int) -> float:
 def start_server(url: str, folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "TRACKER_INSTANCE_PATH": str(folder)}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
-                               "--bind", f"127.0.0.1:{port}", "--timeout", "600", "--log-level", "warning",
+                               "--bind", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env)
     for _ in range(100):
         try:
@@ -181,7 +181,7 @@ def run(n: int, http_create_max: int, workers: int, board_times: int) -> dict[st
 
 def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any], port: int) -> dict[str, Any]:
     office, unit = Client(port, setup["tokens"]["office"]), Client(port, setup["tokens"]["sfj"])
-    result: dict[str, Any] = {"n": n}
+    result: dict[str, Any] = {"n": n, "load_before": os.getloadavg()[0]}
     if n <= http_create_max:
         start = time.perf_counter()
         for i in range(n):
@@ -212,6 +212,7 @@ def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any
     item_id = json.loads(page)[0]["id"]
     for threads in (1, 2):
         result[f"item_rps_{threads}_threads"] = throughput(office, item_id, threads, 200)
+    result["load_after"] = os.getloadavg()[0]
     return result
 
 
@@ -240,7 +241,8 @@ def report(result: dict[str, Any]) -> str:
             f"  overdue list (first 500) x20: median {result['overdue_median_ms']:.1f} ms, "
             f"p95 {result['overdue_p95_ms']:.1f} ms\n"
             f"  one item: {result['item_rps_1_threads']:.0f} req/s (1 thread), "
-            f"{result['item_rps_2_threads']:.0f} req/s (2 threads)")
+            f"{result['item_rps_2_threads']:.0f} req/s (2 threads)\n"
+            f"  load average (1 min) before/after: {result['load_before']:.2f}/{result['load_after']:.2f}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ WHERE clause, so a unit's board is its own unit's cards and the office's is the 
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -149,8 +150,10 @@ def board(actor: User, filters: ItemFilters, *, deadlines: Deadlines, swimlanes:
     """Columns in workflow order, each with its count and its cards in position order, per swimlane.
 
     One statement: window functions number the cards of each (lane, column) and count them, so `limit` cuts
-    the cards shown without losing the count.
+    the cards shown without losing the count. Without a plan filter, the board is the latest plan's.
     """
+    if filters.plan_id is None:
+        filters = dataclasses.replace(filters, plan_id=default_plan_id())
     lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
     partition = [lane_key, WorkItem.status]
     inner = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
