@@ -56,7 +56,9 @@ def test_long_columns_load_more_on_demand(sign_in, people, make_item):
     first = client.get("/board?q=批量").get_data(as_text=True)
     assert len(card_ids(first)) == 30 and "load-more" in first
     url = re.search(r'hx-get="(/board/column[^"]+)"', first).group(1).replace("&amp;", "&")
-    more = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    more = response.get_data(as_text=True)
     assert len(card_ids(more)) == 5 and "load-more" not in more
     assert not card_ids(first) & card_ids(more)
 

@@ -86,4 +86,4 @@ def column() -> Response:
                         limit=offset + PAGE)
     col = data["lanes"][0]["columns"][list(ItemStatus).index(status or ItemStatus.ASSIGNED)]
     return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,
-                  status=status, lane=lane, args=args)
+                  column_status=status, lane=lane, args=args)
