@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -111,9 +111,16 @@ def load_rows(actor: User, *, plan_id: int, timezone: str) -> list[Row]:
                       WorkItem.completed_at)
             .join(Task, Task.id == WorkItem.task_id)
             .where(WorkItem.plan_id == plan_id, permissions.visible_items_clause(actor)))
-    return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due,
-                done_on=done_at.astimezone(zone).date() if status == ItemStatus.DONE and done_at else None)
+    return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due, done_on=_done_on(status, done_at, zone))
             for p, g, u, due, status, done_at in db.session.execute(stmt)]
+
+
+def _done_on(status: ItemStatus, done_at: datetime | None, zone: ZoneInfo) -> date | None:
+    """The local day an item was approved; a done item without that time (imported data) counts as done
+    from the start rather than as overdue."""
+    if status != ItemStatus.DONE:
+        return None
+    return done_at.astimezone(zone).date() if done_at else date.min
 
 
 def dashboard(actor: User, *, plan_id: int, today: date, timezone: str, weeks: int = 12) -> Dashboard:

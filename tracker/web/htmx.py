@@ -17,9 +17,13 @@ def wants_fragment() -> bool:
 
 
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context: Any) -> Response:
-    """The fragment template for an htmx request (when there is one), else the page."""
-    template = fragment if fragment and wants_fragment() else page
-    return make_response(render_template(template, **context), status)
+    """For an htmx request the fragment template, or the page's main block alone when it names none;
+    otherwise the whole page. Pages extend `layout`, which is base.html unless a fragment is wanted."""
+    if not wants_fragment():
+        return make_response(render_template(page, **context), status)
+    if fragment:
+        return make_response(render_template(fragment, **context), status)
+    return make_response(render_template(page, layout="partial.html", **context), status)
 
 
 def trigger(response: Response, events: dict[str, Any]) -> Response:
