@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -100,10 +101,10 @@ def build_app(url: str, instance: Path) -> Flask:
     return application
 
 
-@pytest.fixture(scope="session")
-def app(scratch: ScratchDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The app on a migrated database holding the shipped units and plan."""
-    application = build_app(scratch.new(), tmp_path_factory.mktemp("instance"))
+@contextmanager
+def loaded_app(url: str, instance: Path) -> Iterator[Flask]:
+    """An app on a migrated database holding the shipped units and plan; its engine is closed afterwards."""
+    application = build_app(url, instance)
     with application.app_context():
         upgrade()
         do_load_units(DEFAULT_UNITS)
@@ -113,6 +114,13 @@ def app(scratch: ScratchDatabases, tmp_path_factory: pytest.TempPathFactory) -> 
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(scratch: ScratchDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app shared by the run; each test's changes are rolled back (see _rollback)."""
+    with loaded_app(scratch.new(), tmp_path_factory.mktemp("instance")) as application:
+        yield application
 
 
 @pytest.fixture(autouse=True)
@@ -214,8 +222,6 @@ def make_item(plan: Plan, office: User, unit: Callable[[str], Unit]) -> Callable
 @pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
     """A context manager counting the SQL statements sent while it is open."""
-    from contextlib import contextmanager
-
     @contextmanager
     def counting() -> Iterator[list[str]]:
         statements: list[str] = []
@@ -253,16 +259,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def committed_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     """An app on its own fresh database with the shipped files loaded, for tests that need real commits
     (several threads or processes); not rolled back, and dropped with the run's scratch databases."""
-    application = build_app(scratch.new(), tmp_path / "instance")
-    with application.app_context():
-        upgrade()
-        do_load_units(DEFAULT_UNITS)
-        do_load_plan(DEFAULT_PLAN)
-        db.session.commit()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with loaded_app(scratch.new(), tmp_path / "instance") as application:
+        yield application
 
 
 @pytest.fixture

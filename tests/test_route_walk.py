@@ -1,7 +1,9 @@
-"""Least privilege, walked: every URL rule of the app, as each role and as a stranger.
+"""Least privilege, walked: every URL rule of the app, web and API, as each role and as a stranger.
 
 Every endpoint must be declared in ACCESS with the roles that may use it; a route added without a declaration
-fails here, and so does a route that answers a role it should refuse.
+fails here, and so does a route that answers a role it should refuse. Ids in the URLs name another unit's
+objects (甲区's item, its evidence, its extension request; someone else's token), so a unit that gets data back
+has been shown what it may not see.
 """
 from __future__ import annotations
 
@@ -11,17 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Attachment, Digest, ItemStatus, Role
-from tracker.services import extensions, progress
-
-from .conftest import NOW
+from tracker.models import AccountabilityRecord, Digest, ItemStatus, Role
+from tracker.services import accounts, extensions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
 OFFICE = frozenset({Role.OFFICE_ADMIN})
-CHANGERS = frozenset({Role.OFFICE_ADMIN, Role.UNIT_ADMIN, Role.UNIT_MEMBER})
+READERS = frozenset({Role.OFFICE_ADMIN, Role.LEADER})
+NOBODY: frozenset[Role] = frozenset()
 UNITS = frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER})
 
 # endpoint -> who may use it (EVERYONE includes strangers)
@@ -34,31 +36,57 @@ ACCESS: dict[str, Any] = {
     "admin.users": OFFICE,
     "admin.set_enabled": OFFICE,
     "admin.reset_password": OFFICE,
+    # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
     "vendor.static": EVERYONE,
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
+    "boards.column": LOGGED_IN,
     "dashboard.show": LOGGED_IN,
     "ledger.show": LOGGED_IN,
-    "digest_pages.index": LOGGED_IN,
-    "digest_pages.show": LOGGED_IN,
-    "digest_pages.sent": LOGGED_IN,
     "ledger.export": LOGGED_IN,
-    "ledger.answer": UNITS,
+    "ledger.answer": NOBODY,  # only the record's own unit answers
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,
-    "boards.column": LOGGED_IN,
-    "cards.detail": LOGGED_IN,
-    "cards.download": LOGGED_IN,
-    "cards.move": CHANGERS,
-    "cards.move_form": CHANGERS,
-    "cards.add_update": CHANGERS,
-    "cards.add_comment": CHANGERS,
-    "cards.request_extension": UNITS,
+    "digest_pages.index": LOGGED_IN,
+    "digest_pages.show": READERS,
+    "digest_pages.sent": READERS,
+    "cards.detail": READERS,
+    "cards.download": READERS,
+    "cards.move": OFFICE,
+    "cards.move_form": OFFICE,
+    "cards.add_update": OFFICE,
+    "cards.add_comment": OFFICE,
+    "cards.request_extension": NOBODY,  # only the item's own unit asks
     "office.workspace_page": OFFICE,
     "office.assign": OFFICE,
     "office.review": OFFICE,
     "office.decide_extension": OFFICE,
     "office.set_parameters": OFFICE,
+    "api-docs.openapi_json": EVERYONE,
+    "me.me": LOGGED_IN,
+    "me.list_tokens": LOGGED_IN,
+    "me.create_token": LOGGED_IN,
+    "me.revoke_token": NOBODY,  # the token in the URL is someone else's
+    "plans.list_plans": LOGGED_IN,
+    "plans.get_plan": LOGGED_IN,
+    "plans.set_parameters": OFFICE,
+    "units.list_units": LOGGED_IN,
+    "units.get_unit": LOGGED_IN,
+    "items.list_items": LOGGED_IN,
+    "items.create_items": OFFICE,
+    "items.get_item": READERS,
+    "items.edit_item": OFFICE,
+    "moves.move": OFFICE,
+    "moves.review": OFFICE,
+    "updates.list_updates": READERS,
+    "updates.add_update": OFFICE,
+    "extensions.list_requests": READERS,
+    "extensions.ask": NOBODY,  # only the item's own unit asks
+    "extensions.decide": OFFICE,
+    "attachments.download": READERS,
+    "events.item_events": READERS,
+    "events.all_events": READERS,
+    "board.get_board": LOGGED_IN,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
@@ -68,6 +96,10 @@ def web_rules(app) -> list[Any]:
     return [r for r in app.url_map.iter_rules() if not r.rule.startswith("/api/")]
 
 
+def api_rules(app) -> list[Any]:
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
+
+
 def url_for_rule(rule: Any, values: dict[str, Any]) -> str:
     """Values by argument name; "endpoint:name" overrides one endpoint's (htmx's folder has no app.css)."""
     args = {name: values.get(f"{rule.endpoint}:{name}", values.get(name)) for name in rule.arguments}
@@ -75,28 +107,31 @@ def url_for_rule(rule: Any, values: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def sample_values(app, make_user, make_item) -> dict[str, Any]:
-    victim = make_user(Role.UNIT_MEMBER, "jiaqu", username="victim")
-    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
-    clerk = make_user(Role.UNIT_ADMIN, "sfj", username="walk_clerk")
-    folder = Path(app.config["TRACKER_UPLOAD_DIR"])
-    update = progress.add_update(item, actor=clerk, text="进展", percent=None, now=NOW, files=[
-        progress.Upload("a.pdf", io.BytesIO(b"%PDF-1.4"))], storage=progress.Storage(folder, 1024 * 1024))
-    attachment = db.session.query(Attachment).filter_by(update_id=update.id).one()
-    extension = extensions.request_extension(item, actor=clerk, due=date(2024, 6, 30), reason="调研", now=NOW)
+def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
+    victim = make_user(Role.UNIT_ADMIN, "jiaqu", username="victim")
+    item = make_item("jiaqu", status=ItemStatus.IN_PROGRESS, due=date(2023, 12, 31))
+    storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
+    update = progress.add_update(item, actor=victim, text="进展", percent=50, now=now, storage=storage,
+                                 files=[progress.Upload("证明.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))])
+    request = extensions.request_extension(item, actor=victim, due=date(2024, 3, 31), reason="需要更多时间", now=now)
+    token, _secret = accounts.create_token(victim, name="victim's", actor=victim, now=now)
+    db.session.flush()
+    attachment_id = progress.updates_of(item)[0][1][0].id
+    assert update.id
     record = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
-                                  due_date=item.due_date, reason="逾期 16 天", issued_at=NOW)
-    digest = Digest(period_key="2023-W14", recipient_key="sfj", unit_id=item.unit_id, created_at=NOW, subject="周报",
-                    data={}, html="<p>周报</p>", text="周报")
+                                  due_date=item.due_date, reason="逾期 16 天", issued_at=now)
+    digest = Digest(period_key="2023-W14", recipient_key="jiaqu", unit_id=item.unit_id, created_at=now,
+                    subject="周报", data={}, html="<p>周报</p>", text="周报")
     db.session.add_all([record, digest])
     db.session.flush()
-    return {"record_id": record.id, "digest_id": digest.id, "kind": "xlsx",
-            "user_id": victim.id, "change": "disable", "filename": "app.css", "vendor.static:filename": "htmx.min.js",
-            "item_id": item.id, "attachment_id": attachment.id, "request_id": extension.id}
+    return {"record_id": record.id, "digest_id": digest.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
+            "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
+            "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
+            "unit_id": unit("jiaqu").id}
 
 
 def test_every_route_is_declared(app):
-    undeclared = sorted({r.endpoint for r in web_rules(app)} - set(ACCESS))
+    undeclared = sorted({r.endpoint for r in app.url_map.iter_rules()} - set(ACCESS))
     assert undeclared == [], f"declare who may use these endpoints in ACCESS: {undeclared}"
 
 
@@ -122,3 +157,30 @@ def test_every_route_answers_only_the_roles_it_should(app, client, make_user, sa
             else:
                 assert response.status_code < 500 and not refused or rule.endpoint == "auth.login", \
                     f"{method} {url} refused {role}: {response.status_code}"
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_every_api_route_answers_only_the_roles_it_should(app, make_user, sample_values, role, now):
+    client = app.test_client()
+    headers = {}
+    if role is not None:
+        actor = make_user(role, ACTORS[role], username=f"api_walker_{role.value}")
+        _token, secret = accounts.create_token(actor, name="walk", actor=actor, now=now)
+        headers = {"Authorization": f"Bearer {secret}"}
+    db.session.commit()
+    with time_machine.travel(now, tick=False):
+        for rule in api_rules(app):
+            allowed = ACCESS[rule.endpoint]
+            may = allowed == EVERYONE or (role is not None and role in allowed)
+            url = url_for_rule(rule, sample_values)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method, headers=headers, json={} if method != "GET" else None)
+                response.close()
+                assert response.status_code < 500, f"{method} {url}: {response.status_code} for {role}"
+                if may:
+                    assert response.status_code not in (401, 403, 404), \
+                        f"{method} {url} refused {role}: {response.status_code}"
+                else:
+                    assert response.status_code >= 400, f"{method} {url} answered {role}: {response.status_code}"
+                    if role is None:
+                        assert response.status_code == 401, f"{method} {url} without a token"

@@ -183,3 +183,18 @@ def test_an_internal_error_shows_no_traceback(empty_app):
     assert page.status_code == 500
     text = page.get_data(as_text=True)
     assert "secret internals" not in text and "Traceback" not in text
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_the_client_address_is_forwarded(tmp_path, monkeypatch):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from tracker import create_app
+
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TRACKER_HTTPS", "1")
+    monkeypatch.setenv("TRACKER_PROXY_FIX", "true")
+    proxied = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "k"})
+    assert proxied.config["SESSION_COOKIE_SECURE"] is True
+    assert isinstance(proxied.wsgi_app, ProxyFix)
+    response = proxied.test_client().get("/login", base_url="https://tracker.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
