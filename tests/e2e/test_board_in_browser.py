@@ -61,6 +61,7 @@ def submit_with_evidence(page, card_id: int, evidence: Path, report: str) -> Non
     page.wait_for_selector("#dialog[open] textarea[name=note]")
     page.fill("#dialog textarea[name=note]", report)
     page.set_input_files("#dialog input[type=file]", str(evidence))
+    shoot(page, "submit-dialog")
     with page.expect_navigation():
         page.click("#dialog button[type=submit]")
 
@@ -76,12 +77,14 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     assert column(page, "submitted").locator(f"#card-{card_id}").count() == 1
     page.goto(f"/items/{card_id}")
     assert "佐证材料.pdf" in page.inner_text("#progress")
+    shoot(page, "item-detail")
 
     page.click("header form button:has-text('退出')")
     log_in(page, "e2e_office")
     page.goto("/office/")
     row = page.locator(f"#review-{card_id}")
     row.locator("input[name=reason]").fill("佐证材料不完整,请补充会议纪要")
+    shoot(page, "office-workspace")
     with page.expect_navigation():
         row.locator("button[value=return]").click()
     assert "已退回" in page.inner_text("#flash")

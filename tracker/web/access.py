@@ -22,7 +22,8 @@ def roles(allowed: frozenset[Role]) -> Callable[[View], View]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in allowed:
                 if current_user.role == Role.LEADER:
-                    raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
+                    raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access",
+                                     code="read_only")
                 raise NotAllowed("无权执行此操作", "You may not do this", code="forbidden")
             return view(*args, **kwargs)
         return login_required(guarded)  # type: ignore[return-value]

@@ -28,14 +28,16 @@ def integer(name: str, *, required: bool = True) -> int | None:
     if not raw and not required:
         return None
     if not raw.isdigit() or int(raw) > MAX_ID:
-        raise Invalid(f"“{name}”须为整数", f"“{name}” must be a whole number", fields={name: ["须为整数"]})
+        raise Invalid(f"“{name}”须为整数", f"“{name}” must be a whole number",
+                      fields={name: ["须为整数"]})
     return int(raw)
 
 
 def integers(name: str) -> list[int]:
     values = request.form.getlist(name)
     if not all(v.isdigit() and int(v) <= MAX_ID for v in values):
-        raise Invalid(f"“{name}”须为整数", f"“{name}” must be whole numbers", fields={name: ["须为整数"]})
+        raise Invalid(f"“{name}”须为整数", f"“{name}” must be whole numbers",
+                      fields={name: ["须为整数"]})
     return [int(v) for v in values]
 
 
