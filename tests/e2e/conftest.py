@@ -112,6 +112,6 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
     opened = context.new_page()
-    opened.set_default_timeout(10_000)
+    opened.set_default_timeout(20_000)
     yield opened
     context.close()

@@ -13,11 +13,16 @@ from tracker.models import ItemStatus
 CATALOG = Path(tracker.__file__).parent / "translations" / "zh" / "LC_MESSAGES"
 
 
+def _key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    """Plural entries come back as lists from one reader and tuples from the other."""
+    return value if isinstance(value, str) else tuple(value)
+
+
 def test_the_committed_mo_matches_the_po():
     with (CATALOG / "messages.po").open("rb") as po_file, (CATALOG / "messages.mo").open("rb") as mo_file:
         source, compiled = read_po(po_file), read_mo(mo_file)
-    wanted = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
-    found = {m.id: m.string for m in compiled if m.id}
+    wanted = {_key(m.id): _key(m.string) for m in source if m.id and m.string and not m.fuzzy}
+    found = {_key(m.id): _key(m.string) for m in compiled if m.id}
     assert found == wanted, "run `make translations` (or pybabel compile) and commit the .mo"
 
 

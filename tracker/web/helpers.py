@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
@@ -27,7 +28,8 @@ def status_label(status: ItemStatus | str) -> str:
 
 def light_text(light: Light | str, days_overdue: int = 0) -> str:
     if light == Light.RED:
-        return _("%(days)d days overdue", days=days_overdue) if days_overdue else _("overdue")
+        return ngettext("%(num)d day overdue", "%(num)d days overdue", days_overdue) if days_overdue \
+            else _("overdue")
     return _("due soon") if light == Light.YELLOW else _("on track")
 
 
