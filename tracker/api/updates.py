@@ -11,10 +11,10 @@ from ..extensions import db
 from ..services import progress
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
-from .multipart import LOCATION, MultipartBlueprint
+from .parsing import MULTIPART
 from .schemas.progress import ProgressIn, ProgressOut
 
-blp = api_blueprint("updates", "Progress updates and evidence files", MultipartBlueprint)
+blp = api_blueprint("updates", "Progress updates and evidence files")
 
 
 def storage() -> progress.Storage:
@@ -27,7 +27,7 @@ def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/updates", methods=["POST"])
-@blp.arguments(ProgressIn, location=LOCATION)
+@blp.arguments(ProgressIn, location=MULTIPART)
 @blp.response(201, ProgressOut)
 @errors(blp, 403, 404, 413)
 def add_update(data: dict[str, Any], item_id: int) -> dict[str, Any]:
