@@ -57,8 +57,10 @@ class Storage:
 
 
 def _original_name(filename: str) -> str:
-    """The file's own name without any folder a browser or script sent along (C:\\docs\\a.pdf → a.pdf)."""
-    return Path(filename.replace("\\", "/")).name[:255]
+    """The file's own name without any folder a browser or script sent along (C:\\docs\\a.pdf → a.pdf) and
+    without control characters (PostgreSQL refuses NUL in text)."""
+    printable = "".join(c for c in filename if c.isprintable())
+    return Path(printable.replace("\\", "/")).name[:255]
 
 
 def _refused_type(name: str) -> Invalid:
