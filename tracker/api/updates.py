@@ -15,6 +15,7 @@ from .parsing import MULTIPART
 from .schemas.progress import ProgressIn, ProgressOut
 
 blp = api_blueprint("updates", "Progress updates and evidence files")
+UPDATE_FIELDS = tuple(name for name in ProgressOut().fields if name != "attachments")
 
 
 def storage() -> progress.Storage:
@@ -23,7 +24,7 @@ def storage() -> progress.Storage:
 
 
 def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
-    return {**{k: getattr(update, k) for k in ProgressOut().fields if k != "attachments"}, "attachments": files}
+    return {**{k: getattr(update, k) for k in UPDATE_FIELDS}, "attachments": files}
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/updates", methods=["POST"])
