@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install
+.PHONY: run test setup install bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,7 @@ run: setup
 
 test: install
 	$(BIN)/pytest
+
+# The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
+bench: install
+	$(BIN)/python bench/api_bench.py --n 1000 5000 100000
