@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from sched_helpers import sh
+from tests.scheduler.sched_helpers import sh
 
 from tracker.errors import Invalid, NotAllowed, NotFound
 from tracker.extensions import db

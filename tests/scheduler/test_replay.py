@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import time_machine
-from sched_helpers import sh
+from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, JobRun, Role, Unit, User, WorkItem
