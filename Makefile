@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install translations
+.PHONY: run test setup install bench translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -o tracker/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d tracker/translations
+
+# The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
+bench: install
+	$(BIN)/python bench/api_bench.py --n 1000 5000 100000

@@ -18,6 +18,7 @@ from ..services import permissions
 from ..services.boards import Deadlines
 from ..services.deadlines import local_today
 from .auth import actor, authenticate
+from .parsing import TrackerBlueprint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,9 +26,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMON_ERRORS = (400, 401, 405, 422)
 
 
-def api_blueprint(name: str, description: str, cls: type[Blueprint] = Blueprint) -> Blueprint:
+def api_blueprint(name: str, description: str) -> Blueprint:
     """A resource blueprint whose every view needs a valid bearer token."""
-    blp = cls(name, __name__, description=description)
+    blp = TrackerBlueprint(name, __name__, description=description)
     blp.before_request(authenticate)
     return blp
 

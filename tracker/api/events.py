@@ -12,6 +12,7 @@ from .common import api_blueprint, errors, json_response, next_link, visible_ite
 from .schemas.events import EventOut, EventQueryArgs
 
 blp = api_blueprint("events", "Audit events")
+EVENTS_OUT = EventOut(many=True)
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/events")
@@ -30,6 +31,6 @@ def all_events(args: dict[str, Any]) -> Response:
     """Oldest first from `since`; poll with the cursor of the `Link` header to read only what is new."""
     events, cursor = feed.all_events(actor(), since=args.get("since"), after_id=args.get("cursor"),
                                      limit=args["limit"])
-    response = json_response(EventOut(many=True).dump(events))
+    response = json_response(EVENTS_OUT.dump(events))
     response.headers.update(next_link(str(cursor) if cursor is not None else None))
     return response
