@@ -107,8 +107,8 @@ def prepare(folder: Path) -> tuple[str, dict[str, Any]]:
                                         hasher=hasher, actor=None, now=utcnow())
             tokens[name] = accounts.create_token(user, name="bench", actor=None, now=utcnow())[1]
         plan = db.session.execute(sa.select(Plan)).scalar_one()
-        task = db.session.execute(sa.select(Task).where(Task.plan_id == plan.id).order_by(Task.number)).scalars().first()
-        phase = db.session.execute(sa.select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.seq)).scalars().first()
+        task = db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id).order_by(Task.number)).first()
+        phase = db.session.scalars(sa.select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.seq)).first()
         units = {u.key: u.id for u in db.session.scalars(sa.select(Unit).where(Unit.key.in_(CARRIERS)))}
         setup = {"app": app, "plan_id": plan.id, "task_id": task.id, "phase_id": phase.id, "tokens": tokens,
                  "unit_ids": [units[k] for k in CARRIERS], "start": plan.start_date, "end": plan.end_date}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from api_helpers import ApiClient, assert_error
 from flask import Flask
 
-from api_helpers import ApiClient, assert_error
 from tracker.models import User
 
 
