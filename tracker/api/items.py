@@ -71,9 +71,11 @@ def create_items(data: dict[str, Any]) -> Response:
 @blp.route("/items/<int(max=2147483647):item_id>")
 @blp.response(200, WorkItemOut, headers={"ETag": {"description": "the item's version",
                                                   "schema": {"type": "string"}}})
+@blp.alt_response(304, response="NOT_MODIFIED")
 @errors(blp, 404)
 def get_item(item_id: int) -> Response:
-    return item_response(visible_item(item_id))
+    """With `If-None-Match: <ETag>`, an unchanged item is a bodiless 304: cheap polling."""
+    return item_response(visible_item(item_id)).make_conditional(request)
 
 
 @blp.route("/items/<int(max=2147483647):item_id>", methods=["PATCH"])
