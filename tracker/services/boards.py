@@ -116,7 +116,7 @@ class CardMaker:
         }
 
 
-def list_items(actor: User, filters: ItemFilters, *, deadlines: Deadlines, after_id: int | None,
+def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
                limit: int) -> tuple[list[dict[str, Any]], int | None]:
     """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
     stmt = _cards_from().where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
@@ -145,7 +145,7 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], s
     return sa.literal(0), sa.literal(""), sa.literal(0)
 
 
-def board(actor: User, filters: ItemFilters, *, deadlines: Deadlines, swimlanes: str | None,
+def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
           limit: int | None) -> dict[str, Any]:
     """Columns in workflow order, each with its count and its cards in position order, per swimlane.
 
