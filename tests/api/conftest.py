@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.services import accounts
 
+
 @pytest.fixture(autouse=True)
 def _in_the_plan() -> Iterator[None]:
     with time_machine.travel(NOW, tick=True):

@@ -39,9 +39,9 @@ def test_the_weekly_trend_redraws_past_weeks_as_they_were():
 
 def test_a_unit_sees_only_its_own_figures_and_the_office_the_whole_plan(make_user, make_item, plan):
     make_item("sfj", status=ItemStatus.DONE)
-    unit_view = dashboard(make_user(Role.UNIT_MEMBER, "sfj"), plan_id=plan.id, today=TODAY,
+    unit_view = dashboard(actor=make_user(Role.UNIT_MEMBER, "sfj"), plan_id=plan.id, today=TODAY,
                           timezone="Asia/Shanghai")
-    office_view = dashboard(make_user(Role.OFFICE_ADMIN, "office"), plan_id=plan.id, today=TODAY,
+    office_view = dashboard(actor=make_user(Role.OFFICE_ADMIN, "office"), plan_id=plan.id, today=TODAY,
                             timezone="Asia/Shanghai")
     assert [name for name, _ in unit_view.units] == ["市司法局"]
     assert unit_view.totals.done >= 1 and office_view.totals.total > unit_view.totals.total

@@ -105,7 +105,7 @@ def weekly(rows: list[Row], *, today: date, weeks: int) -> list[Week]:
     return found
 
 
-def load_rows(actor: User, *, plan_id: int, timezone: str) -> list[Row]:
+def load_rows(*, actor: User, plan_id: int, timezone: str) -> list[Row]:
     zone = ZoneInfo(timezone)
     stmt = (sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.due_date, WorkItem.status,
                       WorkItem.completed_at)
@@ -123,9 +123,9 @@ def _done_on(status: ItemStatus, done_at: datetime | None, zone: ZoneInfo) -> da
     return done_at.astimezone(zone).date() if done_at else date.min
 
 
-def dashboard(actor: User, *, plan_id: int, today: date, timezone: str, weeks: int = 12) -> Dashboard:
+def dashboard(*, actor: User, plan_id: int, today: date, timezone: str, weeks: int = 12) -> Dashboard:
     """A unit's own figures, or the whole plan's for the office and leaders (the visibility rule decides)."""
-    rows = load_rows(actor, plan_id=plan_id, timezone=timezone)
+    rows = load_rows(actor=actor, plan_id=plan_id, timezone=timezone)
     names = _names(plan_id)
     by_unit = tally_by(rows, lambda r: r.unit_id, today=today)
     by_phase = tally_by(rows, lambda r: r.phase_id, today=today)

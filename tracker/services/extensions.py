@@ -53,7 +53,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     return extension
 
 
-def get_request(actor: User, request_id: int) -> ExtensionRequest:
+def get_request(request_id: int, *, actor: User) -> ExtensionRequest:
     """A request on an item the actor may see; otherwise not found."""
     extension = db.session.get(ExtensionRequest, request_id)
     item = db.session.get(WorkItem, extension.item_id) if extension else None

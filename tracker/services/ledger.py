@@ -33,7 +33,7 @@ class LedgerRow:
     unit_name: str
 
 
-def ledger(actor: User, filters: RecordFilters, *, limit: int, offset: int = 0) -> tuple[list[LedgerRow], int]:
+def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) -> tuple[list[LedgerRow], int]:
     """One page of the ledger, newest first, and the number of records matching: two queries."""
     query = records_query(actor=actor, filters=filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()

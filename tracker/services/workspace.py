@@ -11,7 +11,7 @@ from ..models import ExtensionRequest, ExtensionStatus, Unit, User, WorkItem
 from . import permissions
 
 
-def pending_extensions(actor: User, *, limit: int = 200) -> list[dict[str, Any]]:
+def pending_extensions(*, actor: User, limit: int = 200) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, oldest first, with their card's title and unit: one query."""
     permissions.require_office(actor)
     rows = db.session.execute(

@@ -64,7 +64,7 @@ class BoardArgs:
 @login_required
 def show() -> Response:
     args = BoardArgs.parse(request.args)
-    data = boards.board(current_user, args.filters(), deadlines=deadlines(), swimlanes=args.lanes,
+    data = boards.board(args.filters(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
                         limit=LANE_PAGE if args.lanes else PAGE)
     plan = plans.get_plan(args.plan_id) if args.plan_id else None
     return render("board/page.html", "board/_board.html", board=data, args=args, plan=plan,
@@ -82,7 +82,7 @@ def column() -> Response:
     extra: dict[str, Any] = {"status": (status,) if status else tuple(ItemStatus)}
     if args.lanes and lane.isdigit():
         extra[LANE_FILTER[args.lanes]] = int(lane)
-    data = boards.board(current_user, args.filters(**extra), deadlines=deadlines(), swimlanes=None,
+    data = boards.board(args.filters(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
                         limit=offset + PAGE)
     col = data["lanes"][0]["columns"][list(ItemStatus).index(status or ItemStatus.ASSIGNED)]
     return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,

@@ -17,7 +17,7 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def show() -> Response:
     plan_id = boards.default_plan_id()
-    data = dashboard(current_user, plan_id=plan_id, today=deadlines().today,
+    data = dashboard(actor=current_user, plan_id=plan_id, today=deadlines().today,
                      timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
     return render("dashboard/page.html", data=data, bar=charts.bar, trend=charts.trend(data.trend) if data else None,
                   bar_width=charts.BAR_WIDTH)

@@ -107,7 +107,7 @@ def request_extension(item_id: int) -> Response:
 @login_required
 def download(attachment_id: int) -> Response:
     """Evidence as a download under its original name, never shown inline."""
-    attachment = progress.attachment_for(current_user, attachment_id)
+    attachment = progress.attachment_for(attachment_id, actor=current_user)
     response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
                          as_attachment=True, download_name=attachment.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -78,7 +78,7 @@ def record_status_labels() -> dict[str, str]:
 @login_required
 def show() -> Response:
     args = LedgerArgs.parse(request.args)
-    rows, total = ledger.ledger(current_user, args.filters(), limit=PAGE, offset=args.values["offset"])
+    rows, total = ledger.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
                   unit_choices=unit_options(current_user), statuses=record_status_labels())
 
@@ -87,7 +87,8 @@ def show() -> Response:
 @login_required
 def export(kind: str) -> Response:
     """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
-    rows, _total = ledger.ledger(current_user, LedgerArgs.parse(request.args).filters(), limit=ledger.EXPORT_LIMIT)
+    rows, _total = ledger.ledger(LedgerArgs.parse(request.args).filters(), actor=current_user,
+                                 limit=ledger.EXPORT_LIMIT)
     cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=record_status_labels())
     stamp = utcnow().strftime("%Y%m%d")
     if kind == "xlsx":

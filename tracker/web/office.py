@@ -26,10 +26,10 @@ REVIEW = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
 @office_only
 def workspace_page() -> Response:
     plan_id = boards.default_plan_id()
-    queue, _next = boards.list_items(current_user, boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
-                                     deadlines=deadlines(), after_id=None, limit=200)
+    queue, _next = boards.list_items(boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
+                                     actor=current_user, deadlines=deadlines(), after_id=None, limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
-                  pending=workspace.pending_extensions(current_user), unit_choices=unit_options(current_user))
+                  pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user))
 
 
 @bp.route("/assign", methods=["POST"])
@@ -62,7 +62,7 @@ def review(item_id: int) -> Response:
 @bp.route("/extensions/<int(max=2147483647):request_id>", methods=["POST"])
 @office_only
 def decide_extension(request_id: int) -> Response:
-    extension = extensions.get_request(current_user, request_id)
+    extension = extensions.get_request(request_id, actor=current_user)
     extensions.decide(extension, actor=current_user, grant=request.form.get("decision") == "grant",
                       note=forms.text("note"), now=utcnow())
     db.session.commit()
