@@ -17,7 +17,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
+from tracker.models import (AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, UserSession,
+                            WorkItem)
 from tracker.services import accounts, items, workflow
 
 from .e2e_helpers import PASSWORD
@@ -70,6 +71,13 @@ class City:
         item = db.session.get(WorkItem, self.cards[card])
         db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
                                             due_date=item.due_date, reason=reason, issued_at=NOW))
+        db.session.commit()
+        db.session.close()
+
+
+    def end_sessions(self) -> None:
+        """What an idle timeout or a logout elsewhere does: the server forgets every session."""
+        db.session.execute(sa.update(UserSession).values(ended_at=NOW))
         db.session.commit()
         db.session.close()
 

@@ -117,3 +117,13 @@ def test_switching_to_english(page, city):
     text = page.inner_text("body")
     assert "In progress" in text and "Log out" in text and "进行中" not in text
     shoot(page, "board-english")
+
+
+def test_a_move_after_the_session_ended_goes_to_the_login_page(page, city):
+    city.card("t", "会话过期事项")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=会话过期")
+    city.end_sessions()
+    with page.expect_navigation(url=lambda url: url.endswith("/login")):
+        page.locator(f"#card-{city.cards['t']}").drag_to(column(page, "in_progress"))
+    assert page.locator("input[name=password]").count() == 1

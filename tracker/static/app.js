@@ -13,8 +13,19 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // A session that ended (idle timeout, logout elsewhere) answers with the login page: go there as a whole
+  // page instead of swapping a login form into a column.
+  function toLoginIfSignedOut(url) {
+    if (url && new URL(url, location.href).pathname === "/login") {
+      location.href = "/login";
+      return true;
+    }
+    return false;
+  }
+
   // A refusal inside the dialog is shown inside the dialog, where the person is looking.
   document.addEventListener("htmx:beforeSwap", function (event) {
+    if (toLoginIfSignedOut(event.detail.xhr.responseURL)) { event.detail.shouldSwap = false; return; }
     var status = event.detail.xhr.status;
     var dialog = event.detail.requestConfig && event.detail.requestConfig.elt.closest("dialog");
     if (status >= 400 && dialog) {
@@ -94,6 +105,7 @@
     fetch(card.dataset.moveUrl, {method: "POST", body: body, credentials: "same-origin",
                                  headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}})
       .then(function (response) {
+        if (toLoginIfSignedOut(response.url)) { return {ok: false, html: ""}; }
         return response.text().then(function (html) { return {ok: response.ok, html: html}; });
       })
       .then(function (result) {
