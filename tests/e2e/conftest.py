@@ -121,5 +121,10 @@ def page(browser: Any, live_url: str) -> Iterator[Any]:
     context = browser.new_context(base_url=live_url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
     opened = context.new_page()
     opened.set_default_timeout(20_000)
+    problems: list[str] = []
+    opened.on("console", lambda message: problems.append(message.text) if message.type == "error"
+              and "Content Security Policy" in message.text else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
     yield opened
     context.close()
+    assert problems == [], f"script errors or CSP violations in the browser: {problems}"
