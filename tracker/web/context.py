@@ -4,6 +4,7 @@ Services take these as arguments (explicit actor and clock); this is the one pla
 """
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from flask import current_app
@@ -26,9 +27,10 @@ def storage() -> Storage:
     return Storage(folder=Path(folder), max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
 
 
-def moves_for(role: Role | str, status: ItemStatus | str) -> list[ItemStatus]:
+@cache
+def moves_for(role: Role | str, status: ItemStatus | str) -> tuple[ItemStatus, ...]:
     """The columns a role may send a card to from its column: what the keyboard menu offers.
 
     The server still checks every move; this only keeps the menu from offering what is certain to be refused.
     """
-    return [t.target for t in TRANSITIONS if t.source == ItemStatus(status) and Role(role) in t.roles]
+    return tuple(t.target for t in TRANSITIONS if t.source == ItemStatus(status) and Role(role) in t.roles)
