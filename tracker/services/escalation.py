@@ -121,7 +121,7 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult
     result = ScanResult(as_of=today)
     result.newly_overdue = _mark_overdue(today)
     _write_ladder_records(today, now, ladder, result)
-    _write_unanswered_records(today, now, ladder, result)
+    _write_unanswered_records(today, now, result)
     if result.written:
         audit.record(actor=None, actor_label=SCANNER, action="ladder.scan", entity_type="accountability_record",
                      entity_id=None, after=result.summary(), now=now)
@@ -201,7 +201,7 @@ def _days_overdue_sql(today: date, due: sa.ColumnElement[Any]) -> sa.ColumnEleme
     return sa.cast(sa.func.julianday(sa.literal(today.isoformat())) - sa.func.julianday(due), sa.Integer)
 
 
-def _write_unanswered_records(today: date, now: datetime, ladder: Sequence[Level], result: ScanResult) -> None:
+def _write_unanswered_records(today: date, now: datetime, result: ScanResult) -> None:
     records = AccountabilityRecord.__table__
     late = db.session.execute(
         sa.select(records.c.item_id, records.c.unit_id, records.c.level, records.c.level_name,
