@@ -75,11 +75,11 @@ def clock_at(until: date, timezone: str) -> str:
 
 
 def refuse_real_database(paths: DemoPaths, real_url: str | None) -> None:
-    """Raise Invalid when the demo file is the tracker's own database (or the real database's file name)."""
+    """Raise Invalid when the demo file is the database the tracker itself is configured with."""
     real = sa.make_url(real_url) if real_url else None
     same_file = (real is not None and real.get_backend_name() == "sqlite" and real.database
                  and Path(real.database).resolve() == paths.database.resolve())
-    if same_file or paths.database.name == "tracker.db":
+    if same_file:
         raise Invalid("演示数据库不能是正式数据库", "The demo database must not be the real database",
                       code="real_database")
 

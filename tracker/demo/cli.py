@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from ..errors import TrackerError
@@ -26,6 +27,7 @@ DEFAULT_UNTIL = "2024-06-30"
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, help="Another free port is taken when this one is busy.")
 @click.option("--check", is_flag=True, help="Only check seed_tasks/demo_script.yaml and exit.")
+@with_appcontext
 def demo_command(until: datetime, serve: bool, host: str, port: int, check: bool) -> None:
     """Build instance/demo.db (never the real database) from a scripted history, then serve it."""
     try:

@@ -22,6 +22,7 @@ class ItemFacts:
     id: int
     due: date
     created: date
+    created_at: datetime
     plan_end: date
 
 
@@ -55,9 +56,9 @@ def between(rng: random.Random, bounds: list[int]) -> int:
 class Clock:
     """Turns (day, rng) into moments of an office day in the plan's time zone, never earlier than the last."""
 
-    def __init__(self, zone: str) -> None:
+    def __init__(self, zone: str, *, after: datetime | None = None) -> None:
         self.zone = ZoneInfo(zone)
-        self.last: datetime | None = None
+        self.last = after
 
     def at(self, day: date, rng: random.Random) -> datetime:
         moment = datetime.combine(day, time(0), tzinfo=self.zone) + timedelta(
@@ -73,7 +74,7 @@ def plan_item(facts: ItemFacts, *, profile: dict[str, Any], office: dict[str, An
               zone: str) -> list[Step]:
     """Every step of one item's life: sign, progress, maybe an extension, submit, reviews until approved."""
     rng = rng_for(seed, "item", facts.id)
-    clock = Clock(zone)
+    clock = Clock(zone, after=facts.created_at)
     steps: list[Step] = []
 
     def add(day: date, kind: str, **data: Any) -> None:

@@ -106,7 +106,7 @@ class Replay:
         assert item.due_date is not None
         unit_key, kind = self.unit_facts[item.unit_id]
         facts = ItemFacts(id=item.id, due=item.due_date, created=local_today(item.created_at, self.zone),
-                          plan_end=item.plan.end_date)
+                          created_at=item.created_at, plan_end=item.plan.end_date)
         for step in plan_item(facts, profile=self.script.profile_for(unit_key, kind), office=self.script.office,
                               seed=self.script.seed, zone=self.zone):
             heapq.heappush(self.queue, step)

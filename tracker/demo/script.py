@@ -5,6 +5,7 @@ checked; every problem is reported with its location and nothing is built from a
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,10 @@ def parse_script(raw: Any, *, unit_keys: set[str] | None = None, kinds: set[str]
 
     `unit_keys` and `kinds`, when given, are what the units file holds: units and kinds the script names must exist.
     """
-    data = _load(ScriptSchema(), raw)
+    try:
+        data = _load(ScriptSchema(), raw)
+    except FileProblems as exc:  # marshmallow files a mapping's value errors under "value": drop that step
+        raise FileProblems([re.sub(r"^(profiles\.[^.]+)\.value\.", r"\1.", p) for p in exc.problems]) from None
     problems = []
     units = data["units"]
     named = [("units.default", units["default"])]
