@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install demo
+.PHONY: run test setup install demo bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ demo: install
 
 test: install
 	$(BIN)/pytest
+
+# The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
+bench: install
+	$(BIN)/python bench/api_bench.py --n 1000 5000 100000

@@ -144,3 +144,13 @@ def test_a_replayed_stale_version_is_409_and_changes_nothing(unit_api: ApiClient
                         409, "stale_version")
     assert body["errors"] == {"version": [str(card.version)]}
     assert item_state(card.id) == before
+
+
+def test_control_characters_are_refused_before_they_reach_the_database(unit_api: ApiClient,
+                                                                       card: WorkItem) -> None:
+    before = item_state(card.id)
+    body = assert_error(move(unit_api, card.id, {"to": "in_progress", "version": card.version,
+                                                 "note": "报告\x00"}), 422)
+    assert body["errors"] == {"note": ["不能包含控制字符"]}
+    assert_error(unit_api.post("/tokens", json={"name": "e\x00Y"}), 422)
+    assert item_state(card.id) == before

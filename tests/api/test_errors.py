@@ -50,3 +50,9 @@ def test_the_openapi_document_lists_every_error_response(app: Flask) -> None:
                 assert "404" in codes, (method, path)
             if method in ("post", "patch") and "/tokens" not in path and path != "/api/v1/items":
                 assert "403" in codes, (method, path)
+
+
+def test_an_unknown_query_parameter_is_refused_like_an_unknown_field(api_as: Callable[..., ApiClient],
+                                                                     office: User) -> None:
+    body = assert_error(api_as(office).get("/items?staus=done"), 422, "validation_error")
+    assert body["errors"] == {"staus": ["未知字段"]}

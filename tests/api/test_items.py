@@ -101,3 +101,9 @@ def test_cursor_pages_follow_the_link_header_in_a_stable_order(api_as: Callable[
         link = response.headers.get("Link")
         url = link[link.index("/api/v1") + len("/api/v1"):link.index(">")] if link else ""
     assert len(seen) == total and seen == sorted(seen)
+
+
+def test_a_leader_editing_without_a_version_hears_403_not_428(api_as: Callable[..., ApiClient], leader: User,
+                                                              make_item: Callable[..., WorkItem]) -> None:
+    item = make_item("sfj")
+    assert_error(api_as(leader).patch(f"/items/{item.id}", json={"title": "改"}), 403, "office_only")

@@ -19,6 +19,7 @@ class TrackerApi(Api):
     """flask-smorest with our error shape: its own handler would answer every path of the app with JSON."""
 
     ERROR_SCHEMA = ErrorOut
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own error codes, so a check can hold us to them
 
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
+from ..services import progress
 from .auth import actor
 from .common import api_blueprint, errors
 from .updates import storage
-from ..services import progress
 
 blp = api_blueprint("attachments", "Evidence files")
 
 
 @blp.route("/attachments/<int(max=2147483647):attachment_id>")
-@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
+@blp.doc(responses={"200": {"description": "the file", "content": {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in sorted({ct for ct, _magic in progress.ALLOWED.values()})}}})
 @errors(blp, 404)
 def download(attachment_id: int) -> Response:
     """The file under its original name, as an attachment (never rendered inline by the browser)."""

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
 
 from ..services import boards
 from .auth import actor
-from .common import api_blueprint, deadlines, errors
+from .common import api_blueprint, deadlines, errors, json_response
 from .items import filters_from
 from .schemas.items import BoardOut, BoardQueryArgs
 
@@ -20,8 +20,5 @@ blp = api_blueprint("board", "Kanban boards")
 @errors(blp)
 def get_board(args: dict[str, Any]) -> Response:
     """A unit sees its own unit's cards; the office and leaders the whole plan (the latest, unless `plan`)."""
-    filters = filters_from(args)
-    if filters.plan_id is None:
-        filters = boards.ItemFilters(**{**filters.__dict__, "plan_id": boards.default_plan_id()})
-    return jsonify(boards.board(actor(), filters, deadlines=deadlines(), swimlanes=args.get("swimlanes"),
-                                limit=args.get("limit")))
+    return json_response(boards.board(actor(), filters_from(args), deadlines=deadlines(),
+                                      swimlanes=args.get("swimlanes"), limit=args.get("limit")))

@@ -1,13 +1,15 @@
 """Small pieces every API module shares: the blueprint factory, error documentation, paging links."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
 from ..extensions import db
@@ -16,6 +18,7 @@ from ..services import permissions
 from ..services.boards import Deadlines
 from ..services.deadlines import local_today
 from .auth import actor, authenticate
+from .parsing import TrackerBlueprint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,9 +26,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMON_ERRORS = (400, 401, 405, 422)
 
 
-def api_blueprint(name: str, description: str, cls: type[Blueprint] = Blueprint) -> Blueprint:
+def api_blueprint(name: str, description: str) -> Blueprint:
     """A resource blueprint whose every view needs a valid bearer token."""
-    blp = cls(name, __name__, description=description)
+    blp = TrackerBlueprint(name, __name__, description=description)
     blp.before_request(authenticate)
     return blp
 
@@ -49,9 +52,17 @@ def next_link(cursor: str | None) -> dict[str, str]:
 
 
 
+def json_response(data: Any, status: int = 200) -> Response:
+    """JSON without key sorting or ASCII escapes: a whole board is megabytes, and both cost time and bytes."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, mimetype="application/json")
+
+
 def visible_item(item_id: int) -> WorkItem:
-    """The item if the caller may see it; otherwise 404, whether it exists or not."""
-    return permissions.require_visible(actor(), db.session.get(WorkItem, item_id))
+    """The item if the caller may see it; otherwise 404, whether it exists or not. Loaded with its task and unit,
+    which every answer about one item shows."""
+    item = db.session.get(WorkItem, item_id, options=[joinedload(WorkItem.task), joinedload(WorkItem.unit)])
+    return permissions.require_visible(actor(), item)
 
 
 def deadlines() -> Deadlines:

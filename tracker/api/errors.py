@@ -6,10 +6,11 @@ app with JSON, see ../shared/PITFALLS.md).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -101,10 +102,10 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
     body: dict[str, Any] = {"status": status, "code": code, "message": en if lang == "en" else zh}
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
-    if messages:
-        locations = messages if isinstance(messages, dict) else {"_request": messages}
-        fields = {k: v for loc in locations.values() for k, v in _flatten(loc).items()} \
-            if all(isinstance(v, dict) for v in locations.values()) else _flatten(locations)
+    if isinstance(messages, dict) and messages:
+        fields: dict[str, list[str]] = {}
+        for location, found in messages.items():  # {"json": {"field": [...]}}, or {"json": ["Invalid JSON body."]}
+            fields.update(_flatten(found) if isinstance(found, dict) else _flatten(found, location))
         body["errors"] = _translated(fields, lang)
         if status == 400:
             body["code"] = "malformed_json"
@@ -113,8 +114,7 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
 
 def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> ResponseReturnValue:
     db.session.rollback()
-    response = jsonify(body)
-    response.status_code = body["status"]
+    response = Response(json.dumps(body, ensure_ascii=False), status=body["status"], mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     if body["status"] == 401:

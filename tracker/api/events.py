@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
 
 from ..models import Event
 from ..services import feed
 from .auth import actor
-from .common import api_blueprint, errors, next_link, visible_item
+from .common import api_blueprint, errors, json_response, next_link, visible_item
 from .schemas.events import EventOut, EventQueryArgs
 
 blp = api_blueprint("events", "Audit events")
+EVENTS_OUT = EventOut(many=True)
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/events")
@@ -30,6 +31,6 @@ def all_events(args: dict[str, Any]) -> Response:
     """Oldest first from `since`; poll with the cursor of the `Link` header to read only what is new."""
     events, cursor = feed.all_events(actor(), since=args.get("since"), after_id=args.get("cursor"),
                                      limit=args["limit"])
-    response = jsonify(EventOut(many=True).dump(events))
+    response = json_response(EVENTS_OUT.dump(events))
     response.headers.update(next_link(str(cursor) if cursor is not None else None))
     return response

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 
 from ..clock import utcnow
 from ..extensions import db
-from ..services import boards, items, lookup
+from ..models import WorkItem
+from ..services import boards, items, lookup, permissions
 from .auth import actor
-from .common import api_blueprint, deadlines, errors, next_link, visible_item
+from .common import api_blueprint, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
 from .schemas.items import CardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
 
 blp = api_blueprint("items", "Work items (cards)")
+ITEM_OUT = WorkItemOut()  # built once: a schema instance costs more to build than a card costs to dump
 
 FILTER_NAMES = {"plan": "plan_id", "phase": "phase_id", "group": "group_id", "task": "task_id", "unit": "unit_id",
                 "status": "status", "light": "light", "due_before": "due_before", "due_after": "due_after",
@@ -27,11 +29,13 @@ def filters_from(args: dict[str, Any]) -> boards.ItemFilters:
     return boards.ItemFilters(**values)
 
 
-def item_response(item_id: int, status: int = 200) -> Response:
-    """The card as JSON with its version as the ETag, for a later If-Match."""
-    item = visible_item(item_id)
-    response = jsonify(WorkItemOut().dump(boards.item_detail(item, deadlines())))
-    response.status_code = status
+def item_response(item: WorkItem, status: int = 200) -> Response:
+    """The card as JSON with its version as the ETag, for a later If-Match.
+
+    Handlers that change the item build this after the service flushed and before they commit, so the answer
+    needs no second read of what was just written.
+    """
+    response = json_response(ITEM_OUT.dump(boards.item_detail(item, deadlines())), status)
     response.set_etag(str(item.version))
     return response
 
@@ -45,7 +49,7 @@ def list_items(args: dict[str, Any]) -> Response:
     """The caller's visible cards, in id order; follow the `Link` header for the next page."""
     page, cursor = boards.list_items(actor(), filters_from(args), deadlines=deadlines(),
                                      after_id=args.get("cursor"), limit=args["limit"])
-    response = jsonify(page)
+    response = json_response(page)
     response.headers.update(next_link(str(cursor) if cursor is not None else None))
     return response
 
@@ -61,9 +65,7 @@ def create_items(data: dict[str, Any]) -> Response:
         units=lookup.units(data["unit_ids"]), title=data["title"], description=data["description"],
         priority=data["priority"], due_date=data["due_date"], now=utcnow())
     db.session.commit()
-    response = jsonify([WorkItemOut().dump(boards.item_detail(item, deadlines())) for item in created])
-    response.status_code = 201
-    return response
+    return json_response([ITEM_OUT.dump(boards.item_detail(item, deadlines())) for item in created], 201)
 
 
 @blp.route("/items/<int(max=2147483647):item_id>")
@@ -71,7 +73,7 @@ def create_items(data: dict[str, Any]) -> Response:
                                                   "schema": {"type": "string"}}})
 @errors(blp, 404)
 def get_item(item_id: int) -> Response:
-    return item_response(item_id)
+    return item_response(visible_item(item_id))
 
 
 @blp.route("/items/<int(max=2147483647):item_id>", methods=["PATCH"])
@@ -79,12 +81,17 @@ def get_item(item_id: int) -> Response:
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409, 428)
 def edit_item(data: dict[str, Any], item_id: int) -> Response:
-    """Office only. The current version goes in `If-Match` (the ETag) or as `version`: 428 without either."""
+    """Office only. The current version goes in `If-Match` (the ETag) or as `version`: 428 without either.
+
+    The role is checked first, so a caller who may not edit at all hears 403, not a request for a version.
+    """
     item = visible_item(item_id)
+    permissions.require_office(actor())
     version = data.pop("version", None) or _if_match_version()
     items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow())
+    response = item_response(item)
     db.session.commit()
-    return item_response(item_id)
+    return response
 
 
 def _if_match_version() -> int:

@@ -15,6 +15,7 @@ from .common import api_blueprint, errors
 from .schemas.accounts import MeOut, NewTokenOut, TokenIn, TokenOut
 
 blp = api_blueprint("me", "The caller and their tokens")
+TOKEN_FIELDS = tuple(TokenOut().fields)
 
 
 @blp.route("/me")
@@ -38,7 +39,7 @@ def list_tokens() -> list[ApiToken]:
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     token, secret = accounts.create_token(actor(), name=data["name"], actor=actor(), now=utcnow())
     db.session.commit()
-    return {name: getattr(token, name) for name in TokenOut().fields} | {"token": secret}
+    return {name: getattr(token, name) for name in TOKEN_FIELDS} | {"token": secret}
 
 
 @blp.route("/tokens/<int(max=2147483647):token_id>", methods=["DELETE"])

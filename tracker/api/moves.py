@@ -32,8 +32,9 @@ def move(data: dict[str, Any], item_id: int) -> Response:
     item = visible_item(item_id)
     workflow.move(item, actor=actor(), to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"))
+    response = item_response(item)
     db.session.commit()
-    return item_response(item_id)
+    return response
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/review", methods=["POST"])
@@ -45,5 +46,6 @@ def review(data: dict[str, Any], item_id: int) -> Response:
     item = visible_item(item_id)
     workflow.move(item, actor=actor(), to=REVIEW_TARGETS[data["decision"]], expected_version=data["version"],
                   now=utcnow(), note=data.get("reason"))
+    response = item_response(item)
     db.session.commit()
-    return item_response(item_id)
+    return response

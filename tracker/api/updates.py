@@ -11,10 +11,11 @@ from ..extensions import db
 from ..services import progress
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
-from .multipart import LOCATION, MultipartBlueprint
+from .parsing import MULTIPART
 from .schemas.progress import ProgressIn, ProgressOut
 
-blp = api_blueprint("updates", "Progress updates and evidence files", MultipartBlueprint)
+blp = api_blueprint("updates", "Progress updates and evidence files")
+UPDATE_FIELDS = tuple(name for name in ProgressOut().fields if name != "attachments")
 
 
 def storage() -> progress.Storage:
@@ -23,11 +24,11 @@ def storage() -> progress.Storage:
 
 
 def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
-    return {**{k: getattr(update, k) for k in ProgressOut().fields if k != "attachments"}, "attachments": files}
+    return {**{k: getattr(update, k) for k in UPDATE_FIELDS}, "attachments": files}
 
 
 @blp.route("/items/<int(max=2147483647):item_id>/updates", methods=["POST"])
-@blp.arguments(ProgressIn, location=LOCATION)
+@blp.arguments(ProgressIn, location=MULTIPART)
 @blp.response(201, ProgressOut)
 @errors(blp, 403, 404, 413)
 def add_update(data: dict[str, Any], item_id: int) -> dict[str, Any]:

@@ -79,8 +79,7 @@ def build_round(*, period_key: str, now: datetime, timezone: str, ladder: Sequen
     result = RoundResult(period_key)
     done = set(db.session.scalars(sa.select(Digest.recipient_key).where(Digest.period_key == period_key)))
     snap = load_snapshot(today=local_today(now, timezone), now=now)
-    rows = [row for row in _digest_rows(snap, period_key, now, ladder, due_soon_days)
-            if row["recipient_key"] not in done]
+    rows = _digest_rows(snap, period_key, now, ladder, due_soon_days, skip=done)
     insert_or_ignore(Digest.__table__, rows, key=("period_key", "recipient_key"))
     result.digests = len(rows)
     if with_deliveries and rows:
@@ -88,18 +87,23 @@ def build_round(*, period_key: str, now: datetime, timezone: str, ladder: Sequen
     return result
 
 
-def _digest_rows(snap: Snapshot, period_key: str, now: datetime, ladder: Sequence[Level],
-                 due_soon_days: int) -> list[dict[str, Any]]:
+def _digest_rows(snap: Snapshot, period_key: str, now: datetime, ladder: Sequence[Level], due_soon_days: int,
+                 *, skip: set[str]) -> list[dict[str, Any]]:
+    """Render the digests of recipients not in `skip`: a resumed round renders only what is missing."""
     label = week_label(period_key)
     rows = []
     for unit_id in sorted(snap.by_unit):
         unit = snap.units[unit_id]
+        if f"unit:{unit.key}" in skip:
+            continue
         data = unit_data(snap, unit, ladder=ladder, due_soon_days=due_soon_days) | {"period": period_key,
                                                                                      "label": label}
         counts = data["counts"]
         subject = (f"督办周报 {label}|{unit.short_name}:逾期 {counts['overdue']} 项,"
                    f"{due_soon_days} 日内到期 {counts['due_soon']} 项")
         rows.append(_row(period_key, f"unit:{unit.key}", unit.id, subject, data, "unit", now))
+    if OFFICE_KEY in skip:
+        return rows
     office = _office_unit()
     data = office_data(snap, ladder=ladder) | {"period": period_key, "label": label}
     subject = (f"督办周报 {label}|全市汇总:逾期 {data['totals']['overdue']} 项,"

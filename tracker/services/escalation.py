@@ -191,20 +191,25 @@ def _existing_levels(item_ids: list[int]) -> set[tuple[int, date, int]]:
 
 def _write_unanswered_records(today: date, now: datetime, ladder: Sequence[Level], result: ScanResult) -> None:
     records = AccountabilityRecord.__table__
-    later = records.alias("later")
     late = db.session.execute(
         sa.select(records.c.item_id, records.c.unit_id, records.c.level, records.c.level_name,
                   records.c.due_date, records.c.answer_due)
         .where(records.c.kind.in_([LADDER_KIND, MANUAL_KIND]), records.c.answer_due < today,
                records.c.answered_at.is_(None), records.c.status == RecordStatus.OPEN.value)
-        .where(~sa.exists().where(later.c.item_id == records.c.item_id, later.c.kind == UNANSWERED_KIND,
-                                  later.c.level == records.c.level, later.c.due_date == records.c.due_date))
     ).all()
+    if not late:
+        return
+    # Two plain reads and a set difference rather than a NOT EXISTS: PostgreSQL plans the correlated form as a
+    # nested loop over a table it has not analysed yet, which grows quadratically during a long catch-up.
+    noted = {(item_id, level, due) for item_id, level, due in db.session.execute(
+        sa.select(records.c.item_id, records.c.level, records.c.due_date).where(
+            records.c.kind == UNANSWERED_KIND))}
     rows = [{
         "item_id": item_id, "unit_id": unit_id, "kind": UNANSWERED_KIND, "level": level,
         "level_name": f"{name}未答复"[:32], "due_date": due, "issued_at": now, "issued_by_id": None,
         "answer_due": None, "reason": unanswered_reason(name, answer_due), "status": RecordStatus.OPEN.value,
-    } for item_id, unit_id, level, name, due, answer_due in late]
+    } for item_id, unit_id, level, name, due, answer_due in late if (item_id, level, due) not in noted]
+    rows = list({(r["item_id"], r["level"], r["due_date"]): r for r in rows}.values())
     result.records["unanswered"] += len(rows)
     insert_or_ignore(AccountabilityRecord.__table__, rows, key=RECORD_KEY)
 

@@ -58,11 +58,18 @@ def random_name() -> str:
 @dataclass(frozen=True)
 class Storage:
     """Where evidence goes. `new_name` names stored files: random in real use; the demo passes a seeded source
-    so that replaying the same history stores the same names (they appear in the audit trail)."""
+    so that replaying the same history stores the same files under the same names."""
 
     folder: Path
     max_bytes: int
     new_name: Callable[[], str] = random_name
+
+
+def _original_name(filename: str) -> str:
+    """The file's own name without any folder a browser or script sent along (C:\\docs\\a.pdf → a.pdf) and
+    without control characters (PostgreSQL refuses NUL in text)."""
+    printable = "".join(c for c in filename if c.isprintable())
+    return Path(printable.replace("\\", "/")).name[:255]
 
 
 def _refused_type(name: str) -> Invalid:
@@ -73,7 +80,7 @@ def _refused_type(name: str) -> Invalid:
 
 def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     """Check and write one file; returns (stored name, content type, size, sha256). Removes it on refusal."""
-    name = Path(upload.filename.replace("\\", "/")).name[:255]
+    name = _original_name(upload.filename)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
         raise _refused_type(name or "?")
@@ -118,21 +125,23 @@ def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, f
     db.session.add(update)
     db.session.flush()
     written: list[Path] = []
+    evidence: list[dict[str, str]] = []
     try:
         for upload in files:
             stored, content_type, size, sha256 = _store(upload, storage)
             written.append(storage.folder / stored)
+            original = _original_name(upload.filename)
+            evidence.append({"name": original, "sha256": sha256})
             db.session.add(Attachment(item_id=item.id, update_id=update.id, uploaded_by_id=actor.id, at=now,
-                                      original_name=Path(upload.filename.replace("\\", "/")).name[:255],
-                                      stored_name=stored, content_type=content_type, size=size, sha256=sha256))
+                                      original_name=original, stored_name=stored, content_type=content_type,
+                                      size=size, sha256=sha256))
         db.session.flush()
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
     audit.record(actor=actor, action="item.progress", entity_type="progress_update", entity_id=update.id,
-                 item_id=item.id, after={"text": text, "percent": percent,
-                                         "files": [p.name for p in written]}, now=now)
+                 item_id=item.id, after={"text": text, "percent": percent, "files": evidence}, now=now)
     return update
 
 

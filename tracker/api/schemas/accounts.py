@@ -1,9 +1,10 @@
 """The caller and their API tokens."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from ...models import Role
+from .common import text_field
 
 
 class UnitRefOut(Schema):
@@ -22,7 +23,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = text_field(required=True, min_length=1, max_length=100)
 
 
 class TokenOut(Schema):

@@ -5,6 +5,15 @@ from marshmallow import Schema, fields, validate
 
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
+# No NUL or other control characters but tab and line breaks: PostgreSQL refuses NUL in text (a 500 otherwise),
+# and none belongs in what a person writes. As a pattern, so the OpenAPI document says it too.
+NO_CONTROL = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
+
+
+def text_field(*, min_length: int | None = None, max_length: int, **kwargs: object) -> fields.String:
+    """A string a person wrote, with a length limit and without control characters."""
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length), NO_CONTROL],
+                         **kwargs)  # type: ignore[arg-type]
 
 
 def id_field(**kwargs: object) -> fields.Integer:

@@ -8,11 +8,8 @@ from marshmallow import Schema, fields, validate
 from ...models import ItemStatus, Priority
 from ...services.boards import SWIMLANES
 from ...services.deadlines import Light
-from .common import PageArgs, id_field, query_id
+from .common import PageArgs, id_field, query_id, text_field
 
-TITLE = validate.Length(min=1, max=200)
-DESCRIPTION = validate.Length(max=20_000)
-NOTE = validate.Length(max=10_000)
 
 
 class WorkItemFilterArgs(Schema):
@@ -26,7 +23,7 @@ class WorkItemFilterArgs(Schema):
     due_before = fields.Date()
     due_after = fields.Date()
     updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
-    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "text in title"})
+    q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
 class WorkItemQueryArgs(WorkItemFilterArgs, PageArgs):
@@ -45,15 +42,15 @@ class WorkItemIn(Schema):
     task_id = id_field(required=True)
     phase_id = id_field(required=True)
     unit_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=500))
-    title = fields.String(required=True, validate=TITLE)
-    description = fields.String(load_default="", validate=DESCRIPTION)
+    title = text_field(required=True, min_length=1, max_length=200)
+    description = text_field(load_default="", max_length=20_000)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
     due_date = fields.Date(required=True)
 
 
 class WorkItemPatch(Schema):
-    title = fields.String(validate=TITLE)
-    description = fields.String(validate=DESCRIPTION)
+    title = text_field(min_length=1, max_length=200)
+    description = text_field(max_length=20_000)
     priority = fields.Enum(Priority, by_value=True)
     version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
 
@@ -63,12 +60,12 @@ class MoveIn(Schema):
     before = id_field(metadata={"description": "place the card just above this card"})
     after = id_field(metadata={"description": "place the card just below this card"})
     version = id_field(required=True)
-    note = fields.String(validate=NOTE, metadata={"description": "closing report when submitting"})
+    note = text_field(max_length=10_000, metadata={"description": "closing report when submitting"})
 
 
 class ReviewIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
-    reason = fields.String(validate=NOTE, metadata={"description": "required to return"})
+    reason = text_field(max_length=10_000, metadata={"description": "required to return"})
     version = id_field(required=True)
 
 

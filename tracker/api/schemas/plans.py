@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...models import PhaseSource
-from .common import id_field
+from .common import id_field, text_field
 
 
 class ParameterOut(Schema):
@@ -58,7 +58,7 @@ class PlanDetailOut(PlanOut):
 
 class ParameterValueIn(Schema):
     id = id_field(required=True)
-    value = fields.String(required=True, allow_none=True, validate=validate.Length(max=64))
+    value = text_field(required=True, allow_none=True, max_length=64)
 
 
 class ParametersIn(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ...models import ExtensionStatus
+from .common import text_field
 
 
 class EvidenceFile(Upload):
@@ -20,7 +21,7 @@ class EvidenceFile(Upload):
 
 
 class ProgressIn(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    text = text_field(required=True, min_length=1, max_length=10_000)
     percent = fields.Integer(validate=validate.Range(min=0, max=100))
     files = fields.List(EvidenceFile(), load_default=list,
                         metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
@@ -48,12 +49,12 @@ class ProgressOut(Schema):
 
 class ExtensionIn(Schema):
     due = fields.Date(required=True, metadata={"description": "the new due date asked for"})
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    reason = text_field(required=True, min_length=1, max_length=10_000)
 
 
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["grant", "refuse"]))
-    note = fields.String(validate=validate.Length(max=10_000), metadata={"description": "required to refuse"})
+    note = text_field(max_length=10_000, metadata={"description": "required to refuse"})
 
 
 class ExtensionOut(Schema):
