@@ -62,6 +62,7 @@ class DemoResult:
 
     until: date
     clock_at: str
+    password: str
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     records: dict[str, int] = field(default_factory=dict)
@@ -128,7 +129,7 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
     upgrade()
     do_load_units(units_path)
     plan, _ = do_load_plan(plan_path)
-    result = DemoResult(until=until, clock_at=clock_at(until, timezone))
+    result = DemoResult(until=until, clock_at=clock_at(until, timezone), password=script.password)
     result.accounts = _create_accounts(app, plan, script.password, script.seed)
     db.session.commit()
     result.replay = Replay(app, script=script, plan_id=plan.id, until=until, files=paths.files).run(start)

@@ -47,12 +47,12 @@ def demo_command(until: datetime, serve: bool, host: str, port: int, check: bool
     except TrackerError as exc:
         click.echo(f"错误:{exc.message_zh}", err=True)
         sys.exit(1)
-    _summary(result, time.monotonic() - started, read_script(DEFAULT_SCRIPT).password)
+    _summary(result, time.monotonic() - started)
     if serve:
         _serve(paths, result, host, port)
 
 
-def _summary(result: DemoResult, seconds: float, password: str) -> None:
+def _summary(result: DemoResult, seconds: float) -> None:
     replay = result.replay
     click.echo(f"回放 {replay.days} 天,用时 {seconds:.1f} 秒;操作:"
                + ",".join(f"{k} {v}" for k, v in sorted(replay.steps.items())))
@@ -63,7 +63,7 @@ def _summary(result: DemoResult, seconds: float, password: str) -> None:
     click.echo("看板各列:" + ",".join(f"{k} {v}" for k, v in result.columns.items()))
     click.echo("督办记录:" + (",".join(f"{k} {v}" for k, v in result.records.items()) or "无"))
     click.echo(f"周报:{result.digests} 份")
-    click.echo(f"演示账号(密码均为 {password}):")
+    click.echo(f"演示账号(密码均为 {result.password}):")
     for username, role, unit in result.accounts:
         click.echo(f"  {username:<26}{role:<14}{unit}")
 

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 DAY_START, DAY_END = 9 * 60, 17 * 60 + 30
+MAX_EXTENSION_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def _extension(rng: random.Random, facts: ItemFacts, profile: dict[str, Any], of
                sign_day: date, submit_day: date) -> dict[str, Any] | None:
     """A request for more time when the unit sees it will be late: asked before the due date, decided later."""
     if submit_day <= facts.due or rng.random() >= profile["extension"]:
+        return None
+    if (submit_day - facts.due).days > MAX_EXTENSION_DAYS:  # hopelessly late units do not ask
         return None
     ask = workday(facts.due - timedelta(days=rng.randint(2, 15)))
     if ask <= sign_day:

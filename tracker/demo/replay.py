@@ -175,8 +175,9 @@ class Replay:
 
     def _do_event(self, step: Step) -> None:
         template = db.session.get(ItemTemplate, step.data["template_id"])
-        assert template is not None
-        item = events.enter_event(template=template, unit=db.session.get(Unit, step.data["unit_id"]),
+        unit = db.session.get(Unit, step.data["unit_id"])
+        assert template is not None and unit is not None
+        item = events.enter_event(template=template, unit=unit,
                                   event_date=step.data["day"], label=step.data["label"], actor=self._office(),
                                   now=step.at)
         self._schedule(item)
