@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install bench translations
+.PHONY: run test setup install demo bench translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: setup
 	@$(BIN)/flask tracker scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# A separate database (instance/demo.db) replayed from a scripted history to UNTIL, then served with its clock there.
+UNTIL ?= 2024-06-30
+demo: install
+	$(BIN)/flask tracker demo --until $(UNTIL)
 
 test: install
 	$(BIN)/pytest

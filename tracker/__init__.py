@@ -16,9 +16,13 @@ from .extensions import csrf, db, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build an app. Starts no threads and no scheduler: those run in their own process (see cli.py)."""
-    app = Flask(__name__, instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(ROOT / "instance"),
+def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build an app. Starts no threads and no scheduler: those run in their own process (see cli.py).
+
+    `instance_path` lets the demo build a second app on its own database beside the real one's instance folder.
+    """
+    instance_path = instance_path or os.environ.get("TRACKER_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance_path,
                 instance_relative_config=True, template_folder=str(ROOT / "templates"))
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
@@ -45,13 +49,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import register_api
     from .cli import tracker_cli
+    from .demo.cli import demo_command
+    from .demo.web import init_demo_banner
     from .headers import init_headers
     from .web import register_web
 
     _cookies_and_proxy(app)
     init_headers(app)
     register_web(app)
+    init_demo_banner(app)
     register_api(app)  # after the web: its error handlers hand non-API paths back to the web's
+    tracker_cli.add_command(demo_command)
     app.cli.add_command(tracker_cli)
     return app
 

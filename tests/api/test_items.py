@@ -5,8 +5,8 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-
 from tests.api.api_helpers import ApiClient, assert_error, item_state
+
 from tracker.extensions import db
 from tracker.models import ItemStatus, Plan, User, WorkItem
 

@@ -54,8 +54,12 @@ def user_by_name(username: str) -> User:
 
 
 def create_user(*, username: str, display_name: str, role: Role, unit: Unit, password: str,
-                hasher: PasswordHasher, actor: User | None, now: datetime, email: str | None = None) -> User:
-    """A new account that must change its password at first login. Raises Invalid for a taken name."""
+                hasher: PasswordHasher, actor: User | None, now: datetime, email: str | None = None,
+                must_change_password: bool = True) -> User:
+    """A new account that must change its password at first login. Raises Invalid for a taken name.
+
+    Only the demo passes `must_change_password=False`: its accounts share a published password on sample data.
+    """
     username = username.strip()
     if not username or len(username) > 64:
         raise Invalid("登录名不能为空,且不超过 64 个字符", "A login name is 1-64 characters",
@@ -64,7 +68,8 @@ def create_user(*, username: str, display_name: str, role: Role, unit: Unit, pas
         raise Invalid(f"登录名 “{username}” 已被使用", f"Login name '{username}' is taken",
                       code="username_taken", fields={"username": ["已被使用"]})
     user = User(username=username, display_name=display_name or username, role=role, unit_id=unit.id,
-                password_hash=hasher.hash(password), must_change_password=True, created_at=now, email=email)
+                password_hash=hasher.hash(password), must_change_password=must_change_password, created_at=now,
+                email=email, password_changed_at=None if must_change_password else now)
     db.session.add(user)
     db.session.flush()
     audit.record(actor=actor, actor_label="cli", action="user.create", entity_type="user", entity_id=user.id,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import ExtensionRequest, ExtensionStatus, ItemStatus, User, WorkItem
-from . import audit, permissions
+from . import audit, escalation, permissions
 from .workflow import flush_guarded, snapshot
 
 
@@ -85,6 +85,7 @@ def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str |
     if grant:
         item.due_date = extension.requested_due
         item.updated_at = now
+        escalation.on_due_date_changed(item, now=now, timezone=item.plan.timezone)
     flush_guarded()
     audit.record(actor=actor, action="item.extension_" + ("granted" if grant else "refused"),
                  entity_type="extension_request", entity_id=extension.id, item_id=item.id,

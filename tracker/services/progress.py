@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,10 +51,18 @@ class Upload:
     stream: IO[bytes]
 
 
+def random_name() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass(frozen=True)
 class Storage:
+    """Where evidence goes. `new_name` names stored files: random in real use; the demo passes a seeded source
+    so that replaying the same history stores the same files under the same names."""
+
     folder: Path
     max_bytes: int
+    new_name: Callable[[], str] = random_name
 
 
 def _original_name(filename: str) -> str:
@@ -80,7 +89,7 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     if not any(head.startswith(magic) for magic in magics):
         raise _refused_type(name)
     storage.folder.mkdir(parents=True, exist_ok=True)
-    stored = uuid.uuid4().hex
+    stored = storage.new_name()
     path = storage.folder / stored
     digest, size = hashlib.sha256(head), len(head)
     try:

@@ -1,0 +1,122 @@
+"""The demo's history: consistent at every date, the same for the same date, an earlier date a prefix of a later one.
+
+Two builds: a short replay (the plan's first months), and one to the default date, which is also what a newcomer
+sees (the suite's one long build).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.demo.demo_helpers import build_demo, canonical_dump, rows
+from tracker.demo.build import DemoPaths, DemoResult
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+EARLY, LATER = date(2023, 4, 30), date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoPaths, DemoResult]]:
+    yield build_demo(tmp_path_factory.mktemp("later"), LATER)
+
+
+@pytest.fixture(scope="module")
+def early(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoPaths, DemoResult]]:
+    yield build_demo(tmp_path_factory.mktemp("early"), EARLY)
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("which", ["early", "later"])
+def test_no_step_of_the_script_is_refused_by_the_services(which: str, request: pytest.FixtureRequest) -> None:
+    _paths, result = request.getfixturevalue(which)
+    assert result.replay.refused == []
+    assert result.replay.steps["sign"] and result.replay.steps["approve"] and result.replay.steps["return"]
+
+
+@pytest.mark.parametrize("which", ["early", "later"])
+def test_nothing_happens_to_an_item_before_it_was_created(which: str, request: pytest.FixtureRequest) -> None:
+    paths, _result = request.getfixturevalue(which)
+    created = {item_id: _utc(at) for item_id, at in rows(paths, "SELECT id, created_at FROM work_items")}
+    for item_id, at, action in rows(paths, "SELECT item_id, at, action FROM events WHERE item_id IS NOT NULL"):
+        assert _utc(at) >= created[item_id], (item_id, action)
+    for item_id, submitted, completed in rows(
+            paths, "SELECT id, submitted_at, completed_at FROM work_items WHERE status = 'done'"):
+        assert created[item_id] <= _utc(submitted) <= _utc(completed)
+
+
+@pytest.mark.parametrize("which", ["early", "later"])
+def test_every_record_comes_after_its_due_date_and_says_why(which: str, request: pytest.FixtureRequest) -> None:
+    paths, _result = request.getfixturevalue(which)
+    records = rows(paths, "SELECT issued_at, due_date, reason FROM accountability_records")
+    for issued_at, due, reason in records:
+        issued_day = _utc(issued_at).astimezone(SHANGHAI).date()
+        assert issued_day >= date.fromisoformat(due) + timedelta(days=1)
+        assert reason.strip()
+    if which == "later":
+        assert records
+
+
+def test_an_earlier_date_gives_the_same_past_as_a_later_one(early: tuple[DemoPaths, DemoResult],
+                                                            later: tuple[DemoPaths, DemoResult]) -> None:
+    (short, short_result), (long, long_result) = early, later
+    short_events = rows(short, "SELECT * FROM events ORDER BY id")
+    assert short_events == rows(long, "SELECT * FROM events ORDER BY id LIMIT ?", len(short_events))
+    short_records = set(rows(short, "SELECT item_id, kind, level, due_date, issued_at, reason "
+                                    "FROM accountability_records"))
+    assert short_records <= set(rows(long, "SELECT item_id, kind, level, due_date, issued_at, reason "
+                                           "FROM accountability_records"))
+    short_digests = rows(short, "SELECT period_key, recipient_key, text FROM digests ORDER BY id")
+    assert short_digests == rows(long, "SELECT period_key, recipient_key, text FROM digests ORDER BY id LIMIT ?",
+                                 len(short_digests))
+    assert short_result.columns["done"] <= long_result.columns["done"]
+    assert short_result.replay.days < long_result.replay.days
+
+
+def test_the_same_date_twice_gives_identical_data(early: tuple[DemoPaths, DemoResult], tmp_path: Path) -> None:
+    again, _result = build_demo(tmp_path / "again", EARLY)
+    first, second = canonical_dump(early[0]), canonical_dump(again)
+    assert first.keys() == second.keys()
+    for table in first:
+        assert first[table] == second[table], table
+    assert first["events"] and first["(files)"]
+
+
+def test_the_scheduler_jobs_ran_once_per_day_and_per_monday(later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, result = later
+    days = (LATER - date(2023, 1, 1)).days + 1
+    mondays = sum(1 for n in range(days) if (date(2023, 1, 1) + timedelta(days=n)).weekday() == 0)
+    runs = dict(rows(paths, "SELECT job, count(*) FROM job_runs WHERE outcome = 'ok' GROUP BY job"))
+    assert runs == {"scan": days, "digest": mondays}
+    recipients = rows(paths, "SELECT count(DISTINCT recipient_key) FROM digests")[0][0]
+    assert result.digests == mondays * recipients
+
+
+def test_evidence_files_are_stored_as_their_hashes_say(later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, _result = later
+    attachments = rows(paths, "SELECT stored_name, sha256, content_type FROM attachments")
+    assert {kind for _n, _h, kind in attachments} == {"application/pdf", "image/png"}
+    for stored, sha256, _kind in attachments:
+        assert hashlib.sha256((paths.files / stored).read_bytes()).hexdigest() == sha256
+
+
+def test_mid_plan_the_city_has_cards_in_every_column_and_records_at_every_level(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, result = later
+    assert result.replay.refused == []
+    assert all(count > 0 for count in result.columns.values()), result.columns
+    assert {"提醒", "催办", "督办", "通报"} <= set(result.records)
+    answered = dict(rows(paths, "SELECT status, count(*) FROM accountability_records GROUP BY status"))
+    assert answered.keys() == {"open", "answered", "closed"}
+    extensions = dict(rows(paths, "SELECT status, count(*) FROM extension_requests GROUP BY status"))
+    assert extensions.keys() >= {"granted", "refused"}
+    done_share = dict(rows(paths, "SELECT u.key, avg(w.status = 'done') FROM work_items w "
+                                  "JOIN units u ON u.id = w.unit_id GROUP BY u.key"))
+    assert len({round(share, 2) for share in done_share.values()}) > 5

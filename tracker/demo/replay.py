@@ -1,0 +1,270 @@
+"""The demo's replay: day by day, the scheduler's jobs and the planned steps, through the tracker's own services.
+
+Each day runs as real use would: the daily scan at its hour through the scheduler's `run_period` (so the job
+ledger fills as it would), Monday's digest round likewise (built, never mailed), then the day's steps of units
+and office in time order, each with the application clock (TRACKER_CLOCK_AT) set to its moment. Answers to
+supervision notices and the office's closing of records react to what the scan wrote, so they are scheduled
+as the records appear. A step a service refuses is counted, not hidden: the demo's tests expect none.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from ..errors import TrackerError
+from ..extensions import db
+from ..models import (AccountabilityRecord, ExtensionRequest, ExtensionStatus, ItemStatus, ItemTemplate,
+                      RecordStatus, Role, Unit, User, WorkItem)
+from ..scheduler import jobs
+from ..services import events, extensions, progress, records, workflow
+from ..services.deadlines import local_today
+from ..services.digests import week_key
+from ..services.seeding import carriers_of
+from . import evidence
+from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
+from .script import Script
+
+CLOSE_ON_DONE_NOTE = "工作项已审核办结,相关督办记录予以核销"
+COLOURS = ((46, 125, 50), (21, 101, 192), (239, 108, 0), (106, 27, 154))
+
+
+@dataclass
+class ReplayReport:
+    """What the replay did, for the command's summary and the tests."""
+
+    days: int = 0
+    steps: Counter[str] = field(default_factory=Counter)
+    refused: list[str] = field(default_factory=list)
+
+
+class Replay:
+    """Plays the script from the plan's first day to `until` (included) on the app's database."""
+
+    def __init__(self, app: Flask, *, script: Script, plan_id: int, until: date, files: Path) -> None:
+        self.app, self.script, self.plan_id, self.until = app, script, plan_id, until
+        self.settings = jobs.Settings.from_config(app.config)
+        self.zone = self.settings.timezone
+        self.queue: list[Step] = []
+        self.report = ReplayReport()
+        self.files_written = 0
+        self.storage = progress.Storage(folder=files, max_bytes=app.config["TRACKER_UPLOAD_MAX_BYTES"],
+                                        new_name=self._file_name)
+        self.unit_facts = {u.id: (u.key, u.kind) for u in db.session.scalars(sa.select(Unit))}
+
+    # --- the day loop -----------------------------------------------------------------------------------
+
+    def run(self, start: date) -> ReplayReport:
+        self._actors = {(u.unit_id, u.role): u.id for u in db.session.scalars(
+            sa.select(User).order_by(User.id.desc()))}
+        for item in db.session.scalars(sa.select(WorkItem).where(WorkItem.plan_id == self.plan_id)
+                                       .order_by(WorkItem.id)):
+            self._schedule(item)
+        self._schedule_events(start)
+        day = start
+        while day <= self.until:
+            self._run_day(day)
+            self.report.days += 1
+            day += timedelta(days=1)
+        return self.report
+
+    def _run_day(self, day: date) -> None:
+        scan_at = self.settings.local(day, self.settings.scan_time)
+        self._set_clock(scan_at)
+        jobs.run_period(jobs.job_named("scan"), day.isoformat(), settings=self.settings, now=scan_at)
+        self._schedule_answers(scan_at)
+        if day.weekday() == self.settings.digest_weekday:
+            digest_at = self.settings.local(day, self.settings.digest_time)
+            self._set_clock(digest_at)
+            jobs.run_period(jobs.job_named("digest"), week_key(day), settings=self.settings, now=digest_at)
+        end = self.settings.local(day + timedelta(days=1), datetime.min.time())
+        while self.queue and self.queue[0].at < end:
+            step = heapq.heappop(self.queue)
+            self._set_clock(step.at)
+            try:
+                with db.session.begin_nested():
+                    getattr(self, f"_do_{step.kind}")(step)
+                self.report.steps[step.kind] += 1
+            except TrackerError as exc:
+                self.report.refused.append(f"{step.at:%Y-%m-%d %H:%M} item {step.item_id} {step.kind}: {exc}")
+        db.session.commit()
+
+    def _set_clock(self, at: datetime) -> None:
+        self.app.config["TRACKER_CLOCK_AT"] = at
+
+    # --- scheduling -------------------------------------------------------------------------------------
+
+    def _schedule(self, item: WorkItem) -> None:
+        assert item.due_date is not None
+        unit_key, kind = self.unit_facts[item.unit_id]
+        facts = ItemFacts(id=item.id, due=item.due_date, created=local_today(item.created_at, self.zone),
+                          created_at=item.created_at, plan_end=item.plan.end_date)
+        for step in plan_item(facts, profile=self.script.profile_for(unit_key, kind), office=self.script.office,
+                              seed=self.script.seed, zone=self.zone):
+            heapq.heappush(self.queue, step)
+
+    def _schedule_events(self, start: date) -> None:
+        """Event-driven duties entered by the office a few times a quarter, on days drawn from the seed."""
+        templates = events.event_templates(self.plan_id)
+        if not templates:
+            return
+        units = {u.key: u for u in db.session.scalars(sa.select(Unit).order_by(Unit.key))}
+        quarter = date(start.year, 1 + 3 * ((start.month - 1) // 3), 1)
+        while quarter <= self.until:
+            rng = rng_for(self.script.seed, "events", quarter)
+            for number in range(between(rng, self.script.office["events_per_quarter"])):
+                template = rng.choice(templates)
+                unit = rng.choice(carriers_of(template.carriers, units))
+                day = workday(quarter + timedelta(days=rng.randint(0, 88)))
+                label = f"{rng.choice(self.script.texts['event_labels'])}({day:%Y}年第{number + 1}件)"
+                at = Clock(self.zone).at(day, rng)
+                heapq.heappush(self.queue, Step(at, 0, number, "event", {
+                    "template_id": template.id, "unit_id": unit.id, "label": label, "day": day}))
+            quarter = date(quarter.year + quarter.month // 10, (quarter.month + 2) % 12 + 1, 1)
+
+    def _schedule_answers(self, scan_at: datetime) -> None:
+        """The units' answers to the supervision notices the scan just issued (or none, as the script says)."""
+        issued = db.session.scalars(sa.select(AccountabilityRecord).where(
+            AccountabilityRecord.issued_at == scan_at, AccountabilityRecord.answer_due.is_not(None))
+            .order_by(AccountabilityRecord.id))
+        today = local_today(scan_at, self.zone)
+        for record in issued:
+            unit_key, kind = self.unit_facts[record.unit_id]
+            profile = self.script.profile_for(unit_key, kind)
+            rng = rng_for(self.script.seed, "answer", record.id)
+            if rng.random() < profile["answer"]:
+                day = workday(today + timedelta(days=max(1, between(rng, profile["answer_days"]))))
+                heapq.heappush(self.queue, Step(Clock(self.zone).at(day, rng), record.item_id, 10_000 + record.id,
+                                                "answer", {"record_id": record.id}))
+
+    # --- the steps --------------------------------------------------------------------------------------
+
+    def _item(self, step: Step) -> WorkItem:
+        item = db.session.get(WorkItem, step.item_id)
+        assert item is not None
+        return item
+
+    def _carrier(self, item: WorkItem, *, member_may: bool = False) -> User:
+        """The unit's administrator; for signing and progress a member when the unit has one."""
+        roles = [Role.UNIT_MEMBER, Role.UNIT_ADMIN] if member_may else [Role.UNIT_ADMIN]
+        for role in roles:
+            if (item.unit_id, role) in self._actors:
+                return self._user(self._actors[item.unit_id, role])
+        raise TrackerError(f"单位 {item.unit_id} 没有演示账号")
+
+    def _office(self) -> User:
+        office_unit = next(unit for unit, role in self._actors if role == Role.OFFICE_ADMIN)
+        return self._user(self._actors[office_unit, Role.OFFICE_ADMIN])
+
+    def _user(self, user_id: int) -> User:
+        user = db.session.get(User, user_id)
+        assert user is not None
+        return user
+
+    def _text(self, kind: str, step: Step) -> str:
+        texts = self.script.texts[kind]
+        return texts[(step.item_id + step.seq) % len(texts)]
+
+    def _do_event(self, step: Step) -> None:
+        template = db.session.get(ItemTemplate, step.data["template_id"])
+        unit = db.session.get(Unit, step.data["unit_id"])
+        assert template is not None and unit is not None
+        item = events.enter_event(template=template, unit=unit,
+                                  event_date=step.data["day"], label=step.data["label"], actor=self._office(),
+                                  now=step.at)
+        self._schedule(item)
+
+    def _do_sign(self, step: Step) -> None:
+        item = self._item(step)
+        workflow.move(item, actor=self._carrier(item, member_may=True), to=ItemStatus.IN_PROGRESS,
+                      expected_version=item.version, now=step.at)
+
+    def _do_progress(self, step: Step) -> None:
+        item = self._item(step)
+        files = list(self._evidence(item, step)) if step.data["evidence"] else []
+        progress.add_update(item, actor=self._carrier(item, member_may=True), text=self._text("progress", step),
+                            percent=step.data["percent"], files=files, storage=self.storage, now=step.at)
+
+    def _do_ask_extension(self, step: Step) -> None:
+        item = self._item(step)
+        extensions.request_extension(item, actor=self._carrier(item), due=step.data["due"],
+                                     reason=self._text("extension_reasons", step), now=step.at)
+
+    def _do_decide_extension(self, step: Step) -> None:
+        pending = db.session.scalars(sa.select(ExtensionRequest).where(
+            ExtensionRequest.item_id == step.item_id, ExtensionRequest.status == ExtensionStatus.PENDING)).one()
+        refusals = self.script.office["refusal_reasons"]
+        note = None if step.data["grant"] else refusals[step.item_id % len(refusals)]
+        extensions.decide(pending, actor=self._office(), grant=step.data["grant"], note=note, now=step.at)
+
+    def _do_submit(self, step: Step) -> None:
+        item = self._item(step)
+        workflow.move(item, actor=self._carrier(item), to=ItemStatus.SUBMITTED, expected_version=item.version,
+                      now=step.at, note=self._text("reports", step))
+
+    def _do_return(self, step: Step) -> None:
+        item = self._item(step)
+        workflow.move(item, actor=self._office(), to=ItemStatus.IN_PROGRESS, expected_version=item.version,
+                      now=step.at, note=step.data["reason"])
+
+    def _do_approve(self, step: Step) -> None:
+        item = self._item(step)
+        workflow.move(item, actor=self._office(), to=ItemStatus.DONE, expected_version=item.version, now=step.at)
+        if step.data["close_records"]:
+            for record in self._open_records(item.id):
+                records.close(record, actor=self._office(), note=CLOSE_ON_DONE_NOTE, now=step.at)
+
+    def _open_records(self, item_id: int) -> Iterator[AccountabilityRecord]:
+        return iter(db.session.scalars(sa.select(AccountabilityRecord).where(
+            AccountabilityRecord.item_id == item_id, AccountabilityRecord.status != RecordStatus.CLOSED)
+            .order_by(AccountabilityRecord.id)).all())
+
+    def _do_answer(self, step: Step) -> None:
+        record = db.session.get(AccountabilityRecord, step.data["record_id"])
+        assert record is not None
+        if record.status != RecordStatus.OPEN:
+            return
+        item = self._item(step)
+        today = local_today(step.at, self.zone)
+        rng = rng_for(self.script.seed, "remedy", record.id)
+        records.answer(record, actor=self._carrier(item), explanation=self._text("explanations", step),
+                       remedy_date=today + timedelta(days=rng.randint(7, 30)), now=step.at, timezone=self.zone)
+        if rng.random() < self.script.office["close_answered"]:
+            day = workday(today + timedelta(days=between(rng, self.script.office["close_days"])))
+            heapq.heappush(self.queue, Step(Clock(self.zone).at(day, rng), record.item_id, 20_000 + record.id,
+                                            "close", {"record_id": record.id}))
+
+    def _do_close(self, step: Step) -> None:
+        record = db.session.get(AccountabilityRecord, step.data["record_id"])
+        assert record is not None
+        if record.status == RecordStatus.CLOSED:
+            return
+        notes = self.script.office["close_notes"]
+        records.close(record, actor=self._office(), note=notes[record.id % len(notes)], now=step.at)
+
+    # --- evidence ---------------------------------------------------------------------------------------
+
+    def _evidence(self, item: WorkItem, step: Step) -> Iterator[progress.Upload]:
+        spec = self.script.evidence
+        rng = rng_for(self.script.seed, "evidence", item.id, step.seq)
+        for number in range(between(rng, spec["files_per_update"])):
+            kind = spec["kinds"][(item.id + step.seq + number) % len(spec["kinds"])]
+            size = between(rng, spec["size_bytes"])
+            label = f"Demo evidence: item {item.id}, update {step.seq}, file {number + 1}"
+            content = (evidence.pdf(label, size) if kind == "pdf"
+                       else evidence.png(COLOURS[item.id % len(COLOURS)], size, label))
+            name = f"任务{item.task.number}-{item.unit.short_name}-佐证材料{step.seq}-{number + 1}.{kind}"
+            yield progress.Upload(filename=name, stream=io.BytesIO(content))
+
+    def _file_name(self) -> str:
+        """Stored names drawn from the seed, so a replay stores (and audits) the same names every time."""
+        self.files_written += 1
+        return hashlib.sha256(f"{self.script.seed}:file:{self.files_written}".encode()).hexdigest()[:32]

@@ -1,0 +1,19 @@
+"""The 演示数据 banner: every page served on the demo database says so, with the day its clock is stopped at."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from ..clock import utcnow
+from ..services.deadlines import local_today
+
+
+def init_demo_banner(app: Flask) -> None:
+    """Offer `demo_banner` to every template (None unless TRACKER_DEMO is set); _demo_banner.html shows it."""
+
+    @app.context_processor
+    def demo_banner() -> dict[str, Any]:
+        if not current_app.config.get("TRACKER_DEMO"):
+            return {"demo_banner": None}
+        return {"demo_banner": {"day": local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"]).isoformat()}}
