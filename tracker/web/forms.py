@@ -67,4 +67,4 @@ def finished(url: str) -> Response:
         response = make_response("", 200)
         response.headers["HX-Redirect"] = url
         return response
-    return redirect(url, code=303)
+    return make_response(redirect(url, code=303))

@@ -74,7 +74,7 @@ def decide_extension(request_id: int) -> Response:
 @office_only
 def set_parameters() -> Response:
     plan = plans.get_plan(forms.integer("plan_id") or 0)
-    values = {int(key[6:]): value for key, value in request.form.items()
+    values: dict[int, str | None] = {int(key[6:]): value for key, value in request.form.items()
               if key.startswith("param-") and key[6:].isdigit() and int(key[6:]) < 2**31}
     changed = plans.set_parameters(plan, actor=current_user, values=values, now=utcnow())
     db.session.commit()
