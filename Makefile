@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install demo bench
+.PHONY: run test setup install demo bench translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ demo: install
 
 test: install
 	$(BIN)/pytest
+
+# After changing a UI string: extract, merge into the zh catalog, translate the new entries, then compile.
+# The compiled .mo is committed so a fresh clone (and gunicorn) serves Chinese without a build step;
+# tests/web/test_i18n.py fails when it is older than the .po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -o tracker/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
+	$(BIN)/pybabel compile -d tracker/translations
 
 # The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
 bench: install

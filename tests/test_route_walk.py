@@ -16,7 +16,7 @@ import pytest
 import time_machine
 
 from tracker.extensions import db
-from tracker.models import ItemStatus, Role
+from tracker.models import AccountabilityRecord, Digest, ItemStatus, Role
 from tracker.services import accounts, extensions, progress
 
 EVERYONE = "everyone"
@@ -24,6 +24,7 @@ LOGGED_IN = frozenset(Role)
 OFFICE = frozenset({Role.OFFICE_ADMIN})
 READERS = frozenset({Role.OFFICE_ADMIN, Role.LEADER})
 NOBODY: frozenset[Role] = frozenset()
+UNITS = frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER})
 
 # endpoint -> who may use it (EVERYONE includes strangers)
 ACCESS: dict[str, Any] = {
@@ -35,6 +36,32 @@ ACCESS: dict[str, Any] = {
     "admin.users": OFFICE,
     "admin.set_enabled": OFFICE,
     "admin.reset_password": OFFICE,
+    # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
+    "vendor.static": EVERYONE,
+    "language.switch": EVERYONE,
+    "boards.show": LOGGED_IN,
+    "boards.column": LOGGED_IN,
+    "dashboard.show": LOGGED_IN,
+    "ledger.show": LOGGED_IN,
+    "ledger.export": LOGGED_IN,
+    "ledger.answer": NOBODY,  # only the record's own unit answers
+    "ledger.close": OFFICE,
+    "ledger.escalate": OFFICE,
+    "digest_pages.index": LOGGED_IN,
+    "digest_pages.show": READERS,
+    "digest_pages.sent": READERS,
+    "cards.detail": READERS,
+    "cards.download": READERS,
+    "cards.move": OFFICE,
+    "cards.move_form": OFFICE,
+    "cards.add_update": OFFICE,
+    "cards.add_comment": OFFICE,
+    "cards.request_extension": NOBODY,  # only the item's own unit asks
+    "office.workspace_page": OFFICE,
+    "office.assign": OFFICE,
+    "office.review": OFFICE,
+    "office.decide_extension": OFFICE,
+    "office.set_parameters": OFFICE,
     "api-docs.openapi_json": EVERYONE,
     "me.me": LOGGED_IN,
     "me.list_tokens": LOGGED_IN,
@@ -60,6 +87,13 @@ ACCESS: dict[str, Any] = {
     "events.item_events": READERS,
     "events.all_events": READERS,
     "board.get_board": LOGGED_IN,
+    "records.list_records": LOGGED_IN,
+    "records.get_record": READERS,
+    "records.answer": NOBODY,  # only the record's own unit answers
+    "records.close": OFFICE,
+    "records.escalate": OFFICE,
+    "digests.list_digests": LOGGED_IN,
+    "digests.get_digest": READERS,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
@@ -74,7 +108,8 @@ def api_rules(app) -> list[Any]:
 
 
 def url_for_rule(rule: Any, values: dict[str, Any]) -> str:
-    args = {name: values[name] for name in rule.arguments}
+    """Values by argument name; "endpoint:name" overrides one endpoint's (htmx's folder has no app.css)."""
+    args = {name: values.get(f"{rule.endpoint}:{name}", values.get(name)) for name in rule.arguments}
     return rule.build(args, append_unknown=False)[1]
 
 
@@ -87,12 +122,24 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
                                  files=[progress.Upload("证明.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))])
     request = extensions.request_extension(item, actor=victim, due=date(2024, 3, 31), reason="需要更多时间", now=now)
     token, _secret = accounts.create_token(victim, name="victim's", actor=victim, now=now)
+    record = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=1, level_name="提醒",
+                                  due_date=item.due_date, reason="逾期 1 天,已发提醒", issued_at=now)
+    digest = Digest(period_key="2023-W14", recipient_key=f"unit:{item.unit_id}", unit_id=item.unit_id,
+                    created_at=now, subject="周报", data={}, html="<p>周报</p>", text="周报")
+    db.session.add_all([record, digest])
     db.session.flush()
     attachment_id = progress.updates_of(item)[0][1][0].id
     assert update.id
-    return {"user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
+    record = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                  due_date=item.due_date, reason="逾期 16 天", issued_at=now)
+    digest = Digest(period_key="2023-W14", recipient_key="jiaqu", unit_id=item.unit_id, created_at=now,
+                    subject="周报", data={}, html="<p>周报</p>", text="周报")
+    db.session.add_all([record, digest])
+    db.session.flush()
+    return {"record_id": record.id, "digest_id": digest.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
+            "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
-            "unit_id": unit("jiaqu").id}
+            "unit_id": unit("jiaqu").id, "record_id": record.id, "digest_id": digest.id}
 
 
 def test_every_route_is_declared(app):

@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
+from tests.api.api_helpers import NOW, ApiClient
 from flask import Flask
 
-from tests.api.api_helpers import NOW, ApiClient
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.services import accounts
+
 
 @pytest.fixture(autouse=True)
 def _in_the_plan() -> Iterator[None]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.api.api_helpers import NOW, ApiClient, assert_error
 from flask import Flask
 
-from tests.api.api_helpers import NOW, ApiClient, assert_error
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.services import accounts
@@ -79,6 +79,7 @@ def test_the_api_needs_no_csrf_token_but_web_forms_still_do(app: Flask, api_as: 
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         assert client.post("/tokens", json={"name": "csrf"}).status_code == 201
-        assert app.test_client().post("/login", data={"username": "x", "password": "y"}).status_code == 400
+        refused = app.test_client().post("/login", data={"username": "x", "password": "y"})
+        assert refused.status_code == 400 and refused.mimetype == "text/html"
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

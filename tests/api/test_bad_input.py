@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-
 from tests.api.api_helpers import ApiClient, assert_error, item_state
+
 from tracker.extensions import db
 from tracker.models import ItemStatus, User, WorkItem
 

@@ -5,8 +5,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import sqlalchemy as sa
-
 from tests.api.api_helpers import ApiClient
+
 from tracker.extensions import db
 from tracker.models import ItemStatus, Plan, User, WorkItem
 

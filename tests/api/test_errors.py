@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.api.api_helpers import ApiClient, assert_error
 from flask import Flask
 
-from tests.api.api_helpers import ApiClient, assert_error
 from tracker.models import User
 
 

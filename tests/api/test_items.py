@@ -5,8 +5,8 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-
 from tests.api.api_helpers import ApiClient, assert_error, item_state
+
 from tracker.extensions import db
 from tracker.models import ItemStatus, Plan, User, WorkItem
 
@@ -107,3 +107,13 @@ def test_a_leader_editing_without_a_version_hears_403_not_428(api_as: Callable[.
                                                               make_item: Callable[..., WorkItem]) -> None:
     item = make_item("sfj")
     assert_error(api_as(leader).patch(f"/items/{item.id}", json={"title": "改"}), 403, "office_only")
+
+
+def test_polling_an_unchanged_item_with_its_etag_is_304(api_as: Callable[..., ApiClient], sfj_admin: User,
+                                                        make_item: Callable[..., WorkItem]) -> None:
+    item = make_item("sfj")
+    client = api_as(sfj_admin)
+    etag = client.get(f"/items/{item.id}").headers["ETag"]
+    assert client.get(f"/items/{item.id}", headers={"If-None-Match": etag}).status_code == 304
+    client.post(f"/items/{item.id}/move", json={"to": "in_progress", "version": item.version})
+    assert client.get(f"/items/{item.id}", headers={"If-None-Match": etag}).status_code == 200

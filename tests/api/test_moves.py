@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.api.api_helpers import ApiClient, assert_error, item_state
+
 from tracker.extensions import db
 from tracker.models import ItemStatus, User, WorkItem
 

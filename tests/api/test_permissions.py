@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.api.api_helpers import NOW, ApiClient, assert_error
+
 from tracker.models import ItemStatus, Plan, Role, User, WorkItem
 from tracker.services import extensions, progress
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.api.api_helpers import ApiClient, assert_error, item_state
 from flask import Flask
 
-from tests.api.api_helpers import ApiClient, assert_error, item_state
 from tracker.extensions import db
 from tracker.models import Attachment, Event, ItemStatus, Plan, ProgressUpdate, User, WorkItem
 

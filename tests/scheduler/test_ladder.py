@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tracker.config import DEFAULT_LADDER
+from tracker.config import DEFAULT_LADDER, from_environment
 from tracker.errors import Invalid
 from tracker.services.escalation import current_level, ladder_reason, levels_reached, parse_ladder
 
@@ -49,3 +49,12 @@ def test_a_custom_ladder_is_configuration_not_code():
 def test_a_malformed_ladder_is_refused(raw):
     with pytest.raises(Invalid):
         parse_ladder(raw)
+
+
+def test_ladder_and_smtp_settings_come_from_the_environment():
+    found = from_environment({"TRACKER_LADDER": '[{"level": 1, "key": "remind", "name": "提醒", "days_overdue": 2}]',
+                              "TRACKER_SMTP_PORT": "587", "TRACKER_SMTP_STARTTLS": "true",
+                              "TRACKER_DIGEST_WEEKDAY": "4"})
+    assert parse_ladder(found["TRACKER_LADDER"])[0].days_overdue == 2
+    assert found["TRACKER_SMTP_PORT"] == 587 and found["TRACKER_SMTP_STARTTLS"] is True
+    assert found["TRACKER_DIGEST_WEEKDAY"] == 4

@@ -18,7 +18,7 @@ blp = api_blueprint("attachments", "Evidence files")
 @errors(blp, 404)
 def download(attachment_id: int) -> Response:
     """The file under its original name, as an attachment (never rendered inline by the browser)."""
-    attachment = progress.attachment_for(actor(), attachment_id)
+    attachment = progress.attachment_for(attachment_id, actor=actor())
     response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
                          as_attachment=True, download_name=attachment.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

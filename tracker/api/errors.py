@@ -150,7 +150,8 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _for_api_paths(handle_unexpected, web_http))
 
 
-def _previous(app: Flask, exc_class: type[Exception]) -> Callable[[Any], ResponseReturnValue] | None:
+def _previous(app: Flask, exc_class: type[Exception]) -> Any:
+    """The handler registered so far for this class on the app (the web's), if any."""
     return app.error_handler_spec[None][None].get(exc_class)
 
 

@@ -29,7 +29,7 @@ def item_events(item_id: int) -> list[Event]:
 @errors(blp, 403)
 def all_events(args: dict[str, Any]) -> Response:
     """Oldest first from `since`; poll with the cursor of the `Link` header to read only what is new."""
-    events, cursor = feed.all_events(actor(), since=args.get("since"), after_id=args.get("cursor"),
+    events, cursor = feed.all_events(actor=actor(), since=args.get("since"), after_id=args.get("cursor"),
                                      limit=args["limit"])
     response = json_response(EVENTS_OUT.dump(events))
     response.headers.update(next_link(str(cursor) if cursor is not None else None))

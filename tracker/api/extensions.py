@@ -38,7 +38,7 @@ def list_requests(item_id: int) -> list[ExtensionRequest]:
 @errors(blp, 403, 404, 409)
 def decide(data: dict[str, Any], request_id: int) -> ExtensionRequest:
     """Office only: grant (the item's due date moves; the original stays) or refuse with a note."""
-    extension = extensions.get_request(actor(), request_id)
+    extension = extensions.get_request(request_id, actor=actor())
     extensions.decide(extension, actor=actor(), grant=data["decision"] == "grant", note=data.get("note"),
                       now=utcnow())
     db.session.commit()

@@ -23,6 +23,7 @@ FILTER_NAMES = {"plan": "plan_id", "phase": "phase_id", "group": "group_id", "ta
 
 
 def filters_from(args: dict[str, Any]) -> boards.ItemFilters:
+    """Query names are short (`unit`), the service's explicit (`unit_id`); the board shares them."""
     values = {FILTER_NAMES[k]: v for k, v in args.items() if k in FILTER_NAMES}
     if "status" in values:
         values["status"] = tuple(values["status"])
@@ -47,7 +48,7 @@ def item_response(item: WorkItem, status: int = 200) -> Response:
 @errors(blp)
 def list_items(args: dict[str, Any]) -> Response:
     """The caller's visible cards, in id order; follow the `Link` header for the next page."""
-    page, cursor = boards.list_items(actor(), filters_from(args), deadlines=deadlines(),
+    page, cursor = boards.list_items(filters_from(args), actor=actor(), deadlines=deadlines(),
                                      after_id=args.get("cursor"), limit=args["limit"])
     response = json_response(page)
     response.headers.update(next_link(str(cursor) if cursor is not None else None))
@@ -71,9 +72,13 @@ def create_items(data: dict[str, Any]) -> Response:
 @blp.route("/items/<int(max=2147483647):item_id>")
 @blp.response(200, WorkItemOut, headers={"ETag": {"description": "the item's version",
                                                   "schema": {"type": "string"}}})
+@blp.alt_response(304, response="NOT_MODIFIED")
 @errors(blp, 404)
 def get_item(item_id: int) -> Response:
-    return item_response(visible_item(item_id))
+    """With `If-None-Match: <ETag>`, an unchanged item is a bodiless 304: cheap polling."""
+    response = item_response(visible_item(item_id))
+    response.make_conditional(request)  # in place: 304 and no body when the ETag matches
+    return response
 
 
 @blp.route("/items/<int(max=2147483647):item_id>", methods=["PATCH"])

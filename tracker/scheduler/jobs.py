@@ -121,7 +121,7 @@ def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None =
     """Run one period once: 'ok', 'skipped' (already done) or 'failed' (recorded; retried by the next catch-up)."""
     now = now or utcnow()
     try:
-        serialise(zlib.crc32(job.name.encode()))
+        serialise(zlib.crc32(job.name.encode()) & 0x7FFFFFFF)  # PostgreSQL binds it as a 32-bit integer
         row = _claim(job, key, now)
         if row is None:
             db.session.rollback()

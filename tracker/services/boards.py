@@ -55,8 +55,8 @@ CARD_COLUMNS = (
     WorkItem.id, WorkItem.plan_id, WorkItem.phase_id, WorkItem.task_id, Task.number.label("task_number"),
     Task.group_id, WorkItem.unit_id, Unit.short_name.label("unit_name"), WorkItem.title,
     sa.type_coerce(WorkItem.status, sa.String).label("status"), WorkItem.position,
-    sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date, WorkItem.version,
-    WorkItem.returned_count, WorkItem.updated_at,
+    sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date,
+    WorkItem.version, WorkItem.returned_count, WorkItem.updated_at,
 )
 
 
@@ -82,7 +82,7 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
     return where
 
 
-def _cards_from() -> sa.Select[Any]:
+def _cards_from() -> sa.Select[*tuple[Any, ...]]:
     return sa.select(*CARD_COLUMNS).select_from(WorkItem).join(Task, Task.id == WorkItem.task_id) \
         .join(Unit, Unit.id == WorkItem.unit_id)
 
@@ -116,7 +116,7 @@ class CardMaker:
         }
 
 
-def list_items(actor: User, filters: ItemFilters, *, deadlines: Deadlines, after_id: int | None,
+def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
                limit: int) -> tuple[list[dict[str, Any]], int | None]:
     """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
     stmt = _cards_from().where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
@@ -133,8 +133,8 @@ def default_plan_id() -> int | None:
     return db.session.execute(sa.select(Plan.id).order_by(Plan.loaded_at.desc(), Plan.id.desc()).limit(1)).scalar()
 
 
-def _lane_columns(swimlanes: str | None) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any],
-                                                  sa.ColumnElement[Any]]:
+def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], sa.SQLColumnExpression[Any],
+                                                  sa.SQLColumnExpression[Any]]:
     """(key, title, sort) of the lane each card falls in."""
     if swimlanes == "group":
         return TaskGroup.id, TaskGroup.title, TaskGroup.seq
@@ -145,7 +145,7 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.ColumnElement[Any], sa.Colu
     return sa.literal(0), sa.literal(""), sa.literal(0)
 
 
-def board(actor: User, filters: ItemFilters, *, deadlines: Deadlines, swimlanes: str | None,
+def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
           limit: int | None) -> dict[str, Any]:
     """Columns in workflow order, each with its count and its cards in position order, per swimlane.
 

@@ -28,6 +28,26 @@ def insert_or_ignore(table: sa.Table, rows: Sequence[dict[str, Any]], *, key: Se
         db.session.execute(stmt, list(rows[start:start + CHUNK]))
 
 
+def insert_select_or_ignore(table: sa.Table, columns: Sequence[str], select: sa.Select[Any], *,
+                            key: Sequence[str]) -> int:
+    """INSERT ... SELECT, skipping rows whose `key` already exists; returns how many rows were inserted."""
+    db.session.flush()
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).from_select(list(columns), select).on_conflict_do_nothing(index_elements=list(key))
+    return db.session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount
+
+
+def refresh_statistics(table: sa.Table) -> None:
+    """Let PostgreSQL's planner see a table that just grew by many rows (as after a bulk load).
+
+    Planned against statistics saying "empty", the next NOT EXISTS on it becomes a nested loop over a
+    sequential scan, quadratic in its size; autovacuum would notice only later. SQLite needs nothing.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text(f"ANALYZE {table.name}"))
+
+
 def serialise(lock_id: int) -> None:
     """Make concurrent transactions doing the same job take turns.
 

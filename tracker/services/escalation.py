@@ -23,8 +23,9 @@ import sqlalchemy as sa
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, RecordStatus, WorkItem
+from ..models.types import UTCDateTime
 from . import audit
-from .bulk import insert_or_ignore, serialise
+from .bulk import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from .deadlines import days_overdue, local_today
 
 SCANNER = "scheduler"
@@ -34,6 +35,7 @@ MANUAL_KIND = "manual"
 RECORD_KEY = ("item_id", "kind", "level", "due_date")
 ACTIVE_STATUSES = (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS)
 _SCAN_LOCK = 0x7363616E  # "scan"
+REANALYSE_AFTER = 1000  # rows one level's insert may add before the planner is told the table grew
 _PHRASES = {"remind": "已发提醒", "urge": "已发催办通知", "supervise": "已发督办通知", "bulletin": "予以通报"}
 
 
@@ -119,7 +121,7 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult
     result = ScanResult(as_of=today)
     result.newly_overdue = _mark_overdue(today)
     _write_ladder_records(today, now, ladder, result)
-    _write_unanswered_records(today, now, ladder, result)
+    _write_unanswered_records(today, now, result)
     if result.written:
         audit.record(actor=None, actor_label=SCANNER, action="ladder.scan", entity_type="accountability_record",
                      entity_id=None, after=result.summary(), now=now)
@@ -128,68 +130,78 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult
 
 def _mark_overdue(today: date) -> int:
     table = WorkItem.__table__
-    found = db.session.execute(
-        sa.select(table.c.id, table.c.due_date).where(
-            table.c.status != ItemStatus.DONE.value, table.c.due_date < today, table.c.overdue_since.is_(None))
-    ).all()
-    if not found:
+    newly = sa.and_(table.c.status != ItemStatus.DONE.value, table.c.due_date < today,
+                    table.c.overdue_since.is_(None))
+    dues = db.session.execute(sa.select(table.c.due_date, sa.func.count()).where(newly)
+                              .group_by(table.c.due_date)).all()
+    if not dues:
         return 0
-    # A Core update: overdue state is derived, not content a person edits, so it must not bump `version` and
-    # turn a unit's concurrent edit into a stale-version refusal.
+    # A Core update, one statement per due date: overdue state is derived, not content a person edits, so it
+    # must not bump `version` and turn a unit's concurrent edit into a stale-version refusal.
     db.session.execute(
-        sa.update(table).where(table.c.id == sa.bindparam("item_id"))
+        sa.update(table).where(newly, table.c.due_date == sa.bindparam("due"))
         .values(overdue_since=sa.bindparam("since")),
-        [{"item_id": item_id, "since": due + timedelta(days=1)} for item_id, due in found],
+        [{"due": due, "since": due + timedelta(days=1)} for due, _ in dues],
     )
-    _expire({item_id for item_id, _ in found}, ["overdue_since"])
-    return len(found)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, WorkItem):
+            db.session.expire(obj, ["overdue_since"])
+    return sum(count for _, count in dues)
 
 
 def _write_ladder_records(today: date, now: datetime, ladder: Sequence[Level], result: ScanResult) -> None:
+    """One INSERT ... SELECT per level: every active item that has reached it and has no record of it yet.
+
+    The same rule as levels_reached(), as SQL: a first scan on 100,000 items writes tens of thousands of rows,
+    which the database does far faster than a round trip per row.
+    """
     items, records = WorkItem.__table__, AccountabilityRecord.__table__
-    first_threshold = today - timedelta(days=ladder[0].days_overdue)
-    existing = sa.func.count(records.c.id)
-    candidates = db.session.execute(
-        sa.select(items.c.id, items.c.unit_id, items.c.due_date, existing)
-        .select_from(items.outerjoin(records, sa.and_(
-            records.c.item_id == items.c.id, records.c.kind == LADDER_KIND,
-            records.c.due_date == items.c.due_date)))
-        .where(items.c.status.in_([s.value for s in ACTIVE_STATUSES]), items.c.due_date <= first_threshold)
-        .group_by(items.c.id, items.c.unit_id, items.c.due_date)
-    ).all()
-    climbing = [c for c in candidates if 0 < c[3] < len(levels_reached(days_overdue(c[2], today), ladder))]
-    have_levels = _existing_levels([c[0] for c in climbing])
-    rows = []
-    for item_id, unit_id, due, have in candidates:
-        overdue = days_overdue(due, today)
-        reached = levels_reached(overdue, ladder)
-        if have >= len(reached):
-            continue
-        for level in reached:
-            if (item_id, due, level.level) in have_levels:
-                continue
-            answer_due = today + timedelta(days=level.answer_within_days) if level.answer_within_days else None
-            rows.append({
-                "item_id": item_id, "unit_id": unit_id, "kind": LADDER_KIND, "level": level.level,
-                "level_name": level.name, "due_date": due, "issued_at": now, "issued_by_id": None,
-                "answer_due": answer_due, "reason": ladder_reason(level, overdue, answer_due),
-                "status": RecordStatus.OPEN.value,
-            })
-            result.records[f"level_{level.level}"] += 1
-    insert_or_ignore(AccountabilityRecord.__table__, rows, key=RECORD_KEY)
+    overdue = _days_overdue_sql(today, items.c.due_date)
+    for level in ladder:
+        answer_due = today + timedelta(days=level.answer_within_days) if level.answer_within_days else None
+        suffix = ladder_reason(level, 0, answer_due).removeprefix("逾期 0 天")
+        recorded = _recorded_clause(records, items, level.level)
+        select = sa.select(
+            items.c.id, items.c.unit_id, sa.literal(LADDER_KIND), sa.literal(level.level),
+            sa.literal(level.name), items.c.due_date,
+            sa.literal("逾期 ") + sa.cast(overdue, sa.Text) + sa.literal(" 天" + suffix),
+            sa.literal(now, UTCDateTime()), sa.literal(answer_due, sa.Date()),
+            sa.literal(RecordStatus.OPEN.value),
+        ).where(items.c.status.in_([s.value for s in ACTIVE_STATUSES]),
+                items.c.due_date <= today - timedelta(days=level.days_overdue), ~recorded)
+        added = insert_select_or_ignore(
+            records, ["item_id", "unit_id", "kind", "level", "level_name", "due_date", "reason", "issued_at",
+                      "answer_due", "status"], select, key=RECORD_KEY)
+        if added:
+            result.records[f"level_{level.level}"] += added
+        if added > REANALYSE_AFTER:
+            refresh_statistics(records)
 
 
-def _existing_levels(item_ids: list[int]) -> set[tuple[int, date, int]]:
-    records = AccountabilityRecord.__table__
-    found: set[tuple[int, date, int]] = set()
-    for start in range(0, len(item_ids), 1000):
-        found.update((item_id, due, level) for item_id, due, level in db.session.execute(
-            sa.select(records.c.item_id, records.c.due_date, records.c.level)
-            .where(records.c.kind == LADDER_KIND, records.c.item_id.in_(item_ids[start:start + 1000]))))
-    return found
+def _recorded_clause(records: sa.Table, items: sa.Table, level: int) -> sa.ColumnElement[bool]:
+    """EXISTS a ladder record of this level for the item's current due date.
+
+    PostgreSQL reads the existing records once, before the insert starts (a MATERIALIZED CTE): probing the
+    table being filled would rescan its growing heap for every row. SQLite probes the unique index (and
+    pysqlite reports no row count for a statement that starts with WITH).
+    """
+    source = records
+    if db.session.get_bind().dialect.name == "postgresql":
+        source = sa.select(records.c.item_id, records.c.kind, records.c.level, records.c.due_date).where(
+            records.c.kind == LADDER_KIND, records.c.level == level
+        ).cte(f"recorded_{level}").prefix_with("MATERIALIZED")
+    return sa.exists().where(source.c.item_id == items.c.id, source.c.kind == LADDER_KIND,
+                             source.c.level == level, source.c.due_date == items.c.due_date)
 
 
-def _write_unanswered_records(today: date, now: datetime, ladder: Sequence[Level], result: ScanResult) -> None:
+def _days_overdue_sql(today: date, due: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """days_overdue() as SQL, for a due date already known to be before `today`."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.literal(today, sa.Date()) - due
+    return sa.cast(sa.func.julianday(sa.literal(today.isoformat())) - sa.func.julianday(due), sa.Integer)
+
+
+def _write_unanswered_records(today: date, now: datetime, result: ScanResult) -> None:
     records = AccountabilityRecord.__table__
     late = db.session.execute(
         sa.select(records.c.item_id, records.c.unit_id, records.c.level, records.c.level_name,
@@ -212,12 +224,6 @@ def _write_unanswered_records(today: date, now: datetime, ladder: Sequence[Level
     rows = list({(r["item_id"], r["level"], r["due_date"]): r for r in rows}.values())
     result.records["unanswered"] += len(rows)
     insert_or_ignore(AccountabilityRecord.__table__, rows, key=RECORD_KEY)
-
-
-def _expire(item_ids: set[int], attrs: list[str]) -> None:
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, WorkItem) and obj.id in item_ids:
-            db.session.expire(obj, attrs)
 
 
 def record_close(item: WorkItem, *, timezone: str) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import ExtensionRequest, ExtensionStatus, ItemStatus, User, WorkItem
-from . import audit, permissions
+from . import audit, escalation, permissions
 from .workflow import flush_guarded, snapshot
 
 
@@ -53,7 +53,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     return extension
 
 
-def get_request(actor: User, request_id: int) -> ExtensionRequest:
+def get_request(request_id: int, *, actor: User) -> ExtensionRequest:
     """A request on an item the actor may see; otherwise not found."""
     extension = db.session.get(ExtensionRequest, request_id)
     item = db.session.get(WorkItem, extension.item_id) if extension else None
@@ -85,6 +85,7 @@ def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str |
     if grant:
         item.due_date = extension.requested_due
         item.updated_at = now
+        escalation.on_due_date_changed(item, now=now, timezone=item.plan.timezone)
     flush_guarded()
     audit.record(actor=actor, action="item.extension_" + ("granted" if grant else "refused"),
                  entity_type="extension_request", entity_id=extension.id, item_id=item.id,

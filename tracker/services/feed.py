@@ -16,7 +16,7 @@ def item_events(item: WorkItem) -> list[Event]:
     return list(db.session.scalars(sa.select(Event).where(Event.item_id == item.id).order_by(Event.id)))
 
 
-def all_events(actor: User, *, since: datetime | None, after_id: int | None,
+def all_events(*, actor: User, since: datetime | None, after_id: int | None,
                limit: int) -> tuple[list[Event], int | None]:
     """Every change, oldest first, for those who see everything (office, leaders); a page and the next cursor."""
     if not permissions.sees_everything(actor):

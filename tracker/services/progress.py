@@ -156,7 +156,7 @@ def updates_of(item: WorkItem) -> list[tuple[ProgressUpdate, list[Attachment]]]:
     return [(update, files.get(update.id, [])) for update in updates]
 
 
-def attachment_for(actor: User, attachment_id: int) -> Attachment:
+def attachment_for(attachment_id: int, *, actor: User) -> Attachment:
     """An attachment of an item the actor may see; otherwise not found."""
     attachment = db.session.get(Attachment, attachment_id)
     item = db.session.get(WorkItem, attachment.item_id) if attachment else None

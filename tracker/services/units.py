@@ -18,7 +18,7 @@ def _as_dict(unit: Unit) -> dict[str, Any]:
 def tree() -> list[dict[str, Any]]:
     """All units as nested dicts, roots first, children in id order: one query."""
     nodes = {u.id: _as_dict(u) for u in db.session.scalars(sa.select(Unit).order_by(Unit.id))}
-    roots = []
+    roots: list[dict[str, Any]] = []
     for node in nodes.values():
         parent = nodes.get(node["parent_id"])
         (parent["children"] if parent else roots).append(node)

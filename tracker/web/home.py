@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import ItemStatus, Plan, WorkItem
 from ..services import permissions
 from ..services.workflow import STATUS_LABELS
+from .i18n import pick
 
 bp = Blueprint("home", __name__)
 
@@ -19,6 +20,6 @@ def index() -> str:
     counts = dict(db.session.execute(
         sa.select(WorkItem.status, sa.func.count()).where(permissions.visible_items_clause(current_user))
         .group_by(WorkItem.status)).all())
-    columns = [(STATUS_LABELS[s][0], counts.get(s, 0)) for s in ItemStatus]
+    columns = [(pick(STATUS_LABELS[s]), counts.get(s, 0)) for s in ItemStatus]
     plans = db.session.scalars(sa.select(Plan).order_by(Plan.id)).all()
     return render_template("home.html", columns=columns, plans=plans)

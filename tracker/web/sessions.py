@@ -11,7 +11,8 @@ from ..models import User
 from ..services import security
 from .auth import policy
 
-OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static"}
+OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static", "vendor.static",
+                           "language.switch"}
 
 
 def init_sessions(app: Flask) -> None:

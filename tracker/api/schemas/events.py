@@ -22,6 +22,7 @@ class EventOut(Schema):
 
 
 class EventQueryArgs(Schema):
-    since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={"description": "only events at or after this time"})
+    since = fields.AwareDateTime(default_timezone=timezone.utc,
+                                 metadata={"description": "only events at or after this time"})
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))

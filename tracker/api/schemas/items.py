@@ -11,7 +11,6 @@ from ...services.deadlines import Light
 from .common import PageArgs, id_field, query_id, text_field
 
 
-
 class WorkItemFilterArgs(Schema):
     plan = query_id()
     phase = query_id()

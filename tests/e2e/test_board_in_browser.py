@@ -1,0 +1,129 @@
+"""A unit and the office doing a week's work in a real browser (Chromium, driven by Playwright)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .e2e_helpers import log_in, shoot
+
+from tracker.models import ItemStatus
+
+
+def column(page, status: str):
+    return page.locator(f'.column-cards[data-status="{status}"]')
+
+
+def test_a_unit_drags_a_card_to_in_progress_and_it_stays_there_after_a_reload(page, city):
+    city.card("a", "拖动测试事项")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=拖动测试")
+    card = page.locator(f"#card-{city.cards['a']}")
+    with page.expect_response(lambda r: "/move" in r.url) as moved:
+        card.drag_to(column(page, "in_progress"))
+    assert moved.value.status == 200
+    assert column(page, "in_progress").locator(f"#card-{city.cards['a']}").count() == 1
+    shoot(page, "board")
+    page.reload()
+    assert column(page, "in_progress").locator(f"#card-{city.cards['a']}").count() == 1
+
+
+def test_a_refused_move_puts_the_card_back_and_says_why(page, city):
+    city.card("s", "越权审核事项", status=ItemStatus.SUBMITTED)
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=越权审核")
+    card = page.locator(f"#card-{city.cards['s']}")
+    with page.expect_response(lambda r: "/move" in r.url) as moved:
+        card.drag_to(column(page, "done"))
+    assert moved.value.status == 403
+    page.wait_for_selector("#flash .flash.error")
+    assert "只有领导小组办公室可以审核办结" in page.inner_text("#flash")
+    assert column(page, "submitted").locator(f"#card-{city.cards['s']}").count() == 1
+    assert column(page, "done").locator(".card").count() == 0
+    shoot(page, "board-refused-move")
+
+
+def test_the_keyboard_menu_moves_a_card_without_a_mouse(page, city):
+    city.card("k", "键盘移动事项")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=键盘移动")
+    card = page.locator(f"#card-{city.cards['k']}")
+    card.locator(".move-menu summary").focus()
+    page.keyboard.press("Enter")
+    card.locator('[data-move-to="in_progress"]').focus()
+    with page.expect_response(lambda r: "/move" in r.url):
+        page.keyboard.press("Enter")
+    page.wait_for_selector(f'.column-cards[data-status="in_progress"] #card-{city.cards["k"]}')
+    assert page.inner_text('[data-total="in_progress"] b') == "1"
+
+
+def submit_with_evidence(page, card_id: int, evidence: Path, report: str) -> None:
+    with page.expect_response(lambda r: "/move-form" in r.url):
+        page.locator(f"#card-{card_id}").drag_to(column(page, "submitted"))
+    page.wait_for_selector("#dialog[open] textarea[name=note]")
+    page.fill("#dialog textarea[name=note]", report)
+    page.set_input_files("#dialog input[type=file]", str(evidence))
+    shoot(page, "submit-dialog")
+    with page.expect_navigation():
+        page.click("#dialog button[type=submit]")
+
+
+def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approves(page, city, tmp_path):
+    city.card("w", "全流程事项", status=ItemStatus.IN_PROGRESS)
+    card_id = city.cards["w"]
+    evidence = tmp_path / "佐证材料.pdf"
+    evidence.write_bytes(b"%PDF-1.4 e2e evidence")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=全流程")
+    submit_with_evidence(page, card_id, evidence, "已按要求完成,附佐证材料")
+    assert column(page, "submitted").locator(f"#card-{card_id}").count() == 1
+    page.goto(f"/items/{card_id}")
+    assert "佐证材料.pdf" in page.inner_text("#progress")
+    shoot(page, "item-detail")
+
+    page.click("header form button:has-text('退出')")
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+    row = page.locator(f"#review-{card_id}")
+    row.locator("input[name=reason]").fill("佐证材料不完整,请补充会议纪要")
+    shoot(page, "office-workspace")
+    with page.expect_navigation():
+        row.locator("button[value=return]").click()
+    assert "已退回" in page.inner_text("#flash")
+
+    page.click("header form button:has-text('退出')")
+    log_in(page, "e2e_sfj")
+    page.goto(f"/items/{card_id}")
+    assert "佐证材料不完整" in page.inner_text("#item-detail")
+    page.goto("/board?q=全流程")
+    assert page.locator(f"#card-{card_id} .mark.returned").count() == 1
+    submit_with_evidence(page, card_id, evidence, "已补充会议纪要")
+
+    page.click("header form button:has-text('退出')")
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+    with page.expect_navigation():
+        page.locator(f"#review-{card_id} button[value=approve]").click()
+    page.goto("/board?q=全流程")
+    assert column(page, "done").locator(f"#card-{card_id}").count() == 1
+
+
+def test_switching_to_english(page, city):
+    city.card("e", "英文界面事项")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=英文界面")
+    with page.expect_navigation():
+        page.click("button:has-text('English')")
+    assert page.url.endswith("/board?q=%E8%8B%B1%E6%96%87%E7%95%8C%E9%9D%A2") or "q=" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"
+    text = page.inner_text("body")
+    assert "In progress" in text and "Log out" in text and "进行中" not in text
+    shoot(page, "board-english")
+
+
+def test_a_move_after_the_session_ended_goes_to_the_login_page(page, city):
+    city.card("t", "会话过期事项")
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=会话过期")
+    city.end_sessions()
+    with page.expect_navigation(url=lambda url: url.endswith("/login")):
+        page.locator(f"#card-{city.cards['t']}").drag_to(column(page, "in_progress"))
+    assert page.locator("input[name=password]").count() == 1

@@ -1,0 +1,162 @@
+"""Moving cards through the web endpoint, the detail page, progress with evidence, comments, extensions."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import Attachment, ExtensionRequest, ItemStatus
+
+PDF = b"%PDF-1.4 evidence"
+
+
+def move(client, item, to, **extra):
+    data = {"to": to, "version": item.version, **extra}
+    return client.post(f"/items/{item.id}/move", data=data, headers={"HX-Request": "true"})
+
+
+def test_a_unit_signs_by_moving_to_in_progress_and_gets_the_card_back(sign_in, people, make_item):
+    # 待签收 [A] 进行中 []  →  待签收 [] 进行中 [A]
+    item = make_item("sfj")
+    response = move(sign_in(people["sfj_member"]), item, "in_progress")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith("<article") and f'data-version="{item.version}"' in html
+    assert item.status == ItemStatus.IN_PROGRESS
+
+
+def test_a_unit_cannot_approve_its_own_item_and_is_told_why(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.SUBMITTED)
+    response = move(sign_in(people["sfj_admin"]), item, "done")
+    assert response.status_code == 403
+    assert "只有领导小组办公室可以审核办结" in response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#flash"
+    assert item.status == ItemStatus.SUBMITTED
+
+
+def test_a_stale_version_is_refused_in_words(sign_in, people, make_item):
+    item = make_item("sfj")
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/move", data={"to": "in_progress", "version": 99},
+                                                 headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "已被他人修改" in response.get_data(as_text=True)
+
+
+def test_a_skip_to_done_is_refused_as_an_invalid_transition(sign_in, people, make_item):
+    item = make_item("sfj")
+    response = move(sign_in(people["office"]), item, "done")
+    assert response.status_code == 422 and "不能从“待签收”直接移到“已办结”" in response.get_data(as_text=True)
+
+
+def test_a_unit_cannot_move_another_units_card(sign_in, people, make_item):
+    item = make_item("gaj")
+    assert move(sign_in(people["sfj_admin"]), item, "in_progress").status_code == 404
+    assert item.status == ItemStatus.ASSIGNED
+
+
+def test_a_leader_cannot_move_anything(sign_in, people, make_item):
+    item = make_item("sfj")
+    assert move(sign_in(people["leader"]), item, "in_progress").status_code == 403
+
+
+def test_reordering_within_a_column_places_the_card_before_its_anchor(sign_in, people, make_item):
+    first, second = make_item("sfj"), make_item("sfj")
+    assert move(sign_in(people["sfj_admin"]), second, "assigned", before=first.id).status_code == 200
+    assert second.position < first.position
+
+
+def test_submit_with_closing_report_and_evidence_from_the_dialog(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_admin"])
+    form = client.get(f"/items/{item.id}/move-form?to=submitted", headers={"HX-Request": "true"})
+    assert "办结报告" in form.get_data(as_text=True) and 'type="file"' in form.get_data(as_text=True)
+    response = client.post(f"/items/{item.id}/move", headers={"HX-Request": "true"}, data={
+        "to": "submitted", "version": item.version, "note": "已完成全部工作", "via": "form", "next": "/board",
+        "files": (io.BytesIO(PDF), "佐证.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == "/board"
+    assert item.status == ItemStatus.SUBMITTED
+    assert db.session.query(Attachment).filter_by(item_id=item.id).one().original_name == "佐证.pdf"
+
+
+def test_submit_without_a_report_is_refused(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    response = move(sign_in(people["sfj_admin"]), item, "submitted")
+    assert response.status_code == 422 and "办结报告" in response.get_data(as_text=True)
+
+
+def test_a_refused_evidence_file_changes_nothing(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/move", headers={"HX-Request": "true"}, data={
+        "to": "submitted", "version": item.version, "note": "报告", "via": "form",
+        "files": (io.BytesIO(b"MZ\x90"), "virus.exe")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "不支持的文件类型" in response.get_data(as_text=True)
+
+
+def test_the_detail_page_shows_obligation_parameters_progress_and_timeline(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.SUBMITTED)
+    page = sign_in(people["sfj_member"]).get(f"/items/{item.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert item.task.title in html and "办结报告" in html and "操作留痕" in html and "提交办结" in html
+
+
+def test_the_detail_page_of_another_units_item_is_not_found(sign_in, people, make_item):
+    item = make_item("gaj")
+    assert sign_in(people["sfj_admin"]).get(f"/items/{item.id}").status_code == 404
+
+
+def test_progress_with_evidence_and_download(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_member"])
+    response = client.post(f"/items/{item.id}/updates", data={
+        "text": "完成一半", "percent": "50", "files": (io.BytesIO(PDF), "方案.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    attachment = db.session.query(Attachment).filter_by(item_id=item.id).one()
+    download = client.get(f"/files/{attachment.id}")
+    body = download.get_data()
+    download.close()
+    assert download.status_code == 200 and body == PDF
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert "完成一半" in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_another_unit_cannot_download_evidence(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    sign_in(people["sfj_member"]).post(f"/items/{item.id}/updates", data={
+        "text": "x", "files": (io.BytesIO(PDF), "a.pdf")}, content_type="multipart/form-data")
+    attachment = db.session.query(Attachment).filter_by(item_id=item.id).one()
+    assert sign_in(people["other_admin"]).get(f"/files/{attachment.id}").status_code == 404
+
+
+def test_comments_are_added_and_shown(sign_in, people, make_item):
+    item = make_item("sfj")
+    client = sign_in(people["sfj_member"])
+    assert client.post(f"/items/{item.id}/comments", data={"text": "请办公室明确口径"}).status_code == 303
+    assert "请办公室明确口径" in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["leader", "other_admin"])
+def test_leaders_and_other_units_cannot_comment(sign_in, people, make_item, role):
+    item = make_item("sfj")
+    assert sign_in(people[role]).post(f"/items/{item.id}/comments", data={"text": "x"}).status_code in (403, 404)
+
+
+def test_a_unit_asks_for_more_time(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/extensions",
+                                                 data={"due": "2024-03-31", "reason": "需要补充调研"})
+    assert response.status_code == 303
+    assert db.session.query(ExtensionRequest).filter_by(item_id=item.id).one().requested_due.isoformat() == "2024-03-31"
+
+
+def test_a_malformed_date_is_a_message_not_a_traceback(sign_in, people, make_item):
+    item = make_item("sfj")
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/extensions", data={"due": "2023-02-30"})
+    assert response.status_code == 422 and "有效日期" in response.get_data(as_text=True)
+
+
+def test_the_page_to_go_back_to_must_be_on_this_site(sign_in, people, make_item):
+    item = make_item("sfj")
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/move", data={
+        "to": "in_progress", "version": item.version, "via": "form", "next": "//evil.example/"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/items/{item.id}"

@@ -1,0 +1,73 @@
+"""Accountability records: the ledger's rows, the unit's answer, the office's closing or escalation."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import AccountabilityRecord
+from ..services import records
+from ..services.escalation import parse_ladder
+from .auth import actor
+from .common import api_blueprint, errors
+from .schemas.records import AnswerIn, NoteIn, RecordOut, RecordQueryArgs
+
+blp = api_blueprint("records", "Accountability records (督办记录)")
+
+
+@blp.route("/records")
+@blp.arguments(RecordQueryArgs, location="query")
+@blp.response(200, RecordOut(many=True))
+@errors(blp)
+def list_records(args: dict[str, Any]) -> list[AccountabilityRecord]:
+    """Newest first; a unit sees its own unit's records only."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    return records.list_records(actor=actor(), filters=records.RecordFilters(**args), limit=limit, offset=offset)
+
+
+@blp.route("/records/<int(max=2147483647):record_id>")
+@blp.response(200, RecordOut)
+@errors(blp, 404)
+def get_record(record_id: int) -> AccountabilityRecord:
+    return records.get_record(record_id, actor=actor())
+
+
+@blp.route("/records/<int(max=2147483647):record_id>/answer", methods=["POST"])
+@blp.arguments(AnswerIn)
+@blp.response(200, RecordOut)
+@errors(blp, 403, 404)
+def answer(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
+    """The unit's written explanation and remedy date (the unit concerned only)."""
+    record = records.answer(records.get_record(record_id, actor=actor()), actor=actor(),
+                            explanation=data["explanation"], remedy_date=data["remedy_date"],
+                            evidence_ids=data["evidence_ids"], now=utcnow(),
+                            timezone=current_app.config["TRACKER_TIMEZONE"])
+    db.session.commit()
+    return record
+
+
+@blp.route("/records/<int(max=2147483647):record_id>/close", methods=["POST"])
+@blp.arguments(NoteIn)
+@blp.response(200, RecordOut)
+@errors(blp, 403, 404)
+def close(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
+    """核销: the office closes the record with a note."""
+    record = records.close(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
+                           now=utcnow())
+    db.session.commit()
+    return record
+
+
+@blp.route("/records/<int(max=2147483647):record_id>/escalate", methods=["POST"])
+@blp.arguments(NoteIn)
+@blp.response(201, RecordOut)
+@errors(blp, 403, 404)
+def escalate(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
+    """The office raises the record by hand to the next level; answers the new record."""
+    record = records.escalate(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
+                              now=utcnow(), ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
+                              timezone=current_app.config["TRACKER_TIMEZONE"])
+    db.session.commit()
+    return record

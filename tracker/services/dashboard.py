@@ -1,0 +1,149 @@
+"""The dashboard's figures: completion and overdue by phase, by group and by unit (a ranking), and the trend
+week by week.
+
+One query loads the few columns of every item the actor may see; the counting is pure functions on those
+rows, tested without a database. An item is overdue on a day when it is not done by that day and its due date
+is before it (the same rule as deadlines.light, applied to any day, so past weeks can be redrawn).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import ItemStatus, Phase, Task, TaskGroup, Unit, User, WorkItem
+from . import permissions
+
+
+@dataclass(frozen=True)
+class Row:
+    phase_id: int
+    group_id: int
+    unit_id: int
+    due_date: date | None
+    done_on: date | None  # the local day it was approved, None while open
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    done_late: int = 0
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def percent_overdue(self) -> int:
+        return round(100 * self.overdue / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    done: int  # done by the end of the week, cumulative
+    overdue: int  # overdue at the end of the week
+    total: int
+
+
+@dataclass
+class Dashboard:
+    totals: Tally
+    phases: list[tuple[str, Tally]] = field(default_factory=list)
+    groups: list[tuple[str, Tally]] = field(default_factory=list)
+    units: list[tuple[str, Tally]] = field(default_factory=list)
+    trend: list[Week] = field(default_factory=list)
+
+
+def is_overdue(row: Row, day: date) -> bool:
+    open_that_day = row.done_on is None or row.done_on > day
+    return open_that_day and row.due_date is not None and row.due_date < day
+
+
+def tally(rows: Iterable[Row], *, today: date) -> Tally:
+    found = Tally()
+    for row in rows:
+        found.total += 1
+        if row.done_on is not None and row.done_on <= today:
+            found.done += 1
+            found.done_late += int(row.due_date is not None and row.done_on > row.due_date)
+        elif is_overdue(row, today):
+            found.overdue += 1
+    return found
+
+
+def tally_by(rows: Iterable[Row], key: Callable[[Row], Hashable], *, today: date) -> dict[Hashable, Tally]:
+    groups: dict[Hashable, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return {k: tally(v, today=today) for k, v in groups.items()}
+
+
+def ranking(by_unit: dict[Hashable, Tally]) -> list[Hashable]:
+    """Most overdue first; among equals the lower completion first, so the units to chase lead the list."""
+    return sorted(by_unit, key=lambda k: (-by_unit[k].overdue, by_unit[k].percent_done, str(k)))
+
+
+def weekly(rows: list[Row], *, today: date, weeks: int) -> list[Week]:
+    """The state at the end of each of the last `weeks` ISO weeks (Monday starts), the current one last."""
+    monday = today - timedelta(days=today.weekday())
+    found = []
+    for back in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        end = min(start + timedelta(days=6), today)
+        found.append(Week(start=start, total=len(rows),
+                          done=sum(1 for r in rows if r.done_on is not None and r.done_on <= end),
+                          overdue=sum(1 for r in rows if is_overdue(r, end))))
+    return found
+
+
+def load_rows(*, actor: User, plan_id: int, timezone: str) -> list[Row]:
+    zone = ZoneInfo(timezone)
+    stmt = (sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.due_date, WorkItem.status,
+                      WorkItem.completed_at)
+            .join(Task, Task.id == WorkItem.task_id)
+            .where(WorkItem.plan_id == plan_id, permissions.visible_items_clause(actor)))
+    return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due, done_on=_done_on(status, done_at, zone))
+            for p, g, u, due, status, done_at in db.session.execute(stmt)]
+
+
+def _done_on(status: ItemStatus, done_at: datetime | None, zone: ZoneInfo) -> date | None:
+    """The local day an item was approved; a done item without that time (imported data) counts as done
+    from the start rather than as overdue."""
+    if status != ItemStatus.DONE:
+        return None
+    return done_at.astimezone(zone).date() if done_at else date.min
+
+
+def dashboard(*, actor: User, plan_id: int, today: date, timezone: str, weeks: int = 12) -> Dashboard:
+    """A unit's own figures, or the whole plan's for the office and leaders (the visibility rule decides)."""
+    rows = load_rows(actor=actor, plan_id=plan_id, timezone=timezone)
+    names = _names(plan_id)
+    by_unit = tally_by(rows, lambda r: r.unit_id, today=today)
+    by_phase = tally_by(rows, lambda r: r.phase_id, today=today)
+    by_group = tally_by(rows, lambda r: r.group_id, today=today)
+    return Dashboard(
+        totals=tally(rows, today=today),
+        phases=[(names["phase"][k], by_phase[k]) for k in names["phase"] if k in by_phase],
+        groups=[(names["group"][k], by_group[k]) for k in names["group"] if k in by_group],
+        units=[(names["unit"].get(k, str(k)), by_unit[k]) for k in ranking(by_unit)],
+        trend=weekly(rows, today=today, weeks=weeks))
+
+
+def _names(plan_id: int) -> dict[str, dict[Any, str]]:
+    """Display names in plan order: phases by sequence, groups by sequence, units by name."""
+    return {
+        "phase": dict(db.session.execute(sa.select(Phase.id, Phase.name).where(Phase.plan_id == plan_id)
+                                         .order_by(Phase.seq)).all()),
+        "group": dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title)
+                                         .where(TaskGroup.plan_id == plan_id).order_by(TaskGroup.seq)).all()),
+        "unit": dict(db.session.execute(sa.select(Unit.id, Unit.short_name)).all()),
+    }

@@ -1,0 +1,208 @@
+// Plan Tracker's own script: the CSRF header for htmx, error messages in words, and moving cards by drag and
+// drop or by the keyboard menu. Listeners are delegated from the document, so cards swapped in by htmx need
+// no re-binding and are never bound twice. No inline script: the Content-Security-Policy forbids it.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  // A session that ended (idle timeout, logout elsewhere) answers with the login page: go there as a whole
+  // page instead of swapping a login form into a column.
+  function toLoginIfSignedOut(url) {
+    if (url && new URL(url, location.href).pathname === "/login") {
+      location.href = "/login";
+      return true;
+    }
+    return false;
+  }
+
+  // A refusal inside the dialog is shown inside the dialog, where the person is looking.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (toLoginIfSignedOut(event.detail.xhr.responseURL)) { event.detail.shouldSwap = false; return; }
+    var status = event.detail.xhr.status;
+    var dialog = event.detail.requestConfig && event.detail.requestConfig.elt.closest("dialog");
+    if (status >= 400 && dialog) {
+      event.detail.target = dialog.querySelector(".dialog-flash") || event.detail.target;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "dialog-body") {
+      var dialog = document.getElementById("dialog");
+      if (!dialog.open) { dialog.showModal(); }
+      var first = dialog.querySelector("textarea, input:not([type=hidden]), select");
+      if (first) { first.focus(); }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-close-dialog]")) {
+      document.getElementById("dialog").close();
+    }
+  });
+
+  function flash(html) {
+    var area = document.getElementById("flash");
+    area.innerHTML = html;
+    area.scrollIntoView({block: "nearest"});
+  }
+
+  // ---- moving cards ----------------------------------------------------------------------------------
+  // Transitions that need words first (a closing report with evidence, or a reason to return) open a form in
+  // the dialog instead of moving at once; the server still decides.
+  var NEEDS_FORM = {"in_progress>submitted": true, "submitted>in_progress": true};
+
+  function cardsOf(column) {
+    return Array.prototype.slice.call(column.querySelectorAll(":scope > .card"));
+  }
+
+  function neighbours(card) {
+    var prev = card.previousElementSibling, next = card.nextElementSibling;
+    while (prev && !prev.classList.contains("card")) { prev = prev.previousElementSibling; }
+    while (next && !next.classList.contains("card")) { next = next.nextElementSibling; }
+    return {prev: prev, next: next};
+  }
+
+  function bump(counter, delta) {
+    if (counter) { counter.textContent = String(parseInt(counter.textContent, 10) + delta); }
+  }
+
+  function adjustCount(column, delta) {
+    bump(column.closest(".column").querySelector(".count"), delta);
+    bump(document.querySelector('[data-total="' + column.dataset.status + '"] b'), delta);
+  }
+
+  function putBack(card, origin) {
+    origin.parent.insertBefore(card, origin.next && origin.next.parentNode === origin.parent ? origin.next : null);
+  }
+
+  function openForm(card, to, origin) {
+    putBack(card, origin);
+    htmx.ajax("GET", card.dataset.formUrl + "?to=" + encodeURIComponent(to) + "&next=" +
+              encodeURIComponent(location.pathname + location.search),
+              {target: "#dialog-body", swap: "innerHTML"});
+  }
+
+  function send(card, origin) {
+    var column = card.parentNode;
+    var to = column.dataset.status;
+    var from = origin.parent.dataset.status;
+    if (NEEDS_FORM[from + ">" + to]) { openForm(card, to, origin); return; }
+    var around = neighbours(card);
+    var body = new FormData();
+    body.append("to", to);
+    body.append("version", card.dataset.version);
+    if (around.next) { body.append("before", around.next.dataset.id); }
+    else if (around.prev) { body.append("after", around.prev.dataset.id); }
+    card.classList.add("moving");
+    fetch(card.dataset.moveUrl, {method: "POST", body: body, credentials: "same-origin",
+                                 headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}})
+      .then(function (response) {
+        if (toLoginIfSignedOut(response.url)) { return {ok: false, html: ""}; }
+        return response.text().then(function (html) { return {ok: response.ok, html: html}; });
+      })
+      .then(function (result) {
+        card.classList.remove("moving");
+        if (!result.ok) {
+          putBack(card, origin);
+          flash(result.html);
+          card.focus();
+          return;
+        }
+        if (origin.parent !== column) { adjustCount(origin.parent, -1); adjustCount(column, +1); }
+        var holder = document.createElement("div");
+        holder.innerHTML = result.html.trim();
+        var fresh = holder.firstElementChild;
+        card.replaceWith(fresh);
+        var summary = fresh.querySelector(".move-menu summary");
+        if (summary && origin.keyboard) { summary.focus(); }
+        document.getElementById("flash").innerHTML = "";
+      })
+      .catch(function () {
+        card.classList.remove("moving");
+        putBack(card, origin);
+        flash('<p class="flash error" role="alert">' + (document.body.dataset.networkError || "Network error") + "</p>");
+      });
+  }
+
+  function originOf(card) {
+    return {parent: card.parentNode, next: card.nextElementSibling};
+  }
+
+  // Drag and drop (HTML5). Drops are allowed only into columns of the card's own swimlane.
+  var dragged = null, dragOrigin = null, dropped = false;
+
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".card[draggable=true]");
+    if (!card) { return; }
+    dragged = card; dragOrigin = originOf(card); dropped = false;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.id);
+    card.classList.add("dragging");
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (!dragged) { return; }
+    var column = event.target.closest(".column-cards");
+    if (!column || column.dataset.lane !== dragOrigin.parent.dataset.lane) { return; }
+    event.preventDefault();
+    var after = null;
+    cardsOf(column).some(function (other) {
+      if (other === dragged) { return false; }
+      var box = other.getBoundingClientRect();
+      if (event.clientY < box.top + box.height / 2) { after = other; return true; }
+      return false;
+    });
+    if (after) { column.insertBefore(dragged, after); }
+    else {
+      var more = column.querySelector(":scope > .load-more");
+      column.insertBefore(dragged, more);
+    }
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (!dragged) { return; }
+    event.preventDefault();
+    dropped = true;
+    var card = dragged, origin = dragOrigin;
+    var same = card.parentNode === origin.parent && card.nextElementSibling === origin.next;
+    if (!same) { send(card, origin); }
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!dragged) { return; }
+    dragged.classList.remove("dragging");
+    if (!dropped) { putBack(dragged, dragOrigin); }
+    dragged = null; dragOrigin = null;
+  });
+
+  // The keyboard menu on each card: the same moves without a mouse.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-move-to], [data-move-step]");
+    if (!button) { return; }
+    var card = button.closest(".card");
+    var origin = originOf(card);
+    origin.keyboard = true;
+    button.closest("details").open = false;
+    if (button.dataset.moveStep) {
+      var around = neighbours(card);
+      if (button.dataset.moveStep === "up" && around.prev) { card.parentNode.insertBefore(card, around.prev); }
+      else if (button.dataset.moveStep === "down" && around.next) { card.parentNode.insertBefore(card, around.next.nextSibling); }
+      else { return; }
+      send(card, origin);
+      return;
+    }
+    var lane = card.parentNode.closest(".lane") || document;
+    var target = lane.querySelector('.column-cards[data-status="' + button.dataset.moveTo + '"]');
+    if (!target) { return; }
+    target.insertBefore(card, cardsOf(target)[0] || target.querySelector(":scope > .load-more"));
+    send(card, origin);
+  });
+})();

@@ -1,0 +1,89 @@
+"""The board: columns with counts, cards in position order, filters and swimlanes, more cards on demand.
+
+The query is services.boards.board (the same one the API serves); this module only turns the URL into its
+filters, so a filtered board is a shareable link.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..models import ItemStatus
+from ..services import boards, plans
+from ..services.deadlines import Light
+from .context import deadlines
+from .helpers import unit_options
+from .htmx import render
+
+bp = Blueprint("boards", __name__)
+
+PAGE = 30
+LANE_PAGE = 10
+LANE_FILTER = {"group": "group_id", "task": "task_id", "unit": "unit_id"}
+INT_ARGS = ("phase", "group", "task", "unit")
+
+
+@dataclass(frozen=True)
+class BoardArgs:
+    """The board's URL arguments, parsed; anything malformed is ignored rather than refused."""
+
+    plan_id: int | None
+    ints: dict[str, int] = field(default_factory=dict)
+    light: Light | None = None
+    q: str = ""
+    lanes: str | None = None
+
+    @classmethod
+    def parse(cls, args: MultiDict[str, str]) -> BoardArgs:
+        ints = {name: int(args[name]) for name in INT_ARGS if args.get(name, "").isdigit()
+                and int(args[name]) < 2**31}
+        light = args.get("light") if args.get("light") in {x.value for x in Light} else None
+        lanes = args.get("lanes") if args.get("lanes") in boards.SWIMLANES else None
+        return cls(plan_id=boards.default_plan_id(), ints=ints, light=Light(light) if light else None,
+                   q=args.get("q", "").strip()[:100], lanes=lanes)
+
+    def filters(self, **extra: Any) -> boards.ItemFilters:
+        values: dict[str, Any] = {
+            "plan_id": self.plan_id, "phase_id": self.ints.get("phase"), "group_id": self.ints.get("group"),
+            "task_id": self.ints.get("task"), "unit_id": self.ints.get("unit"), "light": self.light,
+            "q": self.q or None}
+        return boards.ItemFilters(**(values | extra))
+
+    def query_string(self) -> dict[str, Any]:
+        """The arguments again, for links that must keep the filters (load more, shareable URL)."""
+        found: dict[str, Any] = dict(self.ints)
+        found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes)) if v})
+        return found
+
+
+@bp.route("/board")
+@login_required
+def show() -> Response:
+    args = BoardArgs.parse(request.args)
+    data = boards.board(args.filters(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
+                        limit=LANE_PAGE if args.lanes else PAGE)
+    plan = plans.get_plan(args.plan_id) if args.plan_id else None
+    return render("board/page.html", "board/_board.html", board=data, args=args, plan=plan,
+                  unit_choices=unit_options(current_user))
+
+
+@bp.route("/board/column")
+@login_required
+def column() -> Response:
+    """The next cards of one column (and lane): what the "load more" button fetches."""
+    args = BoardArgs.parse(request.args)
+    status = ItemStatus(request.args["status"]) if request.args.get("status") in set(ItemStatus) else None
+    offset = min(int(request.args.get("offset", "0")), 10**6) if request.args.get("offset", "").isdigit() else 0
+    lane = request.args.get("lane", "")
+    extra: dict[str, Any] = {"status": (status,) if status else tuple(ItemStatus)}
+    if args.lanes and lane.isdigit():
+        extra[LANE_FILTER[args.lanes]] = int(lane)
+    data = boards.board(args.filters(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
+                        limit=offset + PAGE)
+    col = data["lanes"][0]["columns"][list(ItemStatus).index(status or ItemStatus.ASSIGNED)]
+    return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,
+                  column_status=status, lane=lane, args=args)

@@ -1,0 +1,34 @@
+"""What every web view needs from the app and the clock: today's deadlines and the evidence storage.
+
+Services take these as arguments (explicit actor and clock); this is the one place the web layer builds them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from ..clock import utcnow
+from ..models import ItemStatus, Role
+from ..services.boards import Deadlines
+from ..services.deadlines import local_today
+from ..services.progress import Storage
+from ..services.workflow import TRANSITIONS
+
+
+def deadlines() -> Deadlines:
+    return Deadlines(today=local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"]),
+                     warning_days=current_app.config["TRACKER_WARNING_DAYS"])
+
+
+def storage() -> Storage:
+    folder = current_app.config.get("TRACKER_UPLOAD_DIR") or Path(current_app.instance_path) / "files"
+    return Storage(folder=Path(folder), max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
+
+
+def moves_for(role: Role | str, status: ItemStatus | str) -> list[ItemStatus]:
+    """The columns a role may send a card to from its column: what the keyboard menu offers.
+
+    The server still checks every move; this only keeps the menu from offering what is certain to be refused.
+    """
+    return [t.target for t in TRANSITIONS if t.source == ItemStatus(status) and Role(role) in t.roles]

@@ -1,0 +1,23 @@
+"""The dashboard: a unit sees its own figures, the office and leaders the whole plan's."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+from flask_login import current_user, login_required
+
+from ..services import boards
+from ..services.dashboard import dashboard
+from . import charts
+from .context import deadlines
+from .htmx import render
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/dashboard")
+@login_required
+def show() -> Response:
+    plan_id = boards.default_plan_id()
+    data = dashboard(actor=current_user, plan_id=plan_id, today=deadlines().today,
+                     timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
+    return render("dashboard/page.html", data=data, bar=charts.bar, trend=charts.trend(data.trend) if data else None,
+                  bar_width=charts.BAR_WIDTH)

@@ -1,0 +1,46 @@
+"""The archive of weekly digests, each readable as it was sent: the stored HTML served as its own sandboxed
+document (no script, no forms, nothing fetched), framed by the digest's page, with the plain text beside."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, request
+from flask_login import current_user, login_required
+
+from ..services import digests
+from .htmx import render
+
+bp = Blueprint("digest_pages", __name__)
+PAGE = 50
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
+DIGEST = "/digests/<int(max=2147483647):digest_id>"
+SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+@bp.route("/digests")
+@login_required
+def index() -> Response:
+    week = request.args.get("week", "")
+    offset = min(int(request.args["offset"]), 10**6) if request.args.get("offset", "").isdigit() else 0
+    found = digests.list_digests(actor=current_user, period_key=week if WEEK.match(week) else None,
+                                 limit=PAGE + 1, offset=offset)
+    return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
+                  more=len(found) > PAGE, offset=offset, week=week if WEEK.match(week) else "", page_size=PAGE)
+
+
+@bp.route(DIGEST)
+@login_required
+def show(digest_id: int) -> Response:
+    digest = digests.get_digest(digest_id, actor=current_user)
+    return render("digest_pages/show.html", digest=digest, deliveries=digests.deliveries_of(digest))
+
+
+@bp.route(DIGEST + "/sent")
+@login_required
+def sent(digest_id: int) -> Response:
+    """The HTML exactly as mailed; its own policy forbids everything but the mail's own styles."""
+    digest = digests.get_digest(digest_id, actor=current_user)
+    response = Response(digest.html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = SENT_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

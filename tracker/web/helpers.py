@@ -1,0 +1,115 @@
+"""Template helpers: labels in the page's language and what the signed-in person may do with a card.
+
+`may_change` only decides whether to offer the drag handle and the move menu; the server checks every move.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
+from ..services import permissions, units
+from ..services.deadlines import Light
+from ..services.workflow import STATUS_LABELS, transition_for
+from .context import moves_for
+from .i18n import pick
+
+
+def status_label(status: ItemStatus | str) -> str:
+    return pick(STATUS_LABELS[ItemStatus(status)])
+
+
+def light_text(light: Light | str, days_overdue: int = 0) -> str:
+    if light == Light.RED:
+        return ngettext("%(num)d day overdue", "%(num)d days overdue", days_overdue) if days_overdue \
+            else _("overdue")
+    return _("due soon") if light == Light.YELLOW else _("on track")
+
+
+def light_choices() -> list[tuple[str, str]]:
+    return [(Light.GREEN.value, _("on track")), (Light.YELLOW.value, _("due soon")), (Light.RED.value, _("overdue"))]
+
+
+def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
+    """The verb of a transition, for buttons: 签收, 提交办结, 审核办结, 退回."""
+    transition = transition_for(ItemStatus(source), ItemStatus(target))
+    verbs = {"sign": _("Sign for it"), "submit": _("Submit for review"), "approve": _("Approve"),
+             "return": _("Return")}
+    return verbs[transition.action] if transition else _("To %(column)s", column=status_label(target))
+
+
+def priority_label(priority: Priority | str) -> str:
+    return {Priority.LOW: _("low"), Priority.NORMAL: _("normal"), Priority.HIGH: _("high")}[Priority(priority)]
+
+
+def extension_label(status: ExtensionStatus | str) -> str:
+    return {ExtensionStatus.PENDING: _("waiting"), ExtensionStatus.GRANTED: _("granted"),
+            ExtensionStatus.REFUSED: _("refused")}[ExtensionStatus(status)]
+
+
+def event_label(action: str) -> str:
+    """Audit actions in words; an action without words yet shows its code rather than nothing."""
+    words = {
+        "item.create": _("assigned"), "item.sign": _("signed for"), "item.submit": _("submitted for review"),
+        "item.approve": _("approved"), "item.return": _("returned"), "item.reorder": _("reordered"),
+        "item.edit": _("edited"), "item.progress": _("reported progress"), "item.comment": _("commented"),
+        "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
+        "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
+        "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
+    }
+    return words.get(action, action)
+
+
+def record_status(status: RecordStatus | str) -> str:
+    return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
+            RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
+
+
+def delivery_label(status: DeliveryStatus | str) -> str:
+    return {DeliveryStatus.PENDING: _("not sent yet"), DeliveryStatus.SENT: _("sent"),
+            DeliveryStatus.FAILED: _("failed, will retry")}[DeliveryStatus(status)]
+
+
+def localtime(value: datetime | None) -> str:
+    """A stored UTC time as the plan's local time, to the minute."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+
+
+def may_change(card: Any) -> bool:
+    unit_id = card["unit_id"] if isinstance(card, dict) else card.unit_id
+    if current_user.role == Role.OFFICE_ADMIN:
+        return True
+    return current_user.role in permissions.UNIT_ROLES and unit_id == current_user.unit_id
+
+
+def unit_options(actor: Any) -> list[dict[str, Any]]:
+    """Units for a filter, indented by depth; empty for a unit, which only ever sees its own."""
+    if not permissions.sees_everything(actor):
+        return []
+    found: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]], depth: int) -> None:
+        for node in nodes:
+            found.append({"id": node["id"], "label": "\u3000" * depth + node["short_name"]})
+            walk(node["children"], depth + 1)
+
+    walk(units.tree(), 0)
+    return found
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
+                                 may_change=may_change, moves_for=moves_for, action_label=action_label,
+                                 priority_label=priority_label, extension_label=extension_label,
+                                 event_label=event_label, record_status=record_status,
+                                 delivery_label=delivery_label)
+    app.jinja_env.filters["localtime"] = localtime

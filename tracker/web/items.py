@@ -1,0 +1,114 @@
+"""A card: its detail page, moves (drag, keyboard menu or dialog form), progress with evidence, comments,
+extension requests, and evidence downloads. Each view resolves the item within what the person may see."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import WorkItem
+from ..services import boards, comments, extensions, feed, permissions, progress, records, workflow
+from . import forms
+from .access import changers_only, units_only
+from .context import deadlines, storage
+from .htmx import render
+
+bp = Blueprint("cards", __name__)
+ITEM = "/items/<int(max=2147483647):item_id>"
+
+
+def visible_item(item_id: int) -> WorkItem:
+    return permissions.require_visible(current_user, db.session.get(WorkItem, item_id))
+
+
+def _uploads() -> list[progress.Upload]:
+    return [progress.Upload(filename=f.filename or "", stream=f.stream)
+            for f in request.files.getlist("files") if f.filename]
+
+
+def detail_context(item: WorkItem) -> dict[str, Any]:
+    """Everything the detail page shows, each part from the service that owns it."""
+    return {"item": item, "card": boards.item_detail(item, deadlines()), "task": item.task,
+            "updates": progress.updates_of(item), "events": feed.item_events(item),
+            "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
+            "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
+                                            limit=200)}
+
+
+@bp.route(ITEM)
+@login_required
+def detail(item_id: int) -> Response:
+    item = visible_item(item_id)
+    return render("items/page.html", "items/_detail.html", **detail_context(item))
+
+
+@bp.route(ITEM + "/move", methods=["POST"])
+@changers_only
+def move(item_id: int) -> Response:
+    """Drag and keyboard moves answer with the card; the dialog's form answers by reloading the page."""
+    item = visible_item(item_id)
+    note = forms.text("note")
+    workflow.move(item, actor=current_user, to=forms.status(), expected_version=forms.integer("version") or 0,
+                  now=utcnow(), before_id=forms.integer("before", required=False),
+                  after_id=forms.integer("after", required=False), note=note or None)
+    if uploads := _uploads():
+        progress.add_update(item, actor=current_user, text=note, percent=None, files=uploads, storage=storage(),
+                            now=utcnow())
+    db.session.commit()
+    if request.form.get("via") == "form":
+        return forms.finished(forms.local_url(request.form.get("next"), url_for("cards.detail", item_id=item.id)))
+    return render("board/_card.html", c=boards.item_detail(item, deadlines()))
+
+
+@bp.route(ITEM + "/move-form")
+@changers_only
+def move_form(item_id: int) -> Response:
+    """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
+    item = visible_item(item_id)
+    return render("items/move_form.html", "items/_move_form.html", item=item, to=forms.status(),
+                  next=request.args.get("next", ""))
+
+
+@bp.route(ITEM + "/updates", methods=["POST"])
+@changers_only
+def add_update(item_id: int) -> Response:
+    item = visible_item(item_id)
+    percent = forms.integer("percent", required=False)
+    progress.add_update(item, actor=current_user, text=forms.text("text", required=True), percent=percent,
+                        files=_uploads(),
+                        storage=storage(), now=utcnow())
+    db.session.commit()
+    return forms.finished(url_for("cards.detail", item_id=item.id))
+
+
+@bp.route(ITEM + "/comments", methods=["POST"])
+@changers_only
+def add_comment(item_id: int) -> Response:
+    item = visible_item(item_id)
+    comments.add_comment(item, actor=current_user, text=forms.text("text"), now=utcnow())
+    db.session.commit()
+    return forms.finished(url_for("cards.detail", item_id=item.id))
+
+
+@bp.route(ITEM + "/extensions", methods=["POST"])
+@units_only
+def request_extension(item_id: int) -> Response:
+    item = visible_item(item_id)
+    extensions.request_extension(item, actor=current_user, due=forms.day("due"), reason=forms.text("reason"),
+                                 now=utcnow())
+    db.session.commit()
+    return forms.finished(url_for("cards.detail", item_id=item.id))
+
+
+@bp.route("/files/<int(max=2147483647):attachment_id>")
+@login_required
+def download(attachment_id: int) -> Response:
+    """Evidence as a download under its original name, never shown inline."""
+    attachment = progress.attachment_for(attachment_id, actor=current_user)
+    response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
+                         as_attachment=True, download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

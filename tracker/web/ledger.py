@@ -1,0 +1,135 @@
+"""The accountability ledger: records with filters, exported as shown to XLSX or CSV, and the record actions
+(a unit answers; the office closes 核销 or escalates by hand)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import RecordStatus
+from ..services import ledger, records
+from ..services.escalation import parse_ladder
+from . import forms
+from .access import office_only, units_only
+from .helpers import record_status, unit_options
+from .htmx import render
+
+bp = Blueprint("ledger", __name__)
+PAGE = 100
+RECORD = "/records/<int(max=2147483647):record_id>"
+
+
+@dataclass(frozen=True)
+class LedgerArgs:
+    """The ledger's URL arguments; malformed values are ignored, so a pasted link never errors."""
+
+    values: dict[str, Any]
+
+    @classmethod
+    def parse(cls, args: MultiDict[str, str]) -> LedgerArgs:
+        found: dict[str, Any] = {}
+        for name in ("unit", "level"):
+            if args.get(name, "").isdigit() and int(args[name]) < 2**31:
+                found[name] = int(args[name])
+        if args.get("status") in set(RecordStatus):
+            found["status"] = RecordStatus(args["status"])
+        for name in ("from", "to"):
+            try:
+                found[name] = date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                pass
+        offset = args.get("offset", "")
+        found["offset"] = min(int(offset), 10**7) if offset.isdigit() else 0
+        return cls(found)
+
+    def filters(self) -> records.RecordFilters:
+        zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+
+        def start_of(day: date | None) -> datetime | None:
+            return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
+
+        to = self.values.get("to")
+        return records.RecordFilters(
+            unit_id=self.values.get("unit"), status=self.values.get("status"), level=self.values.get("level"),
+            issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None))
+
+    def query_string(self, **changes: Any) -> dict[str, Any]:
+        return {k: v for k, v in (self.values | changes).items() if v not in (None, 0, "")}
+
+
+def export_header() -> list[str]:
+    return [_("No."), _("Unit"), _("Work item"), _("Level"), _("Reason"), _("Due date"), _("Issued at"),
+            _("Answer due"), _("Status"), _("Answer"), _("Remedy date"), _("Closing note")]
+
+
+def record_status_labels() -> dict[str, str]:
+    return {status.value: record_status(status) for status in RecordStatus}
+
+
+@bp.route("/ledger")
+@login_required
+def show() -> Response:
+    args = LedgerArgs.parse(request.args)
+    rows, total = ledger.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
+    return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
+                  unit_choices=unit_options(current_user), statuses=record_status_labels())
+
+
+@bp.route("/ledger/export.<any(xlsx, csv):kind>")
+@login_required
+def export(kind: str) -> Response:
+    """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
+    rows, _total = ledger.ledger(LedgerArgs.parse(request.args).filters(), actor=current_user,
+                                 limit=ledger.EXPORT_LIMIT)
+    cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=record_status_labels())
+    stamp = utcnow().strftime("%Y%m%d")
+    if kind == "xlsx":
+        body = ledger.to_xlsx(export_header(), cells, title=_("Ledger"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = ledger.to_csv(export_header(), cells), "text/csv; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=f"ledger-{stamp}.{kind}")
+    return response
+
+
+@bp.route(RECORD + "/answer", methods=["POST"])
+@units_only
+def answer(record_id: int) -> Response:
+    record = records.get_record(record_id, actor=current_user)
+    records.answer(record, actor=current_user, explanation=forms.text("explanation"),
+                   remedy_date=forms.day("remedy_date"), now=utcnow(),
+                   timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=forms.integers("evidence_ids"))
+    db.session.commit()
+    flash(_("Your answer was recorded."))
+    return forms.finished(url_for("cards.detail", item_id=record.item_id))
+
+
+@bp.route(RECORD + "/close", methods=["POST"])
+@office_only
+def close(record_id: int) -> Response:
+    record = records.get_record(record_id, actor=current_user)
+    records.close(record, actor=current_user, note=forms.text("note"), now=utcnow())
+    db.session.commit()
+    flash(_("The record was closed."))
+    return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
+
+
+@bp.route(RECORD + "/escalate", methods=["POST"])
+@office_only
+def escalate(record_id: int) -> Response:
+    record = records.get_record(record_id, actor=current_user)
+    records.escalate(record, actor=current_user, note=forms.text("note"), now=utcnow(),
+                     ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
+                     timezone=current_app.config["TRACKER_TIMEZONE"])
+    db.session.commit()
+    flash(_("The record was escalated."))
+    return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
