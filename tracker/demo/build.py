@@ -93,8 +93,7 @@ def demo_app(paths: DemoPaths, extra: dict[str, Any] | None = None) -> Flask:
 
 
 def build(paths: DemoPaths, *, until: date, real_url: str | None, script_path: Path = DEFAULT_SCRIPT,
-          plan_path: Path = DEFAULT_PLAN, units_path: Path = DEFAULT_UNITS,
-          app_config: dict[str, Any] | None = None) -> DemoResult:
+          plan_path: Path = DEFAULT_PLAN, units_path: Path = DEFAULT_UNITS) -> DemoResult:
     """Build the demo from scratch (an old demo database and its files are replaced) and replay it to `until`.
 
     Raises Invalid for the real database or a day outside the plan, FileProblems for a bad script or seed file;
@@ -110,7 +109,7 @@ def build(paths: DemoPaths, *, until: date, real_url: str | None, script_path: P
     units = parse_units(read_yaml(units_path))
     unit_keys = {u["key"] for u in units["units"]}
     script = read_script(script_path, unit_keys=unit_keys, kinds=set(units["kinds"]))
-    app = demo_app(paths, app_config)
+    app = demo_app(paths)
     check_password(app, script.password, unit_keys)
     _remove(paths)
     try:

@@ -59,12 +59,12 @@ class Replay:
         self.storage = progress.Storage(folder=files, max_bytes=app.config["TRACKER_UPLOAD_MAX_BYTES"],
                                         new_name=self._file_name)
         self.unit_facts = {u.id: (u.key, u.kind) for u in db.session.scalars(sa.select(Unit))}
+        self._actors = {(u.unit_id, u.role): u.id for u in db.session.scalars(  # the lowest id of each role wins
+            sa.select(User).order_by(User.id.desc()))}
 
     # --- the day loop -----------------------------------------------------------------------------------
 
     def run(self, start: date) -> ReplayReport:
-        self._actors = {(u.unit_id, u.role): u.id for u in db.session.scalars(
-            sa.select(User).order_by(User.id.desc()))}
         for item in db.session.scalars(sa.select(WorkItem).where(WorkItem.plan_id == self.plan_id)
                                        .order_by(WorkItem.id)):
             self._schedule(item)

@@ -1,0 +1,53 @@
+"""The demo in a real browser: its dashboard says 演示数据 and shows the demo's day."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.demo.demo_helpers import build_demo
+from tests.e2e.e2e_helpers import shoot
+from tracker.demo.build import demo_app
+from tracker.extensions import db
+
+UNTIL = date(2023, 2, 28)
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    paths, result = build_demo(tmp_path, UNTIL)
+    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", result.password
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_demo_dashboard_shows_the_banner(browser: Any, demo_url: tuple[str, str]) -> None:
+    url, password = demo_url
+    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto("/login")
+        page.fill("input[name=username]", "office")
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(lambda address: "/login" not in address)
+        page.goto("/dashboard")
+        banner = page.locator(".demo-banner")
+        banner.wait_for(state="visible")
+        assert "演示数据" in banner.inner_text() and UNTIL.isoformat() in banner.inner_text()
+        shoot(page, "demo-dashboard")
+    finally:
+        context.close()
