@@ -271,9 +271,3 @@ def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def make_app() -> Callable[[str, Path], Flask]:
-    """build_app, for tests that need an app on a scratch database of their own (real commits, real races)."""
-    return build_app

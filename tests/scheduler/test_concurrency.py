@@ -35,15 +35,15 @@ def expected_ladder_records(app, today):
     return sum(len(escalation.levels_reached((today - due).days, settings.ladder)) for due in dues if due < today)
 
 
-def test_two_scans_at_once_write_no_duplicate(real_app):
-    settings = jobs.Settings.from_config(real_app.config)
+def test_two_scans_at_once_write_no_duplicate(committed_app):
+    settings = jobs.Settings.from_config(committed_app.config)
     at = sh(2024, 2, 20, 0, 10)
     barrier = threading.Barrier(2)
     results, errors = [], []
 
     def scan_in_thread():
         try:
-            with real_app.app_context():
+            with committed_app.app_context():
                 barrier.wait()
                 results.append(escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone))
                 db.session.commit()
@@ -57,19 +57,19 @@ def test_two_scans_at_once_write_no_duplicate(real_app):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    keys = record_keys(real_app)
-    assert len(keys) == len(set(keys)) == expected_ladder_records(real_app, date(2024, 2, 20)) > 0
+    keys = record_keys(committed_app)
+    assert len(keys) == len(set(keys)) == expected_ladder_records(committed_app, date(2024, 2, 20)) > 0
     written = sorted(sum(r.records.values()) for r in results)
     assert written == [0, len(keys)]  # one scan wrote everything, the other found it done
 
 
-def test_two_runs_of_one_period_at_once_leave_one_ledger_row(real_app):
-    settings = jobs.Settings.from_config(real_app.config)
+def test_two_runs_of_one_period_at_once_leave_one_ledger_row(committed_app):
+    settings = jobs.Settings.from_config(committed_app.config)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def run():
-        with real_app.app_context():
+        with committed_app.app_context():
             barrier.wait()
             outcomes.append(jobs.run_period(jobs.job_named("scan"), "2024-02-20", settings=settings,
                                             now=sh(2024, 2, 20, 0, 10)))
@@ -81,36 +81,36 @@ def test_two_runs_of_one_period_at_once_leave_one_ledger_row(real_app):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["ok", "skipped"]
-    with real_app.app_context():
+    with committed_app.app_context():
         assert db.session.execute(sa.select(JobRun.outcome).where(JobRun.job == "scan")).scalars().all() == ["ok"]
 
 
-def test_a_crash_in_the_middle_of_a_scan_loses_nothing_and_doubles_nothing(real_app, monkeypatch):
-    settings = jobs.Settings.from_config(real_app.config)
+def test_a_crash_in_the_middle_of_a_scan_loses_nothing_and_doubles_nothing(committed_app, monkeypatch):
+    settings = jobs.Settings.from_config(committed_app.config)
     scan_job = jobs.job_named("scan")
 
     def crash(*args, **kwargs):
         raise RuntimeError("power cut after the ladder records were written")
 
     monkeypatch.setattr(escalation, "_write_unanswered_records", crash)
-    with real_app.app_context():
+    with committed_app.app_context():
         assert jobs.run_period(scan_job, "2024-02-20", settings=settings, now=sh(2024, 2, 20, 0, 10)) == "failed"
         failed = db.session.execute(sa.select(JobRun).where(JobRun.job == "scan")).scalar_one()
         assert failed.outcome == "failed" and "power cut" in failed.error
         db.session.remove()
-    assert record_keys(real_app) == []  # the half-done scan was rolled back whole
+    assert record_keys(committed_app) == []  # the half-done scan was rolled back whole
 
     monkeypatch.undo()
-    with real_app.app_context():
+    with committed_app.app_context():
         ran = jobs.catch_up(settings=settings, now=sh(2024, 2, 20, 0, 11))
         db.session.remove()
     assert ("scan", "2024-02-20", "ok") in ran
-    keys = record_keys(real_app)
-    assert len(keys) == len(set(keys)) == expected_ladder_records(real_app, date(2024, 2, 20))
-    with real_app.app_context():
+    keys = record_keys(committed_app)
+    assert len(keys) == len(set(keys)) == expected_ladder_records(committed_app, date(2024, 2, 20))
+    with committed_app.app_context():
         assert jobs.run_period(scan_job, "2024-02-20", settings=settings, now=sh(2024, 2, 20, 9)) == "skipped"
         db.session.remove()
-    assert len(record_keys(real_app)) == len(keys)
+    assert len(record_keys(committed_app)) == len(keys)
 
 
 def test_only_the_lease_holder_runs_and_a_standby_takes_over(app):

@@ -110,15 +110,15 @@ def act(item: WorkItem, action: str, day: date, actors: Actors, settings) -> Non
                        remedy_date=day + timedelta(days=10), now=now, timezone=settings.timezone)
 
 
-def test_replay_2023_to_2025_gives_exact_records_and_157_digest_rounds(real_app):
+def test_replay_2023_to_2025_gives_exact_records_and_157_digest_rounds(committed_app):
     """Runs on a database of its own, committing every day as the scheduler does.
 
     Inside the usual rolled-back outer transaction, three years of daily commits become thousands of
     savepoints in one PostgreSQL transaction, whose visibility checks then slow down quadratically.
     """
-    settings = jobs.Settings.from_config(real_app.config)
-    with real_app.app_context():
-        replay(real_app, settings)
+    settings = jobs.Settings.from_config(committed_app.config)
+    with committed_app.app_context():
+        replay(committed_app, settings)
         db.session.remove()
 
 
