@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.api.api_helpers import NOW, assert_error
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Digest, ItemStatus, RecordStatus, Role
+from tracker.models import AccountabilityRecord, Digest, ItemStatus, RecordStatus
 from tracker.services import digests, escalation
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid
 from ..extensions import db
-from ..models import Comment, Role, User, WorkItem
+from ..models import Comment, User, WorkItem
 from . import audit, permissions
 
 LIMIT = 5_000
@@ -16,8 +16,7 @@ LIMIT = 5_000
 def add_comment(item: WorkItem, *, actor: User, text: str, now: datetime) -> Comment:
     """Anyone who may see the item except leaders (read-only) may comment; the text is required."""
     permissions.require_visible(actor, item)
-    if actor.role == Role.LEADER:
-        raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
+    permissions.require_not_read_only(actor)
     text = text.strip()
     if not text or len(text) > LIMIT:
         raise Invalid(f"评论须为 1 至 {LIMIT} 字", f"A comment has 1 to {LIMIT} characters",

@@ -42,10 +42,15 @@ def require_visible(actor: User, item: WorkItem | None) -> WorkItem:
     return item
 
 
-def require_may_change(actor: User, item: WorkItem) -> None:
-    """Any change at all: the office on every item, a unit on its own; leaders never."""
+def require_not_read_only(actor: User) -> None:
+    """Leaders read everything and change nothing; every change path asks this first."""
     if actor.role == Role.LEADER:
         raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
+
+
+def require_may_change(actor: User, item: WorkItem) -> None:
+    """Any change at all: the office on every item, a unit on its own; leaders never."""
+    require_not_read_only(actor)
     if actor.role != Role.OFFICE_ADMIN and item.unit_id != actor.unit_id:
         raise NotAllowed("只能办理本单位的工作项", "You may only change your own unit's items")
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from ..extensions import db
-from ..models import AccountabilityRecord, Attachment, RecordStatus, Role, User
+from ..models import AccountabilityRecord, Attachment, RecordStatus, User
 from . import audit, permissions
 from .deadlines import local_today
 from .escalation import MANUAL_KIND, Level
@@ -152,8 +152,7 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
 
 
 def _require_office(actor: User) -> None:
-    if actor.role == Role.LEADER:
-        raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
+    permissions.require_not_read_only(actor)
     permissions.require_office(actor)
 
 

@@ -21,9 +21,7 @@ def roles(allowed: frozenset[Role]) -> Callable[[View], View]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in allowed:
-                if current_user.role == Role.LEADER:
-                    raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access",
-                                     code="read_only")
+                permissions.require_not_read_only(current_user)
                 raise NotAllowed("无权执行此操作", "You may not do this", code="forbidden")
             return view(*args, **kwargs)
         return login_required(guarded)  # type: ignore[return-value]
