@@ -4,6 +4,10 @@ Each event stores the hash of the previous event and a hash over that plus its o
 field of any past row (or deleting or reordering rows) breaks verification at that row. Appends are
 serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by its single writer (every
 transaction begins IMMEDIATE); the unique constraint on `prev_hash` forbids a fork should both fail.
+
+Times are hashed in UTC, the form the database gives back: an event written with a time in the plan's zone
+(`scan-overdue --at 2024-01-01T00:00`, the demo's clock) would otherwise be hashed as "+08:00" and read back
+as "+00:00", and the chain would break in normal use.
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import csv
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import IO, Any
 
@@ -24,10 +28,19 @@ GENESIS_HASH = "0" * 64
 _PG_AUDIT_LOCK = 0x7472616B  # "trak": one lock id for the whole chain
 
 
+def utc(at: datetime) -> datetime:
+    """An aware time in UTC; a naive one is refused, since no one can tell which zone it meant."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime given to the audit trail: {at!r}")
+    return at.astimezone(timezone.utc)
+
+
 def jsonable(value: Any) -> Any:
-    """Plain JSON values, so that what is hashed is exactly what the database gives back."""
+    """Plain JSON values, so that what is hashed is exactly what the database gives back; aware times in UTC."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return utc(value).isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -39,7 +52,7 @@ def jsonable(value: Any) -> Any:
 
 def event_hash(prev_hash: str, event: Event) -> str:
     content = {
-        "at": event.at.isoformat(),
+        "at": utc(event.at).isoformat(),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "action": event.action,
@@ -56,7 +69,11 @@ def event_hash(prev_hash: str, event: Event) -> str:
 def record(*, actor: User | None, action: str, entity_type: str, entity_id: int | None, now: datetime,
            item_id: int | None = None, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None, actor_label: str | None = None) -> Event:
-    """Append one event in the caller's transaction. `actor` None means the system (loader, scheduler)."""
+    """Append one event in the caller's transaction. `actor` None means the system (loader, scheduler).
+
+    `now` may be in any zone (it is stored and hashed in UTC); a naive `now` raises ValueError.
+    """
+    now = utc(now)
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_AUDIT_LOCK)))
