@@ -1,7 +1,10 @@
 """Shared fields and the error shape."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import date, datetime, timezone
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
@@ -24,6 +27,31 @@ def id_field(**kwargs: object) -> fields.Integer:
 def query_id(**kwargs: object) -> fields.Integer:
     """An id from a query string (text, so not strict), in range."""
     return fields.Integer(validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+
+
+# Days a person or a program may name: wide enough for any real plan, narrow enough that a day plus or minus a
+# year, or midnight of it in any zone, is still a date Python and both databases hold (9999-12-31 is not).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+DAY_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="须在 1900-01-01 至 9998-12-31 之间")
+
+
+def day_field(**kwargs: Any) -> fields.Date:
+    """A calendar day (YYYY-MM-DD) within DAY_RANGE."""
+    return fields.Date(validate=DAY_RANGE, **kwargs)
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 moment, returned in UTC; one that UTC cannot hold (9999-12-31T23:59:59-14:00) is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError("超出可表示的时间范围") from None
+        if not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise ValidationError("须在 1900-01-01 至 9998-12-31 之间")
+        return moment
 
 
 class ErrorOut(Schema):

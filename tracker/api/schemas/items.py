@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from ...models import ItemStatus, Priority
 from ...services.boards import SWIMLANES
 from ...services.deadlines import Light
-from .common import PageArgs, id_field, query_id, text_field
+from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -19,9 +19,9 @@ class WorkItemFilterArgs(Schema):
     unit = query_id()
     status = fields.List(fields.Enum(ItemStatus, by_value=True), metadata={"description": "repeat for several"})
     light = fields.Enum(Light, by_value=True)
-    due_before = fields.Date()
-    due_after = fields.Date()
-    updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
+    due_before = day_field()
+    due_after = day_field()
+    updated_since = UtcDateTime(default_timezone=timezone.utc)
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
@@ -44,7 +44,7 @@ class WorkItemIn(Schema):
     title = text_field(required=True, min_length=1, max_length=200)
     description = text_field(load_default="", max_length=20_000)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
 
 
 class WorkItemPatch(Schema):
