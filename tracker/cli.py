@@ -22,7 +22,7 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import accounts, audit, backup, digests, escalation, events, plan_files, seeding
+from .services import accounts, audit, backup, digests, escalation, events, plan_files, security, seeding
 from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
@@ -55,6 +55,10 @@ def one_transaction() -> Iterator[None]:
 
 def _hasher() -> Any:
     return current_app.extensions["password_hasher"]
+
+
+def _password_policy() -> security.SecurityPolicy:
+    return security.SecurityPolicy.from_config(current_app.config)
 
 
 def _print_report(what: str, report: seeding.LoadReport) -> None:
@@ -140,13 +144,15 @@ def bootstrap_accounts_command(out: Path | None) -> None:
 @click.option("--unit", "unit_key", required=True, help="The unit's key, e.g. sfj.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
-@click.option("--password", default=None, help="Omit to generate one (printed once).")
+@click.option("--password", default=None, help="Omit to generate one (printed once); else the password rules apply.")
 def create_user_command(username: str, role: str, unit_key: str, display_name: str, email: str | None,
                         password: str | None) -> None:
     """Create an account in a unit with a role."""
     generated = password is None
     password = password or accounts.generate_password()
     with one_transaction():
+        if not generated:
+            security.require_password_policy(password, username.strip(), _password_policy())
         accounts.create_user(username=username, display_name=display_name, role=Role(role),
                              unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
                              actor=None, now=utcnow(), email=email)
@@ -155,12 +161,14 @@ def create_user_command(username: str, role: str, unit_key: str, display_name: s
 
 @tracker_cli.command("reset-password")
 @click.argument("username")
-@click.option("--password", default=None, help="Omit to generate one (printed once).")
+@click.option("--password", default=None, help="Omit to generate one (printed once); else the password rules apply.")
 def reset_password_command(username: str, password: str | None) -> None:
     """Set a new password for an account; it must be changed at the next login."""
     generated = password is None
     password = password or accounts.generate_password()
     with one_transaction():
+        if not generated:
+            security.require_password_policy(password, username, _password_policy())
         accounts.reset_password(accounts.user_by_name(username), password=password, hasher=_hasher(),
                                 actor=None, now=utcnow())
     click.echo(f"已重置 {username} 的密码" + (f",新密码:{password}" if generated else ""))
