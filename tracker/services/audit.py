@@ -19,6 +19,7 @@ from enum import Enum
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Event, User
@@ -130,11 +131,12 @@ class ChainReport:
         return self.first_bad_id is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain in id order; name the first row whose link or content does not verify."""
+def verify_chain(batch: int = 5000, *, session: Session | None = None) -> ChainReport:
+    """Walk the chain in id order; name the first row whose link or content does not verify. `session` reads
+    another database than the app's (a restore checks its scratch copy)."""
     expected_prev = GENESIS_HASH
     checked = 0
-    events = db.session.scalars(sa.select(Event).order_by(Event.id).execution_options(yield_per=batch))
+    events = (session or db.session).scalars(sa.select(Event).order_by(Event.id).execution_options(yield_per=batch))
     try:
         for event in events:
             if event.prev_hash != expected_prev:

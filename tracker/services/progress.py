@@ -36,6 +36,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 MAX_FILES = 10
 CHUNK = 64 * 1024
+PENDING_DIR = ".incoming"
+
+
+def pending_path(folder: Path, stored_name: str) -> Path:
+    """Where a file waits until the transaction that records it has committed."""
+    return folder / PENDING_DIR / stored_name
 
 
 class FileTooLarge(TrackerError):
