@@ -22,7 +22,8 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import accounts, audit, backup, digests, escalation, events, plan_files, security, seeding
+from .services import (accounts, audit, backup, digests, escalation, events, plan_files, progress, security,
+                       seeding)
 from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
@@ -231,6 +232,25 @@ def restore_command(archive: Path, force: bool) -> None:
         sys.exit(1)
     click.echo(f"已恢复 {archive}:计数与清单一致,审计链完整(末条哈希 {report.last_hash}),"
                f"佐证文件 {report.files} 个与记录一致")
+
+
+@tracker_cli.command("check-files")
+@click.option("--remove-orphans", is_flag=True, help="Delete files without a row that are older than a day.")
+def check_files_command(remove_orphans: bool) -> None:
+    """Compare the evidence folder with the attachment rows: orphans, missing and changed files; exit 1 if a row's
+    file is missing or changed."""
+    report = progress.files_report(Path(current_app.config["TRACKER_UPLOAD_DIR"]), now=utcnow(),
+                                   remove_orphans=remove_orphans)
+    for path in report.orphans:
+        click.echo(f"无记录的文件(孤儿):{path}" + (",已删除" if path in report.removed else ""))
+    for name in report.missing:
+        click.echo(f"缺失的文件(有记录无文件):{name}")
+    for name in report.changed:
+        click.echo(f"内容与记录的 SHA-256 不符:{name}")
+    click.echo(f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
+               f"内容不符 {len(report.changed)} 个")
+    if not report.ok:
+        sys.exit(1)
 
 
 @tracker_cli.command("export-audit")

@@ -13,7 +13,6 @@ a refused restore leaves the target database and files exactly as they were.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -34,7 +33,7 @@ from sqlalchemy.orm import Session
 from ..errors import Invalid
 from ..extensions import db
 from .audit import GENESIS_HASH, verify_chain
-from .progress import pending_path
+from .progress import file_sha256, located
 
 MANIFEST = "manifest.json"
 SQLITE_COPY, PG_DUMP = "database.sqlite3", "database.pgdump"
@@ -85,14 +84,6 @@ def _snapshot_files(connection: sa.Connection) -> dict[str, str]:
     return {name: sha for name, sha in rows}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def backup(destination: Path, *, upload_dir: Path, now: datetime) -> Path:
     """Write the archive; `destination` is a file name or an existing folder. Returns the archive's path.
 
@@ -111,7 +102,7 @@ def backup(destination: Path, *, upload_dir: Path, now: datetime) -> Path:
             copy, (facts, rows) = folder / PG_DUMP, _backup_postgres(engine, folder / PG_DUMP)
         sources = _evidence_sources(rows, upload_dir)
         manifest = {"created_at": now.isoformat(), "dialect": engine.dialect.name, **facts,
-                    "database_sha256": _sha256(copy), "files": rows}
+                    "database_sha256": file_sha256(copy), "files": rows}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         with tarfile.open(destination, "w:gz") as archive:
             for name in sorted(p.name for p in folder.iterdir()):
@@ -127,10 +118,10 @@ def _evidence_sources(rows: dict[str, str], upload_dir: Path) -> dict[str, Path]
     commit but the upload had not yet moved the file into place. Its content must be what the row says."""
     sources, problems = {}, []
     for name, sha in rows.items():
-        path = next((p for p in (upload_dir / name, pending_path(upload_dir, name)) if p.is_file()), None)
+        path = located(upload_dir, name)
         if path is None:
             problems.append(f"{name}:文件缺失")
-        elif _sha256(path) != sha:
+        elif file_sha256(path) != sha:
             problems.append(f"{name}:内容与记录的 SHA-256 不符")
         else:
             sources[name] = path
@@ -255,7 +246,7 @@ def _check_copy_digest(copy: Path, manifest: dict[str, Any]) -> None:
     expected = manifest.get("database_sha256")
     if not copy.is_file():
         raise ArchiveRefused([f"备份中没有数据库副本 {copy.name}"])
-    if expected is not None and _sha256(copy) != expected:
+    if expected is not None and file_sha256(copy) != expected:
         raise ArchiveRefused(["数据库副本的 SHA-256 与清单不符"])
 
 
@@ -318,7 +309,7 @@ def _check(scratch: sa.Engine, manifest: dict[str, Any], files: Path) -> Restore
             problems.append(f"{name}:附件记录的 SHA-256 与清单不符")
         elif not path.is_file():
             problems.append(f"{name}:备份中缺少该文件")
-        elif _sha256(path) != sha:
+        elif file_sha256(path) != sha:
             problems.append(f"{name}:文件内容的 SHA-256 与记录不符")
     problems += [f"{name}:清单中的文件没有附件记录" for name in sorted(set(listed) - set(rows))]
     if problems:
