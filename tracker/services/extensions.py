@@ -29,7 +29,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     a missing reason, or a request already waiting.
     """
     permissions.require_may_change(actor, item)
-    if actor.role not in permissions.UNIT_ROLES:
+    if not permissions.is_unit(actor):
         raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
                          code="unit_only")
     if item.status == ItemStatus.DONE or item.due_date is None:
