@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from ...models import ItemStatus, Priority
 from ...services.boards import SWIMLANES
+from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
 from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
 
@@ -63,7 +64,7 @@ class MoveIn(Schema):
 
 
 class ReviewIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    decision = fields.String(required=True, validate=validate.OneOf(sorted(REVIEW_DECISIONS)))
     reason = text_field(max_length=10_000, metadata={"description": "required to return"})
     version = id_field(required=True)
 

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ...models import ExtensionStatus
+from ...services.extensions import DECISIONS
 from .common import day_field, text_field
 
 
@@ -53,7 +54,7 @@ class ExtensionIn(Schema):
 
 
 class DecisionIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["grant", "refuse"]))
+    decision = fields.String(required=True, validate=validate.OneOf(sorted(DECISIONS)))
     note = text_field(max_length=10_000, metadata={"description": "required to refuse"})
 
 
