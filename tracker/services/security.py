@@ -137,8 +137,8 @@ def require_password_policy(password: str, username: str, policy: SecurityPolicy
 
 
 class PasswordChangeRefused(Invalid):
-    """The change was refused; any failed check of the current password is already recorded and counts toward
-    the lockout, so the caller commits (as after a failed login) rather than rolling back."""
+    """The change was refused; a failed check of the current password is already recorded and counts toward
+    the lockout, so the caller keeps what was written (`transaction.keep_refusal()`, as after a failed login)."""
 
     code = "password_rejected"
 
