@@ -47,6 +47,7 @@ ACCESS: dict[str, Any] = {
     "ledger.answer": NOBODY,  # only the record's own unit answers
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,
+    "ledger.close_many": OFFICE,
     "digest_pages.index": LOGGED_IN,
     "digest_pages.show": READERS,
     "digest_pages.sent": READERS,
@@ -92,6 +93,8 @@ ACCESS: dict[str, Any] = {
     "records.answer": NOBODY,  # only the record's own unit answers
     "records.close": OFFICE,
     "records.escalate": OFFICE,
+    "records.close_many": OFFICE,
+    "records.mark_read": READERS,  # the office and leaders may open it (reading changes nothing for them)
     "digests.list_digests": LOGGED_IN,
     "digests.get_digest": READERS,
 }

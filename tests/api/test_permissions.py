@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from tests.api.api_helpers import NOW, ApiClient, assert_error
 
-from tracker.models import ItemStatus, Plan, Role, User, WorkItem
+from tracker.extensions import db
+from tracker.models import AccountabilityRecord, ItemStatus, Plan, RecordStatus, Role, User, WorkItem
 from tracker.services import extensions, progress
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
@@ -34,6 +35,8 @@ class World:
     phase_id: int
     sfj_unit_id: int
     parameter_id: int
+    notice_id: int
+    answered_id: int
 
 
 @pytest.fixture
@@ -49,9 +52,16 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
                                              now=NOW)
     param = next(p for t in plan.tasks for p in t.parameters)
     attachment_id = progress.updates_of(item)[0][1][0].id
+    notice = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=1, level_name="提醒",
+                                  due_date=item.due_date, reason="逾期 1 天,已发提醒", issued_at=NOW)
+    answered = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                    due_date=item.due_date, reason="逾期 15 天", issued_at=NOW,
+                                    answer_due=date(2023, 7, 20), answer_text="已说明", status=RecordStatus.ANSWERED)
+    db.session.add_all([notice, answered])
+    db.session.flush()
     return World(plan=plan, item=item, submitted=submitted, attachment_id=attachment_id,
                  extension_id=extension.id, task_id=item.task_id, phase_id=item.phase_id,
-                 sfj_unit_id=item.unit_id, parameter_id=param.id)
+                 sfj_unit_id=item.unit_id, parameter_id=param.id, notice_id=notice.id, answered_id=answered.id)
 
 
 Call = Callable[[ApiClient, World], Any]
@@ -96,6 +106,11 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
                                              json={"decision": "grant"}), (200, 403, 403, 403, 404)),
     "item events": (lambda c, w: c.get(f"/items/{w.item.id}/events"), (200, 200, 200, 200, 404)),
     "feed": (lambda c, w: c.get("/events"), (200, 200, 403, 403, 403)),
+    "list records": (lambda c, w: c.get("/records"), (200, 200, 200, 200, 200)),
+    "read a notice": (lambda c, w: c.post(f"/records/{w.notice_id}/read"), (200, 200, 200, 200, 404)),
+    "close records in bulk": (lambda c, w: c.post("/records/close", json={"record_ids": [w.answered_id],
+                                                                          "note": "已整改"}),
+                              (200, 403, 403, 403, 403)),
 }
 
 

@@ -1,4 +1,8 @@
-"""Accountability records (督办记录): one per item per ladder level per due date; never deleted."""
+"""Accountability records (督办记录): one per item per ladder level per due date; never deleted.
+
+A record owes an answer when its level has `answer_within_days` (督办): `answer_due` is set then. Others
+(提醒, 催办, 通报, 未答复) are notices: read, not answered; `read_at`/`read_by_id` note the unit's first reading.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -32,6 +36,13 @@ class AccountabilityRecord(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     close_note: Mapped[str | None] = mapped_column(sa.Text)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, "status"), default=RecordStatus.OPEN)
+
+    @property
+    def owes_answer(self) -> bool:
+        """督办 (a level with answer_within_days) owes a written answer; 提醒, 催办, 通报 are notices."""
+        return self.answer_due is not None
 
     __table_args__ = (sa.UniqueConstraint("item_id", "kind", "level", "due_date"),)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
 from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
-from . import audit, escalation, permissions
+from . import audit, escalation, permissions, records
 from .ordering import position_between, renumbered
 
 STATUS_LABELS = {
@@ -160,6 +160,7 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
     elif transition.action == "approve":
         item.completed_at = now
         escalation.record_close(item, timezone=item.plan.timezone)
+        records.settle_item(item.id, now=now)
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note

@@ -63,13 +63,17 @@ def event_label(action: str) -> str:
         "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
         "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
+        "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
     }
     return words.get(action, action)
 
 
-def record_status(status: RecordStatus | str) -> str:
-    return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
-            RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
+def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
+    """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
+    if status == RecordStatus.OPEN and owes_answer is not None:
+        return _("awaiting answer") if owes_answer else _("notice")
+    return {RecordStatus.OPEN: _("open"), RecordStatus.ANSWERED: _("answered, to be closed"),
+            RecordStatus.CLOSED: _("closed"), RecordStatus.SETTLED: _("settled: item finished")}[RecordStatus(status)]
 
 
 def delivery_label(status: DeliveryStatus | str) -> str:

@@ -1,4 +1,4 @@
-"""A card: its detail page, moves (drag, keyboard menu or dialog form), progress with evidence, comments,
+"""A card: its detail page (opening it notes the unit's first reading of its notices), moves (drag, keyboard menu or dialog form), progress with evidence, comments,
 extension requests, and evidence downloads. Each view resolves the item within what the person may see."""
 from __future__ import annotations
 
@@ -42,7 +42,10 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
 @login_required
 def detail(item_id: int) -> Response:
     item = visible_item(item_id)
-    return render("items/page.html", "items/_detail.html", **detail_context(item))
+    context = detail_context(item)
+    if records.mark_read(context["records"], actor=current_user, now=utcnow()):
+        db.session.commit()
+    return render("items/page.html", "items/_detail.html", **context)
 
 
 @bp.route(ITEM + "/move", methods=["POST"])
