@@ -1,4 +1,4 @@
-"""ledger: records settle (已办结销号) and are read; see issue 11
+"""ledger: records settle (已办结销号) and are read; notifications and their mail; see issue 11
 
 Records of items already done are settled as of the item's completion, so a database that ran before this
 change agrees with the rule that approval settles them (no count treats them as owed).
@@ -29,6 +29,48 @@ def _status_check(values):
 
 
 def upgrade():
+    op.create_table('notification_mails',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_key', sa.String(length=64), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='status', native_enum=False, create_constraint=True, length=15), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', tracker.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_notification_mails_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_mails')),
+    sa.UniqueConstraint('batch_key', 'unit_id', 'address', name=op.f('uq_notification_mails_batch_key_unit_id_address'))
+    )
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('batch_key', sa.String(length=64), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=96), nullable=True),
+    sa.Column('read_at', tracker.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('read_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('unit_id IS NOT NULL OR user_id IS NOT NULL', name=op.f('ck_notifications_has_recipient')),
+    sa.ForeignKeyConstraint(['item_id'], ['work_items.id'], name=op.f('fk_notifications_item_id_work_items')),
+    sa.ForeignKeyConstraint(['read_by_id'], ['users.id'], name=op.f('fk_notifications_read_by_id_users')),
+    sa.ForeignKeyConstraint(['record_id'], ['accountability_records.id'], name=op.f('fk_notifications_record_id_accountability_records')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_notifications_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_notifications_dedupe_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+
+
     with op.batch_alter_table('accountability_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('read_at', tracker.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('read_by_id', sa.Integer(), nullable=True))
@@ -44,6 +86,14 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
+
+    op.drop_table('notifications')
+    op.drop_table('notification_mails')
+
     op.execute(sa.text("UPDATE accountability_records SET status = 'closed' WHERE status = 'settled'"))
     with op.batch_alter_table('accountability_records', schema=None) as batch_op:
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_='check')

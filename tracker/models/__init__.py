@@ -12,6 +12,7 @@ from .enums import (
 )
 from .event import Event
 from .job_run import JobRun, SchedulerLease
+from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .security import Lockout, LoginAttempt, UserSession
@@ -22,7 +23,7 @@ from .work_item import WorkItem
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
     "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
-    "LoginAttempt", "Phase",
+    "LoginAttempt", "Notification", "NotificationMail", "Phase",
     "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
     "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
 ]

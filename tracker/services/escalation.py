@@ -24,7 +24,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, RecordStatus, WorkItem
 from ..models.types import UTCDateTime
-from . import audit
+from . import alerts, audit
 from .bulk import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from .deadlines import days_overdue, local_today
 
@@ -108,13 +108,14 @@ class ScanResult:
                 "records": dict(sorted(self.records.items()))}
 
 
-def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult:
+def scan(*, now: datetime, ladder: Sequence[Level], timezone: str, reminder_days: Sequence[int] = ()) -> ScanResult:
     """Store overdue state and write the ladder's records as of `now`; idempotent, safe to run concurrently.
 
     Writes, in the caller's transaction: overdue_since on items found overdue for the first time; one ladder
     record per level each active overdue item has reached for its current due date; one 'unanswered' record per
     notice whose answer is late. One audit event summarises what the scan wrote (none when it wrote nothing):
     the records themselves are the append-only ledger, and a first scan can write tens of thousands at once.
+    Units are notified of the records issued, and of items due in `reminder_days` days (alerts.after_scan).
     """
     serialise(_SCAN_LOCK)
     today = local_today(now, timezone)
@@ -122,6 +123,7 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult
     result.newly_overdue = _mark_overdue(today)
     _write_ladder_records(today, now, ladder, result)
     _write_unanswered_records(today, now, result)
+    alerts.after_scan(now=now, today=today, reminder_days=reminder_days)
     if result.written:
         audit.record(actor=None, actor_label=SCANNER, action="ladder.scan", entity_type="accountability_record",
                      entity_id=None, after=result.summary(), now=now)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from ..extensions import db
-from ..models import AccountabilityRecord, Attachment, RecordStatus, User
-from . import audit, permissions
+from ..models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
+from . import alerts, audit, notifications, permissions
 from .deadlines import local_today
 from .escalation import MANUAL_KIND, Level
 
@@ -173,6 +173,12 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
         issued_at=now, issued_by_id=actor.id, answer_due=answer_due, status=RecordStatus.OPEN)
     db.session.add(escalated)
     db.session.flush()
+    item = db.session.get(WorkItem, record.item_id)
+    assert item is not None
+    notifications.notify(kind=notifications.RECORD_ISSUED, unit_ids=[record.unit_id], item=item,
+                         record_id=escalated.id, now=now,
+                         text=alerts.issued_text(escalated.level_name, escalated.reason, escalated.answer_due,
+                                                 item.title))
     audit.record(actor=actor, action="record.escalate", entity_type="accountability_record",
                  entity_id=escalated.id, item_id=record.item_id, before={"from_record": record.id},
                  after=snapshot(escalated), now=now)

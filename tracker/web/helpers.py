@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
-from ..services import permissions, units
+from ..services import notifications, permissions, units
 from ..services.deadlines import Light
 from ..services.workflow import STATUS_LABELS, transition_for
 from .context import moves_for
@@ -110,10 +110,24 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
     return found
 
 
+def unread_notifications() -> int:
+    """The bell's count: the signed-in person's and their unit's unread notifications."""
+    return notifications.unread_count(actor=current_user) if current_user.is_authenticated else 0
+
+
+def todo_label(key: str) -> str:
+    return {"to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
+            "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
+            "due_soon": _("Due within the warning window"), "to_review": _("To review"),
+            "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),
+            "unanswered_units": _("Units whose supervision notices went unanswered")}.get(key, key)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  may_change=may_change, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status,
-                                 delivery_label=delivery_label)
+                                 delivery_label=delivery_label, unread_notifications=unread_notifications,
+                                 todo_label=todo_label)
     app.jinja_env.filters["localtime"] = localtime
