@@ -6,7 +6,6 @@ from typing import Any
 from flask import current_app
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import Notification
 from ..services import notifications, todo
 from .auth import actor
@@ -42,14 +41,13 @@ def unread_count() -> dict[str, int]:
     return {"count": notifications.unread_count(actor=actor())}
 
 
-@blp.route("/notifications/<int(max=2147483647):notification_id>/read", methods=["POST"])
+@blp.route("/notifications/<id:notification_id>/read", methods=["POST"])
 @blp.response(200, NotificationOut)
 @errors(blp, 403, 404)
 def mark_read(notification_id: int) -> Notification:
     """Read; a unit's notification is read for the whole unit by its first reader."""
     found = notifications.mark_read(notifications.get_notification(notification_id, actor=actor()),
                                     actor=actor(), now=utcnow())
-    db.session.commit()
     return found
 
 
@@ -58,5 +56,4 @@ def mark_read(notification_id: int) -> Notification:
 @errors(blp, 403)
 def mark_all_read() -> dict[str, int]:
     count = notifications.mark_all_read(actor=actor(), now=utcnow())
-    db.session.commit()
     return {"count": count}

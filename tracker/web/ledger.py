@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import RecordStatus
 from ..services import ledger, records
 from ..services.escalation import parse_ladder
@@ -24,7 +23,7 @@ from .htmx import render
 
 bp = Blueprint("ledger", __name__)
 PAGE = 100
-RECORD = "/records/<int(max=2147483647):record_id>"
+RECORD = "/records/<id:record_id>"
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,6 @@ def answer(record_id: int) -> Response:
     records.answer(record, actor=current_user, explanation=forms.text("explanation"),
                    remedy_date=forms.day("remedy_date"), now=utcnow(),
                    timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=forms.integers("evidence_ids"))
-    db.session.commit()
     flash(_("Your answer was recorded."))
     return forms.finished(url_for("cards.detail", item_id=record.item_id))
 
@@ -122,7 +120,6 @@ def answer(record_id: int) -> Response:
 def close(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
     records.close(record, actor=current_user, note=forms.text("note"), now=utcnow())
-    db.session.commit()
     flash(_("The record was closed."))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
 
@@ -133,7 +130,6 @@ def close_many() -> Response:
     """The 待核销 queue's bulk 核销: the ticked records, one note."""
     closed = records.close_many(forms.integers("record_ids"), actor=current_user, note=forms.text("note"),
                                 now=utcnow())
-    db.session.commit()
     flash(_("%(n)d records closed.", n=len(closed)))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("office.workspace_page")))
 
@@ -145,6 +141,5 @@ def escalate(record_id: int) -> Response:
     records.escalate(record, actor=current_user, note=forms.text("note"), now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
                      timezone=current_app.config["TRACKER_TIMEZONE"])
-    db.session.commit()
     flash(_("The record was escalated."))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, url_for
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..extensions import db
 from ..services import notifications
 from . import forms
 from .htmx import render
@@ -22,13 +21,12 @@ def index() -> Response:
                   found=notifications.list_for(actor=current_user, limit=PAGE))
 
 
-@bp.route("/notifications/<int(max=2147483647):notification_id>/open", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int) -> Response:
     """Mark it read and go to its item (or back to the list when it concerns no item)."""
     found = notifications.mark_read(notifications.get_notification(notification_id, actor=current_user),
                                     actor=current_user, now=utcnow())
-    db.session.commit()
     target = url_for("cards.detail", item_id=found.item_id) if found.item_id else url_for("inbox.index")
     return forms.finished(target + ("#records" if found.record_id else ""))
 
@@ -37,5 +35,4 @@ def open_one(notification_id: int) -> Response:
 @login_required
 def read_all() -> Response:
     notifications.mark_all_read(actor=current_user, now=utcnow())
-    db.session.commit()
     return forms.finished(url_for("inbox.index"))
