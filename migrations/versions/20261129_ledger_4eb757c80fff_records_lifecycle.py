@@ -1,4 +1,4 @@
-"""ledger: records settle (已办结销号) and are read; notifications and their mail; see issue 11
+"""ledger: records settle (已办结销号) and are read; notifications and their mail; outgoing webhooks; see issue 11
 
 Records of items already done are settled as of the item's completion, so a database that ran before this
 change agrees with the rule that approval settles them (no count treats them as owed).
@@ -78,6 +78,54 @@ def upgrade():
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_='check')
         batch_op.create_check_constraint(op.f(STATUS_CHECK), sa.text(_status_check(("open", "answered", "closed", "settled"))))
 
+    op.create_table('webhooks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('events', sa.JSON(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhooks_created_by_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_webhooks_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhooks'))
+    )
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('webhook_id', sa.Integer(), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=32), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='status', native_enum=False, create_constraint=True, length=15), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', tracker.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_webhook_deliveries_notification_id_notifications')),
+    sa.ForeignKeyConstraint(['webhook_id'], ['webhooks.id'], name=op.f('fk_webhook_deliveries_webhook_id_webhooks')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('webhook_id', 'notification_id', name=op.f('uq_webhook_deliveries_webhook_id_notification_id'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_webhook_id'), ['webhook_id'], unique=False)
+
+    op.create_table('webhook_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=False),
+    sa.Column('at', tracker.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('response_ms', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['delivery_id'], ['webhook_deliveries.id'], name=op.f('fk_webhook_attempts_delivery_id_webhook_deliveries')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_attempts'))
+    )
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_attempts_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_attempts_delivery_id'), ['delivery_id'], unique=False)
+
+
     op.execute(sa.text(
         "UPDATE accountability_records SET status = 'settled', close_note = :note, closed_by_id = NULL, "
         "closed_at = (SELECT w.completed_at FROM work_items w WHERE w.id = accountability_records.item_id) "
@@ -86,6 +134,18 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_attempts_delivery_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_attempts_at'))
+
+    op.drop_table('webhook_attempts')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_webhook_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))
+
+    op.drop_table('webhook_deliveries')
+    op.drop_table('webhooks')
+
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
         batch_op.drop_index(batch_op.f('ix_notifications_unit_id'))

@@ -18,6 +18,7 @@ from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
+from .webhook import Webhook, WebhookAttempt, WebhookDelivery
 from .work_item import WorkItem
 
 __all__ = [
@@ -25,5 +26,5 @@ __all__ = [
     "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
     "LoginAttempt", "Notification", "NotificationMail", "Phase",
     "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
-    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
+    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

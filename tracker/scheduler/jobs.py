@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail
-from ..services import digests, escalation, notifications
+from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail, WebhookDelivery
+from ..services import digests, escalation, notifications, webhooks
 from ..services.bulk import insert_or_ignore, serialise
 from ..services.deadlines import local_today
 from ..services.mail import SmtpSettings, smtp_connection
@@ -140,6 +140,7 @@ def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None =
         deliver_pending(settings)
     else:
         deliver_notifications(settings)
+        deliver_webhooks()
     return "ok"
 
 
@@ -268,5 +269,21 @@ def deliver_notifications(settings: Settings, *, now: datetime | None = None) ->
             if mail is not None and mail.status != DeliveryStatus.SENT:
                 notifications.mark_mail(mail, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
                 counts["failed"] += 1
+        db.session.commit()
+    return counts
+
+
+def deliver_webhooks(*, now: datetime | None = None) -> dict[str, int]:
+    """POST every webhook delivery that is due, each attempt committed on its own (an acknowledged one is
+    never sent again); failures wait their backoff. Runs on every scheduler tick."""
+    now = now or utcnow()
+    ids = webhooks.due_ids(now=now)
+    db.session.rollback()
+    counts = {"sent": 0, "failed": 0}
+    for delivery_id in ids:
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.status == DeliveryStatus.SENT:
+            continue
+        counts["sent" if webhooks.attempt(delivery, now=now) else "failed"] += 1
         db.session.commit()
     return counts

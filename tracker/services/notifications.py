@@ -6,6 +6,7 @@ reminders); other services route their own news through it. Each notification is
 transaction, so it exists exactly when the change it reports was committed. Mail is queued beside it, one
 message per unit per batch (a batch is one moment: a request or one daily scan), and sent after the commit by
 the scheduler (`deliver_mail`): marked sent in its own commit once the server took it, so never sent twice.
+Outgoing webhooks matching a notification are queued in the same transaction (webhooks.queue).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from ..errors import NotFound
 from ..extensions import db
 from ..models import DeliveryStatus, Notification, NotificationMail, Plan, Unit, User, WorkItem
+from . import webhooks
 from .bulk import insert_or_ignore
 from .mail import build_message
 
@@ -69,6 +71,7 @@ def write(entries: Sequence[Entry], *, now: datetime, batch_key: str) -> None:
         "unit_id": e.unit_id, "user_id": e.user_id, "kind": e.kind, "item_id": e.item_id, "record_id": e.record_id,
         "text": e.text, "created_at": now, "batch_key": batch_key, "dedupe_key": e.dedupe_key,
     } for e in entries], key=("dedupe_key",))
+    webhooks.queue(batch_key=batch_key, now=now)
     unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
     if not unit_ids:
         return
