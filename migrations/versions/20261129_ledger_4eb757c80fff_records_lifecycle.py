@@ -1,4 +1,5 @@
-"""ledger: records settle (已办结销号) and are read; notifications and their mail; outgoing webhooks; see issue 11
+"""ledger: records settle (已办结销号) and are read; numbered notices; notifications and their mail;
+outgoing webhooks; see issue 11
 
 Records of items already done are settled as of the item's completion, so a database that ran before this
 change agrees with the rule that approval settles them (no count treats them as owed).
@@ -8,6 +9,8 @@ Revises: c5e48990c64c
 Create Date: 2026-11-29 22:08:57.601859
 
 """
+from datetime import datetime, timedelta
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -77,6 +80,14 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_accountability_records_read_by_id_users'), 'users', ['read_by_id'], ['id'])
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_='check')
         batch_op.create_check_constraint(op.f(STATUS_CHECK), sa.text(_status_check(("open", "answered", "closed", "settled"))))
+        batch_op.add_column(sa.Column('doc_number', sa.String(length=40), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_accountability_records_doc_number'), ['doc_number'])
+    op.create_table('doc_sequences',
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'year', name=op.f('pk_doc_sequences'))
+    )
 
     op.create_table('webhooks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -131,9 +142,30 @@ def upgrade():
         "closed_at = (SELECT w.completed_at FROM work_items w WHERE w.id = accountability_records.item_id) "
         "WHERE status IN ('open', 'answered') AND item_id IN (SELECT id FROM work_items WHERE status = 'done')"
     ).bindparams(note=SETTLE_NOTE))
+    _number_existing_notices()
+
+
+def _number_existing_notices():
+    """Give the 督办 and 通报 records already issued their numbers, per kind and year in issue order (the default
+    format, years in UTC+8 as the default plan time zone), and leave each sequence at its last number."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(
+        "SELECT id, level_name, issued_at FROM accountability_records WHERE kind IN ('ladder', 'manual') "
+        "AND level_name IN ('督办', '通报') ORDER BY issued_at, id")).all()
+    last = {}
+    for rid, kind, issued_at in rows:
+        when = issued_at if not isinstance(issued_at, str) else datetime.fromisoformat(issued_at)
+        year = (when.replace(tzinfo=None) + timedelta(hours=8)).year
+        last[kind, year] = last.get((kind, year), 0) + 1
+        bind.execute(sa.text("UPDATE accountability_records SET doc_number = :n WHERE id = :id"),
+                     {"n": f"{kind}〔{year}〕{last[kind, year]}号", "id": rid})
+    for (kind, year), number in last.items():
+        bind.execute(sa.text("INSERT INTO doc_sequences (kind, year, last_number) VALUES (:k, :y, :n)"),
+                     {"k": kind, "y": year, "n": number})
 
 
 def downgrade():
+    op.drop_table('doc_sequences')
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_attempts_delivery_id'))
         batch_op.drop_index(batch_op.f('ix_webhook_attempts_at'))
@@ -156,6 +188,8 @@ def downgrade():
 
     op.execute(sa.text("UPDATE accountability_records SET status = 'closed' WHERE status = 'settled'"))
     with op.batch_alter_table('accountability_records', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_accountability_records_doc_number'), type_='unique')
+        batch_op.drop_column('doc_number')
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_='check')
         batch_op.create_check_constraint(op.f(STATUS_CHECK), sa.text(_status_check(("open", "answered", "closed"))))
         batch_op.drop_constraint(batch_op.f('fk_accountability_records_read_by_id_users'), type_='foreignkey')

@@ -84,5 +84,6 @@ def escalate(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """The office raises the record by hand to the next level; answers the new record."""
     record = records.escalate(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
                               now=utcnow(), ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                              timezone=current_app.config["TRACKER_TIMEZONE"])
+                              timezone=current_app.config["TRACKER_TIMEZONE"],
+                              number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
     return record

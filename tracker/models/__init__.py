@@ -1,5 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
-from .accountability import AccountabilityRecord
+from .accountability import AccountabilityRecord, DocSequence
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
@@ -22,7 +22,7 @@ from .webhook import Webhook, WebhookAttempt, WebhookDelivery
 from .work_item import WorkItem
 
 __all__ = [
-    "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
+    "AccountabilityRecord", "ApiToken", "DocSequence", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
     "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
     "LoginAttempt", "Notification", "NotificationMail", "Phase",
     "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",

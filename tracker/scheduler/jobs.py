@@ -43,6 +43,7 @@ class Settings:
     due_soon_days: int
     smtp: SmtpSettings | None
     reminder_days: tuple[int, ...] = (7, 1)
+    number_format: str = "{kind}〔{year}〕{number}号"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -54,7 +55,8 @@ class Settings:
                    digest_time=time.fromisoformat(config["TRACKER_DIGEST_TIME"]),
                    due_soon_days=int(config["TRACKER_DIGEST_DUE_SOON_DAYS"]),
                    smtp=SmtpSettings.from_config(config),
-                   reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))))
+                   reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
+                   number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号")
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
@@ -80,7 +82,8 @@ class ScanJob:
     def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
         # A back-filled day is scanned as of that day, so its records carry that day's date and days overdue.
         at = now if local_today(now, s.timezone).isoformat() == key else self.due_at(key, s)
-        return escalation.scan(now=at, ladder=s.ladder, timezone=s.timezone, reminder_days=s.reminder_days).summary()
+        return escalation.scan(now=at, ladder=s.ladder, timezone=s.timezone, reminder_days=s.reminder_days,
+                               number_format=s.number_format).summary()
 
 
 class DigestJob:

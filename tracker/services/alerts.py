@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, Plan, WorkItem
+from ..models.accountability import UNANSWERED_KIND
 from . import notifications
 from .notifications import Entry
 
 ACTIVE = (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS)
-UNANSWERED_KIND = "unanswered"
 
 
 def issued_text(level_name: str, reason: str, answer_due: date | None, title: str) -> str:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from ..extensions import db
 from ..models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
-from . import alerts, audit, notifications, permissions
+from . import alerts, audit, notices, notifications, permissions
 from .deadlines import local_today
 from .escalation import MANUAL_KIND, Level
 
@@ -147,7 +147,7 @@ def close_many(record_ids: Sequence[int], *, actor: User, note: str, now: dateti
 
 
 def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datetime, ladder: Sequence[Level],
-             timezone: str) -> AccountabilityRecord:
+             timezone: str, number_format: str = notices.DEFAULT_FORMAT) -> AccountabilityRecord:
     """The office raises a record by hand to the next level of the ladder: a new record issued by a person.
 
     The source record stays as it is. Raises NotAllowed (not the office), Invalid (already at the top, or
@@ -173,6 +173,7 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
         issued_at=now, issued_by_id=actor.id, answer_due=answer_due, status=RecordStatus.OPEN)
     db.session.add(escalated)
     db.session.flush()
+    notices.assign_numbers(ladder=ladder, timezone=timezone, number_format=number_format)
     item = db.session.get(WorkItem, record.item_id)
     assert item is not None
     notifications.notify(kind=notifications.RECORD_ISSUED, unit_ids=[record.unit_id], item=item,

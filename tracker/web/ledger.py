@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..clock import utcnow
+from ..errors import Invalid
 from ..models import RecordStatus
-from ..services import ledger, records
+from ..services import ledger, notices, records
 from ..services.escalation import parse_ladder
 from . import forms
 from .access import office_only, units_only
@@ -104,6 +105,34 @@ def export(kind: str) -> Response:
     return response
 
 
+@bp.route(RECORD + "/notice.pdf")
+@login_required
+def notice(record_id: int) -> Response:
+    """The 督办/通报 notice with its 回执, to print; anyone who may see the record."""
+    record = notices.require_notice(records.get_record(record_id, actor=current_user))
+    rows = notices.notice_rows([record], timezone=current_app.config["TRACKER_TIMEZONE"])
+    return _pdf(notices.render_pdf(rows), f"notice-{record.id}.pdf")
+
+
+@bp.route("/ledger/notices.pdf")
+@office_only
+def notices_of_day() -> Response:
+    """Every notice of one scan day in one file (?day=2024-06-30)."""
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        raise Invalid("请选择日期(年-月-日)", "Choose a day (YYYY-MM-DD)", fields={"day": ["日期无效"]}) from None
+    zone = current_app.config["TRACKER_TIMEZONE"]
+    found = notices.notices_of_day(day, actor=current_user, timezone=zone)
+    return _pdf(notices.render_pdf(notices.notice_rows(found, timezone=zone)), f"notices-{day}.pdf")
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
 @bp.route(RECORD + "/answer", methods=["POST"])
 @units_only
 def answer(record_id: int) -> Response:
@@ -140,6 +169,7 @@ def escalate(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
     records.escalate(record, actor=current_user, note=forms.text("note"), now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                     timezone=current_app.config["TRACKER_TIMEZONE"])
+                     timezone=current_app.config["TRACKER_TIMEZONE"],
+                     number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
     flash(_("The record was escalated."))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))

@@ -31,6 +31,8 @@ class RecordOut(Schema):
     level_name = fields.String(required=True)
     due_date = fields.Date(required=True)
     reason = fields.String(required=True)
+    doc_number = fields.String(allow_none=True, required=True,
+                               metadata={"description": "督办/通报 notices: e.g. 督办〔2024〕12号; PDF at .../notice.pdf"})
     issued_at = fields.DateTime(required=True)
     issued_by_id = fields.Integer(allow_none=True, required=True)
     answer_due = fields.Date(allow_none=True, required=True)
