@@ -48,6 +48,8 @@ ACCESS: dict[str, Any] = {
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,
     "ledger.close_many": OFFICE,
+    "ledger.notice": READERS,  # the sample record has no number: 422 for those who may see it
+    "ledger.notices_of_day": OFFICE,
     "hooks.index": OFFICE,
     "hooks.register": OFFICE,
     "hooks.set_active": OFFICE,
@@ -101,6 +103,8 @@ ACCESS: dict[str, Any] = {
     "records.escalate": OFFICE,
     "records.close_many": OFFICE,
     "records.mark_read": READERS,  # the office and leaders may open it (reading changes nothing for them)
+    "notices.notice": READERS,
+    "notices.notices_of_day": OFFICE,
     "webhooks.list_hooks": OFFICE,
     "webhooks.register": OFFICE,
     "webhooks.set_active": OFFICE,
