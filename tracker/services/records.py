@@ -87,7 +87,7 @@ def answer(record: AccountabilityRecord, *, actor: User, explanation: str, remed
     uploaded to the same item. Raises NotAllowed, InvalidTransition (a notice, which owes no answer, or a
     record already answered, closed or settled), Invalid (empty text, remedy in the past, foreign attachments).
     """
-    if actor.role not in permissions.UNIT_ROLES or actor.unit_id != record.unit_id:
+    if not permissions.is_unit(actor) or actor.unit_id != record.unit_id:
         raise NotAllowed("只有被督办单位可以答复督办记录", "Only the unit concerned may answer a record",
                          code="unit_only")
     if not record.owes_answer:

@@ -2,13 +2,13 @@
 off or on, and read the delivery log (status, response time, error)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import utcnow
 from ..services import notifications, webhooks
-from . import forms
+from . import forms, schemas
 from .access import office_only
 from .helpers import unit_options
 from .htmx import render
@@ -27,8 +27,8 @@ def index() -> Response:
 @bp.route("/", methods=["POST"])
 @office_only
 def register() -> Response:
-    hook = webhooks.register(actor=current_user, url=forms.text("url", limit=500, required=True),
-                             events=request.form.getlist("events"), unit_id=forms.integer("unit_id", required=False),
+    data = forms.form(schemas.WebhookForm())
+    hook = webhooks.register(actor=current_user, url=data["url"], events=data["events"], unit_id=data["unit_id"],
                              now=utcnow(), kinds=notifications.KINDS)
     flash(_("Webhook %(id)d registered.", id=hook.id))
     return forms.finished(url_for("hooks.index"))
@@ -38,5 +38,5 @@ def register() -> Response:
 @office_only
 def set_active(hook_id: int) -> Response:
     webhooks.set_active(webhooks.get_hook(hook_id, actor=current_user), actor=current_user,
-                        active=request.form.get("active") == "1", now=utcnow())
+                        active=forms.form(schemas.ActiveForm())["active"], now=utcnow())
     return forms.finished(url_for("hooks.index"))
