@@ -12,7 +12,7 @@ from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, Progre
 from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, RecordStatus
-from ..services.boards import SWIMLANES
+from ..services.boards import SORTS, SWIMLANES
 from ..services.deadlines import Light
 from .i18n import LANGUAGES
 
@@ -123,6 +123,7 @@ class BoardQuery(Schema):
     light = fields.Enum(Light, by_value=True)
     q = WorkItemFilterArgs._declared_fields["q"]
     lanes = fields.String(validate=validate.OneOf(SWIMLANES))
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={"label": ("排序", "Sort")})
 
 
 class ColumnQuery(BoardQuery):
