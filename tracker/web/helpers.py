@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus
-from ..services import permissions, units
+from ..services import notifications, permissions, units
 from ..services.deadlines import Light
 from ..services.workflow import STATUS_LABELS, transition_for
 from . import context
@@ -63,13 +63,17 @@ def event_label(action: str) -> str:
         "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
         "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
+        "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
     }
     return words.get(action, action)
 
 
-def record_status(status: RecordStatus | str) -> str:
-    return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
-            RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
+def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
+    """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
+    if status == RecordStatus.OPEN and owes_answer is not None:
+        return _("awaiting answer") if owes_answer else _("notice")
+    return {RecordStatus.OPEN: _("open"), RecordStatus.ANSWERED: _("answered, to be closed"),
+            RecordStatus.CLOSED: _("closed"), RecordStatus.SETTLED: _("settled: item finished")}[RecordStatus(status)]
 
 
 def delivery_label(status: DeliveryStatus | str) -> str:
@@ -125,10 +129,24 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
     return found
 
 
+def unread_notifications() -> int:
+    """The bell's count: the signed-in person's and their unit's unread notifications."""
+    return notifications.unread_count(actor=current_user) if current_user.is_authenticated else 0
+
+
+def todo_label(key: str) -> str:
+    return {"to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
+            "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
+            "due_soon": _("Due within the warning window"), "to_review": _("To review"),
+            "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),
+            "unanswered_units": _("Units whose supervision notices went unanswered")}.get(key, key)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status,
-                                 delivery_label=delivery_label)
+                                 delivery_label=delivery_label, unread_notifications=unread_notifications,
+                                 todo_label=todo_label)
     app.jinja_env.filters["localtime"] = localtime
