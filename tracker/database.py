@@ -1,16 +1,27 @@
-"""Engine settings per dialect.
+"""Engine settings per dialect, and which transactions take SQLite's write lock.
 
-SQLite: foreign keys on, WAL, a busy timeout, and every transaction begun IMMEDIATE by us rather than by
-pysqlite. This is SQLAlchemy's documented workaround that makes SAVEPOINTs correct, and taking the write lock
-at BEGIN avoids SQLITE_BUSY when a reading transaction later writes (the audit chain reads, then appends).
+SQLite: foreign keys on, WAL, a busy timeout, and every transaction begun by us rather than by pysqlite
+(SQLAlchemy's documented workaround that makes SAVEPOINTs correct). A transaction that may write begins
+IMMEDIATE: it takes the write lock at BEGIN, so a transaction that reads and then writes (the audit chain reads,
+then appends) never fails with SQLITE_BUSY_SNAPSHOT when another writer committed in between. A read-only
+request (GET, HEAD, OPTIONS) begins DEFERRED instead: it reads a snapshot, takes no lock, and so neither waits
+for a writer nor holds one up. A read request that must write (the session touch) does so in a transaction of
+its own inside `write_transaction()`.
+
+PostgreSQL runs at its default READ COMMITTED; reads take no lock there anyway.
 """
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 from sqlalchemy.engine import Engine
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -28,7 +39,27 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 @sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reading() else "BEGIN IMMEDIATE")
+
+
+def _reading() -> bool:
+    """True in a read-only request, outside `write_transaction()`; CLI, scheduler and tests write as before."""
+    return has_request_context() and request.method in READ_METHODS and not g.get("tracker_writes", False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Transactions begun inside take the write lock at their start, even in a read request.
+
+    End the request's reading transaction first (commit or roll back the session): a transaction already begun
+    stays what it began as.
+    """
+    before = g.get("tracker_writes", False)
+    g.tracker_writes = True
+    try:
+        yield
+    finally:
+        g.tracker_writes = before
 
 
 def engine_options(url: str, busy_timeout_ms: int, base: dict[str, Any]) -> dict[str, Any]:

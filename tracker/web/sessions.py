@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
+from ..database import write_transaction
 from ..extensions import db, login_manager
 from ..models import User
 from ..services import security
@@ -22,9 +23,15 @@ def init_sessions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user, touched = security.session_user(session.get("sid"), now=utcnow(), policy=policy())
-        if touched:
-            db.session.commit()
+        """One lookup; about once a minute per session also a write, in a short transaction of its own that
+        takes the write lock first (a read request's own transaction never writes, see tracker/database.py)."""
+        now = utcnow()
+        user, due = security.session_user(session.get("sid"), now=now, policy=policy())
+        if due:
+            db.session.commit()  # ends the reading transaction; nothing of this request is written yet
+            with write_transaction():
+                user = security.update_session(session.get("sid"), now=now, policy=policy())
+                db.session.commit()
         if user is None or str(user.id) != user_id:
             session.clear()
             return None
