@@ -28,10 +28,11 @@ instance/tracker.db: $(VENV)/.installed $(wildcard migrations/versions/*.py) $(w
 
 # gunicorn (threaded workers, tracker/gunicorn_conf.py) on 127.0.0.1:5000, with the scheduler as a second process
 # beside it; Ctrl-C (or the server exiting) stops both.
+TRACKER_BIND ?= 127.0.0.1:5000
 run: setup
 	@$(BIN)/flask tracker scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	TRACKER_BIND=127.0.0.1:5000 $(BIN)/gunicorn -c python:tracker.gunicorn_conf wsgi:app
+	TRACKER_BIND=$(TRACKER_BIND) $(BIN)/gunicorn -c python:tracker.gunicorn_conf wsgi:app
 
 # Development: Flask's server with the debugger and reloading on code changes, the scheduler beside it.
 dev: setup
@@ -55,6 +56,10 @@ translations: install
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d tracker/translations
 
-# The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
+# Every target of issue 14 beside its floor: the API under gunicorn (fresh SQLite files; one item on PostgreSQL
+# too with BENCH_POSTGRES=postgresql://user@host:port/postgres), the web pages, and `make run`'s start.
+# Figures in bench/README.md. Minutes, not seconds.
 bench: install
-	$(BIN)/python bench/api_bench.py --n 1000 5000 100000
+	$(BIN)/python bench/api_bench.py --n 1000 5000 100000 $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	$(BIN)/python bench/web_bench.py --n 10000
+	$(BIN)/python bench/start_bench.py
