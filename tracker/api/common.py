@@ -67,7 +67,7 @@ def cached_read(build: Callable[[], Any]) -> Response:
     """
     key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
     tag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
-    if request.if_none_match.contains(tag):
+    if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
         response = json_response(build())
