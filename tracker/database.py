@@ -13,15 +13,16 @@ PostgreSQL runs at its default READ COMMITTED; reads take no lock there anyway.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -51,8 +52,7 @@ def _reading() -> bool:
 def write_transaction() -> Iterator[None]:
     """Transactions begun inside take the write lock at their start, even in a read request.
 
-    End the request's reading transaction first (commit or roll back the session): a transaction already begun
-    stays what it began as.
+    A transaction already begun stays what it began as: see `write_apart`.
     """
     before = g.get("tracker_writes", False)
     g.tracker_writes = True
@@ -60,6 +60,23 @@ def write_transaction() -> Iterator[None]:
         yield
     finally:
         g.tracker_writes = before
+
+
+def write_apart(work: Callable[[], T]) -> T:
+    """Run `work` in a short transaction of its own that takes the write lock first, and commit it there.
+
+    For the rare write a read request must make before its view runs (touching the session record): the
+    request's reading transaction, in which nothing is written yet, ends first, since writing in it could fail
+    with SQLITE_BUSY_SNAPSHOT when another request committed after it began. The request's own commit point
+    (tracker/transaction.py) is untouched.
+    """
+    from .extensions import db
+
+    db.session.commit()
+    with write_transaction():
+        result = work()
+        db.session.commit()
+    return result
 
 
 def engine_options(url: str, busy_timeout_ms: int, base: dict[str, Any]) -> dict[str, Any]:

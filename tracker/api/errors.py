@@ -1,21 +1,17 @@
 """One JSON error shape for every refusal under /api: {status, code, message, errors?}.
 
-Web pages keep their HTML error pages: the handlers here answer only for /api/ paths and hand any other path to
-the handler the web registered before them (flask-smorest would otherwise answer every HTTP error in the whole
-app with JSON, see ../shared/PITFALLS.md).
+These functions only shape the JSON; tracker.errors.init_app decides, in one place, which requests get JSON
+(paths under /api/) and which get the web's pages.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
-from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 from ..errors import TrackerError
-from ..extensions import db
 
 API_PREFIX = "/api/"
 
@@ -112,8 +108,7 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
     return body
 
 
-def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    db.session.rollback()
+def json_error(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     response = Response(json.dumps(body, ensure_ascii=False), status=body["status"], mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -122,47 +117,16 @@ def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Respon
     return response
 
 
-def handle_tracker_error(error: TrackerError) -> ResponseReturnValue:
+def tracker_error_json(error: TrackerError) -> Response:
     """Services may give a bare value per field (StaleVersion gives the current version): always a list here."""
     body = error.to_dict(language())
     if "errors" in body:
         body["errors"] = {field: [str(m) for m in value] if isinstance(value, list) else [str(value)]
                           for field, value in body["errors"].items()}
-    return _json(body)
+    return json_error(body)
 
 
-def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+def http_error_json(error: HTTPException) -> Response:
     """Keeps the exception's own headers (a 405's Allow), which flask-smorest's handler drops."""
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    return _json(http_error_body(error, language()), headers)
-
-
-def handle_unexpected(error: Exception) -> ResponseReturnValue:
-    current_app.logger.exception("unhandled error on %s", request.path, exc_info=error)
-    return _json(http_error_body(InternalServerError(), language()))
-
-
-def register_error_handlers(app: Flask) -> None:
-    """JSON for /api/ paths; every other path goes to the handler registered before (the web's HTML)."""
-    web_tracker, web_http = _previous(app, TrackerError), _previous(app, HTTPException)
-    app.register_error_handler(TrackerError, _for_api_paths(handle_tracker_error, web_tracker))
-    app.register_error_handler(HTTPException, _for_api_paths(handle_http_error, web_http))
-    app.register_error_handler(InternalServerError, _for_api_paths(handle_unexpected, web_http))
-
-
-def _previous(app: Flask, exc_class: type[Exception]) -> Any:
-    """The handler registered so far for this class on the app (the web's), if any."""
-    return app.error_handler_spec[None][None].get(exc_class)
-
-
-def _for_api_paths(api_handler: Callable[[Any], ResponseReturnValue],
-                   fallback: Callable[[Any], ResponseReturnValue] | None) -> Callable[[Any], ResponseReturnValue]:
-    def handler(error: Any) -> ResponseReturnValue:
-        if is_api_request():
-            return api_handler(error)
-        if fallback is not None:
-            return fallback(error)
-        if isinstance(error, HTTPException):
-            return error
-        raise error
-    return handler
+    return json_error(http_error_body(error, language()), headers)

@@ -6,7 +6,6 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import ItemStatus
 from ..services import workflow
 from .auth import actor
@@ -19,7 +18,7 @@ blp = api_blueprint("moves", "Moving cards between and within columns; the offic
 REVIEW_TARGETS = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/move", methods=["POST"])
+@blp.route("/items/<id:item_id>/move", methods=["POST"])
 @blp.arguments(MoveIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
@@ -33,11 +32,10 @@ def move(data: dict[str, Any], item_id: int) -> Response:
     workflow.move(item, actor=actor(), to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"))
     response = item_response(item)
-    db.session.commit()
     return response
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/review", methods=["POST"])
+@blp.route("/items/<id:item_id>/review", methods=["POST"])
 @blp.arguments(ReviewIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
@@ -47,5 +45,4 @@ def review(data: dict[str, Any], item_id: int) -> Response:
     workflow.move(item, actor=actor(), to=REVIEW_TARGETS[data["decision"]], expected_version=data["version"],
                   now=utcnow(), note=data.get("reason"))
     response = item_response(item)
-    db.session.commit()
     return response

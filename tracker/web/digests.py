@@ -13,7 +13,7 @@ from .htmx import render
 bp = Blueprint("digest_pages", __name__)
 PAGE = 50
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
-DIGEST = "/digests/<int(max=2147483647):digest_id>"
+DIGEST = "/digests/<id:digest_id>"
 SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 

@@ -17,7 +17,7 @@ from .context import deadlines, storage
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
-ITEM = "/items/<int(max=2147483647):item_id>"
+ITEM = "/items/<id:item_id>"
 
 
 def visible_item(item_id: int) -> WorkItem:
@@ -57,7 +57,6 @@ def move(item_id: int) -> Response:
     if uploads := _uploads():
         progress.add_update(item, actor=current_user, text=note, percent=None, files=uploads, storage=storage(),
                             now=utcnow())
-    db.session.commit()
     if request.form.get("via") == "form":
         return forms.finished(forms.local_url(request.form.get("next"), url_for("cards.detail", item_id=item.id)))
     return render("board/_card.html", c=boards.item_detail(item, deadlines()))
@@ -80,7 +79,6 @@ def add_update(item_id: int) -> Response:
     progress.add_update(item, actor=current_user, text=forms.text("text", required=True), percent=percent,
                         files=_uploads(),
                         storage=storage(), now=utcnow())
-    db.session.commit()
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -89,7 +87,6 @@ def add_update(item_id: int) -> Response:
 def add_comment(item_id: int) -> Response:
     item = visible_item(item_id)
     comments.add_comment(item, actor=current_user, text=forms.text("text"), now=utcnow())
-    db.session.commit()
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -99,11 +96,10 @@ def request_extension(item_id: int) -> Response:
     item = visible_item(item_id)
     extensions.request_extension(item, actor=current_user, due=forms.day("due"), reason=forms.text("reason"),
                                  now=utcnow())
-    db.session.commit()
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
-@bp.route("/files/<int(max=2147483647):attachment_id>")
+@bp.route("/files/<id:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Response:
     """Evidence as a download under its original name, never shown inline."""

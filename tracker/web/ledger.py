@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import RecordStatus
 from ..services import ledger, records
 from ..services.escalation import parse_ladder
@@ -24,7 +23,7 @@ from .htmx import render
 
 bp = Blueprint("ledger", __name__)
 PAGE = 100
-RECORD = "/records/<int(max=2147483647):record_id>"
+RECORD = "/records/<id:record_id>"
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,6 @@ def answer(record_id: int) -> Response:
     records.answer(record, actor=current_user, explanation=forms.text("explanation"),
                    remedy_date=forms.day("remedy_date"), now=utcnow(),
                    timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=forms.integers("evidence_ids"))
-    db.session.commit()
     flash(_("Your answer was recorded."))
     return forms.finished(url_for("cards.detail", item_id=record.item_id))
 
@@ -118,7 +116,6 @@ def answer(record_id: int) -> Response:
 def close(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
     records.close(record, actor=current_user, note=forms.text("note"), now=utcnow())
-    db.session.commit()
     flash(_("The record was closed."))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
 
@@ -130,6 +127,5 @@ def escalate(record_id: int) -> Response:
     records.escalate(record, actor=current_user, note=forms.text("note"), now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
                      timezone=current_app.config["TRACKER_TIMEZONE"])
-    db.session.commit()
     flash(_("The record was escalated."))
     return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))

@@ -41,31 +41,28 @@ def assign() -> Response:
         phase=lookup.phase(forms.integer("phase_id") or 0), units=lookup.units(forms.integers("unit_ids")),
         title=forms.text("title", limit=200), due_date=forms.day("due_date"), now=utcnow(),
         description=forms.text("description"), priority=Priority(priority if priority in set(Priority) else "normal"))
-    db.session.commit()
     flash(_("%(n)d work items assigned.", n=len(created)))
     return forms.finished(url_for("office.workspace_page"))
 
 
-@bp.route("/review/<int(max=2147483647):item_id>", methods=["POST"])
+@bp.route("/review/<id:item_id>", methods=["POST"])
 @office_only
 def review(item_id: int) -> Response:
     item = permissions.require_visible(current_user, db.session.get(WorkItem, item_id))
     decision = request.form.get("decision", "")
     workflow.move(item, actor=current_user, to=REVIEW.get(decision, ItemStatus.DONE),
                   expected_version=forms.integer("version") or 0, now=utcnow(), note=forms.text("reason") or None)
-    db.session.commit()
     flash(_("Approved: %(title)s", title=item.title) if decision == "approve" else
           _("Returned: %(title)s", title=item.title))
     return forms.finished(url_for("office.workspace_page"))
 
 
-@bp.route("/extensions/<int(max=2147483647):request_id>", methods=["POST"])
+@bp.route("/extensions/<id:request_id>", methods=["POST"])
 @office_only
 def decide_extension(request_id: int) -> Response:
     extension = extensions.get_request(request_id, actor=current_user)
     extensions.decide(extension, actor=current_user, grant=request.form.get("decision") == "grant",
                       note=forms.text("note"), now=utcnow())
-    db.session.commit()
     flash(_("Extension decided."))
     return forms.finished(url_for("office.workspace_page"))
 
@@ -77,6 +74,5 @@ def set_parameters() -> Response:
     values: dict[int, str | None] = {int(key[6:]): value for key, value in request.form.items()
               if key.startswith("param-") and key[6:].isdigit() and int(key[6:]) < 2**31}
     changed = plans.set_parameters(plan, actor=current_user, values=values, now=utcnow())
-    db.session.commit()
     flash(_("%(n)d parameters changed.", n=len(changed)))
     return forms.finished(url_for("office.workspace_page"))

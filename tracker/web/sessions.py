@@ -6,8 +6,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..database import write_transaction
-from ..extensions import db, login_manager
+from ..database import write_apart
+from ..extensions import login_manager
 from ..models import User
 from ..services import security
 from .auth import policy
@@ -28,10 +28,7 @@ def init_sessions(app: Flask) -> None:
         now = utcnow()
         user, due = security.session_user(session.get("sid"), now=now, policy=policy())
         if due:
-            db.session.commit()  # ends the reading transaction; nothing of this request is written yet
-            with write_transaction():
-                user = security.update_session(session.get("sid"), now=now, policy=policy())
-                db.session.commit()
+            user = write_apart(lambda: security.update_session(session.get("sid"), now=now, policy=policy()))
         if user is None or str(user.id) != user_id:
             session.clear()
             return None
