@@ -109,3 +109,11 @@ def test_lean_board_cards_carry_only_the_fields_asked_and_their_id(api_as: Calla
     board = api_as(office).get("/board?limit=3&fields=title,light").get_json()
     cards = [card for lane in board["lanes"] for col in lane["columns"] for card in col["cards"]]
     assert cards and all(list(card) == ["id", "title", "light"] for card in cards)
+
+
+def test_a_gzipped_board_still_answers_304_to_its_etag(api_as: Callable[..., ApiClient], office: User) -> None:
+    client = api_as(office)
+    packed = client.get("/board?limit=5", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["ETag"].startswith("W/")
+    again = client.get("/board?limit=5", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304

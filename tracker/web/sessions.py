@@ -12,7 +12,7 @@ from ..models import User
 from ..services import security
 from .auth import policy
 
-OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static", "vendor.static",
+OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static",
                            "language.switch"}
 
 
