@@ -6,6 +6,7 @@ These functions only shape the JSON; tracker.errors.init_app decides, in one pla
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Response, request
@@ -66,15 +67,34 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _translated(messages: Any, lang: str) -> Any:
+# marshmallow's validator messages carry numbers and choices: matched by pattern, said again in Chinese.
+PATTERN_MESSAGES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Longer than maximum length (\d+)\."), "不能超过 {0} 个字符"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "至少 {0} 个字符"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "长度须在 {0} 到 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     "须在 {0} 到 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "须不小于 {0}"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "须不大于 {0}"),
+    (re.compile(r"Must be one of: (.+)\."), "须为以下之一:{0}"),
+)
+
+
+def translated_messages(messages: Any, lang: str) -> Any:
+    """Field messages in the caller's language (marshmallow speaks English; ours speak Chinese)."""
     if lang == "en":
         return messages
     if isinstance(messages, str):
-        return FIELD_MESSAGES_ZH.get(messages, messages)
+        if messages in FIELD_MESSAGES_ZH:
+            return FIELD_MESSAGES_ZH[messages]
+        for pattern, words in PATTERN_MESSAGES_ZH:
+            if found := pattern.fullmatch(messages):
+                return words.format(*found.groups())
+        return messages
     if isinstance(messages, list):
-        return [_translated(m, lang) for m in messages]
+        return [translated_messages(m, lang) for m in messages]
     if isinstance(messages, dict):
-        return {k: _translated(v, lang) for k, v in messages.items()}
+        return {k: translated_messages(v, lang) for k, v in messages.items()}
     return messages
 
 
@@ -102,7 +122,7 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
         fields: dict[str, list[str]] = {}
         for location, found in messages.items():  # {"json": {"field": [...]}}, or {"json": ["Invalid JSON body."]}
             fields.update(_flatten(found) if isinstance(found, dict) else _flatten(found, location))
-        body["errors"] = _translated(fields, lang)
+        body["errors"] = translated_messages(fields, lang)
         if status == 400:
             body["code"] = "malformed_json"
     return body

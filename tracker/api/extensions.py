@@ -37,6 +37,6 @@ def list_requests(item_id: int) -> list[ExtensionRequest]:
 def decide(data: dict[str, Any], request_id: int) -> ExtensionRequest:
     """Office only: grant (the item's due date moves; the original stays) or refuse with a note."""
     extension = extensions.get_request(request_id, actor=actor())
-    extensions.decide(extension, actor=actor(), grant=data["decision"] == "grant", note=data.get("note"),
+    extensions.decide(extension, actor=actor(), grant=extensions.DECISIONS[data["decision"]], note=data.get("note"),
                       now=utcnow())
     return extension

@@ -6,7 +6,6 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..models import ItemStatus
 from ..services import workflow
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
@@ -14,9 +13,6 @@ from .items import item_response
 from .schemas.items import MoveIn, ReviewIn, WorkItemOut
 
 blp = api_blueprint("moves", "Moving cards between and within columns; the office's review")
-
-REVIEW_TARGETS = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
-
 
 @blp.route("/items/<id:item_id>/move", methods=["POST"])
 @blp.arguments(MoveIn)
@@ -42,7 +38,7 @@ def move(data: dict[str, Any], item_id: int) -> Response:
 def review(data: dict[str, Any], item_id: int) -> Response:
     """Office only: approve a submitted card (to 已办结) or return it with a reason (to 进行中)."""
     item = visible_item(item_id)
-    workflow.move(item, actor=actor(), to=REVIEW_TARGETS[data["decision"]], expected_version=data["version"],
-                  now=utcnow(), note=data.get("reason"))
+    workflow.review(item, actor=actor(), decision=data["decision"], expected_version=data["version"],
+                    now=utcnow(), reason=data.get("reason"))
     response = item_response(item)
     return response

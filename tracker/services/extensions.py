@@ -29,7 +29,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     a missing reason, or a request already waiting.
     """
     permissions.require_may_change(actor, item)
-    if actor.role not in permissions.UNIT_ROLES:
+    if not permissions.is_unit(actor):
         raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
                          code="unit_only")
     if item.status == ItemStatus.DONE or item.due_date is None:
@@ -65,6 +65,10 @@ def get_request(request_id: int, *, actor: User) -> ExtensionRequest:
 def requests_of(item: WorkItem) -> list[ExtensionRequest]:
     return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.item_id == item.id)
                                    .order_by(ExtensionRequest.id)))
+
+
+# The office's answer to an extension request, by the word a form or a program sends.
+DECISIONS: dict[str, bool] = {"grant": True, "refuse": False}
 
 
 def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str | None,

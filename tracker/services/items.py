@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from ..errors import Invalid
 from ..extensions import db
 from ..models import ItemStatus, Phase, Priority, Task, Unit, User, WorkItem
@@ -11,6 +13,13 @@ from . import audit, permissions
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
 EDITABLE = ("title", "description", "priority")
+
+
+def get_visible(item_id: int, *, actor: User) -> WorkItem:
+    """The one way a door loads an item: with its task and unit (every answer about an item shows them), and
+    only if the actor may see it; otherwise not found, whether it exists or not."""
+    item = db.session.get(WorkItem, item_id, options=[joinedload(WorkItem.task), joinedload(WorkItem.unit)])
+    return permissions.require_visible(actor, item)
 
 
 def _check_due(task: Task, due: date) -> None:

@@ -6,6 +6,8 @@ of other units' items reveal nothing.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from ..errors import NotAllowed, NotFound
@@ -36,6 +38,30 @@ def visible_items_clause(actor: User) -> sa.ColumnElement[bool]:
     return WorkItem.unit_id == actor.unit_id
 
 
+def is_office(actor: User) -> bool:
+    return actor.role == Role.OFFICE_ADMIN
+
+
+def is_unit(actor: User) -> bool:
+    """A unit's own people: they sign, report, ask for more time and answer notices for their unit."""
+    return actor.role in UNIT_ROLES
+
+
+def is_read_only(actor: User) -> bool:
+    return actor.role == Role.LEADER
+
+
+def can_change(actor: User, item: WorkItem | Any) -> bool:
+    """Any change to an item (a card as a dict too): the office on every item, a unit on its own."""
+    unit_id = item["unit_id"] if isinstance(item, dict) else item.unit_id
+    return is_office(actor) or (is_unit(actor) and unit_id == actor.unit_id)
+
+
+def can_answer(actor: User, record: Any) -> bool:
+    """Only the unit a record is addressed to answers it, and only while it is open."""
+    return is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
+
+
 def require_visible(actor: User, item: WorkItem | None) -> WorkItem:
     if item is None or not can_see_item(actor, item):
         raise NotFound("工作项不存在或无权查看", "Work item not found", code="item_not_found")
@@ -51,11 +77,11 @@ def require_not_read_only(actor: User) -> None:
 def require_may_change(actor: User, item: WorkItem) -> None:
     """Any change at all: the office on every item, a unit on its own; leaders never."""
     require_not_read_only(actor)
-    if actor.role != Role.OFFICE_ADMIN and item.unit_id != actor.unit_id:
+    if not can_change(actor, item):
         raise NotAllowed("只能办理本单位的工作项", "You may only change your own unit's items")
 
 
 def require_office(actor: User) -> None:
-    if actor.role != Role.OFFICE_ADMIN:
+    if not is_office(actor):
         raise NotAllowed("仅领导小组办公室可以执行此操作", "Only the leading-group office may do this",
                          code="office_only")

@@ -9,8 +9,9 @@ from webargs.fields import DelimitedList
 
 from ...models import ItemStatus, Priority
 from ...services.boards import CARD_FIELDS, SWIMLANES
+from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
-from .common import PageArgs, id_field, query_id, text_field
+from .common import PageArgs, TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -21,9 +22,9 @@ class WorkItemFilterArgs(Schema):
     unit = query_id()
     status = fields.List(fields.Enum(ItemStatus, by_value=True), metadata={"description": "repeat for several"})
     light = fields.Enum(Light, by_value=True)
-    due_before = fields.Date()
-    due_after = fields.Date()
-    updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
+    due_before = day_field()
+    due_after = day_field()
+    updated_since = UtcDateTime(default_timezone=timezone.utc)
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
@@ -36,7 +37,7 @@ class CardFieldsArgs(Schema):
 
 
 class WorkItemQueryArgs(WorkItemFilterArgs, CardFieldsArgs, PageArgs):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=1000))
 
 
 class BoardQueryArgs(WorkItemFilterArgs, CardFieldsArgs):
@@ -54,7 +55,7 @@ class WorkItemIn(Schema):
     title = text_field(required=True, min_length=1, max_length=200)
     description = text_field(load_default="", max_length=20_000)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
 
 
 class WorkItemPatch(Schema):
@@ -73,7 +74,7 @@ class MoveIn(Schema):
 
 
 class ReviewIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    decision = fields.String(required=True, validate=validate.OneOf(sorted(REVIEW_DECISIONS)))
     reason = text_field(max_length=10_000, metadata={"description": "required to return"})
     version = id_field(required=True)
 
