@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import AccountabilityRecord, ItemStatus, Plan, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from ..models import AccountabilityRecord, Event, ItemStatus, Plan, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
 from ..models.accountability import UNANSWERED_KIND
 from . import permissions
 from .deadlines import Light, days_overdue, light, light_clause
@@ -94,12 +94,29 @@ def _cards_from() -> sa.Select[*tuple[Any, ...]]:
         .join(Unit, Unit.id == WorkItem.unit_id)
 
 
+CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
+               "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
+               "updated_at", "light", "days_overdue")
+
+
+def change_mark() -> int:
+    """A number that grows with every committed change a card, list or board can show: the latest audit event's id.
+
+    Every change to an item, a unit, a plan or an account writes an audit event in its own transaction (the house
+    rule), and events are appended one transaction at a time, so their ids grow in commit order. One primary-key
+    lookup, whatever the size of the plan: what makes an ETag check cheap.
+    """
+    return db.session.execute(sa.select(sa.func.max(Event.id))).scalar() or 0
+
+
 class CardMaker:
     """Turns rows into cards. Lights and days overdue depend only on (done?, due date), so they are computed
-    once per distinct pair by deadlines.light, the one rule, rather than once per card."""
+    once per distinct pair by deadlines.light, the one rule, rather than once per card. With `fields`, a card
+    carries only those (a lean list for clients that show a few)."""
 
-    def __init__(self, deadlines: Deadlines) -> None:
+    def __init__(self, deadlines: Deadlines, fields: tuple[str, ...] = ()) -> None:
         self.deadlines = deadlines
+        self.fields = fields
         self.derived: dict[tuple[bool, date | None], tuple[str | None, int]] = {}
 
     def _derive(self, done: bool, due: date | None) -> tuple[str | None, int]:
@@ -112,7 +129,7 @@ class CardMaker:
          priority, due, original_due, version, returned_count, updated_at, open_level) = row[:len(CARD_COLUMNS)]
         key = (status == DONE, due)
         derived = self.derived.get(key) or self.derived.setdefault(key, self._derive(*key))
-        return {
+        card = {
             "id": item_id, "plan_id": plan_id, "phase_id": phase_id, "task_id": task_id,
             "task_number": task_number, "group_id": group_id, "unit_id": unit_id, "unit_name": unit_name,
             "title": title, "status": status, "position": position, "priority": priority,
@@ -121,6 +138,7 @@ class CardMaker:
             "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
             "light": derived[0], "days_overdue": derived[1], "open_level": open_level,
         }
+        return {name: card[name] for name in self.fields} if self.fields else card
 
 
 def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
@@ -136,13 +154,13 @@ def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
 
 
 def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
-               limit: int) -> tuple[list[dict[str, Any]], int | None]:
+               limit: int, fields: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int | None]:
     """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
     stmt = _cards_from().where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
     if after_id is not None:
         stmt = stmt.where(WorkItem.id > after_id)
     found = db.session.execute(stmt).all()
-    card = CardMaker(deadlines)
+    card = CardMaker(deadlines, fields)
     page = [card(row) for row in found[:limit]]
     return page, (found[limit - 1].id if len(found) > limit else None)
 
@@ -165,33 +183,37 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], s
 
 
 def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
-          limit: int | None, sort: str = "position") -> dict[str, Any]:
+          limit: int | None, sort: str = "position", fields: tuple[str, ...] = ()) -> dict[str, Any]:
     """Columns in workflow order, each with its count and its cards in `sort` order (SORTS), per swimlane.
 
-    One statement: window functions number the cards of each (lane, column) and count them, so `limit` cuts
-    the cards shown without losing the count. Without a plan filter, the board is the latest plan's.
+    One statement. With a `limit`, window functions number the cards of each (lane, column) and count them, so
+    the limit cuts the cards shown without losing the count; a whole board needs neither: its rows come in
+    order and are counted as they come, which spares the database a sort of every row per window.
+    Without a plan filter, the board is the latest plan's.
     """
     if filters.plan_id is None:
         filters = dataclasses.replace(filters, plan_id=default_plan_id())
     lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
-    partition = [lane_key, WorkItem.status]
-    inner = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
-             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"),
-                          sa.func.row_number().over(partition_by=partition,
-                                                    order_by=_order(sort, deadlines.today)).label("rn"),
-                          sa.func.count().over(partition_by=partition).label("n"))
-             .where(*_conditions(actor, filters, deadlines))).subquery()
-    stmt = sa.select(inner).order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.rn)
-    if limit is not None:
-        stmt = stmt.where(inner.c.rn <= limit)
+    order = _order(sort, deadlines.today)
+    query = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
+             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"))
+             .where(*_conditions(actor, filters, deadlines)))
+    if limit is None:
+        stmt = query.order_by(lane_sort, lane_key, WorkItem.status, *order)
+    else:
+        partition = [lane_key, WorkItem.status]
+        inner = query.add_columns(sa.func.row_number().over(partition_by=partition, order_by=order).label("rn"),
+                                  sa.func.count().over(partition_by=partition).label("n")).subquery()
+        stmt = (sa.select(inner).where(inner.c.rn <= limit)
+                .order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.rn))
     lanes: dict[Any, dict[str, Any]] = {}
-    card = CardMaker(deadlines)
+    card = CardMaker(deadlines, fields)
     for row in db.session.execute(stmt):
         lane = lanes.setdefault(row.lane_key, {"key": row.lane_key if swimlanes else None,
                                                "title": row.lane_title if swimlanes else None,
                                                "columns": _empty_columns()})
         column = lane["columns"][COLUMN_INDEX[row.status]]
-        column["count"] = row.n
+        column["count"] = row.n if limit is not None else column["count"] + 1
         column["cards"].append(card(row))
     totals = [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
                "count": sum(lane["columns"][index]["count"] for lane in lanes.values())}

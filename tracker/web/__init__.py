@@ -23,11 +23,10 @@ def register_web(app: Flask) -> None:
     from .webhooks import bp as webhooks_bp
     from .office import bp as office_bp
     from .sessions import init_sessions
-    from .vendor import bp as vendor_bp
 
     i18n.init_app(app)
     helpers.init_app(app)
-    for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
+    for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])

@@ -1,15 +1,17 @@
 """Work items (cards): what comes in, what goes out, how lists are filtered."""
 from __future__ import annotations
 
+import copy
 from datetime import timezone
 
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
 from ...models import ItemStatus, Priority
-from ...services.boards import SORTS, SWIMLANES
+from ...services.boards import CARD_FIELDS, SORTS, SWIMLANES
 from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
-from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
+from .common import PageArgs, TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -26,11 +28,19 @@ class WorkItemFilterArgs(Schema):
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
-class WorkItemQueryArgs(WorkItemFilterArgs, PageArgs):
-    pass
+class CardFieldsArgs(Schema):
+    card_fields = DelimitedList(
+        fields.String(validate=validate.OneOf(CARD_FIELDS)), data_key="fields",
+        validate=validate.Length(min=1, max=len(CARD_FIELDS)),
+        metadata={"description": "comma-separated: cards carry only these (and id), e.g. "
+                                 "`fields=title,status,due_date,light`"})
 
 
-class BoardQueryArgs(WorkItemFilterArgs):
+class WorkItemQueryArgs(WorkItemFilterArgs, CardFieldsArgs, PageArgs):
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=1000))
+
+
+class BoardQueryArgs(WorkItemFilterArgs, CardFieldsArgs):
     swimlanes = fields.String(validate=validate.OneOf(SWIMLANES))
     sort = fields.String(load_default="position", validate=validate.OneOf(SORTS), metadata={
         "description": "card order in each column: position (as arranged), urgency (overdue first, longest "
@@ -95,6 +105,18 @@ class CardOut(Schema):
     open_level = fields.String(allow_none=True, metadata={"description": "highest open record: 提醒/催办/督办/通报"})
 
 
+def _only_id_required(schema: type[Schema], name: str) -> type[Schema]:
+    """The same fields, of which only `id` is required: a list or board asked for `fields` leaves out the rest."""
+    found = {}
+    for field_name, field in schema._declared_fields.items():
+        found[field_name] = copy.copy(field)
+        found[field_name].required = field_name == "id"
+    return Schema.from_dict(found, name=name)
+
+
+ListedCardOut = _only_id_required(CardOut, "ListedCardOut")
+
+
 class WorkItemOut(CardOut):
     description = fields.String(required=True)
     was_extended = fields.Boolean(required=True)
@@ -112,7 +134,7 @@ class ColumnOut(Schema):
 
 
 class BoardColumnOut(ColumnOut):
-    cards = fields.List(fields.Nested(CardOut), required=True)
+    cards = fields.List(fields.Nested(ListedCardOut), required=True)
 
 
 class LaneOut(Schema):
