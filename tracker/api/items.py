@@ -12,7 +12,7 @@ from ..services import boards, items, lookup, permissions
 from .auth import actor
 from .common import api_blueprint, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
-from .schemas.items import CardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
+from .schemas.items import BoardCardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
 
 blp = api_blueprint("items", "Work items (cards)")
 ITEM_OUT = WorkItemOut()  # built once: a schema instance costs more to build than a card costs to dump
@@ -43,7 +43,7 @@ def item_response(item: WorkItem, status: int = 200) -> Response:
 
 @blp.route("/items")
 @blp.arguments(WorkItemQueryArgs, location="query")
-@blp.response(200, CardOut(many=True), headers={"Link": {"description": 'next page: <url>; rel="next"',
+@blp.response(200, BoardCardOut(many=True), headers={"Link": {"description": 'next page: <url>; rel="next"',
                                                          "schema": {"type": "string"}}})
 @errors(blp)
 def list_items(args: dict[str, Any]) -> Response:

@@ -4,25 +4,28 @@ from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
     ExtensionStatus,
+    ItemSource,
     ItemStatus,
     PhaseSource,
     Priority,
+    ProposalStatus,
     RecordStatus,
     Role,
 )
 from .event import Event
+from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
-from .work_item import WorkItem
+from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
-    "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
-    "LoginAttempt", "Phase",
-    "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
-    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
+    "Event", "ExtensionRequest", "ExtensionStatus", "Instruction", "InstructionProposal", "ItemSource",
+    "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout", "LoginAttempt", "Phase", "PhaseSource", "Plan",
+    "Priority", "ProgressUpdate", "ProposalStatus", "RecordStatus", "Role", "SchedulerLease", "Task", "TaskGroup",
+    "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
 ]

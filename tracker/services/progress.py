@@ -111,11 +111,12 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
 
 def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, files: list[Upload],
                storage: Storage, now: datetime) -> ProgressUpdate:
-    """A progress note on a card the actor may change, with evidence files; audited. Not on done cards.
+    """A progress note on a card the actor's unit leads or cooperates on, with evidence files; audited. Not on
+    done cards.
 
     Files already written are removed again if a later file is refused, so a refusal leaves nothing behind.
     """
-    permissions.require_may_change(actor, item)
+    permissions.require_may_report(actor, item)
     if item.status == ItemStatus.DONE:
         raise Invalid("已办结的工作项不能再报送进展", "A done item takes no more progress updates", code="item_done")
     if len(files) > MAX_FILES:

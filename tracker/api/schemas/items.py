@@ -5,7 +5,7 @@ from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 
-from ...models import ItemStatus, Priority
+from ...models import ItemSource, ItemStatus, Priority
 from ...services.boards import SWIMLANES
 from ...services.deadlines import Light
 from .common import PageArgs, id_field, query_id, text_field
@@ -72,10 +72,10 @@ class CardOut(Schema):
     id = fields.Integer(required=True)
     plan_id = fields.Integer(required=True)
     phase_id = fields.Integer(required=True)
-    task_id = fields.Integer(required=True)
-    task_number = fields.Integer(required=True)
-    group_id = fields.Integer(required=True)
-    unit_id = fields.Integer(required=True)
+    task_id = fields.Integer(allow_none=True, required=True, metadata={"description": "null for ad-hoc items"})
+    task_number = fields.Integer(allow_none=True, required=True)
+    group_id = fields.Integer(allow_none=True, required=True)
+    unit_id = fields.Integer(required=True, metadata={"description": "the lead unit (牵头单位)"})
     unit_name = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Enum(ItemStatus, by_value=True, required=True)
@@ -88,6 +88,33 @@ class CardOut(Schema):
     updated_at = fields.DateTime(required=True)
     light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
     days_overdue = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True, required=True, metadata={"description": "set on split items"})
+    source = fields.Enum(ItemSource, by_value=True, allow_none=True, required=True)
+    responsible_name = fields.String(allow_none=True, required=True)
+
+
+class BoardCardOut(CardOut):
+    my_part = fields.String(allow_none=True, required=True, validate=validate.OneOf(["lead", "cooperating"]),
+                            metadata={"description": "the caller's unit leads the item or cooperates (配合)"})
+
+
+class CooperatingPartOut(Schema):
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    done = fields.Boolean(required=True)
+    done_at = fields.DateTime(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+
+
+class ChildOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    due_date = fields.Date(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+    light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
 
 
 class WorkItemOut(CardOut):
@@ -97,6 +124,13 @@ class WorkItemOut(CardOut):
     created_at = fields.DateTime(required=True)
     submitted_at = fields.DateTime(allow_none=True, required=True)
     completed_at = fields.DateTime(allow_none=True, required=True)
+    source_ref = fields.String(allow_none=True, required=True)
+    responsible_user_id = fields.Integer(allow_none=True, required=True)
+    contact_phone = fields.String(allow_none=True, required=True)
+    cancelled_at = fields.DateTime(allow_none=True, required=True)
+    cancel_reason = fields.String(allow_none=True, required=True)
+    cooperating_units = fields.List(fields.Nested(CooperatingPartOut), required=True)
+    children = fields.List(fields.Nested(ChildOut), required=True)
 
 
 class ColumnOut(Schema):
@@ -107,7 +141,7 @@ class ColumnOut(Schema):
 
 
 class BoardColumnOut(ColumnOut):
-    cards = fields.List(fields.Nested(CardOut), required=True)
+    cards = fields.List(fields.Nested(BoardCardOut), required=True)
 
 
 class LaneOut(Schema):
