@@ -36,7 +36,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     permissions.require_lead(actor, item)
     if item.status == ItemStatus.DONE or item.due_date is None:
         raise Invalid("该工作项无需延期", "This item cannot be extended", code="not_extendable")
-    if due <= item.due_date or due > item.plan.end_date:
+    if due <= item.due_date or (item.task_id is not None and due > item.plan.end_date):
         raise Invalid(f"新的截止日期须晚于 {item.due_date},且不晚于计划结束日 {item.plan.end_date}",
                       f"The new due date must be after {item.due_date} and by {item.plan.end_date}",
                       code="due_out_of_range", fields={"due": ["日期不在允许范围内"]})

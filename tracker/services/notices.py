@@ -1,0 +1,29 @@
+"""Telling units that something happened to an item they carry (a new assignment, a split, an instruction,
+an office correction).
+
+For now a notice is an audit event naming its recipient units, so it is written in the same transaction as
+the change and can be listed; the ledger work (issue 11) brings notifications and a to-do list, and this one
+function then hands over to it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from ..models import User, WorkItem
+from . import audit
+
+
+def notify(*, unit_ids: Iterable[int], item: WorkItem, kind: str, text: str, actor: User | None,
+           now: datetime) -> None:
+    """One notice about `item` to each unit named (duplicates and none at all are fine)."""
+    recipients = sorted(set(unit_ids))
+    if not recipients:
+        return
+    audit.record(actor=actor, action=f"notice.{kind}", entity_type="work_item", entity_id=item.id,
+                 item_id=item.id, after={"unit_ids": recipients, "text": text}, now=now)
+
+
+def carrying_units(item: WorkItem) -> list[int]:
+    """The units an item's news goes to: its lead unit and its cooperating units."""
+    return [item.unit_id, *(part.unit_id for part in item.cooperators)]
