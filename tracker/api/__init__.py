@@ -27,7 +27,22 @@ class TrackerApi(Api):
 
 def register_api(app: Flask) -> TrackerApi:
     """Register after the web, so that non-API errors still reach the web's HTML handlers."""
-    from . import attachments, board, digests, events, extensions, items, me, moves, plans, records, units, updates
+    from . import (
+        assignments,
+        attachments,
+        board,
+        digests,
+        events,
+        extensions,
+        instructions,
+        items,
+        me,
+        moves,
+        plans,
+        records,
+        units,
+        updates,
+    )
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -36,7 +51,7 @@ def register_api(app: Flask) -> TrackerApi:
     })
     api = TrackerApi(app)
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
-                   digests):
+                   digests, assignments, instructions):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

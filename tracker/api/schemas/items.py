@@ -51,6 +51,8 @@ class WorkItemPatch(Schema):
     title = text_field(min_length=1, max_length=200)
     description = text_field(max_length=20_000)
     priority = fields.Enum(Priority, by_value=True)
+    due_date = fields.Date(metadata={"description": "a new due date; the original is kept; needs `reason`"})
+    reason = text_field(max_length=10_000, metadata={"description": "why the due date moves"})
     version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
 
 
