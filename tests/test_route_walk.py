@@ -63,6 +63,20 @@ ACCESS: dict[str, Any] = {
     "office.review": OFFICE,
     "office.decide_extension": OFFICE,
     "office.set_parameters": OFFICE,
+    "work.part_done": NOBODY,  # only a cooperating unit
+    "work.set_responsible": OFFICE,  # and 甲区's own admin
+    "work.split": NOBODY,  # only 甲区's admin
+    "work.review": OFFICE,  # and, on a child item, the unit that split it
+    "work.decide_extension": OFFICE,
+    "work.cancel": OFFICE,
+    "work.edit": OFFICE,
+    "work.set_units": OFFICE,
+    "work.instruct": LEADERS,
+    "work.instructed": LEADERS,
+    "work.propose": LEADERS,
+    "work.create_ad_hoc": OFFICE,
+    "work.assign_proposal": OFFICE,
+    "work.file_proposal": OFFICE,
     "api-docs.openapi_json": EVERYONE,
     "me.me": LOGGED_IN,
     "me.list_tokens": LOGGED_IN,

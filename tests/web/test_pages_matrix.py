@@ -35,7 +35,7 @@ def pages(things: dict) -> dict[str, list[str]]:
     """Page URL -> roles that may open it."""
     item = things["item"].id
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
-            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"],
+            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
 
 

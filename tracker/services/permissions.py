@@ -50,6 +50,12 @@ def is_below(unit_id: int, ancestor_id: int) -> bool:
     return unit_id != ancestor_id and unit_id in subtree_ids(ancestor_id)
 
 
+def subordinate_units(unit_id: int) -> list[Unit]:
+    """The units strictly below a unit, the ones it may split its items among, in tree order by id."""
+    below = subtree_ids(unit_id) - {unit_id}
+    return list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(below)).order_by(Unit.id)))
+
+
 def visible_items_clause(actor: User) -> sa.ColumnElement[bool]:
     """Which items the actor sees, as a WHERE clause for lists, boards and figures."""
     if sees_everything(actor):

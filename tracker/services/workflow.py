@@ -35,7 +35,8 @@ class Transition:
     source: ItemStatus
     target: ItemStatus
     roles: frozenset[Role]
-    by: str  # "lead": the item's lead unit, in one of `roles`; "supervisor": permissions.supervises
+    by: str  # "lead": the item's lead unit, in one of `roles`; "supervisor": permissions.supervises (the
+    # office, whose role `roles` names for the board's menus, or a parent's lead unit on a child item)
     note: str | None = None  # "report" (closing report) or "reason" (why it is returned), required when set
 
 
@@ -45,9 +46,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED,
                frozenset({Role.UNIT_ADMIN, Role.OFFICE_ADMIN}), by="lead", note="report"),
     Transition("approve", ItemStatus.SUBMITTED, ItemStatus.DONE,
-               frozenset({Role.OFFICE_ADMIN, Role.UNIT_ADMIN}), by="supervisor"),
+               frozenset({Role.OFFICE_ADMIN}), by="supervisor"),
     Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS,
-               frozenset({Role.OFFICE_ADMIN, Role.UNIT_ADMIN}), by="supervisor", note="reason"),
+               frozenset({Role.OFFICE_ADMIN}), by="supervisor", note="reason"),
 )
 _BY_STATES = {(t.source, t.target): t for t in TRANSITIONS}
 
@@ -100,8 +101,8 @@ def _role_refusal_zh(transition: Transition) -> str:
     return {
         "sign": "只有牵头单位可以签收",
         "submit": "只有牵头单位管理员可以提交办结申请",
-        "approve": "只有领导小组办公室(下级分解事项由上级牵头单位)可以审核办结,承办单位不能自行办结",
-        "return": "只有领导小组办公室(下级分解事项由上级牵头单位)可以退回",
+        "approve": "只有领导小组办公室可以审核办结(下级分解事项由上级牵头单位审核),承办单位不能自行办结",
+        "return": "只有领导小组办公室可以退回(下级分解事项由上级牵头单位退回)",
     }[transition.action]
 
 
@@ -109,9 +110,9 @@ def _role_refusal_en(transition: Transition) -> str:
     return {
         "sign": "Only the lead unit may sign for an item",
         "submit": "Only the lead unit's administrator may submit an item for review",
-        "approve": "Only the office (for a sub-item, the unit that split it) may approve; a unit cannot mark its "
+        "approve": "Only the office may approve (for a sub-item, the unit that split it); a unit cannot mark its "
                    "own item done",
-        "return": "Only the office (for a sub-item, the unit that split it) may return an item",
+        "return": "Only the office may return an item (for a sub-item, the unit that split it)",
     }[transition.action]
 
 

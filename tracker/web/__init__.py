@@ -36,6 +36,7 @@ def error_response(status: int, message: str) -> Response:
 
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .assignments import bp as work_bp
     from .auth import bp as auth_bp
     from .board import bp as board_bp
     from .dashboard import bp as dashboard_bp
@@ -51,7 +52,7 @@ def register_web(app: Flask) -> None:
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp, digests_bp):
+                      ledger_bp, digests_bp, work_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda role: i18n.pick(ROLE_LABELS[Role(role)])
     app.after_request(add_vary)

@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus, Role
+from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, Role
 from ..services import permissions, units
 from ..services.deadlines import Light
+from ..services.items import SOURCE_LABELS
 from ..services.workflow import STATUS_LABELS, transition_for
 from .context import moves_for
 from .i18n import pick
@@ -67,6 +68,10 @@ def event_label(action: str) -> str:
     return words.get(action, action)
 
 
+def source_label(source: ItemSource | str) -> str:
+    return pick(SOURCE_LABELS[ItemSource(source)])
+
+
 def record_status(status: RecordStatus | str) -> str:
     return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
             RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
@@ -111,5 +116,5 @@ def init_app(app: Flask) -> None:
                                  may_change=may_change, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status,
-                                 delivery_label=delivery_label)
+                                 delivery_label=delivery_label, source_label=source_label)
     app.jinja_env.filters["localtime"] = localtime

@@ -10,7 +10,18 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..extensions import db
 from ..models import WorkItem
-from ..services import boards, comments, extensions, feed, permissions, progress, records, workflow
+from ..services import (
+    assignment,
+    boards,
+    comments,
+    extensions,
+    feed,
+    instructions,
+    permissions,
+    progress,
+    records,
+    workflow,
+)
 from . import forms
 from .access import changers_only, units_only
 from .context import deadlines, storage
@@ -35,7 +46,27 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "updates": progress.updates_of(item), "events": feed.item_events(item),
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
-                                            limit=200)}
+                                            limit=200),
+            "instructions": instructions.instructions_on(item), "place": place_of(item),
+            "lead_users": assignment.unit_users(item.unit_id)}
+
+
+def place_of(item: WorkItem) -> dict[str, Any]:
+    """What the signed-in person may do here beyond moving the card, asked of the rules, not of role names."""
+    actor = current_user
+    open_item = item.cancelled_at is None and item.status != "done"
+    part = permissions.cooperation(actor, item)
+    lead_admin = actor.role == "unit_admin" and item.unit_id == actor.unit_id
+    return {
+        "part": part, "may_mark_part": open_item and part is not None and not part.is_done
+        and actor.role == "unit_admin",
+        "may_name_person": open_item and (lead_admin or actor.role == "office_admin"),
+        "may_split": open_item and lead_admin and item.status in ("assigned", "in_progress"),
+        "subordinates": permissions.subordinate_units(item.unit_id) if lead_admin else [],
+        "supervises": permissions.supervises(actor, item) and item.cancelled_at is None,
+        "may_instruct": actor.role == "leader",
+        "is_office": actor.role == "office_admin" and item.cancelled_at is None,
+    }
 
 
 @bp.route(ITEM)

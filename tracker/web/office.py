@@ -11,12 +11,13 @@ from flask_login import current_user
 from ..clock import utcnow
 from ..extensions import db
 from ..models import ItemStatus, Priority, WorkItem
-from ..services import boards, extensions, items, lookup, permissions, plans, workflow, workspace
+from ..services import boards, extensions, instructions, items, lookup, permissions, plans, workflow, workspace
 from . import forms
 from .access import office_only
 from .context import deadlines
 from .helpers import unit_options
 from .htmx import render
+from .i18n import pick
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 REVIEW = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
@@ -29,7 +30,9 @@ def workspace_page() -> Response:
     queue, _next = boards.list_items(boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
                                      actor=current_user, deadlines=deadlines(), after_id=None, limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
-                  pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user))
+                  pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
+                  proposals=instructions.pending_proposals(actor=current_user),
+                  source_choices=[(source.value, pick(label)) for source, label in items.SOURCE_LABELS.items()])
 
 
 @bp.route("/assign", methods=["POST"])
