@@ -16,12 +16,13 @@ from . import audit
 
 def notify(*, unit_ids: Iterable[int], item: WorkItem, kind: str, text: str, actor: User | None,
            now: datetime) -> None:
-    """One notice about `item` to each unit named (duplicates and none at all are fine)."""
+    """One notice about `item` to each unit named (duplicates and none at all are fine). The event names the
+    item as its entity but stays out of the item's own trail, which records changes to the item."""
     recipients = sorted(set(unit_ids))
     if not recipients:
         return
     audit.record(actor=actor, action=f"notice.{kind}", entity_type="work_item", entity_id=item.id,
-                 item_id=item.id, after={"unit_ids": recipients, "text": text}, now=now)
+                 after={"unit_ids": recipients, "text": text}, now=now)
 
 
 def carrying_units(item: WorkItem) -> list[int]:
