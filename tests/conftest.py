@@ -94,9 +94,12 @@ def build_app(url: str, instance: Path) -> Flask:
         del os.environ["TRACKER_INSTANCE_PATH"]
 
     @application.before_request
-    def forget_cached_user() -> None:
-        """Requests in a test share the test's app context and so its `g`; a real request starts afresh."""
+    def start_like_a_real_request() -> None:
+        """Requests in a test share the test's app context, its `g` and its session; a real request starts
+        afresh, with what happened before it already stored. So the test's own setup is committed (a savepoint
+        in the test's outer transaction) and a refused request, which rolls back, cannot take it away."""
         g.pop("_login_user", None)
+        db.session.commit()
 
     return application
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database  # noqa: F401 - registers the engine listeners
+from . import converters, database, errors, transaction
 from .config import Config, from_environment, instance_secret_key
 from .extensions import csrf, db, login_manager, migrate
 
@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     `instance_path` lets the demo build a second app on its own database beside the real one's instance folder.
     """
     instance_path = instance_path or os.environ.get("TRACKER_INSTANCE_PATH") or str(ROOT / "instance")
-    app = Flask(__name__, instance_path=instance_path,
+    app = transaction.TrackerFlask(__name__, instance_path=instance_path,
                 instance_relative_config=True, template_folder=str(ROOT / "templates"))
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
@@ -55,10 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     from .web import register_web
 
     _cookies_and_proxy(app)
+    converters.init_app(app)
+    errors.init_app(app)
     init_headers(app)
     register_web(app)
     init_demo_banner(app)
-    register_api(app)  # after the web: its error handlers hand non-API paths back to the web's
+    register_api(app)
     tracker_cli.add_command(demo_command)
     app.cli.add_command(tracker_cli)
     return app

@@ -1,13 +1,12 @@
 """`flask tracker ...`: seed files, accounts, tokens, the audit check, and the scheduler's commands.
 
-Each command is one transaction: it commits when everything succeeded and writes nothing otherwise.
+Each command is one transaction (transaction.command): it commits when everything succeeded and writes nothing
+otherwise.
 """
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import transaction
 from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
@@ -30,27 +30,6 @@ tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_tasks"
 DEFAULT_UNITS = SEED_DIR / "units_sample.yaml"
 DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
-
-
-@contextmanager
-def one_transaction() -> Iterator[None]:
-    """Commit on success; on a refusal print it and exit 1 with nothing written."""
-    try:
-        yield
-        db.session.commit()
-    except plan_files.FileProblems as exc:
-        db.session.rollback()
-        click.echo(f"文件有 {len(exc.problems)} 处问题,未写入任何数据:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
-    except TrackerError as exc:
-        db.session.rollback()
-        click.echo(f"错误:{exc.message_zh}", err=True)
-        sys.exit(1)
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def _hasher() -> Any:
@@ -81,7 +60,7 @@ def do_load_plan(path: Path) -> tuple[Plan, seeding.LoadReport]:
 @click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_UNITS)
 def load_units_command(path: Path) -> None:
     """Load or update the units (and their kinds) from a YAML file."""
-    with one_transaction():
+    with transaction.command():
         _print_report("单位", do_load_units(path))
 
 
@@ -89,7 +68,7 @@ def load_units_command(path: Path) -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_PLAN)
 def load_plan_command(path: Path) -> None:
     """Load or update a plan from a YAML file; units must be loaded first."""
-    with one_transaction():
+    with transaction.command():
         plan, report = do_load_plan(path)
         _print_report(f"计划《{plan.title}》", report)
         _print_counts(plan)
@@ -118,7 +97,7 @@ def bootstrap_accounts_command(out: Path | None) -> None:
         return
     out = out or Path(current_app.instance_path) / "initial-accounts.txt"
     lines = []
-    with one_transaction():
+    with transaction.command():
         for username, name, role, unit_key in BOOTSTRAP:
             password = accounts.generate_password()
             accounts.create_user(username=username, display_name=name, role=role,
@@ -146,7 +125,7 @@ def create_user_command(username: str, role: str, unit_key: str, display_name: s
     """Create an account in a unit with a role."""
     generated = password is None
     password = password or accounts.generate_password()
-    with one_transaction():
+    with transaction.command():
         accounts.create_user(username=username, display_name=display_name, role=Role(role),
                              unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
                              actor=None, now=utcnow(), email=email)
@@ -160,7 +139,7 @@ def reset_password_command(username: str, password: str | None) -> None:
     """Set a new password for an account; it must be changed at the next login."""
     generated = password is None
     password = password or accounts.generate_password()
-    with one_transaction():
+    with transaction.command():
         accounts.reset_password(accounts.user_by_name(username), password=password, hasher=_hasher(),
                                 actor=None, now=utcnow())
     click.echo(f"已重置 {username} 的密码" + (f",新密码:{password}" if generated else ""))
@@ -175,7 +154,7 @@ tracker_cli.add_command(token_cli)
 @click.option("--name", default="cli", help="What the token is for.")
 def token_create_command(username: str, name: str) -> None:
     """Create an API token; it is shown once."""
-    with one_transaction():
+    with transaction.command():
         token, secret = accounts.create_token(accounts.user_by_name(username), name=name, actor=None,
                                               now=utcnow())
     click.echo(f"令牌 #{token.id}(仅显示这一次):")
@@ -195,7 +174,7 @@ def token_list_command(username: str) -> None:
 @click.argument("token_id", type=int)
 def token_revoke_command(token_id: int) -> None:
     """Revoke a token by its number."""
-    with one_transaction():
+    with transaction.command():
         token = db.session.get(ApiToken, token_id)
         if token is None:
             raise TrackerError(f"令牌 #{token_id} 不存在")
@@ -280,7 +259,7 @@ def scan_overdue_command(at_text: str | None) -> None:
     """Store overdue state and write the ladder's records as of now (or --at); safe to run any number of times."""
     settings = _scheduler_settings()
     at = _parse_at(at_text, settings.timezone)
-    with one_transaction():
+    with transaction.command():
         result = escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone)
     records = ", ".join(f"{k} {v}" for k, v in sorted(result.records.items())) or "无"
     click.echo(f"截至 {result.as_of}:新发现逾期 {result.newly_overdue} 项;新增督办记录:{records}")
@@ -295,7 +274,7 @@ def send_digests_command(week: str | None) -> None:
     settings = _scheduler_settings()
     now = utcnow()
     key = week or digests.week_key(local_today(now, settings.timezone))
-    with one_transaction():
+    with transaction.command():
         result = digests.build_round(period_key=key, now=now, timezone=settings.timezone, ladder=settings.ladder,
                                      due_soon_days=settings.due_soon_days,
                                      with_deliveries=settings.smtp is not None)
@@ -335,7 +314,7 @@ def scheduler_command(once: bool) -> None:
 @click.option("--label", required=True, help="What happened, e.g. 收到行政复议意见书(X复意〔2024〕3号).")
 def enter_event_command(template_key: str, unit_key: str, event_date: datetime, label: str) -> None:
     """Enter an event for a "within N days of an event" duty: creates the unit's item, due N days later."""
-    with one_transaction():
+    with transaction.command():
         item = events.enter_event(template=events.template_by_key(template_key), unit=accounts.unit_by_key(unit_key),
                                   event_date=event_date.date(), label=label, actor=None, now=utcnow())
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")

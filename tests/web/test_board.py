@@ -63,9 +63,12 @@ def test_long_columns_load_more_on_demand(sign_in, people, make_item):
     assert not card_ids(first) & card_ids(more)
 
 
-def test_bad_filter_values_are_ignored_not_errors(sign_in, people):
+def test_bad_filter_values_are_refused_in_words_like_the_api_refuses_them(sign_in, people):
+    """Once ignored silently (a misspelt filter showed the whole board); now the same rules as the API's."""
     response = sign_in(people["sfj_member"]).get("/board?phase=abc&light=purple&lanes=x&unit=99999999999")
-    assert response.status_code == 200
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "阶段" in page and "状态灯" in page and "泳道" in page and "单位" in page
 
 
 def test_a_leader_sees_cards_without_move_controls(sign_in, people):

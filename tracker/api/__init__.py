@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: flask-smorest, one module per resource, Bearer tokens only.
 
-Handlers resolve ids within the caller's scope, call one service, shape the answer and commit once; the rules
-live in tracker/services.
+Handlers resolve ids within the caller's scope, call one service and shape the answer; the request commits once
+(tracker/transaction.py) and the rules live in tracker/services.
 """
 from __future__ import annotations
 
@@ -9,20 +9,21 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..extensions import csrf
-from .errors import register_error_handlers
+from ..converters import IdConverter
 from .schemas.common import ErrorOut
 
 PREFIX = "/api/v1"
 
 
 class TrackerApi(Api):
-    """flask-smorest with our error shape: its own handler would answer every path of the app with JSON."""
+    """flask-smorest with our error shape. Its own handler would answer every path of the app with JSON;
+    tracker.errors.init_app maps every error instead, so it registers none."""
 
     ERROR_SCHEMA = ErrorOut
     DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own error codes, so a check can hold us to them
 
     def _register_error_handlers(self) -> None:
-        register_error_handlers(self._app)
+        return None
 
 
 def register_api(app: Flask) -> TrackerApi:
@@ -50,6 +51,8 @@ def register_api(app: Flask) -> TrackerApi:
         "servers": [{"url": "/"}],
     })
     api = TrackerApi(app)
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
+                                                            "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
                    digests, assignments, instructions):
         csrf.exempt(module.blp)

@@ -35,7 +35,7 @@ def create_ad_hoc(data: dict[str, Any]) -> Response:
     return item_response(item, 201)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/units", methods=["PUT"])
+@blp.route("/items/<id:item_id>/units", methods=["PUT"])
 @blp.arguments(UnitsIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
@@ -48,7 +48,7 @@ def set_units(data: dict[str, Any], item_id: int) -> Response:
     return item_response(item)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/responsible", methods=["PUT"])
+@blp.route("/items/<id:item_id>/responsible", methods=["PUT"])
 @blp.arguments(ResponsibleIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
@@ -60,7 +60,7 @@ def set_responsible(data: dict[str, Any], item_id: int) -> Response:
     return item_response(item)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/part-done", methods=["POST"])
+@blp.route("/items/<id:item_id>/part-done", methods=["POST"])
 @blp.arguments(RequiredNoteIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404)
@@ -71,7 +71,7 @@ def part_done(data: dict[str, Any], item_id: int) -> Response:
     return item_response(item)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/split", methods=["POST"])
+@blp.route("/items/<id:item_id>/split", methods=["POST"])
 @blp.arguments(SplitIn)
 @blp.response(201, WorkItemOut(many=True))
 @errors(blp, 403, 404)
@@ -85,7 +85,7 @@ def split(data: dict[str, Any], item_id: int) -> Response:
     return json_response([ITEM_OUT.dump(boards.item_detail(child, deadlines())) for child in children], 201)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/cancel", methods=["POST"])
+@blp.route("/items/<id:item_id>/cancel", methods=["POST"])
 @blp.arguments(CancelIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)

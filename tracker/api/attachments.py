@@ -11,7 +11,7 @@ from .updates import storage
 blp = api_blueprint("attachments", "Evidence files")
 
 
-@blp.route("/attachments/<int(max=2147483647):attachment_id>")
+@blp.route("/attachments/<id:attachment_id>")
 @blp.doc(responses={"200": {"description": "the file", "content": {
     content_type: {"schema": {"type": "string", "format": "binary"}}
     for content_type in sorted({ct for ct, _magic in progress.ALLOWED.values()})}}})

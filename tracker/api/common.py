@@ -9,12 +9,10 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import WorkItem
-from ..services import permissions
+from ..services import items
 from ..services.boards import Deadlines
 from ..services.deadlines import local_today
 from .auth import actor, authenticate
@@ -59,10 +57,8 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def visible_item(item_id: int) -> WorkItem:
-    """The item if the caller may see it; otherwise 404, whether it exists or not. Loaded with its task and unit,
-    which every answer about one item shows."""
-    item = db.session.get(WorkItem, item_id, options=[joinedload(WorkItem.task), joinedload(WorkItem.unit)])
-    return permissions.require_visible(actor(), item)
+    """The item if the caller may see it; otherwise 404 (services.items.get_visible)."""
+    return items.get_visible(item_id, actor=actor())
 
 
 def deadlines() -> Deadlines:

@@ -20,7 +20,7 @@ def list_digests(args: dict[str, Any]) -> list[Any]:
     return digests.list_digests(actor=actor(), **args)
 
 
-@blp.route("/digests/<int(max=2147483647):digest_id>")
+@blp.route("/digests/<id:digest_id>")
 @blp.response(200, DigestOut)
 @errors(blp, 404)
 def get_digest(digest_id: int) -> dict[str, Any]:

@@ -1,21 +1,18 @@
 """One JSON error shape for every refusal under /api: {status, code, message, errors?}.
 
-Web pages keep their HTML error pages: the handlers here answer only for /api/ paths and hand any other path to
-the handler the web registered before them (flask-smorest would otherwise answer every HTTP error in the whole
-app with JSON, see ../shared/PITFALLS.md).
+These functions only shape the JSON; tracker.errors.init_app decides, in one place, which requests get JSON
+(paths under /api/) and which get the web's pages.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
 from typing import Any
 
-from flask import Flask, Response, current_app, request
-from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 from ..errors import TrackerError
-from ..extensions import db
 
 API_PREFIX = "/api/"
 
@@ -70,15 +67,34 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _translated(messages: Any, lang: str) -> Any:
+# marshmallow's validator messages carry numbers and choices: matched by pattern, said again in Chinese.
+PATTERN_MESSAGES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Longer than maximum length (\d+)\."), "不能超过 {0} 个字符"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "至少 {0} 个字符"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "长度须在 {0} 到 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     "须在 {0} 到 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "须不小于 {0}"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "须不大于 {0}"),
+    (re.compile(r"Must be one of: (.+)\."), "须为以下之一:{0}"),
+)
+
+
+def translated_messages(messages: Any, lang: str) -> Any:
+    """Field messages in the caller's language (marshmallow speaks English; ours speak Chinese)."""
     if lang == "en":
         return messages
     if isinstance(messages, str):
-        return FIELD_MESSAGES_ZH.get(messages, messages)
+        if messages in FIELD_MESSAGES_ZH:
+            return FIELD_MESSAGES_ZH[messages]
+        for pattern, words in PATTERN_MESSAGES_ZH:
+            if found := pattern.fullmatch(messages):
+                return words.format(*found.groups())
+        return messages
     if isinstance(messages, list):
-        return [_translated(m, lang) for m in messages]
+        return [translated_messages(m, lang) for m in messages]
     if isinstance(messages, dict):
-        return {k: _translated(v, lang) for k, v in messages.items()}
+        return {k: translated_messages(v, lang) for k, v in messages.items()}
     return messages
 
 
@@ -106,14 +122,13 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
         fields: dict[str, list[str]] = {}
         for location, found in messages.items():  # {"json": {"field": [...]}}, or {"json": ["Invalid JSON body."]}
             fields.update(_flatten(found) if isinstance(found, dict) else _flatten(found, location))
-        body["errors"] = _translated(fields, lang)
+        body["errors"] = translated_messages(fields, lang)
         if status == 400:
             body["code"] = "malformed_json"
     return body
 
 
-def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    db.session.rollback()
+def json_error(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     response = Response(json.dumps(body, ensure_ascii=False), status=body["status"], mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -122,47 +137,16 @@ def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Respon
     return response
 
 
-def handle_tracker_error(error: TrackerError) -> ResponseReturnValue:
+def tracker_error_json(error: TrackerError) -> Response:
     """Services may give a bare value per field (StaleVersion gives the current version): always a list here."""
     body = error.to_dict(language())
     if "errors" in body:
         body["errors"] = {field: [str(m) for m in value] if isinstance(value, list) else [str(value)]
                           for field, value in body["errors"].items()}
-    return _json(body)
+    return json_error(body)
 
 
-def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+def http_error_json(error: HTTPException) -> Response:
     """Keeps the exception's own headers (a 405's Allow), which flask-smorest's handler drops."""
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    return _json(http_error_body(error, language()), headers)
-
-
-def handle_unexpected(error: Exception) -> ResponseReturnValue:
-    current_app.logger.exception("unhandled error on %s", request.path, exc_info=error)
-    return _json(http_error_body(InternalServerError(), language()))
-
-
-def register_error_handlers(app: Flask) -> None:
-    """JSON for /api/ paths; every other path goes to the handler registered before (the web's HTML)."""
-    web_tracker, web_http = _previous(app, TrackerError), _previous(app, HTTPException)
-    app.register_error_handler(TrackerError, _for_api_paths(handle_tracker_error, web_tracker))
-    app.register_error_handler(HTTPException, _for_api_paths(handle_http_error, web_http))
-    app.register_error_handler(InternalServerError, _for_api_paths(handle_unexpected, web_http))
-
-
-def _previous(app: Flask, exc_class: type[Exception]) -> Any:
-    """The handler registered so far for this class on the app (the web's), if any."""
-    return app.error_handler_spec[None][None].get(exc_class)
-
-
-def _for_api_paths(api_handler: Callable[[Any], ResponseReturnValue],
-                   fallback: Callable[[Any], ResponseReturnValue] | None) -> Callable[[Any], ResponseReturnValue]:
-    def handler(error: Any) -> ResponseReturnValue:
-        if is_api_request():
-            return api_handler(error)
-        if fallback is not None:
-            return fallback(error)
-        if isinstance(error, HTTPException):
-            return error
-        raise error
-    return handler
+    return json_error(http_error_body(error, language()), headers)

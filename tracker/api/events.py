@@ -15,7 +15,7 @@ blp = api_blueprint("events", "Audit events")
 EVENTS_OUT = EventOut(many=True)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/events")
+@blp.route("/items/<id:item_id>/events")
 @blp.response(200, EventOut(many=True))
 @errors(blp, 404)
 def item_events(item_id: int) -> list[Event]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import ExtensionRequest
 from ..services import extensions
 from .auth import actor
@@ -14,32 +13,30 @@ from .schemas.progress import DecisionIn, ExtensionIn, ExtensionOut
 blp = api_blueprint("extensions", "Deadline extension requests")
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/extensions", methods=["POST"])
+@blp.route("/items/<id:item_id>/extensions", methods=["POST"])
 @blp.arguments(ExtensionIn)
 @blp.response(201, ExtensionOut)
 @errors(blp, 403, 404)
 def ask(data: dict[str, Any], item_id: int) -> ExtensionRequest:
     extension = extensions.request_extension(visible_item(item_id), actor=actor(), due=data["due"],
                                              reason=data["reason"], now=utcnow())
-    db.session.commit()
     return extension
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/extensions")
+@blp.route("/items/<id:item_id>/extensions")
 @blp.response(200, ExtensionOut(many=True))
 @errors(blp, 404)
 def list_requests(item_id: int) -> list[ExtensionRequest]:
     return extensions.requests_of(visible_item(item_id))
 
 
-@blp.route("/extensions/<int(max=2147483647):request_id>/decision", methods=["POST"])
+@blp.route("/extensions/<id:request_id>/decision", methods=["POST"])
 @blp.arguments(DecisionIn)
 @blp.response(200, ExtensionOut)
 @errors(blp, 403, 404, 409)
 def decide(data: dict[str, Any], request_id: int) -> ExtensionRequest:
     """Office only: grant (the item's due date moves; the original stays) or refuse with a note."""
     extension = extensions.get_request(request_id, actor=actor())
-    extensions.decide(extension, actor=actor(), grant=data["decision"] == "grant", note=data.get("note"),
+    extensions.decide(extension, actor=actor(), grant=extensions.DECISIONS[data["decision"]], note=data.get("note"),
                       now=utcnow())
-    db.session.commit()
     return extension

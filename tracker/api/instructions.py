@@ -28,14 +28,14 @@ from .schemas.items import WorkItemOut
 blp = api_blueprint("instructions", "Leaders' instructions (批示) and proposals (批示件)")
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/instructions")
+@blp.route("/items/<id:item_id>/instructions")
 @blp.response(200, InstructionOut(many=True))
 @errors(blp, 404)
 def list_instructions(item_id: int) -> list[Instruction]:
     return [row for row, _name in instructions.instructions_on(visible_item(item_id))]
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/instructions", methods=["POST"])
+@blp.route("/items/<id:item_id>/instructions", methods=["POST"])
 @blp.arguments(InstructionIn)
 @blp.response(201, InstructionOut)
 @errors(blp, 403, 404)
@@ -62,7 +62,7 @@ def pending_proposals() -> list[InstructionProposal]:
     return [proposal for proposal, _name in instructions.pending_proposals(actor=actor())]
 
 
-@blp.route("/proposals/<int(max=2147483647):proposal_id>/assign", methods=["POST"])
+@blp.route("/proposals/<id:proposal_id>/assign", methods=["POST"])
 @blp.arguments(ProposalAssignIn)
 @blp.response(201, WorkItemOut)
 @errors(blp, 403, 404)
@@ -77,7 +77,7 @@ def assign_proposal(data: dict[str, Any], proposal_id: int) -> Response:
     return item_response(item, 201)
 
 
-@blp.route("/proposals/<int(max=2147483647):proposal_id>/file", methods=["POST"])
+@blp.route("/proposals/<id:proposal_id>/file", methods=["POST"])
 @blp.arguments(RequiredNoteIn)
 @blp.response(200, ProposalOut)
 @errors(blp, 403, 404)

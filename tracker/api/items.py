@@ -6,7 +6,6 @@ from typing import Any
 from flask import Response, request
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import WorkItem
 from ..services import boards, items, lookup, permissions
 from .auth import actor
@@ -65,11 +64,10 @@ def create_items(data: dict[str, Any]) -> Response:
         actor=actor(), task=lookup.task(data["task_id"]), phase=lookup.phase(data["phase_id"]),
         units=lookup.units(data["unit_ids"]), title=data["title"], description=data["description"],
         priority=data["priority"], due_date=data["due_date"], now=utcnow())
-    db.session.commit()
     return json_response([ITEM_OUT.dump(boards.item_detail(item, deadlines())) for item in created], 201)
 
 
-@blp.route("/items/<int(max=2147483647):item_id>")
+@blp.route("/items/<id:item_id>")
 @blp.response(200, WorkItemOut, headers={"ETag": {"description": "the item's version",
                                                   "schema": {"type": "string"}}})
 @blp.alt_response(304, response="NOT_MODIFIED")
@@ -81,7 +79,7 @@ def get_item(item_id: int) -> Response:
     return response
 
 
-@blp.route("/items/<int(max=2147483647):item_id>", methods=["PATCH"])
+@blp.route("/items/<id:item_id>", methods=["PATCH"])
 @blp.arguments(WorkItemPatch)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409, 428)
@@ -96,7 +94,6 @@ def edit_item(data: dict[str, Any], item_id: int) -> Response:
     reason = data.pop("reason", None)
     items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow(), reason=reason)
     response = item_response(item)
-    db.session.commit()
     return response
 
 

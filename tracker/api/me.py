@@ -38,11 +38,10 @@ def list_tokens() -> list[ApiToken]:
 @errors(blp)
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     token, secret = accounts.create_token(actor(), name=data["name"], actor=actor(), now=utcnow())
-    db.session.commit()
     return {name: getattr(token, name) for name in TOKEN_FIELDS} | {"token": secret}
 
 
-@blp.route("/tokens/<int(max=2147483647):token_id>", methods=["DELETE"])
+@blp.route("/tokens/<id:token_id>", methods=["DELETE"])
 @blp.response(204)
 @errors(blp, 404)
 def revoke_token(token_id: int) -> None:
@@ -52,4 +51,3 @@ def revoke_token(token_id: int) -> None:
     if token is None:
         raise NotFound("令牌不存在", "Token not found", code="token_not_found")
     accounts.revoke_token(token, actor=actor(), now=utcnow())
-    db.session.commit()

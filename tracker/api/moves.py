@@ -6,8 +6,6 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..extensions import db
-from ..models import ItemStatus
 from ..services import workflow
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
@@ -16,10 +14,7 @@ from .schemas.items import MoveIn, ReviewIn, WorkItemOut
 
 blp = api_blueprint("moves", "Moving cards between and within columns; the office's review")
 
-REVIEW_TARGETS = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
-
-
-@blp.route("/items/<int(max=2147483647):item_id>/move", methods=["POST"])
+@blp.route("/items/<id:item_id>/move", methods=["POST"])
 @blp.arguments(MoveIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
@@ -33,19 +28,17 @@ def move(data: dict[str, Any], item_id: int) -> Response:
     workflow.move(item, actor=actor(), to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"))
     response = item_response(item)
-    db.session.commit()
     return response
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/review", methods=["POST"])
+@blp.route("/items/<id:item_id>/review", methods=["POST"])
 @blp.arguments(ReviewIn)
 @blp.response(200, WorkItemOut)
 @errors(blp, 403, 404, 409)
 def review(data: dict[str, Any], item_id: int) -> Response:
     """Office only: approve a submitted card (to 已办结) or return it with a reason (to 进行中)."""
     item = visible_item(item_id)
-    workflow.move(item, actor=actor(), to=REVIEW_TARGETS[data["decision"]], expected_version=data["version"],
-                  now=utcnow(), note=data.get("reason"))
+    workflow.review(item, actor=actor(), decision=data["decision"], expected_version=data["version"],
+                    now=utcnow(), reason=data.get("reason"))
     response = item_response(item)
-    db.session.commit()
     return response

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import Plan
 from ..services import plans
 from .auth import actor
@@ -21,14 +20,14 @@ def list_plans() -> list[Plan]:
     return plans.all_plans()
 
 
-@blp.route("/plans/<int(max=2147483647):plan_id>")
+@blp.route("/plans/<id:plan_id>")
 @blp.response(200, PlanDetailOut)
 @errors(blp, 404)
 def get_plan(plan_id: int) -> Plan:
     return plans.get_plan(plan_id)
 
 
-@blp.route("/plans/<int(max=2147483647):plan_id>/parameters", methods=["PATCH"])
+@blp.route("/plans/<id:plan_id>/parameters", methods=["PATCH"])
 @blp.arguments(ParametersIn)
 @blp.response(200, PlanDetailOut)
 @errors(blp, 403, 404)
@@ -37,5 +36,4 @@ def set_parameters(data: dict[str, Any], plan_id: int) -> Plan:
     plan = plans.get_plan(plan_id)
     values = {entry["id"]: entry["value"] for entry in data["parameters"]}
     plans.set_parameters(plan, actor=actor(), values=values, now=utcnow())
-    db.session.commit()
     return plan

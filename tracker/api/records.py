@@ -6,7 +6,6 @@ from typing import Any
 from flask import current_app
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import AccountabilityRecord
 from ..services import records
 from ..services.escalation import parse_ladder
@@ -27,14 +26,14 @@ def list_records(args: dict[str, Any]) -> list[AccountabilityRecord]:
     return records.list_records(actor=actor(), filters=records.RecordFilters(**args), limit=limit, offset=offset)
 
 
-@blp.route("/records/<int(max=2147483647):record_id>")
+@blp.route("/records/<id:record_id>")
 @blp.response(200, RecordOut)
 @errors(blp, 404)
 def get_record(record_id: int) -> AccountabilityRecord:
     return records.get_record(record_id, actor=actor())
 
 
-@blp.route("/records/<int(max=2147483647):record_id>/answer", methods=["POST"])
+@blp.route("/records/<id:record_id>/answer", methods=["POST"])
 @blp.arguments(AnswerIn)
 @blp.response(200, RecordOut)
 @errors(blp, 403, 404)
@@ -44,11 +43,10 @@ def answer(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
                             explanation=data["explanation"], remedy_date=data["remedy_date"],
                             evidence_ids=data["evidence_ids"], now=utcnow(),
                             timezone=current_app.config["TRACKER_TIMEZONE"])
-    db.session.commit()
     return record
 
 
-@blp.route("/records/<int(max=2147483647):record_id>/close", methods=["POST"])
+@blp.route("/records/<id:record_id>/close", methods=["POST"])
 @blp.arguments(NoteIn)
 @blp.response(200, RecordOut)
 @errors(blp, 403, 404)
@@ -56,11 +54,10 @@ def close(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """核销: the office closes the record with a note."""
     record = records.close(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
                            now=utcnow())
-    db.session.commit()
     return record
 
 
-@blp.route("/records/<int(max=2147483647):record_id>/escalate", methods=["POST"])
+@blp.route("/records/<id:record_id>/escalate", methods=["POST"])
 @blp.arguments(NoteIn)
 @blp.response(201, RecordOut)
 @errors(blp, 403, 404)
@@ -69,5 +66,4 @@ def escalate(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     record = records.escalate(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
                               now=utcnow(), ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
                               timezone=current_app.config["TRACKER_TIMEZONE"])
-    db.session.commit()
     return record

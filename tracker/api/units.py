@@ -17,7 +17,7 @@ def list_units() -> list[dict[str, Any]]:
     return units.tree()
 
 
-@blp.route("/units/<int(max=2147483647):unit_id>")
+@blp.route("/units/<id:unit_id>")
 @blp.response(200, UnitOut)
 @errors(blp, 404)
 def get_unit(unit_id: int) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import current_app
 
 from ..clock import utcnow
-from ..extensions import db
 from ..services import progress
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
@@ -27,7 +26,7 @@ def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
     return {**{k: getattr(update, k) for k in UPDATE_FIELDS}, "attachments": files}
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/updates", methods=["POST"])
+@blp.route("/items/<id:item_id>/updates", methods=["POST"])
 @blp.arguments(ProgressIn, location=MULTIPART)
 @blp.response(201, ProgressOut)
 @errors(blp, 403, 404, 413)
@@ -37,11 +36,10 @@ def add_update(data: dict[str, Any], item_id: int) -> dict[str, Any]:
     uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
     update = progress.add_update(item, actor=actor(), text=data["text"], percent=data.get("percent"),
                                  files=uploads, storage=storage(), now=utcnow())
-    db.session.commit()
     return _shaped(update, progress.updates_of(item)[0][1])
 
 
-@blp.route("/items/<int(max=2147483647):item_id>/updates")
+@blp.route("/items/<id:item_id>/updates")
 @blp.response(200, ProgressOut(many=True))
 @errors(blp, 404)
 def list_updates(item_id: int) -> list[dict[str, Any]]:

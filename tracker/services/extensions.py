@@ -74,6 +74,10 @@ def requests_of(item: WorkItem) -> list[ExtensionRequest]:
                                    .order_by(ExtensionRequest.id)))
 
 
+# The office's answer to an extension request, by the word a form or a program sends.
+DECISIONS: dict[str, bool] = {"grant": True, "refuse": False}
+
+
 def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str | None,
            now: datetime) -> ExtensionRequest:
     """The supervisor grants (the card's due date moves) or refuses (a reason is required). Decided once."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import joinedload
+
 from ..errors import Invalid
 from ..extensions import db
 from ..models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, User, WorkItem
@@ -21,6 +23,13 @@ SOURCE_LABELS = {
     ItemSource.PUBLIC_REPORT: ("群众反映", "Public report"),
     ItemSource.OTHER: ("其他", "Other"),
 }
+
+
+def get_visible(item_id: int, *, actor: User) -> WorkItem:
+    """The one way a door loads an item: with its task and unit (every answer about an item shows them), and
+    only if the actor may see it; otherwise not found, whether it exists or not."""
+    item = db.session.get(WorkItem, item_id, options=[joinedload(WorkItem.task), joinedload(WorkItem.unit)])
+    return permissions.require_visible(actor, item)
 
 
 def _check_due(task: Task, due: date) -> None:

@@ -112,17 +112,25 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
 def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, files: list[Upload],
                storage: Storage, now: datetime) -> ProgressUpdate:
     """A progress note on a card the actor's unit leads or cooperates on, with evidence files; audited. Not on
-    done cards.
-
-    Files already written are removed again if a later file is refused, so a refusal leaves nothing behind.
-    """
+    done cards."""
     permissions.require_may_report(actor, item)
     if item.status == ItemStatus.DONE:
         raise Invalid("已办结的工作项不能再报送进展", "A done item takes no more progress updates", code="item_done")
+    update = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=text, percent=percent)
+    evidence = attach(update, item=item, actor=actor, files=files, storage=storage, now=now)
+    audit.record(actor=actor, action="item.progress", entity_type="progress_update", entity_id=update.id,
+                 item_id=item.id, after={"text": text, "percent": percent, "files": evidence}, now=now)
+    return update
+
+
+def attach(update: ProgressUpdate, *, item: WorkItem, actor: User, files: list[Upload], storage: Storage,
+           now: datetime) -> list[dict[str, str]]:
+    """Store a new update (a progress note or a closing report) with its evidence files; returns what the audit
+    event records of the files. Files already written are removed again if a later file is refused, so a
+    refusal leaves nothing behind."""
     if len(files) > MAX_FILES:
         raise Invalid(f"一次最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files at once",
                       fields={"files": [f"最多 {MAX_FILES} 个"]})
-    update = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=text, percent=percent)
     db.session.add(update)
     db.session.flush()
     written: list[Path] = []
@@ -141,9 +149,7 @@ def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, f
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    audit.record(actor=actor, action="item.progress", entity_type="progress_update", entity_id=update.id,
-                 item_id=item.id, after={"text": text, "percent": percent, "files": evidence}, now=now)
-    return update
+    return evidence
 
 
 def updates_of(item: WorkItem) -> list[tuple[ProgressUpdate, list[Attachment]]]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
 from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
-from . import audit, escalation, permissions
+from . import audit, escalation, permissions, progress
 from .ordering import position_between, renumbered
 
 STATUS_LABELS = {
@@ -50,6 +50,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS,
                frozenset({Role.OFFICE_ADMIN}), by="supervisor", note="reason"),
 )
+@dataclass(frozen=True)
+class Evidence:
+    """Files sent with a submission and where they are stored."""
+
+    files: list[progress.Upload]
+    storage: progress.Storage
+
+
+# What the office's review decides, by the word a form or a program sends: the only two answers there are.
+REVIEW_DECISIONS: dict[str, ItemStatus] = {"approve": ItemStatus.DONE, "return": ItemStatus.IN_PROGRESS}
+
 _BY_STATES = {(t.source, t.target): t for t in TRANSITIONS}
 
 NOTE_LIMIT = 10_000
@@ -137,15 +148,21 @@ def snapshot(item: WorkItem) -> dict[str, Any]:
 
 
 def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, now: datetime,
-         before_id: int | None = None, after_id: int | None = None, note: str | None = None) -> WorkItem:
-    """Change an item's column and/or its place in the column, in one audited step.
+         before_id: int | None = None, after_id: int | None = None, note: str | None = None,
+         evidence: Evidence | None = None) -> WorkItem:
+    """Change an item's column and/or its place in the column, in one audited step. A submission carries its
+    closing report (`note`) and may carry evidence files, stored on that one report.
 
     Raises NotAllowed (403), StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or
-    report, or an anchor card in another column), NotFound (an anchor card the actor may not see).
+    report, evidence on anything but a submission, or an anchor card in another column), NotFound (an anchor
+    card the actor may not see).
     """
     permissions.require_may_change(actor, item)
     check_version(item, expected_version)
     transition = check_transition(actor, item, to)
+    if evidence and evidence.files and (transition is None or transition.action != "submit"):
+        raise Invalid("佐证材料只能随进展或办结申请提交", "Evidence goes with a progress update or a submission",
+                      code="evidence_not_expected", fields={"files": ["只能随办结申请提交"]})
     if transition and transition.action == "approve" and _submitted_by(item) == actor.id:
         raise NotAllowed("不能审核自己提交的工作项", "You cannot approve an item you submitted yourself")
     note = _required_note(transition, note)
@@ -154,13 +171,28 @@ def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, 
     item.status = to
     item.position = new_position
     item.updated_at = now
+    files: list[dict[str, str]] = []
     if transition is not None:
-        _apply_transition_effects(item, transition, actor=actor, note=note, now=now)
+        files = _apply_transition_effects(item, transition, actor=actor, note=note, evidence=evidence, now=now)
     flush_guarded()
     audit.record(actor=actor, action=f"item.{transition.action if transition else 'reorder'}",
                  entity_type="work_item", entity_id=item.id, item_id=item.id, before=before,
-                 after=snapshot(item) | ({"note": note} if note else {}), now=now)
+                 after=snapshot(item) | ({"note": note} if note else {}) | ({"files": files} if files else {}),
+                 now=now)
     return item
+
+
+def review(item: WorkItem, *, actor: User, decision: str, expected_version: int, now: datetime,
+           reason: str | None = None) -> WorkItem:
+    """The office's review of a submitted item: approve, or return with a reason. Any other word is refused,
+    never taken for either."""
+    if decision not in REVIEW_DECISIONS:
+        raise Invalid("审核结论只能是“通过”或“退回”", "A review either approves or returns",
+                      code="unknown_decision", fields={"decision": ["须为 approve 或 return"]})
+    if item.status != ItemStatus.SUBMITTED:
+        raise InvalidTransition("只有待审核的工作项可以审核", "Only a submitted item can be reviewed")
+    return move(item, actor=actor, to=REVIEW_DECISIONS[decision], expected_version=expected_version, now=now,
+                note=reason)
 
 
 def _required_note(transition: Transition | None, note: str | None) -> str | None:
@@ -180,17 +212,24 @@ def _required_note(transition: Transition | None, note: str | None) -> str | Non
 
 
 def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: User, note: str | None,
-                              now: datetime) -> None:
+                              evidence: Evidence | None, now: datetime) -> list[dict[str, str]]:
+    """What a transition does besides the move; returns the evidence files a submission stored."""
     if transition.action == "submit":
         item.submitted_at = now
-        db.session.add(ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=note or "",
-                                      percent=100, is_closing_report=True))
-    elif transition.action == "approve":
+        report = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=note or "", percent=100,
+                                is_closing_report=True)
+        if evidence is None:
+            db.session.add(report)
+            return []
+        return progress.attach(report, item=item, actor=actor, files=evidence.files, storage=evidence.storage,
+                               now=now)
+    if transition.action == "approve":
         item.completed_at = now
         escalation.record_close(item, timezone=item.plan.timezone)
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note
+    return []
 
 
 def _submitted_by(item: WorkItem) -> int | None:

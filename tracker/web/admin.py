@@ -30,21 +30,19 @@ def users() -> str:
     return render_template("admin_users.html", users=rows)
 
 
-@bp.route("/users/<int(max=2147483647):user_id>/<any(enable, disable):change>", methods=["POST"])
+@bp.route("/users/<id:user_id>/<any(enable, disable):change>", methods=["POST"])
 @login_required
 def set_enabled(user_id: int, change: str) -> Response:
     security.set_enabled(_user(user_id), enabled=change == "enable", actor=current_user, now=utcnow())
-    db.session.commit()
     flash("账号已启用" if change == "enable" else "账号已停用,其会话和 API 令牌立即失效")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int(max=2147483647):user_id>/reset-password", methods=["POST"])
+@bp.route("/users/<id:user_id>/reset-password", methods=["POST"])
 @login_required
 def reset_password(user_id: int) -> Response:
     user = _user(user_id)
     password = security.office_reset_password(user, actor=current_user,
                                               hasher=current_app.extensions["password_hasher"], now=utcnow())
-    db.session.commit()
     flash(f"{user.username} 的新密码(仅显示这一次,首次登录须修改):{password}")
     return redirect(url_for("admin.users"))

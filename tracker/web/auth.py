@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from ..errors import Invalid
-from ..extensions import db
+from .. import transaction
 from ..services import security
 
 bp = Blueprint("auth", __name__)
@@ -47,11 +47,10 @@ def login() -> tuple[str, int] | Response:
         if outcome.user is not None:
             session.clear()
             record = security.start_session(outcome.user, address=request.remote_addr or "-", now=utcnow())
-            db.session.commit()
             session["sid"] = record.id
             login_user(outcome.user)
             return redirect(url_for("home.index"))
-        db.session.commit()
+        transaction.keep_refusal()  # the failure counts toward the lockout
         error = _refusal(outcome)
     status = 401 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=error), status
@@ -68,7 +67,6 @@ def _refusal(outcome: security.LoginOutcome) -> str:
 @login_required
 def logout() -> Response:
     security.end_session(session.get("sid"), actor=current_user, now=utcnow())
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -84,10 +82,9 @@ def change_password() -> tuple[str, int] | Response:
             security.change_password(current_user, current=form.current.data or "", new=form.new.data or "",
                                      hasher=_hasher(), policy=policy(), now=utcnow())
         except Invalid as refused:
-            db.session.rollback()
+            transaction.keep_refusal()  # the service refuses before changing anything but the failure count
             errors = refused.fields
         else:
-            db.session.commit()
             flash("密码已修改")
             return redirect(url_for("home.index"))
     status = 422 if errors else 200

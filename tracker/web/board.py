@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from ..models import ItemStatus
 from ..services import boards, plans
 from ..services.deadlines import Light
+from . import forms, schemas
 from .context import deadlines
 from .helpers import unit_options
 from .htmx import render
@@ -29,7 +29,7 @@ INT_ARGS = ("phase", "group", "task", "unit")
 
 @dataclass(frozen=True)
 class BoardArgs:
-    """The board's URL arguments, parsed; anything malformed is ignored rather than refused."""
+    """The board's URL arguments, validated by schemas.BoardQuery (a malformed one is refused, with words)."""
 
     plan_id: int | None
     ints: dict[str, int] = field(default_factory=dict)
@@ -38,13 +38,9 @@ class BoardArgs:
     lanes: str | None = None
 
     @classmethod
-    def parse(cls, args: MultiDict[str, str]) -> BoardArgs:
-        ints = {name: int(args[name]) for name in INT_ARGS if args.get(name, "").isdigit()
-                and int(args[name]) < 2**31}
-        light = args.get("light") if args.get("light") in {x.value for x in Light} else None
-        lanes = args.get("lanes") if args.get("lanes") in boards.SWIMLANES else None
-        return cls(plan_id=boards.default_plan_id(), ints=ints, light=Light(light) if light else None,
-                   q=args.get("q", "").strip()[:100], lanes=lanes)
+    def parse(cls, args: dict[str, Any]) -> BoardArgs:
+        return cls(plan_id=boards.default_plan_id(), ints={name: args[name] for name in INT_ARGS if name in args},
+                   light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"))
 
     def filters(self, **extra: Any) -> boards.ItemFilters:
         values: dict[str, Any] = {
@@ -63,7 +59,7 @@ class BoardArgs:
 @bp.route("/board")
 @login_required
 def show() -> Response:
-    args = BoardArgs.parse(request.args)
+    args = BoardArgs.parse(forms.query(schemas.BoardQuery()))
     data = boards.board(args.filters(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
                         limit=LANE_PAGE if args.lanes else PAGE)
     plan = plans.get_plan(args.plan_id) if args.plan_id else None
@@ -75,15 +71,14 @@ def show() -> Response:
 @login_required
 def column() -> Response:
     """The next cards of one column (and lane): what the "load more" button fetches."""
-    args = BoardArgs.parse(request.args)
-    status = ItemStatus(request.args["status"]) if request.args.get("status") in set(ItemStatus) else None
-    offset = min(int(request.args.get("offset", "0")), 10**6) if request.args.get("offset", "").isdigit() else 0
-    lane = request.args.get("lane", "")
-    extra: dict[str, Any] = {"status": (status,) if status else tuple(ItemStatus)}
-    if args.lanes and lane.isdigit():
-        extra[LANE_FILTER[args.lanes]] = int(lane)
+    query = forms.query(schemas.ColumnQuery())
+    args = BoardArgs.parse(query)
+    status, offset, lane = query["status"], query["offset"], query.get("lane")
+    extra: dict[str, Any] = {"status": (status,)}
+    if args.lanes and lane is not None:
+        extra[LANE_FILTER[args.lanes]] = lane
     data = boards.board(args.filters(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
                         limit=offset + PAGE)
-    col = data["lanes"][0]["columns"][list(ItemStatus).index(status or ItemStatus.ASSIGNED)]
+    col = data["lanes"][0]["columns"][list(ItemStatus).index(status)]
     return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,
-                  column_status=status, lane=lane, args=args)
+                  column_status=status, lane="" if lane is None else lane, args=args)

@@ -2,30 +2,27 @@
 document (no script, no forms, nothing fetched), framed by the digest's page, with the plain text beside."""
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
 from ..services import digests
+from . import forms, schemas
 from .htmx import render
 
 bp = Blueprint("digest_pages", __name__)
 PAGE = 50
-WEEK = re.compile(r"^\d{4}-W\d{2}$")
-DIGEST = "/digests/<int(max=2147483647):digest_id>"
+DIGEST = "/digests/<id:digest_id>"
 SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 @bp.route("/digests")
 @login_required
 def index() -> Response:
-    week = request.args.get("week", "")
-    offset = min(int(request.args["offset"]), 10**6) if request.args.get("offset", "").isdigit() else 0
-    found = digests.list_digests(actor=current_user, period_key=week if WEEK.match(week) else None,
-                                 limit=PAGE + 1, offset=offset)
+    args = forms.query(schemas.DigestQuery())
+    week, offset = args.get("week"), args["offset"]
+    found = digests.list_digests(actor=current_user, period_key=week, limit=PAGE + 1, offset=offset)
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
-                  more=len(found) > PAGE, offset=offset, week=week if WEEK.match(week) else "", page_size=PAGE)
+                  more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE)
 
 
 @bp.route(DIGEST)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file, url_for
+from flask import Blueprint, Response, send_file, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import WorkItem
 from ..services import (
     assignment,
@@ -17,27 +17,23 @@ from ..services import (
     extensions,
     feed,
     instructions,
+    items,
     permissions,
     progress,
     records,
     workflow,
 )
-from . import forms
+from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
-ITEM = "/items/<int(max=2147483647):item_id>"
+ITEM = "/items/<id:item_id>"
 
 
-def visible_item(item_id: int) -> WorkItem:
-    return permissions.require_visible(current_user, db.session.get(WorkItem, item_id))
-
-
-def _uploads() -> list[progress.Upload]:
-    return [progress.Upload(filename=f.filename or "", stream=f.stream)
-            for f in request.files.getlist("files") if f.filename]
+def _uploads(files: list[FileStorage]) -> list[progress.Upload]:
+    return [progress.Upload(filename=f.filename or "", stream=f.stream) for f in files if f.filename]
 
 
 def detail_context(item: WorkItem) -> dict[str, Any]:
@@ -72,25 +68,24 @@ def place_of(item: WorkItem) -> dict[str, Any]:
 @bp.route(ITEM)
 @login_required
 def detail(item_id: int) -> Response:
-    item = visible_item(item_id)
+    item = items.get_visible(item_id, actor=current_user)
     return render("items/page.html", "items/_detail.html", **detail_context(item))
 
 
 @bp.route(ITEM + "/move", methods=["POST"])
 @changers_only
 def move(item_id: int) -> Response:
-    """Drag and keyboard moves answer with the card; the dialog's form answers by reloading the page."""
-    item = visible_item(item_id)
-    note = forms.text("note")
-    workflow.move(item, actor=current_user, to=forms.status(), expected_version=forms.integer("version") or 0,
-                  now=utcnow(), before_id=forms.integer("before", required=False),
-                  after_id=forms.integer("after", required=False), note=note or None)
-    if uploads := _uploads():
-        progress.add_update(item, actor=current_user, text=note, percent=None, files=uploads, storage=storage(),
-                            now=utcnow())
-    db.session.commit()
-    if request.form.get("via") == "form":
-        return forms.finished(forms.local_url(request.form.get("next"), url_for("cards.detail", item_id=item.id)))
+    """Drag and keyboard moves answer with the card; the dialog's form answers by reloading the page. A
+    submission's closing report and its evidence go to the one service call that makes the move."""
+    item = items.get_visible(item_id, actor=current_user)
+    data = forms.form(schemas.MoveForm())
+    back = forms.local_url(data.get("next"), url_for("cards.detail", item_id=item.id))
+    uploads = _uploads(data["files"])
+    workflow.move(item, actor=current_user, to=data["to"], expected_version=data["version"], now=utcnow(),
+                  before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"),
+                  evidence=workflow.Evidence(uploads, storage()) if uploads else None)
+    if data.get("via") == "form":
+        return forms.finished(back)
     return render("board/_card.html", c=boards.item_detail(item, deadlines()))
 
 
@@ -98,43 +93,41 @@ def move(item_id: int) -> Response:
 @changers_only
 def move_form(item_id: int) -> Response:
     """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
-    item = visible_item(item_id)
-    return render("items/move_form.html", "items/_move_form.html", item=item, to=forms.status(),
-                  next=request.args.get("next", ""))
+    item = items.get_visible(item_id, actor=current_user)
+    args = forms.query(schemas.MoveDialogArgs())
+    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"],
+                  next=forms.local_url(args.get("next"), ""))
 
 
 @bp.route(ITEM + "/updates", methods=["POST"])
 @changers_only
 def add_update(item_id: int) -> Response:
-    item = visible_item(item_id)
-    percent = forms.integer("percent", required=False)
-    progress.add_update(item, actor=current_user, text=forms.text("text", required=True), percent=percent,
-                        files=_uploads(),
-                        storage=storage(), now=utcnow())
-    db.session.commit()
+    item = items.get_visible(item_id, actor=current_user)
+    data = forms.form(schemas.ProgressForm())
+    progress.add_update(item, actor=current_user, text=data["text"], percent=data.get("percent"),
+                        files=_uploads(data["files"]), storage=storage(), now=utcnow())
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
 @bp.route(ITEM + "/comments", methods=["POST"])
 @changers_only
 def add_comment(item_id: int) -> Response:
-    item = visible_item(item_id)
-    comments.add_comment(item, actor=current_user, text=forms.text("text"), now=utcnow())
-    db.session.commit()
+    item = items.get_visible(item_id, actor=current_user)
+    data = forms.form(schemas.CommentForm())
+    comments.add_comment(item, actor=current_user, text=data["text"], now=utcnow())
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
 @bp.route(ITEM + "/extensions", methods=["POST"])
 @units_only
 def request_extension(item_id: int) -> Response:
-    item = visible_item(item_id)
-    extensions.request_extension(item, actor=current_user, due=forms.day("due"), reason=forms.text("reason"),
-                                 now=utcnow())
-    db.session.commit()
+    item = items.get_visible(item_id, actor=current_user)
+    data = forms.form(schemas.ExtensionForm())
+    extensions.request_extension(item, actor=current_user, due=data["due"], reason=data["reason"], now=utcnow())
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
-@bp.route("/files/<int(max=2147483647):attachment_id>")
+@bp.route("/files/<id:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Response:
     """Evidence as a download under its original name, never shown inline."""

@@ -1,18 +1,16 @@
 """The language switch: a POST (it changes state) that remembers the choice in the session."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, session, url_for
 from werkzeug.wrappers import Response
 
-from .forms import local_url
-from .i18n import LANGUAGES
+from . import forms, schemas
 
 bp = Blueprint("language", __name__)
 
 
 @bp.route("/language", methods=["POST"])
 def switch() -> Response:
-    lang = request.form.get("lang", "")
-    if lang in LANGUAGES:
-        session["lang"] = lang
-    return redirect(local_url(request.form.get("next"), url_for("home.index")))
+    data = forms.form(schemas.LanguageForm())
+    session["lang"] = data["lang"]
+    return redirect(forms.local_url(data.get("next"), url_for("home.index")))

@@ -7,48 +7,35 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Blueprint, Response, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from ..clock import utcnow
-from ..extensions import db
 from ..models import RecordStatus
 from ..services import ledger, records
 from ..services.escalation import parse_ladder
-from . import forms
+from . import forms, schemas
 from .access import office_only, units_only
 from .helpers import record_status, unit_options
 from .htmx import render
 
 bp = Blueprint("ledger", __name__)
 PAGE = 100
-RECORD = "/records/<int(max=2147483647):record_id>"
+RECORD = "/records/<id:record_id>"
 
 
 @dataclass(frozen=True)
 class LedgerArgs:
-    """The ledger's URL arguments; malformed values are ignored, so a pasted link never errors."""
+    """The ledger's URL arguments, validated by schemas.LedgerQuery (a malformed one is refused, with words)."""
 
     values: dict[str, Any]
 
     @classmethod
-    def parse(cls, args: MultiDict[str, str]) -> LedgerArgs:
-        found: dict[str, Any] = {}
-        for name in ("unit", "level"):
-            if args.get(name, "").isdigit() and int(args[name]) < 2**31:
-                found[name] = int(args[name])
-        if args.get("status") in set(RecordStatus):
-            found["status"] = RecordStatus(args["status"])
-        for name in ("from", "to"):
-            try:
-                found[name] = date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                pass
-        offset = args.get("offset", "")
-        found["offset"] = min(int(offset), 10**7) if offset.isdigit() else 0
-        return cls(found)
+    def from_request(cls) -> LedgerArgs:
+        found = forms.query(schemas.LedgerQuery())
+        names = {"from_": "from", "until": "to"}
+        return cls({names.get(key, key): value for key, value in found.items()})
 
     def filters(self) -> records.RecordFilters:
         zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
@@ -77,7 +64,7 @@ def record_status_labels() -> dict[str, str]:
 @bp.route("/ledger")
 @login_required
 def show() -> Response:
-    args = LedgerArgs.parse(request.args)
+    args = LedgerArgs.from_request()
     rows, total = ledger.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
                   unit_choices=unit_options(current_user), statuses=record_status_labels())
@@ -87,7 +74,7 @@ def show() -> Response:
 @login_required
 def export(kind: str) -> Response:
     """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
-    rows, _total = ledger.ledger(LedgerArgs.parse(request.args).filters(), actor=current_user,
+    rows, _total = ledger.ledger(LedgerArgs.from_request().filters(), actor=current_user,
                                  limit=ledger.EXPORT_LIMIT)
     cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=record_status_labels())
     stamp = utcnow().strftime("%Y%m%d")
@@ -105,10 +92,9 @@ def export(kind: str) -> Response:
 @units_only
 def answer(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    records.answer(record, actor=current_user, explanation=forms.text("explanation"),
-                   remedy_date=forms.day("remedy_date"), now=utcnow(),
-                   timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=forms.integers("evidence_ids"))
-    db.session.commit()
+    data = forms.form(schemas.AnswerForm())
+    records.answer(record, actor=current_user, explanation=data["explanation"], remedy_date=data["remedy_date"],
+                   now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=data["evidence_ids"])
     flash(_("Your answer was recorded."))
     return forms.finished(url_for("cards.detail", item_id=record.item_id))
 
@@ -117,19 +103,21 @@ def answer(record_id: int) -> Response:
 @office_only
 def close(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    records.close(record, actor=current_user, note=forms.text("note"), now=utcnow())
-    db.session.commit()
+    data = forms.form(schemas.RecordNoteForm())
+    back = forms.local_url(data.get("next"), url_for("ledger.show"))
+    records.close(record, actor=current_user, note=data["note"], now=utcnow())
     flash(_("The record was closed."))
-    return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
+    return forms.finished(back)
 
 
 @bp.route(RECORD + "/escalate", methods=["POST"])
 @office_only
 def escalate(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    records.escalate(record, actor=current_user, note=forms.text("note"), now=utcnow(),
+    data = forms.form(schemas.RecordNoteForm())
+    back = forms.local_url(data.get("next"), url_for("ledger.show"))
+    records.escalate(record, actor=current_user, note=data["note"], now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
                      timezone=current_app.config["TRACKER_TIMEZONE"])
-    db.session.commit()
     flash(_("The record was escalated."))
-    return forms.finished(forms.local_url(request.form.get("next"), url_for("ledger.show")))
+    return forms.finished(back)

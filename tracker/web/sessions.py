@@ -6,7 +6,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..models import User
 from ..services import security
 from .auth import policy
@@ -22,9 +22,7 @@ def init_sessions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user, touched = security.session_user(session.get("sid"), now=utcnow(), policy=policy())
-        if touched:
-            db.session.commit()
+        user, _touched = security.session_user(session.get("sid"), now=utcnow(), policy=policy())
         if user is None or str(user.id) != user_id:
             session.clear()
             return None

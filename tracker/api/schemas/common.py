@@ -1,6 +1,10 @@
 """Shared fields and the error shape."""
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 MAX_ID = 2**31 - 1
@@ -16,14 +20,36 @@ def text_field(*, min_length: int | None = None, max_length: int, **kwargs: obje
                          **kwargs)  # type: ignore[arg-type]
 
 
+# Dates people and programs may name: wide enough for any plan, narrow enough that date arithmetic (a day
+# later, a week earlier) never leaves what Python and the databases can hold (9999-12-31 + 1 day was a 500).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+DAY_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="须在 1900-01-01 与 2199-12-31 之间")
+ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+class TextInteger(fields.Integer):
+    """An integer from JSON, or from form or query text written with ASCII digits only: `int()` would also take
+    "١٢" or fullwidth digits, which no person means as an id or a version."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and not ASCII_DIGITS.fullmatch(value.strip()):
+            raise self.make_error("invalid")
+        return super()._validated(value)  # type: ignore[no-any-return]
+
+
+def day_field(**kwargs: Any) -> fields.Date:
+    """A calendar day (YYYY-MM-DD) within DAY_RANGE."""
+    return fields.Date(validate=DAY_RANGE, **kwargs)
+
+
 def id_field(**kwargs: object) -> fields.Integer:
     """An id as JSON gives it: a strict integer in the database's range (2**63 is a 422, not a 500)."""
     return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
 def query_id(**kwargs: object) -> fields.Integer:
-    """An id from a query string (text, so not strict), in range."""
-    return fields.Integer(validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+    """An id from a query string or a form (text, so not strict: ASCII digits), in range."""
+    return TextInteger(validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
 class ErrorOut(Schema):

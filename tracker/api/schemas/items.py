@@ -7,8 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from ...models import ItemSource, ItemStatus, Priority
 from ...services.boards import SWIMLANES
+from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
-from .common import PageArgs, id_field, query_id, text_field
+from .common import PageArgs, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -19,8 +20,8 @@ class WorkItemFilterArgs(Schema):
     unit = query_id()
     status = fields.List(fields.Enum(ItemStatus, by_value=True), metadata={"description": "repeat for several"})
     light = fields.Enum(Light, by_value=True)
-    due_before = fields.Date()
-    due_after = fields.Date()
+    due_before = day_field()
+    due_after = day_field()
     updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
@@ -44,7 +45,7 @@ class WorkItemIn(Schema):
     title = text_field(required=True, min_length=1, max_length=200)
     description = text_field(load_default="", max_length=20_000)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
 
 
 class WorkItemPatch(Schema):
@@ -65,7 +66,7 @@ class MoveIn(Schema):
 
 
 class ReviewIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    decision = fields.String(required=True, validate=validate.OneOf(sorted(REVIEW_DECISIONS)))
     reason = text_field(max_length=10_000, metadata={"description": "required to return"})
     version = id_field(required=True)
 

@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ...models import ExtensionStatus
-from .common import text_field
+from ...services.extensions import DECISIONS
+from .common import day_field, text_field
 
 
 class EvidenceFile(Upload):
@@ -48,12 +49,12 @@ class ProgressOut(Schema):
 
 
 class ExtensionIn(Schema):
-    due = fields.Date(required=True, metadata={"description": "the new due date asked for"})
+    due = day_field(required=True, metadata={"description": "the new due date asked for"})
     reason = text_field(required=True, min_length=1, max_length=10_000)
 
 
 class DecisionIn(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["grant", "refuse"]))
+    decision = fields.String(required=True, validate=validate.OneOf(sorted(DECISIONS)))
     note = text_field(max_length=10_000, metadata={"description": "required to refuse"})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...models import DeliveryStatus, RecordStatus
-from .common import id_field, query_id, text_field
+from .common import day_field, id_field, query_id, text_field
 
 PERIOD_KEY = validate.Regexp(r"^\d{4}-W\d{2}$", error="须为 ISO 周,例如 2024-W02")
 
@@ -43,7 +43,7 @@ class RecordOut(Schema):
 
 class AnswerIn(Schema):
     explanation = text_field(required=True, min_length=1, max_length=10_000)
-    remedy_date = fields.Date(required=True, metadata={"description": "by when the unit will have remedied it"})
+    remedy_date = day_field(required=True, metadata={"description": "by when the unit will have remedied it"})
     evidence_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=50),
                                metadata={"description": "attachments already uploaded to the same item"})
 

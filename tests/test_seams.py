@@ -1,0 +1,51 @@
+"""The seams where a request enters: one commit point, errors mapped in one place, one id converter."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from tracker import transaction
+from tracker.extensions import db
+from tracker.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_handler_commits_outside_the_one_commit_point() -> None:
+    doors = [*sorted((ROOT / "tracker" / "web").glob("*.py")), *sorted((ROOT / "tracker" / "api").rglob("*.py")),
+             ROOT / "tracker" / "cli.py"]
+    offenders = [f"{path.relative_to(ROOT)}:{number}" for path in doors
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\.commit\(\)", line)]
+    assert offenders == []
+
+
+def test_an_id_out_of_range_is_not_found_on_pages(app: Flask) -> None:
+    assert app.test_client().get("/items/2147483648").status_code == 404
+
+
+def test_side_effects_run_after_the_commit_and_never_after_a_rollback(app: Flask) -> None:
+    happened: list[str] = []
+    transaction.after_commit(lambda: happened.append("moved into place"))
+    transaction.after_rollback(lambda: happened.append("should not run"))
+    assert happened == []
+    db.session.commit()
+    assert happened == ["moved into place"]
+    transaction.after_commit(lambda: happened.append("never"))
+    transaction.after_rollback(lambda: happened.append("temporary file removed"))
+    db.session.rollback()
+    assert happened == ["moved into place", "temporary file removed"]
+    db.session.commit()
+    assert happened == ["moved into place", "temporary file removed"]
+
+
+def test_a_cli_command_that_fails_writes_nothing(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    result = runner.invoke(args=["tracker", "create-user", "x1", "--role", "unit_admin", "--unit", "no-such-unit",
+                                 "--password", "Correct-Horse-9"])
+    assert result.exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users

@@ -1,0 +1,188 @@
+"""What each page's form and query string may hold. Where the API takes the same input, the form's schema is the
+API's schema (`as_form`): one set of rules, read from text rather than JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from ..api.schemas.assignments import (
+    AdHocItemIn,
+    CancelIn,
+    InstructionIn,
+    ProposalAssignIn,
+    ProposalIn,
+    RequiredNoteIn,
+    ResponsibleIn,
+    UnitsIn,
+)
+from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
+from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
+from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
+from ..api.schemas.records import PERIOD_KEY, AnswerIn, NoteIn
+from ..models import ItemStatus, Priority, RecordStatus
+from ..services.boards import SWIMLANES
+from ..services.deadlines import Light
+from .i18n import LANGUAGES
+
+
+class FormSchema(Schema):
+    """Every posted form carries the CSRF token (checked before the view by Flask-WTF); nothing else unknown."""
+
+    csrf_token = fields.String(load_only=True)
+
+
+def as_form(api_schema: type[Schema], *bases: type[Schema]) -> type[Schema]:
+    """The API's schema reading a form: its integers become integers written in ASCII digits, with the same
+    range, and every other field and rule is the API's own."""
+    declared: dict[str, Any] = {}
+    for name, field in api_schema._declared_fields.items():
+        if isinstance(field, fields.Integer) and not isinstance(field, TextInteger):
+            declared[name] = _text_integer(field)
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
+            declared[name] = fields.List(_text_integer(field.inner), required=field.required,
+                                         load_default=field.load_default, validate=field.validators)
+    return type(f"{api_schema.__name__}Form", (*bases, api_schema, FormSchema), declared)
+
+
+def _text_integer(field: fields.Integer) -> TextInteger:
+    return TextInteger(required=field.required, validate=field.validators, load_default=field.load_default)
+
+
+class Back(Schema):
+    """Where to go after the change: a path of this site, checked by forms.local_url when used."""
+
+    next = fields.String(validate=validate.Length(max=2000))
+
+
+class MoveForm(as_form(MoveIn, Back)):  # type: ignore[misc]
+    """A drag, a keyboard move or the dialog's form; a submission may carry evidence files."""
+
+    via = fields.String(validate=validate.OneOf(["form"]))
+    files = fields.List(EvidenceFile(), load_default=list)
+
+
+class MoveDialogArgs(Back):
+    to = fields.Enum(ItemStatus, by_value=True, required=True)
+
+
+ProgressForm = as_form(ProgressIn)
+ExtensionForm = as_form(ExtensionIn)
+AssignForm = as_form(WorkItemIn)
+ReviewForm = as_form(ReviewIn)
+DecisionForm = as_form(DecisionIn)
+AnswerForm = as_form(AnswerIn)
+
+
+class CommentForm(FormSchema):
+    text = text_field(required=True, min_length=1, max_length=10_000)
+
+
+class RecordNoteForm(as_form(NoteIn, Back)):  # type: ignore[misc]
+    pass
+
+
+class ParametersForm(FormSchema):
+    """The plan's "X"s: one `param-<id>` field each; a blank one clears the value, so blanks are kept."""
+
+    KEEP_BLANK = True
+
+    plan_id = query_id(required=True)
+    values = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=text_field(max_length=200), load_default=dict)
+
+    @pre_load
+    def gather_values(self, form: Any, **_kwargs: Any) -> dict[str, Any]:
+        """Gathers the `param-<id>` fields (their number varies with the plan) under `values`."""
+        gathered = {key: form[key] for key in form if not key.startswith("param-")}
+        gathered["values"] = {key[len("param-"):]: form[key] for key in form if key.startswith("param-")}
+        return gathered
+
+
+class LanguageForm(Back, FormSchema):
+    lang = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+
+
+class LedgerQuery(Schema):
+    unit = query_id()
+    level = TextInteger(validate=validate.Range(min=1, max=20))
+    status = fields.Enum(RecordStatus, by_value=True)
+    from_ = day_field(data_key="from", metadata={"label": ("起始日期", "From")})
+    until = day_field(data_key="to", metadata={"label": ("截止日期", "Until")})
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class BoardQuery(Schema):
+    phase = query_id()
+    group = query_id()
+    task = query_id()
+    unit = query_id()
+    light = fields.Enum(Light, by_value=True)
+    q = WorkItemFilterArgs._declared_fields["q"]
+    lanes = fields.String(validate=validate.OneOf(SWIMLANES))
+
+
+class ColumnQuery(BoardQuery):
+    """The "more" button of one column (and lane)."""
+
+    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    lane = query_id()
+
+
+class DigestQuery(Schema):
+    week = fields.String(validate=PERIOD_KEY)
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+AdHocForm = as_form(AdHocItemIn)
+UnitsForm = as_form(UnitsIn)
+CancelForm = as_form(CancelIn)
+NoteForm = as_form(RequiredNoteIn)
+InstructionForm = as_form(InstructionIn)
+ProposalForm = as_form(ProposalIn)
+ProposalAssignForm = as_form(ProposalAssignIn)
+
+
+class ResponsibleForm(as_form(ResponsibleIn)):  # type: ignore[misc]
+    """A blank person clears the person responsible (blank fields count as not sent)."""
+
+    responsible_user_id = TextInteger(validate=ID_RANGE, load_default=None)
+
+
+class EditForm(FormSchema):
+    """The office's corrections on the item page; a new due date needs a reason (the service says so)."""
+
+    title = text_field(required=True, min_length=1, max_length=200)
+    description = text_field(load_default="", max_length=20_000)
+    priority = fields.Enum(Priority, by_value=True, required=True)
+    due_date = day_field(required=True)
+    reason = text_field(max_length=10_000)
+    version = TextInteger(required=True, validate=ID_RANGE)
+
+
+class SplitRow(Schema):
+    title = text_field(max_length=200)
+    due = day_field()
+
+
+class SplitForm(FormSchema):
+    """Ticked subordinate units, each row with its own `title-<id>` and `due-<id>`; the parent's due date and
+    title stand in for a blank row."""
+
+    unit_ids = fields.List(TextInteger(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=200))
+    due_date = day_field(required=True)
+    description = text_field(load_default="", max_length=20_000)
+    rows = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=fields.Nested(SplitRow), load_default=dict)
+
+    @pre_load
+    def gather_rows(self, form: Any, **_kwargs: Any) -> dict[str, Any]:
+        gathered: dict[str, Any] = {key: form[key] for key in form if not key.startswith(("title-", "due-"))}
+        if hasattr(form, "getlist"):
+            gathered["unit_ids"] = form.getlist("unit_ids")
+        rows: dict[str, dict[str, str]] = {}
+        for key in form:
+            if key.startswith(("title-", "due-")) and form[key].strip():
+                field, _sep, unit_id = key.partition("-")
+                rows.setdefault(unit_id, {})[field] = form[key]
+        gathered["rows"] = rows
+        return gathered
