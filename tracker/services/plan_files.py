@@ -95,6 +95,13 @@ class CarriersSchema(_StrictSchema):
             raise ValidationError("至少指定一类承办单位(kinds、tags 或 units)")
 
 
+class CooperatorsSchema(_StrictSchema):
+    """Cooperating units (配合单位) of every item a template makes: unit kinds and named units."""
+
+    kinds = fields.List(fields.String(validate=KEY), load_default=list)
+    units = fields.List(fields.String(validate=KEY), load_default=list)
+
+
 class YearlySchema(_StrictSchema):
     month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
     day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=31))
@@ -123,6 +130,7 @@ class TemplateSchema(_StrictSchema):
     title = fields.String(required=True, validate=SHORT_TEXT)
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     carriers = fields.Nested(CarriersSchema, required=True)
+    cooperators = fields.Nested(CooperatorsSchema, load_default=None, allow_none=True)
     due = fields.Nested(DueSchema, required=True)
     phase = fields.String(load_default=None, allow_none=True, validate=KEY)
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high"]))
@@ -285,6 +293,9 @@ def _template_problems(item: dict[str, Any], where: str, plan: dict[str, Any], p
     problems += [f"{where}.carriers.kinds: 未知的单位类型 “{k}”" for k in carriers["kinds"] if k not in kinds]
     problems += [f"{where}.carriers.tags: 没有任何单位带有标签 “{k}”" for k in carriers["tags"] if k not in tags]
     problems += [f"{where}.carriers.units: 单位 “{k}” 不存在" for k in carriers["units"] if k not in unit_keys]
+    cooperators = item["cooperators"] or {"kinds": [], "units": []}
+    problems += [f"{where}.cooperators.kinds: 未知的单位类型 “{k}”" for k in cooperators["kinds"] if k not in kinds]
+    problems += [f"{where}.cooperators.units: 单位 “{k}” 不存在" for k in cooperators["units"] if k not in unit_keys]
     if item["phase"] is not None and item["phase"] not in phases:
         problems.append(f"{where}.phase: 阶段 “{item['phase']}” 不存在")
     due = item["due"]
