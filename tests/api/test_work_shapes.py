@@ -88,3 +88,21 @@ def test_a_cancelled_child_is_kept_with_its_reason(api_as, make_user, ad_hoc, un
                                                                         "version": child.version})
     assert response.status_code == 200
     assert response.get_json()["cancel_reason"] == "无此问题"
+
+
+@pytest.mark.parametrize("value", ["三", "3次", "２", "-1", "1e3"])
+def test_a_count_parameter_accepts_only_whole_numbers_and_changes_nothing(api_as, office, plan, value):
+    param = next(p for t in plan.tasks for p in t.parameters if p.unit_label == "次")
+    response = api_as(office).patch(f"/plans/{plan.id}/parameters",
+                                    json={"parameters": [{"id": param.id, "value": value}]})
+    assert_error(response, 422, "parameter_not_a_number")
+    assert param.value is None
+
+
+def test_a_rate_parameter_takes_a_number_up_to_100(api_as, office, plan):
+    param = next(p for t in plan.tasks for p in t.parameters if p.unit_label == "%")
+    client = api_as(office)
+    assert_error(client.patch(f"/plans/{plan.id}/parameters", json={"parameters": [{"id": param.id,
+                                                                                     "value": "101"}]}), 422)
+    assert client.patch(f"/plans/{plan.id}/parameters",
+                        json={"parameters": [{"id": param.id, "value": "99.5"}]}).status_code == 200
