@@ -14,7 +14,7 @@ from ..models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, 
 from . import assignment, audit, escalation, notices, permissions
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
-EDITABLE = ("title", "description", "priority", "due_date")
+EDITABLE = ("title", "description", "priority", "due_date", "source", "source_ref")
 SOURCE_LABELS = {
     ItemSource.LEADER_INSTRUCTION: ("领导批示", "Leader's instruction"),
     ItemSource.MEETING: ("会议议定", "Meeting decision"),

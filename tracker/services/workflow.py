@@ -144,6 +144,7 @@ def snapshot(item: WorkItem) -> dict[str, Any]:
         "original_due_date": item.original_due_date, "unit_id": item.unit_id,
         "responsible_user_id": item.responsible_user_id, "contact_phone": item.contact_phone,
         "cooperating_unit_ids": [part.unit_id for part in item.cooperators], "cancel_reason": item.cancel_reason,
+        "source": item.source, "source_ref": item.source_ref,
     })
 
 
