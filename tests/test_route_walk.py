@@ -122,6 +122,11 @@ ACCESS: dict[str, Any] = {
     "instructions.assign_proposal": OFFICE,
     "instructions.file_proposal": OFFICE,
     "instructions.instructed": LEADERS,
+    "intake.import_tasks": OFFICE,
+    "intake.template": OFFICE,
+    "work.intake_page": OFFICE,
+    "work.intake_upload": OFFICE,
+    "work.intake_template": OFFICE,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from tests.api.api_helpers import NOW, ApiClient, assert_error
+from tests.services.test_intake import forty_rows, sheet
 
 from tracker.models import ItemSource, ItemStatus, Plan, Role, User, WorkItem
 from tracker.services import extensions, instructions, items, progress, splitting, workflow
@@ -134,6 +135,9 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "file proposal": (lambda c, w: c.post(f"/proposals/{w.proposal_id}/file", json={"note": "已阅"}),
                       (200, 404, 404, 404, 404)),
     "my instructions": (lambda c, w: c.get("/me/instructed"), (403, 200, 403, 403, 403)),
+    "intake dry run": (lambda c, w: c.post("/intake/tasks", data={"file": (sheet(forty_rows()[:2]), "t.xlsx")}),
+                       (200, 403, 403, 403, 403)),
+    "intake template": (lambda c, w: c.get("/intake/tasks/template"), (200, 403, 403, 403, 403)),
 }
 
 

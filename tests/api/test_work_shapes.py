@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from tests.api.api_helpers import NOW, assert_error
+from tests.services.test_intake import forty_rows, sheet
 
 from tracker.extensions import db
 from tracker.models import ItemSource, Role, WorkItem
@@ -106,3 +107,18 @@ def test_a_rate_parameter_takes_a_number_up_to_100(api_as, office, plan):
                                                                                      "value": "101"}]}), 422)
     assert client.patch(f"/plans/{plan.id}/parameters",
                         json={"parameters": [{"id": param.id, "value": "99.5"}]}).status_code == 200
+
+
+def test_the_office_dry_runs_then_commits_a_sheet_through_the_api(api_as, office, make_user):
+    client = api_as(office)
+    dry = client.post("/intake/tasks", data={"file": (sheet(forty_rows()[:3]), "fenjie.xlsx")})
+    assert dry.status_code == 200, dry.get_json()
+    assert dry.get_json()["counts"]["created"] == 3 and not dry.get_json()["committed"]
+    bad = forty_rows()[:3]
+    bad[1][2] = "不存在的局"
+    refused = client.post("/intake/tasks", data={"file": (sheet(bad), "fenjie.xlsx"), "commit": "true"})
+    assert_error(refused, 422, "intake_refused")
+    done = client.post("/intake/tasks", data={"file": (sheet(forty_rows()[:3]), "fenjie.xlsx"), "commit": "true"})
+    assert done.get_json()["committed"] and done.get_json()["counts"]["created"] == 3
+    assert client.get("/intake/tasks/template").status_code == 200
+    assert_error(api_as(make_user(Role.UNIT_ADMIN, "sfj")).get("/intake/tasks/template"), 403)

@@ -36,6 +36,7 @@ def pages(things: dict) -> dict[str, list[str]]:
     item = things["item"].id
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
+            "/office/intake": ["office"],
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
 
 

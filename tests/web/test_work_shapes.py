@@ -60,3 +60,17 @@ def test_a_leader_instructs_from_the_item_page_and_finds_it_in_their_list(sign_i
         "请于月底前办结"]
     assert "请于月底前办结" in client.get("/instructions").get_data(as_text=True)
     assert "请于月底前办结" in sign_in(people["office"]).get(f"/items/{shaped['parent'].id}").get_data(as_text=True)
+
+
+def test_the_office_imports_a_sheet_in_the_browser_after_seeing_the_refused_rows(sign_in, people):
+    from tests.services.test_intake import forty_rows, sheet
+    client = sign_in(people["office"])
+    bad = forty_rows()[:4]
+    bad[2][2] = "不存在的局"
+    refused = client.post("/office/intake", data={"file": (sheet(bad), "fenjie.xlsx"), "commit": "true"},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "不存在的局" in refused.get_data(as_text=True)
+    done = client.post("/office/intake", data={"file": (sheet(forty_rows()[:4]), "fenjie.xlsx"), "commit": "true"},
+                       content_type="multipart/form-data")
+    assert done.status_code == 200 and "intake-created" in done.get_data(as_text=True)
+    assert client.get("/office/intake/template.xlsx").status_code == 200

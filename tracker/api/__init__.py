@@ -36,6 +36,7 @@ def register_api(app: Flask) -> TrackerApi:
         events,
         extensions,
         instructions,
+        intake,
         items,
         me,
         moves,
@@ -54,7 +55,7 @@ def register_api(app: Flask) -> TrackerApi:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
-                   digests, assignments, instructions):
+                   digests, assignments, instructions, intake):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import Role, WorkItem
-from ..services import assignment, extensions, instructions, items, lookup, splitting, workflow
+from ..services import assignment, extensions, instructions, intake, items, lookup, splitting, workflow
 from . import forms, schemas
 from .access import changers_only, office_only, roles, units_only
 from .htmx import render
@@ -177,3 +177,35 @@ def file_proposal(proposal_id: int) -> Response:
     data = forms.form(schemas.NoteForm())
     instructions.file_proposal(proposal, actor=current_user, note=data["note"], now=utcnow())
     return forms.finished(url_for("office.workspace_page"))
+
+
+@bp.route("/office/intake")
+@office_only
+def intake_page() -> Response:
+    """Upload a 任务分解表: a dry run shows every row's outcome; the commit writes the whole file or nothing."""
+    return render("office/intake.html", "office/_intake_report.html", report=None)
+
+
+@bp.route("/office/intake", methods=["POST"])
+@office_only
+def intake_upload() -> Response:
+    """The dry run always comes first, so a refused import shows every row's reason (422, nothing written)."""
+    data = forms.form(schemas.IntakeForm())
+    stream, plan = data["file"].stream, lookup.plan(None)
+    report = intake.import_tasks(stream, actor=current_user, plan=plan, commit=False, now=utcnow())
+    if data["commit"] and not report.count("refused"):
+        stream.seek(0)
+        report = intake.import_tasks(stream, actor=current_user, plan=plan, commit=True, now=utcnow())
+    response = render("office/intake.html", "office/_intake_report.html", report=report)
+    if data["commit"] and not report.committed:
+        response.status_code = 422
+    return response
+
+
+@bp.route("/office/intake/template.xlsx")
+@office_only
+def intake_template() -> Response:
+    response = Response(intake.template(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename="renwu-fenjie-template.xlsx")
+    return response

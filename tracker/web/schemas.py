@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, pre_load, validate
 from ..api.schemas.assignments import (
     AdHocItemIn,
     CancelIn,
+    IntakeIn,
     InstructionIn,
     ProposalAssignIn,
     ProposalIn,
@@ -135,6 +136,7 @@ class DigestQuery(Schema):
 
 
 AdHocForm = as_form(AdHocItemIn)
+IntakeForm = as_form(IntakeIn)
 UnitsForm = as_form(UnitsIn)
 CancelForm = as_form(CancelIn)
 NoteForm = as_form(RequiredNoteIn)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from ...models import ItemSource, Priority, ProposalStatus
 from .common import id_field, text_field
+from .progress import EvidenceFile
 
 REASON = {"description": "why; required"}
 
@@ -103,3 +104,25 @@ class InstructedOut(Schema):
     item_title = fields.String(allow_none=True, required=True)
     item_status = fields.String(allow_none=True, required=True)
     proposal_status = fields.String(allow_none=True, required=True)
+
+
+class IntakeIn(Schema):
+    file = EvidenceFile(required=True, metadata={"description": "the 任务分解表 as XLSX"})
+    commit = fields.Boolean(load_default=False,
+                            metadata={"description": "false: a dry run; true: write every row, or none if any is "
+                                                     "refused (422 naming the rows)"})
+
+
+class IntakeRowOut(Schema):
+    row = fields.Integer(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+    action = fields.String(required=True, validate=validate.OneOf(["created", "updated", "unchanged", "refused"]))
+    reasons = fields.List(fields.String(), required=True)
+    item_id = fields.Integer(allow_none=True, required=True)
+
+
+class IntakeReportOut(Schema):
+    committed = fields.Boolean(required=True)
+    rows = fields.List(fields.Nested(IntakeRowOut), required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
