@@ -200,6 +200,9 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "unknown_cooperating_unit":
         data["tasks"][1]["items"][0]["cooperators"] = {"units": ["nobody"]}
         return "tasks[1].items[0].cooperators.units"
+    if how == "x_names_too_few_parameters":
+        data["tasks"][0]["items"][0]["x"] = ["lectures_per_year"]
+        return "tasks[0].items[0].x"
     if how == "invalid_yearly_day":
         data["tasks"][0]["items"][0]["due"] = {"yearly": {"month": 2, "day": 30}}
         return "tasks[0].items[0].due"
@@ -208,7 +211,7 @@ def _break(data: dict[str, Any], how: str) -> str:
 
 BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", "unknown_unit_kind", "unknown_group",
                 "unknown_field", "wrong_type", "two_due_rules", "missing_title", "unknown_lead_unit",
-                "invalid_yearly_day", "unknown_cooperating_unit"]
+                "invalid_yearly_day", "unknown_cooperating_unit", "x_names_too_few_parameters"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)

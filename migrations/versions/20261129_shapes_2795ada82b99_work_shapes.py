@@ -72,6 +72,7 @@ def upgrade():
 
     with op.batch_alter_table('item_templates', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cooperators', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('x_keys', sa.JSON(), nullable=True))
 
     with op.batch_alter_table('work_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.Enum('leader_instruction', 'meeting', 'higher_level', 'letter_call', 'public_report', 'other', name='source', native_enum=False, create_constraint=True, length=26), nullable=True))
@@ -114,6 +115,7 @@ def downgrade():
         batch_op.drop_column('source')
 
     with op.batch_alter_table('item_templates', schema=None) as batch_op:
+        batch_op.drop_column('x_keys')
         batch_op.drop_column('cooperators')
 
     with op.batch_alter_table('item_units', schema=None) as batch_op:

@@ -193,3 +193,25 @@ def test_leader_instructs_any_item_and_raises_a_proposal_the_office_assigns(peop
 def test_existing_plan_items_have_their_unit_as_lead_and_no_cooperators(make_item):
     item = make_item("sfj")
     assert item.cooperators == [] and item.task_id is not None and item.source is None
+
+
+def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people, plan):
+    from tracker.models import ItemTemplate, TaskParameter
+    from tracker.services import plans
+
+    template = db.session.scalars(sa.select(ItemTemplate).where(ItemTemplate.key == "lectures")).one()
+    item = db.session.scalars(sa.select(WorkItem).where(WorkItem.template_id == template.id)).first()
+    params = {p.key: p for p in db.session.scalars(sa.select(TaskParameter).where(
+        TaskParameter.task_id == template.task_id))}
+    assert "不少于X次" in boards.item_detail(item, DEADLINES)["title"]
+    plans.set_parameters(plan, actor=people["office"], now=NOW,
+                         values={params["lectures_per_year"].id: "4", params["leadership_lectures_per_year"].id: "2"})
+    detail = boards.item_detail(item, DEADLINES)
+    assert detail["title"].endswith("不少于4次") and "X" not in detail["title"]
+    assert "不少于4次,其中领导班子不少于2次" in detail["description"]
+    (card,) = boards.list_items(ItemFilters(q="专题讲座", unit_id=item.unit_id), actor=people["office"],
+                                deadlines=DEADLINES, after_id=item.id - 1, limit=1)[0]
+    assert card["title"].endswith("不少于4次")
+    items.edit_item(item, actor=people["office"], changes={"title": "本单位自行拟定:每年不少于X次"},
+                    expected_version=item.version, now=NOW)
+    assert boards.item_detail(item, DEADLINES)["title"] == "本单位自行拟定:每年不少于X次"

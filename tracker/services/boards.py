@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import ItemStatus, ItemUnit, Plan, Task, TaskGroup, Unit, User, WorkItem
-from . import permissions
+from . import permissions, wording
 from .deadlines import Light, days_overdue, light, light_clause
 from .workflow import STATUS_LABELS
 
@@ -60,6 +60,7 @@ CARD_COLUMNS = (
     sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date,
     WorkItem.version, WorkItem.returned_count, WorkItem.updated_at, WorkItem.parent_id,
     sa.type_coerce(WorkItem.source, sa.String).label("source"), User.display_name.label("responsible_name"),
+    WorkItem.template_id,
 )
 
 
@@ -112,6 +113,7 @@ class CardMaker:
     def __init__(self, deadlines: Deadlines) -> None:
         self.deadlines = deadlines
         self.derived: dict[tuple[bool, date | None], tuple[str | None, int]] = {}
+        self.wordings = wording.wordings()  # titles show the plan's X values once the office set them
 
     def _derive(self, done: bool, due: date | None) -> tuple[str | None, int]:
         found = light(status=ItemStatus.DONE if done else ItemStatus.ASSIGNED, due=due,
@@ -121,7 +123,9 @@ class CardMaker:
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
          priority, due, original_due, version, returned_count, updated_at, parent_id, source,
-         responsible_name, my_part) = row[:len(CARD_COLUMNS) + 1]
+         responsible_name, template_id, my_part) = row[:len(CARD_COLUMNS) + 1]
+        if template_id in self.wordings:
+            title = self.wordings[template_id].title_of(title)
         key = (status == DONE, due)
         derived = self.derived.get(key) or self.derived.setdefault(key, self._derive(*key))
         return {
@@ -216,11 +220,14 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
     def lit(status: ItemStatus, due: date | None) -> Light | None:
         return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
 
+    words = wording.wordings({item.template_id}).get(item.template_id) if item.template_id else None
+
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
         "task_number": item.task.number if item.task else None,
         "group_id": item.task.group_id if item.task else None, "unit_id": item.unit_id,
-        "unit_name": item.unit.short_name, "title": item.title, "description": item.description,
+        "unit_name": item.unit.short_name, "title": words.title_of(item.title) if words else item.title,
+        "description": words.description_of(item.description) if words else item.description,
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,

@@ -127,6 +127,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
             template = _upsert(ItemTemplate, {"task_id": task.id, "key": item_spec["key"]}, {
                 "title": item_spec["title"], "description": item_spec["description"],
                 "carriers": item_spec["carriers"], "cooperators": item_spec["cooperators"],
+                "x_keys": item_spec["x"] or None,
                 "due_rule": audit.jsonable(item_spec["due"]),
                 "phase_id": phases[item_spec["phase"]].id if item_spec["phase"] else None,
                 "priority": Priority(item_spec["priority"]),
