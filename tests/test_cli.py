@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from tests.services.test_intake import forty_rows, sheet
+from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User, WorkItem
@@ -117,3 +117,11 @@ def test_import_tasks_dry_runs_by_default_and_commits_all_or_nothing(app, office
     assert refused.exit_code == 1 and "第 5 行 拒绝" in refused.output and ad_hoc() == before
     done = runner.invoke(args=["tracker", "import-tasks", str(good), "--as", office.username, "--commit"])
     assert done.exit_code == 0 and "已导入" in done.output and ad_hoc() == before + 5
+
+
+def test_import_units_reports_each_row_and_commits(app, office, tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(unit_sheet(NEW_UNITS).getvalue())
+    db.session.commit()
+    result = run(app, "import-units", str(path), "--as", office.username, "--commit")
+    assert result.exit_code == 0 and "第 3 行 新建 南苑社区" in result.output and "已导入" in result.output

@@ -124,6 +124,8 @@ ACCESS: dict[str, Any] = {
     "instructions.instructed": LEADERS,
     "intake.import_tasks": OFFICE,
     "intake.template": OFFICE,
+    "intake.import_units": OFFICE,
+    "intake.unit_template": OFFICE,
     "work.intake_page": OFFICE,
     "work.intake_upload": OFFICE,
     "work.intake_template": OFFICE,
@@ -165,7 +167,7 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     proposal = instructions.propose(actor=make_user(Role.LEADER, "city", username="proposer"), title="批示件",
                                     text="请办理", due_date=None, now=now)
     db.session.flush()
-    return {"proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
+    return {"proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js", "sheet": "units",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
             "unit_id": unit("jiaqu").id}

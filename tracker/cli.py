@@ -339,6 +339,25 @@ def import_tasks_command(path: Path, username: str, commit: bool) -> None:
         click.echo("已导入" if report.committed else "试导入,未写入任何数据")
 
 
+@tracker_cli.command("import-units")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "username", required=True, help="The office account doing the import.")
+@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+def import_units_command(path: Path, username: str, commit: bool) -> None:
+    """Import the unit list (XLSX): a dry run by default, every row reported."""
+    with transaction.command():
+        office = accounts.user_by_name(username)
+        with path.open("rb") as stream:
+            report = intake.import_units(stream, actor=office, commit=False, now=utcnow())
+            _print_intake(report)
+            if commit and not report.count("refused"):
+                stream.seek(0)
+                report = intake.import_units(stream, actor=office, commit=True, now=utcnow())
+        if commit and not report.committed:
+            raise TrackerError(f"有 {report.count('refused')} 行被拒绝,未写入任何数据", "Rows were refused; nothing written")
+        click.echo("已导入" if report.committed else "试导入,未写入任何数据")
+
+
 def _print_intake(report: intake.IntakeReport) -> None:
     words = {"created": "新建", "updated": "更新", "unchanged": "无变化", "refused": "拒绝"}
     for row in report.rows:

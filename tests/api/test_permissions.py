@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from tests.api.api_helpers import NOW, ApiClient, assert_error
-from tests.services.test_intake import forty_rows, sheet
+from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.models import ItemSource, ItemStatus, Plan, Role, User, WorkItem
 from tracker.services import extensions, instructions, items, progress, splitting, workflow
@@ -138,6 +138,9 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "intake dry run": (lambda c, w: c.post("/intake/tasks", data={"file": (sheet(forty_rows()[:2]), "t.xlsx")}),
                        (200, 403, 403, 403, 403)),
     "intake template": (lambda c, w: c.get("/intake/tasks/template"), (200, 403, 403, 403, 403)),
+    "unit list dry run": (lambda c, w: c.post("/intake/units", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx")}),
+                          (200, 403, 403, 403, 403)),
+    "unit list template": (lambda c, w: c.get("/intake/units/template"), (200, 403, 403, 403, 403)),
 }
 
 

@@ -12,7 +12,7 @@ from tests.conftest import NOW
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
-from tracker.models import Event, ItemSource, Role, WorkItem
+from tracker.models import Event, ItemSource, Role, Unit, WorkItem
 from tracker.services import intake
 
 LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
@@ -108,3 +108,35 @@ def test_the_template_has_the_eight_columns():
 
 def _now() -> datetime:
     return NOW
+
+
+def unit_sheet(rows: list[list[object]]) -> io.BytesIO:
+    book = Workbook()
+    book.active.append(list(intake.UNIT_COLUMNS))
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "township_gov", "甲区政府", "ny@xx.example.gov.cn"],
+             ["jiaqu_nanyuan_sq", "南苑社区", "南苑社区", "乡镇人民政府(街道办事处)", "南苑街道", ""]]
+
+
+def test_the_unit_list_is_checked_row_by_row_then_written_whole_and_again_changes_nothing(office, unit):
+    bad = [*NEW_UNITS, ["bad key", "坏单位", "", "township_gov", "", ""],
+           ["loop", "环单位", "", "township_gov", "loop", ""], ["x1", "未知类型", "", "空间站", "", "not-mail"]]
+    dry = intake.import_units(unit_sheet(bad), actor=office, commit=False, now=NOW)
+    assert [(row.row, row.action) for row in dry.rows] == [
+        (2, "created"), (3, "created"), (4, "refused"), (5, "refused"), (6, "refused")]
+    assert "成环" in dry.rows[3].reasons[0] and len(dry.rows[4].reasons) == 2
+    with pytest.raises(Invalid):
+        intake.import_units(unit_sheet(bad), actor=office, commit=True, now=NOW)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.key == "jiaqu_nanyuan")) == 0
+    done = intake.import_units(unit_sheet(NEW_UNITS), actor=office, commit=True, now=NOW)
+    assert done.committed and done.count("created") == 2
+    assert unit("jiaqu_nanyuan_sq").parent.key == "jiaqu_nanyuan" and unit("jiaqu_nanyuan").parent.key == "jiaqu"
+    again = intake.import_units(unit_sheet(NEW_UNITS), actor=office, commit=True, now=NOW)
+    assert again.count("unchanged") == 2

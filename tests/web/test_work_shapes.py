@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.models import ItemSource, ItemStatus, Role
 from tracker.services import instructions, items, splitting, workflow
@@ -63,7 +64,6 @@ def test_a_leader_instructs_from_the_item_page_and_finds_it_in_their_list(sign_i
 
 
 def test_the_office_imports_a_sheet_in_the_browser_after_seeing_the_refused_rows(sign_in, people):
-    from tests.services.test_intake import forty_rows, sheet
     client = sign_in(people["office"])
     bad = forty_rows()[:4]
     bad[2][2] = "不存在的局"
@@ -73,4 +73,7 @@ def test_the_office_imports_a_sheet_in_the_browser_after_seeing_the_refused_rows
     done = client.post("/office/intake", data={"file": (sheet(forty_rows()[:4]), "fenjie.xlsx"), "commit": "true"},
                        content_type="multipart/form-data")
     assert done.status_code == 200 and "intake-created" in done.get_data(as_text=True)
-    assert client.get("/office/intake/template.xlsx").status_code == 200
+    assert client.get("/office/intake/tasks-template.xlsx").status_code == 200
+    units = client.post("/office/intake", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx"), "sheet": "units"},
+                        content_type="multipart/form-data")
+    assert units.status_code == 200 and "南苑社区" in units.get_data(as_text=True)

@@ -1,4 +1,5 @@
-"""Excel intake of a 任务分解表: a dry run or the commit of the whole file, and the empty template."""
+"""Excel intake of a 任务分解表 and of the unit list: a dry run or the commit of the whole file, and the empty
+templates."""
 from __future__ import annotations
 
 from typing import Any
@@ -36,4 +37,25 @@ def template() -> Response:
     permissions.require_office(actor())
     response = Response(intake.template(), mimetype=XLSX)
     response.headers.set("Content-Disposition", "attachment", filename="renwu-fenjie-template.xlsx")
+    return response
+
+
+@blp.route("/intake/units", methods=["POST"])
+@blp.arguments(IntakeIn, location=MULTIPART)
+@blp.response(200, IntakeReportOut)
+@errors(blp, 403)
+def import_units(data: dict[str, Any]) -> dict[str, Any]:
+    """Office only: the unit list (单位标识, 单位名称, 简称, 类型, 上级单位, 联系邮箱), every row's outcome."""
+    return intake.import_units(data["file"].stream, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
+
+
+@blp.route("/intake/units/template")
+@blp.doc(responses={"200": {"description": "the template", "content": {
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@errors(blp, 403)
+def unit_template() -> Response:
+    """Office only: the empty unit list."""
+    permissions.require_office(actor())
+    response = Response(intake.unit_template(), mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment", filename="danwei-template.xlsx")
     return response

@@ -1,4 +1,5 @@
-"""Excel intake of a 任务分解表: one ad-hoc item per row, checked row by row, written all at once or not at all.
+"""Excel intake of a 任务分解表 (and of the unit list, at the end): one ad-hoc item per row, checked row by row,
+written all at once or not at all.
 
 Columns, by their header in the first row: 序号, 工作内容, 牵头单位, 配合单位, 责任人, 完成时限, 来源, 备注. Units are
 named by full or short name (a name two units share is refused as ambiguous); 配合单位 lists several, separated by
@@ -24,8 +25,8 @@ from openpyxl.styles import Font
 
 from ..errors import Invalid
 from ..extensions import db
-from ..models import ItemSource, Plan, Unit, User, WorkItem
-from . import assignment, items, permissions
+from ..models import ItemSource, Plan, Unit, UnitKind, User, WorkItem
+from . import assignment, audit, items, permissions
 
 COLUMNS = ("序号", "工作内容", "牵头单位", "配合单位", "责任人", "完成时限", "来源", "备注")
 REQUIRED = ("工作内容", "牵头单位", "完成时限")
@@ -93,7 +94,8 @@ def template() -> bytes:
     return out.getvalue()
 
 
-def read_rows(stream: IO[bytes]) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(stream: IO[bytes], *, columns: tuple[str, ...] = COLUMNS,
+              required: tuple[str, ...] = REQUIRED) -> list[tuple[int, dict[str, Any]]]:
     """The sheet's rows as {header: value}, with their row numbers; a file that is not such a sheet is refused."""
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
@@ -103,9 +105,9 @@ def read_rows(stream: IO[bytes]) -> list[tuple[int, dict[str, Any]]]:
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [name for name in required if name not in header]
     if missing:
-        raise Invalid(f"表头缺少:{'、'.join(missing)}(应为 {'、'.join(COLUMNS)})", "The header row lacks columns",
+        raise Invalid(f"表头缺少:{'、'.join(missing)}(应为 {'、'.join(columns)})", "The header row lacks columns",
                       code="bad_header", fields={"file": [f"缺少列 {name}" for name in missing]})
     found = []
     for number, values in enumerate(rows, start=2):
@@ -268,3 +270,143 @@ def _write(entry: _Planned, *, actor: User, plan: Plan, now: datetime) -> None:
         assignment.set_responsible(item, actor=actor, user_id=entry.person.id, phone=item.contact_phone,
                                    expected_version=item.version, now=now)
     entry.outcome.item_id = item.id
+
+
+# --- the unit list -------------------------------------------------------------------------------------------
+
+UNIT_COLUMNS = ("单位标识", "单位名称", "简称", "类型", "上级单位", "联系邮箱")
+UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class _PlannedUnit:
+    outcome: RowOutcome
+    values: dict[str, Any]
+    parent_key: str | None
+    existing: Unit | None
+
+
+def unit_template() -> bytes:
+    """An empty unit list with its header and one example row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "单位名单"
+    sheet.append(list(UNIT_COLUMNS))
+    sheet.append(["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "乡镇人民政府(街道办事处)", "甲区政府",
+                  "nanyuan@xx.example.gov.cn"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def import_units(stream: IO[bytes], *, actor: User, commit: bool, now: datetime) -> IntakeReport:
+    """The unit list (key, names, kind, parent, contacts) row by row, then all rows or none; office only.
+    Kinds are named by key or name; parents by key, full or short name, among the units already loaded and
+    the sheet's own rows; a parent that would make a cycle is refused."""
+    permissions.require_office(actor)
+    kinds = {key: key for key, _name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
+    kinds |= {name: key for key, name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
+    existing = {u.key: u for u in db.session.scalars(sa.select(Unit))}
+    rows = read_rows(stream, columns=UNIT_COLUMNS, required=("单位标识", "单位名称", "类型"))
+    names: dict[str, set[str]] = {}
+    for unit in existing.values():
+        for name in (unit.key, unit.name, unit.short_name):
+            names.setdefault(name, set()).add(unit.key)
+    for _number, record in rows:
+        key = _text(record.get("单位标识"))
+        for name in (key, _text(record.get("单位名称")), _text(record.get("简称"))):
+            if name:
+                names.setdefault(name, set()).add(key)
+    planned: list[_PlannedUnit] = []
+    outcomes: list[RowOutcome] = []
+    seen: set[str] = set()
+    for number, record in rows:
+        found = _plan_unit(number, record, kinds, names, existing, seen)
+        outcomes.append(found.outcome if isinstance(found, _PlannedUnit) else found)
+        if isinstance(found, _PlannedUnit):
+            planned.append(found)
+    _refuse_cycles(planned, existing)
+    report = IntakeReport(committed=False, rows=outcomes)
+    if not commit:
+        return report
+    refused = [row for row in outcomes if row.action == "refused"]
+    if refused:
+        rows_named = "、".join(str(row.row) for row in refused)
+        raise Invalid(f"第 {rows_named} 行有问题,未写入任何数据", f"Rows {rows_named} have problems; nothing was written",
+                      code="intake_refused", fields={f"row {row.row}": row.reasons for row in refused})
+    _write_units(planned, existing, actor=actor, now=now)
+    report.committed = True
+    return report
+
+
+def _plan_unit(number: int, record: dict[str, Any], kinds: dict[str, str], names: dict[str, set[str]],
+               existing: dict[str, Unit], seen: set[str]) -> _PlannedUnit | RowOutcome:
+    reasons: list[str] = []
+    key, name = _text(record.get("单位标识")), _text(record.get("单位名称"))
+    outcome = RowOutcome(row=number, number=key, title=name, action="refused", reasons=reasons)
+    if not UNIT_KEY.match(key):
+        reasons.append(f"单位标识“{key}”只能使用小写字母、数字、下划线和连字符")
+    if key in seen:
+        reasons.append(f"单位标识“{key}”重复")
+    seen.add(key)
+    if not name:
+        reasons.append("单位名称为空")
+    kind = kinds.get(_text(record.get("类型")))
+    if kind is None:
+        reasons.append(f"类型“{_text(record.get('类型'))}”不存在")
+    parent_name, parent_key = _text(record.get("上级单位")), None
+    if parent_name:
+        candidates = names.get(parent_name, set())
+        if len(candidates) != 1:
+            reasons.append(f"上级单位“{parent_name}”" + ("不存在" if not candidates else "对应多个单位,请写单位标识"))
+        else:
+            parent_key = next(iter(candidates))
+    emails = [e for e in SEPARATORS.split(_text(record.get("联系邮箱"))) if e]
+    reasons += [f"联系邮箱“{e}”格式不正确" for e in emails if not EMAIL.match(e)]
+    if reasons or kind is None:
+        return outcome
+    values = {"name": name[:200], "short_name": (_text(record.get("简称")) or name)[:64], "kind": kind,
+              "emails": emails}
+    unit = existing.get(key)
+    same_parent = unit is not None and (
+        (parent_key is None and unit.parent_id is None)
+        or (parent_key in existing and unit.parent_id == existing[parent_key].id))
+    same = same_parent and all(getattr(unit, k) == v for k, v in values.items())
+    outcome.action = "created" if unit is None else "unchanged" if same else "updated"
+    return _PlannedUnit(outcome=outcome, values=values, parent_key=parent_key, existing=unit)
+
+
+def _refuse_cycles(planned: list[_PlannedUnit], existing: dict[str, Unit]) -> None:
+    parent_of = {key: (unit.parent.key if unit.parent else None) for key, unit in existing.items()}
+    parent_of |= {entry.outcome.number: entry.parent_key for entry in planned}
+    for entry in planned:
+        key, steps = entry.parent_key, 0
+        while key is not None and steps <= len(parent_of):
+            if key == entry.outcome.number:
+                entry.outcome.action = "refused"
+                entry.outcome.reasons.append("上级单位关系成环")
+                break
+            key, steps = parent_of.get(key), steps + 1
+
+
+def _write_units(planned: list[_PlannedUnit], existing: dict[str, Unit], *, actor: User, now: datetime) -> None:
+    by_key = dict(existing)
+    for entry in planned:
+        if entry.outcome.action == "created":
+            unit = Unit(key=entry.outcome.number, tags=[], is_sample=False, **entry.values)
+            db.session.add(unit)
+            by_key[unit.key] = unit
+        elif entry.outcome.action == "updated":
+            for name, value in entry.values.items():
+                setattr(by_key[entry.outcome.number], name, value)
+    db.session.flush()
+    for entry in planned:
+        unit = by_key[entry.outcome.number]
+        unit.parent_id = by_key[entry.parent_key].id if entry.parent_key else None
+        if entry.outcome.action != "unchanged":
+            audit.record(actor=actor, action=f"unit.{entry.outcome.action}", entity_type="unit", entity_id=unit.id,
+                         after=unit.as_audit() | {"parent": entry.parent_key, "emails": unit.emails}, now=now)
+    db.session.flush()

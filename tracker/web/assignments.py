@@ -191,21 +191,29 @@ def intake_page() -> Response:
 def intake_upload() -> Response:
     """The dry run always comes first, so a refused import shows every row's reason (422, nothing written)."""
     data = forms.form(schemas.IntakeForm())
-    stream, plan = data["file"].stream, lookup.plan(None)
-    report = intake.import_tasks(stream, actor=current_user, plan=plan, commit=False, now=utcnow())
+    stream = data["file"].stream
+    if data["sheet"] == "units":
+        def run(commit: bool) -> intake.IntakeReport:
+            return intake.import_units(stream, actor=current_user, commit=commit, now=utcnow())
+    else:
+        plan = lookup.plan(None)
+
+        def run(commit: bool) -> intake.IntakeReport:
+            return intake.import_tasks(stream, actor=current_user, plan=plan, commit=commit, now=utcnow())
+    report = run(False)
     if data["commit"] and not report.count("refused"):
         stream.seek(0)
-        report = intake.import_tasks(stream, actor=current_user, plan=plan, commit=True, now=utcnow())
+        report = run(True)
     response = render("office/intake.html", "office/_intake_report.html", report=report)
     if data["commit"] and not report.committed:
         response.status_code = 422
     return response
 
 
-@bp.route("/office/intake/template.xlsx")
+@bp.route("/office/intake/<any(tasks, units):sheet>-template.xlsx")
 @office_only
-def intake_template() -> Response:
-    response = Response(intake.template(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename="renwu-fenjie-template.xlsx")
+def intake_template(sheet: str) -> Response:
+    body = intake.template() if sheet == "tasks" else intake.unit_template()
+    response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{sheet}-template.xlsx")
     return response

@@ -136,7 +136,8 @@ class DigestQuery(Schema):
 
 
 AdHocForm = as_form(AdHocItemIn)
-IntakeForm = as_form(IntakeIn)
+class IntakeForm(as_form(IntakeIn)):  # type: ignore[misc]
+    sheet = fields.String(load_default="tasks", validate=validate.OneOf(["tasks", "units"]))
 UnitsForm = as_form(UnitsIn)
 CancelForm = as_form(CancelIn)
 NoteForm = as_form(RequiredNoteIn)
