@@ -243,7 +243,8 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
                               for part in item.cooperators],
         "children": [{"id": child.id, "title": child.title, "unit_id": child.unit_id,
                       "unit_name": child.unit.short_name, "status": child.status, "due_date": child.due_date,
-                      "cancelled": child.cancelled_at is not None, "light": lit(child.status, child.due_date)}
+                      "cancelled": child.cancelled_at is not None,
+                      "light": None if child.cancelled_at else lit(child.status, child.due_date)}
                      for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
                                                      .order_by(WorkItem.id))],
     }
