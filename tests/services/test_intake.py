@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from tests.conftest import NOW
 
 from tracker.errors import Invalid, NotAllowed
@@ -18,15 +18,8 @@ from tracker.services import intake
 LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
 
 
-def sheet(rows: list[list[object]]) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(list(intake.COLUMNS))
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+def sheet(rows: list[list[object]], columns: tuple[str, ...] = intake.COLUMNS) -> io.BytesIO:
+    return io.BytesIO(intake.workbook("表", columns, rows))
 
 
 def forty_rows() -> list[list[object]]:
@@ -111,14 +104,7 @@ def _now() -> datetime:
 
 
 def unit_sheet(rows: list[list[object]]) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(list(intake.UNIT_COLUMNS))
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return sheet(rows, intake.UNIT_COLUMNS)
 
 
 NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "township_gov", "甲区政府", "ny@xx.example.gov.cn"],

@@ -79,19 +79,25 @@ class _Planned:
     existing: WorkItem | None
 
 
-def template() -> bytes:
-    """An empty 任务分解表 with the header row and one example row, for the office to fill in."""
+def workbook(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
+    """A sheet with a bold header row and the given rows, as XLSX bytes (templates and tests)."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "任务分解表"
-    sheet.append(list(COLUMNS))
-    sheet.append([1, "开展行政执法案卷评查", "市司法局", "市公安局、市市场监管局", "", "2024-06-30", "会议议定:市政府第12次常务会议",
-                  "示例行,导入前请删除"])
+    sheet.title = title
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def template() -> bytes:
+    """An empty 任务分解表 with the header row and one example row, for the office to fill in."""
+    return workbook("任务分解表", COLUMNS, [[1, "开展行政执法案卷评查", "市司法局", "市公安局、市市场监管局", "", "2024-06-30",
+                                         "会议议定:市政府第12次常务会议", "示例行,导入前请删除"]])
 
 
 def read_rows(stream: IO[bytes], *, columns: tuple[str, ...] = COLUMNS,
@@ -241,15 +247,20 @@ def import_tasks(stream: IO[bytes], *, actor: User, plan: Plan, commit: bool, no
     report = IntakeReport(committed=False, rows=outcomes)
     if not commit:
         return report
+    _refuse_if_any(outcomes)
+    for entry in planned:
+        _write(entry, actor=actor, plan=plan, now=now)
+    report.committed = True
+    return report
+
+
+def _refuse_if_any(outcomes: list[RowOutcome]) -> None:
+    """A commit writes the whole file or nothing: one refused row refuses it, naming every such row."""
     refused = [row for row in outcomes if row.action == "refused"]
     if refused:
         rows = "、".join(str(row.row) for row in refused)
         raise Invalid(f"第 {rows} 行有问题,未写入任何数据", f"Rows {rows} have problems; nothing was written",
                       code="intake_refused", fields={f"row {row.row}": row.reasons for row in refused})
-    for entry in planned:
-        _write(entry, actor=actor, plan=plan, now=now)
-    report.committed = True
-    return report
 
 
 def _write(entry: _Planned, *, actor: User, plan: Plan, now: datetime) -> None:
@@ -289,17 +300,8 @@ class _PlannedUnit:
 
 def unit_template() -> bytes:
     """An empty unit list with its header and one example row."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "单位名单"
-    sheet.append(list(UNIT_COLUMNS))
-    sheet.append(["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "乡镇人民政府(街道办事处)", "甲区政府",
-                  "nanyuan@xx.example.gov.cn"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook("单位名单", UNIT_COLUMNS, [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "乡镇人民政府(街道办事处)",
+                                          "甲区政府", "nanyuan@xx.example.gov.cn"]])
 
 
 def import_units(stream: IO[bytes], *, actor: User, commit: bool, now: datetime) -> IntakeReport:
@@ -332,11 +334,7 @@ def import_units(stream: IO[bytes], *, actor: User, commit: bool, now: datetime)
     report = IntakeReport(committed=False, rows=outcomes)
     if not commit:
         return report
-    refused = [row for row in outcomes if row.action == "refused"]
-    if refused:
-        rows_named = "、".join(str(row.row) for row in refused)
-        raise Invalid(f"第 {rows_named} 行有问题,未写入任何数据", f"Rows {rows_named} have problems; nothing was written",
-                      code="intake_refused", fields={f"row {row.row}": row.reasons for row in refused})
+    _refuse_if_any(outcomes)
     _write_units(planned, existing, actor=actor, now=now)
     report.committed = True
     return report
