@@ -28,9 +28,11 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # A separate database (instance/demo.db) replayed from a scripted history to UNTIL, then served with its clock there.
+# DEMO_FLAGS=--no-serve builds it and stops (CI then verifies its audit chain).
 UNTIL ?= 2024-06-30
+DEMO_FLAGS ?=
 demo: install
-	$(BIN)/flask tracker demo --until $(UNTIL)
+	$(BIN)/flask tracker demo --until $(UNTIL) $(DEMO_FLAGS)
 
 test: install
 	$(BIN)/pytest

@@ -4,10 +4,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import sqlite3
+import subprocess
+import tarfile
 import threading
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from tests.conftest import postgres_server_url
 
 from tracker.extensions import db
 from tracker.models import Attachment, Event, Role, Unit, WorkItem
@@ -112,3 +120,150 @@ def test_export_audit_command_refuses_a_reversed_period(app):
     result = app.test_cli_runner().invoke(args=["tracker", "export-audit", "--from", "2024-02-01", "--to",
                                                 "2024-01-01"])
     assert result.exit_code == 1 and "早于" in result.output
+
+
+def _rewrite(archive: Path, out: Path, *, sql: str | None = None, file_bytes: dict[str, bytes] | None = None,
+             manifest_change: Callable[[dict], None] | None = None) -> Path:
+    """A copy of an archive as someone who edits it would leave it: SQL run on its database copy, files replaced,
+    and the manifest's digest of the database copy brought up to date (the audit chain they cannot forge)."""
+    folder = out.with_suffix(".d")
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(folder, filter="data")
+    manifest = json.loads((folder / backup.MANIFEST).read_text(encoding="utf-8"))
+    copy = folder / (backup.SQLITE_COPY if manifest["dialect"] == "sqlite" else backup.PG_DUMP)
+    if sql:
+        _run_sql_on_copy(copy, manifest["dialect"], sql)
+        manifest["database_sha256"] = hashlib.sha256(copy.read_bytes()).hexdigest()
+    for name, content in (file_bytes or {}).items():
+        (folder / "files" / name).write_bytes(content)
+    if manifest_change:
+        manifest_change(manifest)
+    (folder / backup.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with tarfile.open(out, "w:gz") as tar:
+        for path in sorted(folder.iterdir()):
+            tar.add(path, arcname=path.name)
+    return out
+
+
+def _run_sql_on_copy(copy: Path, dialect: str, sql: str) -> None:
+    if dialect == "sqlite":
+        with sqlite3.connect(copy) as connection:
+            connection.execute(sql)
+        return
+    server = sa.create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+    name = f"tracker_edit_{uuid.uuid4().hex[:8]}"
+    url = sa.make_url(postgres_server_url()).set(database=name, drivername="postgresql")
+    libpq = url.render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={libpq}", str(copy)], check=True, capture_output=True)
+        subprocess.run(["psql", libpq, "-c", sql], check=True, capture_output=True)
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={copy}", libpq], check=True,
+                       capture_output=True)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
+def _target_state(app) -> tuple[object, dict[str, str]]:
+    """What a refused restore must leave as it was: the SQLite file byte for byte (on PostgreSQL the row counts
+    and the chain's head), and every file in the upload folder."""
+    with app.app_context():
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite":
+            db.session.remove()
+            db.engine.dispose()
+            database: object = hashlib.sha256(Path(url.database).read_bytes()).hexdigest()
+        else:
+            with db.engine.connect() as connection:
+                database = backup._snapshot_facts(connection)
+            db.session.remove()
+            db.engine.dispose()
+    upload_dir = Path(app.config["TRACKER_UPLOAD_DIR"])
+    files = {str(p.relative_to(upload_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in upload_dir.rglob("*") if p.is_file()}
+    return database, files
+
+
+@pytest.fixture
+def archived(committed_app, tmp_path, now):
+    """A database with three evidence files and a good archive of it; refused restores are aimed (with --force)
+    at that same database, which must come out of each exactly as it went in."""
+    with committed_app.app_context():
+        digests = _evidence(committed_app, now)
+        archive = backup.backup(tmp_path, upload_dir=Path(committed_app.config["TRACKER_UPLOAD_DIR"]), now=now)
+        db.session.remove()
+    return committed_app, archive, digests
+
+
+def _refused(target, archive: Path, problem: str) -> None:
+    before = _target_state(target)
+    result = target.test_cli_runner().invoke(args=["tracker", "restore", "--force", str(archive)])
+    assert result.exit_code == 1, result.output
+    assert "目标未改动" in result.output and problem in result.output, result.output
+    assert _target_state(target) == before
+
+
+def test_a_changed_evidence_file_is_refused_and_the_target_stays_as_it_was(archived, tmp_path):
+    target, archive, digests = archived
+    name = sorted(digests)[0]
+    forged = _rewrite(archive, tmp_path / "forged.tar.gz", file_bytes={name: b"%PDF-1.4 forged"})
+    _refused(target, forged, f"{name}:文件内容的 SHA-256 与记录不符")
+
+
+def test_a_changed_event_row_is_refused_and_the_target_stays_as_it_was(archived, tmp_path):
+    target, archive, _digests = archived
+    forged = _rewrite(archive, tmp_path / "forged.tar.gz",
+                      sql="UPDATE events SET actor_label = 'forged' WHERE id = 3")
+    _refused(target, forged, "审计链在事件 #3 处断开")
+
+
+def test_a_changed_attachment_row_is_refused_and_the_target_stays_as_it_was(archived, tmp_path):
+    target, archive, digests = archived
+    name = sorted(digests)[1]
+    forged = _rewrite(archive, tmp_path / "forged.tar.gz",
+                      sql=f"UPDATE attachments SET sha256 = '{'0' * 64}' WHERE stored_name = '{name}'")
+    _refused(target, forged, f"{name}:附件记录的 SHA-256 与清单不符")
+
+
+def test_counts_or_a_database_digest_that_disagree_with_the_manifest_are_refused(archived, tmp_path):
+    target, archive, _digests = archived
+    counts = _rewrite(archive, tmp_path / "counts.tar.gz", manifest_change=lambda m: m["counts"].update(work_items=1277))
+    _refused(target, counts, "表 work_items 行数 1278,清单为 1277")
+    digest = _rewrite(archive, tmp_path / "digest.tar.gz", manifest_change=lambda m: m.update(database_sha256="0" * 64))
+    _refused(target, digest, "数据库副本的 SHA-256 与清单不符")
+
+
+def test_an_archive_of_a_broken_chain_is_refused_and_the_target_stays_as_it_was(archived, tmp_path, now):
+    target, _archive, _digests = archived
+    with target.app_context():
+        db.session.execute(sa.update(Event.__table__).where(Event.__table__.c.id == 2).values(actor_label="x"))
+        db.session.commit()
+        broken = backup.backup(tmp_path / "broken.tar.gz", upload_dir=Path(target.config["TRACKER_UPLOAD_DIR"]),
+                               now=now)
+        db.session.remove()
+    _refused(target, broken, "审计链在事件 #2 处断开")
+
+
+def test_a_backup_holds_only_the_files_its_snapshot_names(committed_app, tmp_path, now):
+    with committed_app.app_context():
+        digests = _evidence(committed_app, now)
+        upload_dir = Path(committed_app.config["TRACKER_UPLOAD_DIR"])
+        (upload_dir / "written-after-the-snapshot.pdf").write_bytes(b"%PDF-1.4 no row")
+        archive = backup.backup(tmp_path, upload_dir=upload_dir, now=now)
+    with tarfile.open(archive, "r:gz") as tar:
+        names = {m.name.removeprefix("files/") for m in tar.getmembers() if m.name.startswith("files/")}
+    assert names == set(digests)
+    assert backup.read_manifest(archive)["files"] == digests
+
+
+def test_a_backup_refuses_when_a_rows_file_is_missing(committed_app, tmp_path, now):
+    with committed_app.app_context():
+        digests = _evidence(committed_app, now)
+        upload_dir = Path(committed_app.config["TRACKER_UPLOAD_DIR"])
+        (upload_dir / sorted(digests)[0]).unlink()
+    result = committed_app.test_cli_runner().invoke(args=["tracker", "backup", str(tmp_path)])
+    assert result.exit_code == 1 and "文件缺失" in result.output and "check-files" in result.output
+    assert not list(tmp_path.glob("*.tar.gz"))

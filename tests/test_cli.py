@@ -125,3 +125,27 @@ def test_import_units_reports_each_row_and_commits(app, office, tmp_path):
     db.session.commit()
     result = run(app, "import-units", str(path), "--as", office.username, "--commit")
     assert result.exit_code == 0 and "第 3 行 新建 南苑社区" in result.output and "已导入" in result.output
+
+
+def test_create_user_refuses_a_password_that_breaks_the_rules(app):
+    result = run(app, "create-user", "weakling", "--role", "unit_admin", "--unit", "sfj", "--password", "a")
+    assert result.exit_code == 1 and "至少 10 个字符" in result.output
+    assert db.session.execute(sa.select(User).where(User.username == "weakling")).first() is None
+
+
+def test_reset_password_refuses_a_password_that_breaks_the_rules(app, make_user):
+    user = make_user(Role.UNIT_MEMBER, "sfj", username="keeper", password="Old-Password-1")
+    result = run(app, "reset-password", "keeper", "--password", "keeper-Pass-1")
+    assert result.exit_code == 1 and "不能包含登录名" in result.output
+    assert accounts.check_password(user, "Old-Password-1", app.extensions["password_hasher"])
+
+
+def test_reset_password_from_the_command_line_ends_the_users_sessions(app, make_user, now):
+    from tracker.models import UserSession
+    from tracker.services import security
+
+    user = make_user(Role.UNIT_MEMBER, "sfj", username="hijacked")
+    session = security.start_session(user, address="10.0.0.9", now=now)
+    assert run(app, "reset-password", "hijacked").exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(UserSession, session.id).ended_at is not None

@@ -9,7 +9,7 @@ from flask import Flask
 
 from tracker import transaction
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import Role, User
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +49,12 @@ def test_a_cli_command_that_fails_writes_nothing(app: Flask) -> None:
                                  "--password", "Correct-Horse-9"])
     assert result.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
+
+
+def test_no_template_or_script_knows_a_role() -> None:
+    """Templates ask `can(...)`, the services' predicates; a role named in a template is a rule restated."""
+    roles = [role.value for role in Role]
+    found = [f"{path.relative_to(ROOT)}: {role}"
+             for path in [*sorted((ROOT / "templates").rglob("*.html")), ROOT / "tracker" / "static" / "app.js"]
+             for role in roles if re.search(rf"\b{role}\b|\.role\b", path.read_text(encoding="utf-8"))]
+    assert found == []

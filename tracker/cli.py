@@ -23,7 +23,8 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import accounts, audit, backup, digests, escalation, events, intake, lookup, plan_files, seeding
+from .services import (accounts, audit, backup, digests, escalation, events, intake, lookup, plan_files, progress,
+                       security, seeding)
 from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
@@ -35,6 +36,10 @@ DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
 
 def _hasher() -> Any:
     return current_app.extensions["password_hasher"]
+
+
+def _password_policy() -> security.SecurityPolicy:
+    return security.SecurityPolicy.from_config(current_app.config)
 
 
 def _print_report(what: str, report: seeding.LoadReport) -> None:
@@ -120,13 +125,15 @@ def bootstrap_accounts_command(out: Path | None) -> None:
 @click.option("--unit", "unit_key", required=True, help="The unit's key, e.g. sfj.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
-@click.option("--password", default=None, help="Omit to generate one (printed once).")
+@click.option("--password", default=None, help="Omit to generate one (printed once); else the password rules apply.")
 def create_user_command(username: str, role: str, unit_key: str, display_name: str, email: str | None,
                         password: str | None) -> None:
     """Create an account in a unit with a role."""
     generated = password is None
     password = password or accounts.generate_password()
     with transaction.command():
+        if not generated:
+            security.require_password_policy(password, username.strip(), _password_policy())
         accounts.create_user(username=username, display_name=display_name, role=Role(role),
                              unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
                              actor=None, now=utcnow(), email=email)
@@ -135,12 +142,14 @@ def create_user_command(username: str, role: str, unit_key: str, display_name: s
 
 @tracker_cli.command("reset-password")
 @click.argument("username")
-@click.option("--password", default=None, help="Omit to generate one (printed once).")
+@click.option("--password", default=None, help="Omit to generate one (printed once); else the password rules apply.")
 def reset_password_command(username: str, password: str | None) -> None:
     """Set a new password for an account; it must be changed at the next login."""
     generated = password is None
     password = password or accounts.generate_password()
     with transaction.command():
+        if not generated:
+            security.require_password_policy(password, username, _password_policy())
         accounts.reset_password(accounts.user_by_name(username), password=password, hasher=_hasher(),
                                 actor=None, now=utcnow())
     click.echo(f"已重置 {username} 的密码" + (f",新密码:{password}" if generated else ""))
@@ -199,7 +208,12 @@ def verify_audit_command() -> None:
 @click.argument("destination", type=click.Path(path_type=Path))
 def backup_command(destination: Path) -> None:
     """Write one archive: a consistent copy of the database, the evidence files and a manifest."""
-    archive = backup.backup(destination, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]), now=utcnow())
+    try:
+        archive = backup.backup(destination, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]),
+                                now=utcnow())
+    except TrackerError as exc:
+        click.echo(f"错误:{exc.message_zh}", err=True)
+        sys.exit(1)
     manifest = backup.read_manifest(archive)
     click.echo(f"已备份到 {archive}:工作项 {manifest['counts'].get('work_items', 0)},"
                f"审计事件 {manifest['counts'].get('events', 0)},文件 {len(manifest['files'])}")
@@ -209,18 +223,35 @@ def backup_command(destination: Path) -> None:
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
 def restore_command(archive: Path, force: bool) -> None:
-    """Restore an archive made by `backup`, then verify the audit chain."""
+    """Restore an archive made by `backup`, once its database, audit chain and files have passed every check."""
     try:
         report = backup.restore(archive, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]), force=force)
     except TrackerError as exc:
         click.echo(f"错误:{exc.message_zh}", err=True)
+        for problem in getattr(exc, "problems", [])[10:]:
+            click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    expected = report.manifest["counts"]
-    mismatched = {t: (expected[t], report.counts.get(t)) for t in expected if report.counts.get(t) != expected[t]}
-    if mismatched or not report.chain_ok or report.last_hash != (report.manifest["audit_last_hash"] or audit.GENESIS_HASH):
-        click.echo(f"恢复后校验失败:计数不符 {mismatched},审计链{'完整' if report.chain_ok else '不完整'}", err=True)
+    click.echo(f"已恢复 {archive}:计数与清单一致,审计链完整(末条哈希 {report.last_hash}),"
+               f"佐证文件 {report.files} 个与记录一致")
+
+
+@tracker_cli.command("check-files")
+@click.option("--remove-orphans", is_flag=True, help="Delete files without a row that are older than a day.")
+def check_files_command(remove_orphans: bool) -> None:
+    """Compare the evidence folder with the attachment rows: orphans, missing and changed files; exit 1 if a row's
+    file is missing or changed."""
+    report = progress.files_report(Path(current_app.config["TRACKER_UPLOAD_DIR"]), now=utcnow(),
+                                   remove_orphans=remove_orphans)
+    for path in report.orphans:
+        click.echo(f"无记录的文件(孤儿):{path}" + (",已删除" if path in report.removed else ""))
+    for name in report.missing:
+        click.echo(f"缺失的文件(有记录无文件):{name}")
+    for name in report.changed:
+        click.echo(f"内容与记录的 SHA-256 不符:{name}")
+    click.echo(f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
+               f"内容不符 {len(report.changed)} 个")
+    if not report.ok:
         sys.exit(1)
-    click.echo(f"已恢复 {archive}:计数与清单一致,审计链完整(末条哈希 {report.last_hash})")
 
 
 @tracker_cli.command("export-audit")

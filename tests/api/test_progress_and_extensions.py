@@ -42,7 +42,7 @@ def post_update(client: ApiClient, item_id: int, files: list[tuple[bytes, str]],
 
 
 def stored_files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
 def nothing_new(before: tuple[object, ...], card: WorkItem, files: set[str], folder: Path) -> bool:

@@ -30,5 +30,5 @@ def canonical_dump(paths: DemoPaths) -> dict[str, list[tuple[Any, ...]]]:
     finally:
         conn.close()
     dump["(files)"] = sorted((f.name, hashlib.sha256(f.read_bytes()).hexdigest())
-                             for f in paths.files.iterdir())
+                             for f in paths.files.iterdir() if f.is_file())
     return dump

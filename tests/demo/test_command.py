@@ -19,6 +19,7 @@ from tracker.demo.script import DEFAULT_SCRIPT
 from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import Event, WorkItem
+from tracker.services import audit
 from tracker.services.plan_files import FileProblems
 
 
@@ -98,6 +99,18 @@ def test_pages_served_on_the_demo_say_demo_data_and_read_the_stopped_clock(tmp_p
         assert utcnow() == datetime(2023, 1, 5, 10, 0, tzinfo=timezone.utc)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_demo_verifies_its_audit_chain(tmp_path: Path) -> None:
+    """Its accounts are made at 09:00 Shanghai time on the first day; every event is hashed as stored (UTC)."""
+    paths, _result = build_demo(tmp_path, date(2023, 1, 5))
+    app = demo_app(paths)
+    with app.app_context():
+        report = audit.verify_chain()
+        db.session.remove()
+        db.engine.dispose()
+    assert report.ok, report
+    assert report.checked > 100
 
 
 def test_real_pages_have_no_banner(app: Flask) -> None:

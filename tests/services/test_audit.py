@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -82,3 +83,37 @@ def test_a_fork_of_the_chain_is_impossible(history, now):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+SCAN_MOMENTS = ["2024-01-01T00:00", "2024-01-01T00:00+08:00", "2023-12-31T11:00-05:00", "2023-12-31T16:00Z"]
+
+
+@pytest.mark.parametrize("at", SCAN_MOMENTS)
+def test_the_chain_verifies_after_scan_overdue_at_a_time_in_any_zone(app, at):
+    """The same instant given naive (plan zone), in Shanghai, New York or UTC: events are hashed in UTC."""
+    runner = app.test_cli_runner()
+    scanned = runner.invoke(args=["tracker", "scan-overdue", "--at", at])
+    assert scanned.exit_code == 0, scanned.output
+    db.session.expire_all()  # read the events back as the next process will
+    verified = runner.invoke(args=["tracker", "verify-audit"])
+    assert verified.exit_code == 0, verified.output
+    scan = db.session.scalars(sa.select(Event).where(Event.action == "ladder.scan").order_by(Event.id.desc())
+                              ).first()
+    assert scan is not None and scan.at == datetime(2023, 12, 31, 16, 0, tzinfo=timezone.utc)
+
+
+def test_an_event_written_in_shanghai_time_verifies_when_read_back(app, make_item):
+    item = make_item("sfj")
+    shanghai = datetime(2024, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    event = audit.record(actor=None, action="item.note", entity_type="work_item", entity_id=item.id,
+                         item_id=item.id, after={"until": shanghai}, now=shanghai)
+    db.session.expire_all()
+    assert audit.verify_chain().ok
+    assert db.session.get(Event, event.id).after == {"until": "2024-01-01T01:00:00+00:00"}
+
+
+def test_a_naive_time_is_refused_by_the_audit_trail(app):
+    before = db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar()
+    with pytest.raises(ValueError):
+        audit.record(actor=None, action="x", entity_type="x", entity_id=None, now=datetime(2024, 1, 1, 9, 0))
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar() == before

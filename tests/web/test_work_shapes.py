@@ -77,3 +77,11 @@ def test_the_office_imports_a_sheet_in_the_browser_after_seeing_the_refused_rows
     units = client.post("/office/intake", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx"), "sheet": "units"},
                         content_type="multipart/form-data")
     assert units.status_code == 200 and "南苑社区" in units.get_data(as_text=True)
+
+
+def test_a_county_filters_its_board_by_township(sign_in, shaped, unit):
+    client = sign_in(shaped["county"])
+    page = client.get("/board").get_data(as_text=True)
+    assert f'<option value="{unit("jiaqu_dongcheng").id}"' in page
+    filtered = client.get(f"/board?unit={unit('jiaqu_dongcheng').id}").get_data(as_text=True)
+    assert "东城窗口整改" in filtered and "窗口服务整改" not in filtered

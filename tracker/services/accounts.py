@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import ApiToken, Role, Unit, User
+from ..models import ApiToken, Role, Unit, User, UserSession
 from . import audit
 
 TOKEN_PREFIX = "pt_"
@@ -78,13 +78,23 @@ def create_user(*, username: str, display_name: str, role: Role, unit: Unit, pas
 
 
 def reset_password(user: User, *, password: str, hasher: PasswordHasher, actor: User | None,
-                   now: datetime) -> None:
-    """Set a new password that must be changed at the next login."""
+                   now: datetime, keep_session: str | None = None) -> None:
+    """Set a new password that must be changed at the next login; the user's server-side sessions end (all but
+    `keep_session`), API tokens stay: whoever held the old password is logged out of the web."""
     user.password_hash = hasher.hash(password)
     user.must_change_password = True
     user.password_changed_at = now
+    end_sessions(user, now=now, keep=keep_session)
     audit.record(actor=actor, actor_label="cli", action="user.reset_password", entity_type="user",
                  entity_id=user.id, now=now)
+
+
+def end_sessions(user: User, *, now: datetime, keep: str | None = None) -> None:
+    """End the user's live server-side sessions, all but `keep`. API tokens are not sessions and stay."""
+    query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    db.session.execute(query.values(ended_at=now))
 
 
 def check_password(user: User, password: str, hasher: PasswordHasher) -> bool:

@@ -4,30 +4,44 @@ Each event stores the hash of the previous event and a hash over that plus its o
 field of any past row (or deleting or reordering rows) breaks verification at that row. Appends are
 serialised: on PostgreSQL by a transaction-level advisory lock, on SQLite by its single writer (every
 transaction begins IMMEDIATE); the unique constraint on `prev_hash` forbids a fork should both fail.
+
+Times are hashed in UTC, the form the database gives back: an event written with a time in the plan's zone
+(`scan-overdue --at 2024-01-01T00:00`, the demo's clock) would otherwise be hashed as "+08:00" and read back
+as "+00:00", and the chain would break in normal use.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Event, User
+from . import exports
 
 GENESIS_HASH = "0" * 64
 _PG_AUDIT_LOCK = 0x7472616B  # "trak": one lock id for the whole chain
 
 
+def utc(at: datetime) -> datetime:
+    """An aware time in UTC; a naive one is refused, since no one can tell which zone it meant."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime given to the audit trail: {at!r}")
+    return at.astimezone(timezone.utc)
+
+
 def jsonable(value: Any) -> Any:
-    """Plain JSON values, so that what is hashed is exactly what the database gives back."""
+    """Plain JSON values, so that what is hashed is exactly what the database gives back; aware times in UTC."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return utc(value).isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -39,7 +53,7 @@ def jsonable(value: Any) -> Any:
 
 def event_hash(prev_hash: str, event: Event) -> str:
     content = {
-        "at": event.at.isoformat(),
+        "at": utc(event.at).isoformat(),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "action": event.action,
@@ -56,7 +70,11 @@ def event_hash(prev_hash: str, event: Event) -> str:
 def record(*, actor: User | None, action: str, entity_type: str, entity_id: int | None, now: datetime,
            item_id: int | None = None, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None, actor_label: str | None = None) -> Event:
-    """Append one event in the caller's transaction. `actor` None means the system (loader, scheduler)."""
+    """Append one event in the caller's transaction. `actor` None means the system (loader, scheduler).
+
+    `now` may be in any zone (it is stored and hashed in UTC); a naive `now` raises ValueError.
+    """
+    now = utc(now)
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_AUDIT_LOCK)))
@@ -84,23 +102,21 @@ EXPORT_COLUMNS = ("id", "at", "actor_id", "actor_label", "action", "entity_type"
 
 
 def export_csv(stream: IO[str], *, start: datetime, end: datetime, batch: int = 5000) -> int:
-    """Write the events of [start, end) as CSV for an auditor (UTF-8 with BOM for Excel); returns the count."""
-    writer = csv.writer(stream)
-    stream.write("\ufeff")
-    writer.writerow(EXPORT_COLUMNS)
+    """Write the events of [start, end) as CSV for an auditor (UTF-8 with BOM for Excel, every text cell plain
+    text: a failed login name is whatever a stranger typed); returns the count."""
     events = db.session.scalars(sa.select(Event).where(Event.at >= start, Event.at < end).order_by(Event.id)
                                 .execution_options(yield_per=batch))
-    written = 0
     try:
-        for event in events:
-            row = [getattr(event, column) for column in EXPORT_COLUMNS]
-            row[1] = event.at.isoformat()
-            row[8:10] = [json.dumps(v, ensure_ascii=False, sort_keys=True) if v is not None else "" for v in row[8:10]]
-            writer.writerow(row)
-            written += 1
+        return exports.write_csv(stream, EXPORT_COLUMNS, (_export_row(event) for event in events))
     finally:
         events.close()
-    return written
+
+
+def _export_row(event: Event) -> list[Any]:
+    row = [getattr(event, column) for column in EXPORT_COLUMNS]
+    row[1] = event.at.isoformat()
+    row[8:10] = [json.dumps(v, ensure_ascii=False, sort_keys=True) if v is not None else "" for v in row[8:10]]
+    return row
 
 
 @dataclass(frozen=True)
@@ -115,11 +131,12 @@ class ChainReport:
         return self.first_bad_id is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the chain in id order; name the first row whose link or content does not verify."""
+def verify_chain(batch: int = 5000, *, session: Session | None = None) -> ChainReport:
+    """Walk the chain in id order; name the first row whose link or content does not verify. `session` reads
+    another database than the app's (a restore checks its scratch copy)."""
     expected_prev = GENESIS_HASH
     checked = 0
-    events = db.session.scalars(sa.select(Event).order_by(Event.id).execution_options(yield_per=batch))
+    events = (session or db.session).scalars(sa.select(Event).order_by(Event.id).execution_options(yield_per=batch))
     try:
         for event in events:
             if event.prev_hash != expected_prev:

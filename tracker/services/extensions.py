@@ -30,7 +30,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     (for a child item, a date after its parent's), a missing reason, or a request already waiting.
     """
     permissions.require_not_read_only(actor)
-    if actor.role not in permissions.UNIT_ROLES:
+    if not permissions.is_unit(actor):
         raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
                          code="unit_only")
     permissions.require_lead(actor, item)

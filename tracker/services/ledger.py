@@ -1,14 +1,9 @@
 """The accountability ledger (督办台账) as a table: records with their item and unit, for the page and for
 Excel. The rows come from records.records_query (the records service decides visibility and filters); this
-module adds the names beside them and writes the same rows to XLSX or CSV.
-
-CSV is written with a UTF-8 byte order mark: without it Excel on a Chinese Windows desktop reads the file as
-GBK and shows mojibake.
+module adds the names beside them; services/exports.py writes the same cells to XLSX or CSV as plain text.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ..extensions import db
 from ..models import AccountabilityRecord, Unit, User, WorkItem
@@ -61,26 +54,3 @@ def table(rows: Sequence[LedgerRow], *, timezone: str, status_labels: dict[str, 
              day(row.record.due_date), local(row.record.issued_at), day(row.record.answer_due),
              status_labels.get(row.record.status, row.record.status), row.record.answer_text or "",
              day(row.record.remedy_date), row.record.close_note or "", row.responsible or ""] for row in rows]
-
-
-def to_xlsx(header: Sequence[str], cells: Sequence[Sequence[Any]], *, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for line in cells:
-        sheet.append(list(line))
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def to_csv(header: Sequence[str], cells: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(cells)
-    return "\ufeff".encode() + out.getvalue().encode()

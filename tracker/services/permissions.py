@@ -11,6 +11,8 @@ What a caller may not see is reported as not found, so ids of other units' items
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from ..errors import Invalid, NotAllowed, NotFound
@@ -72,6 +74,30 @@ def can_see_item(actor: User, item: WorkItem) -> bool:
     return item.unit_id in units or any(part.unit_id in units for part in item.cooperators)
 
 
+def is_office(actor: User) -> bool:
+    return actor.role == Role.OFFICE_ADMIN
+
+
+def is_unit(actor: User) -> bool:
+    """A unit's own people: they sign, report, ask for more time and answer notices for their unit."""
+    return actor.role in UNIT_ROLES
+
+
+def is_read_only(actor: User) -> bool:
+    return actor.role == Role.LEADER
+
+
+def can_change(actor: User, item: WorkItem | Any) -> bool:
+    """Moving a card (a card as a dict too): the office on every item, a unit on the items it leads."""
+    unit_id = item["unit_id"] if isinstance(item, dict) else item.unit_id
+    return is_office(actor) or (is_unit(actor) and unit_id == actor.unit_id)
+
+
+def can_answer(actor: User, record: Any) -> bool:
+    """Only the unit a record is addressed to answers it, and only while it is open."""
+    return is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
+
+
 def require_visible(actor: User, item: WorkItem | None) -> WorkItem:
     if item is None or not can_see_item(actor, item):
         raise NotFound("工作项不存在或无权查看", "Work item not found", code="item_not_found")
@@ -113,7 +139,7 @@ def require_may_change(actor: User, item: WorkItem) -> None:
     """Moving a card: the office, the lead unit, or the unit supervising a child item; leaders never."""
     require_not_read_only(actor)
     require_open(item)
-    if not (actor.role == Role.OFFICE_ADMIN or item.unit_id == actor.unit_id or supervises(actor, item)):
+    if not (can_change(actor, item) or supervises(actor, item)):
         raise NotAllowed("只能办理本单位牵头的工作项", "You may only change items your unit leads")
 
 
@@ -145,11 +171,16 @@ def require_supervisor(actor: User, item: WorkItem) -> None:
 
 
 def require_office(actor: User) -> None:
-    if actor.role != Role.OFFICE_ADMIN:
+    if not is_office(actor):
         raise NotAllowed("仅领导小组办公室可以执行此操作", "Only the leading-group office may do this",
                          code="office_only")
 
 
+def can_instruct(actor: User) -> bool:
+    """Leaders, read-only for everything else, write instructions (批示) and raise 批示件."""
+    return actor.role == Role.LEADER
+
+
 def require_leader(actor: User) -> None:
-    if actor.role != Role.LEADER:
+    if not can_instruct(actor):
         raise NotAllowed("只有领导可以作出批示", "Only a leader may write an instruction", code="leader_only")

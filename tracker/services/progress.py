@@ -3,23 +3,32 @@
 A file is accepted only when its extension is on the list AND its first bytes are what that kind of file starts
 with, so a renamed executable is refused. Files are stored outside any static folder under generated names (the
 original name is kept in the database for downloads) with their SHA-256, so evidence can be checked later.
+
+A file is written under `.incoming/` and moved to its final name only after the transaction that records its row
+has committed (`transaction.after_commit`); if the transaction ends without a commit it is deleted. So a refused
+or failed request leaves no file, and a file in place always has its row. A process killed between the two can
+still leave a file in `.incoming/` with no row: `files_report` finds those (`flask tracker check-files`).
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
 
 from ..errors import Invalid, NotFound, TrackerError
+from .. import transaction
 from ..extensions import db
 from ..models import Attachment, ItemStatus, ProgressUpdate, User, WorkItem
 from . import audit, permissions
+
+log = logging.getLogger(__name__)
 
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -36,6 +45,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 MAX_FILES = 10
 CHUNK = 64 * 1024
+PENDING_DIR = ".incoming"
+
+
+def pending_path(folder: Path, stored_name: str) -> Path:
+    """Where a file waits until the transaction that records it has committed."""
+    return folder / PENDING_DIR / stored_name
 
 
 class FileTooLarge(TrackerError):
@@ -64,6 +79,22 @@ class Storage:
     max_bytes: int
     new_name: Callable[[], str] = random_name
 
+    def finalize(self, stored_name: str) -> None:
+        """Move a file from `.incoming/` to its final name; called once its row has committed."""
+        try:
+            pending_path(self.folder, stored_name).replace(self.folder / stored_name)
+        except OSError:
+            log.exception("evidence file %s could not be moved into place; check-files will report it", stored_name)
+
+    def discard(self, stored_name: str) -> None:
+        """Delete a file still waiting in `.incoming/` (its transaction did not commit)."""
+        pending_path(self.folder, stored_name).unlink(missing_ok=True)
+
+    def keep_after_commit(self, stored_name: str) -> None:
+        """Queue the file's move into place on commit, and its removal otherwise."""
+        transaction.after_commit(lambda: self.finalize(stored_name))
+        transaction.after_rollback(lambda: self.discard(stored_name))
+
 
 def _original_name(filename: str) -> str:
     """The file's own name without any folder a browser or script sent along (C:\\docs\\a.pdf → a.pdf) and
@@ -88,9 +119,9 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     head = upload.stream.read(16)
     if not any(head.startswith(magic) for magic in magics):
         raise _refused_type(name)
-    storage.folder.mkdir(parents=True, exist_ok=True)
     stored = storage.new_name()
-    path = storage.folder / stored
+    path = pending_path(storage.folder, stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(head), len(head)
     try:
         with path.open("xb") as out:
@@ -127,18 +158,19 @@ def attach(update: ProgressUpdate, *, item: WorkItem, actor: User, files: list[U
            now: datetime) -> list[dict[str, str]]:
     """Store a new update (a progress note or a closing report) with its evidence files; returns what the audit
     event records of the files. Files already written are removed again if a later file is refused, so a
-    refusal leaves nothing behind."""
+    refusal leaves nothing behind; the files move into place when the caller's transaction commits, and are
+    deleted if it does not."""
     if len(files) > MAX_FILES:
         raise Invalid(f"一次最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files at once",
                       fields={"files": [f"最多 {MAX_FILES} 个"]})
     db.session.add(update)
     db.session.flush()
-    written: list[Path] = []
+    written: list[str] = []
     evidence: list[dict[str, str]] = []
     try:
         for upload in files:
             stored, content_type, size, sha256 = _store(upload, storage)
-            written.append(storage.folder / stored)
+            written.append(stored)
             original = _original_name(upload.filename)
             evidence.append({"name": original, "sha256": sha256})
             db.session.add(Attachment(item_id=item.id, update_id=update.id, uploaded_by_id=actor.id, at=now,
@@ -146,9 +178,11 @@ def attach(update: ProgressUpdate, *, item: WorkItem, actor: User, files: list[U
                                       size=size, sha256=sha256))
         db.session.flush()
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for stored in written:
+            storage.discard(stored)
         raise
+    for stored in written:
+        storage.keep_after_commit(stored)
     return evidence
 
 
@@ -170,3 +204,61 @@ def attachment_for(attachment_id: int, *, actor: User) -> Attachment:
     if attachment is None or item is None or not permissions.can_see_item(actor, item):
         raise NotFound("附件不存在或无权查看", "Attachment not found", code="attachment_not_found")
     return attachment
+
+
+@dataclass
+class FilesReport:
+    """The upload folder against the `attachments` rows."""
+
+    orphans: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Orphans are clutter; a row without its file, or with a different one, is lost evidence."""
+        return not self.missing and not self.changed
+
+
+ORPHAN_GRACE = timedelta(days=1)
+
+
+def files_report(folder: Path, *, now: datetime, remove_orphans: bool = False) -> FilesReport:
+    """Files with no row (orphans, in place or left in `.incoming/`), rows with no file or a file whose SHA-256
+    is not the row's. With `remove_orphans`, orphans older than a day are deleted (a younger one may belong to an
+    upload still in progress)."""
+    rows = dict(db.session.execute(sa.select(Attachment.stored_name, Attachment.sha256)).all())
+    report = FilesReport()
+    on_disk = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    incoming = folder / PENDING_DIR
+    on_disk += [p for p in incoming.iterdir() if p.is_file()] if incoming.is_dir() else []
+    for path in sorted(on_disk):
+        if path.name not in rows or (path.parent == incoming and (folder / path.name).is_file()):
+            report.orphans.append(path)
+    for name, sha in sorted(rows.items()):
+        path = located(folder, name)
+        if path is None:
+            report.missing.append(name)
+        elif file_sha256(path) != sha:
+            report.changed.append(name)
+    if remove_orphans:
+        cutoff = (now - ORPHAN_GRACE).timestamp()
+        for path in report.orphans:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                report.removed.append(path)
+    return report
+
+
+def located(folder: Path, stored_name: str) -> Path | None:
+    """A row's file: in place, or still in `.incoming/` in the instant between its commit and its move."""
+    return next((p for p in (folder / stored_name, pending_path(folder, stored_name)) if p.is_file()), None)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

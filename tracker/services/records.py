@@ -82,10 +82,10 @@ def answer(record: AccountabilityRecord, *, actor: User, explanation: str, remed
     NotAllowed, InvalidTransition (record already answered or closed), Invalid (empty text, remedy in the past,
     foreign attachments).
     """
-    if actor.role not in permissions.UNIT_ROLES or actor.unit_id != record.unit_id:
+    if not permissions.is_unit(actor) or actor.unit_id != record.unit_id:
         raise NotAllowed("只有被督办单位可以答复督办记录", "Only the unit concerned may answer a record",
                          code="unit_only")
-    if record.status != RecordStatus.OPEN:
+    if not permissions.can_answer(actor, record):
         raise InvalidTransition("该督办记录已答复或已核销", "The record was already answered or closed")
     text = _required_text(explanation, "explanation", "请填写原因说明")
     if remedy_date < local_today(now, timezone):

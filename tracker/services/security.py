@@ -91,6 +91,11 @@ def attempt_login(username: str, password: str, *, address: str, hasher: Passwor
         return LoginOutcome(user)
     audit.record(actor=None, actor_label=username or "?", action="auth.login_failed", entity_type="login",
                  entity_id=None, after={"address": address}, now=now)
+    return LoginOutcome(None, _lock_if_too_many(username, address, policy, now))
+
+
+def _lock_if_too_many(username: str, address: str, policy: SecurityPolicy, now: datetime) -> datetime | None:
+    """After a recorded failure: lock the account name and/or the address that reached the limit."""
     until = None
     for scope, column, key in (("account", LoginAttempt.username, username),
                                ("address", LoginAttempt.address, address)):
@@ -100,10 +105,11 @@ def attempt_login(username: str, password: str, *, address: str, hasher: Passwor
             audit.record(actor=None, actor_label=username or "?", action="auth.lockout", entity_type="login",
                          entity_id=None, after={"scope": scope, "key": key, "until": until}, now=now)
     db.session.flush()
-    return LoginOutcome(None, until)
+    return until
 
 
 def password_problems(password: str, username: str, policy: SecurityPolicy) -> list[str]:
+    """The password policy, the one place it is written: each rule the password breaks, in Chinese."""
     problems = []
     if len(password) < policy.password_min_length:
         problems.append(f"密码至少 {policy.password_min_length} 个字符")
@@ -116,24 +122,64 @@ def password_problems(password: str, username: str, policy: SecurityPolicy) -> l
     return problems
 
 
-def change_password(user: User, *, current: str, new: str, hasher: PasswordHasher, policy: SecurityPolicy,
-                    now: datetime) -> None:
-    """The user's own change. Raises Invalid naming each rule the new password breaks."""
+def password_rules(policy: SecurityPolicy) -> str:
+    """The policy as the forms show it beside the password field."""
+    return (f"至少 {policy.password_min_length} 个字符,包含大写字母、小写字母、数字、符号中的至少三类,"
+            "且不含登录名。")
+
+
+def require_password_policy(password: str, username: str, policy: SecurityPolicy) -> None:
+    """Raise Invalid naming each rule a password chosen by a person breaks (the CLI's --password too)."""
+    problems = password_problems(password, username, policy)
+    if problems:
+        raise Invalid("密码不符合要求:" + ";".join(problems), "The password breaks the password rules",
+                      code="password_rejected", fields={"password": problems})
+
+
+class PasswordChangeRefused(Invalid):
+    """The change was refused; a failed check of the current password is already recorded and counts toward
+    the lockout, so the caller keeps what was written (`transaction.keep_refusal()`, as after a failed login)."""
+
+    code = "password_rejected"
+
+
+def change_password(user: User, *, current: str, new: str, address: str, hasher: PasswordHasher,
+                    policy: SecurityPolicy, now: datetime, keep_session: str | None = None) -> None:
+    """The user's own change. A wrong current password counts as a failed login of that account from that
+    address (the same counters and lockout); while the account or address is locked even the right one is
+    refused. A change ends the user's other server-side sessions (`keep_session` is the one making it); API
+    tokens stay. Raises PasswordChangeRefused naming each problem.
+    """
+    locked = _locked_until(user.username, address, now)
+    if locked is not None:
+        audit.record(actor=user, action="auth.password_change_refused_locked", entity_type="user",
+                     entity_id=user.id, after={"address": address, "until": locked}, now=now)
+        raise _refused({"current": ["尝试次数过多,已暂时锁定,请稍后再试"]})
     fields: dict[str, list[str]] = {}
     if not accounts.check_password(user, current, hasher):
+        db.session.add(LoginAttempt(at=now, username=user.username, address=address, succeeded=False))
+        db.session.flush()
+        audit.record(actor=user, action="auth.password_check_failed", entity_type="user", entity_id=user.id,
+                     after={"address": address}, now=now)
+        _lock_if_too_many(user.username, address, policy, now)
         fields["current"] = ["当前密码不正确"]
     problems = password_problems(new, user.username, policy)
-    if not problems and accounts.check_password(user, new, hasher):
+    if not problems and not fields and accounts.check_password(user, new, hasher):
         problems.append("新密码不能与当前密码相同")
     if problems:
         fields["new"] = problems
     if fields:
-        raise Invalid("密码未修改:" + ";".join(m for ms in fields.values() for m in ms),
-                      "Password not changed", code="password_rejected", fields=fields)
+        raise _refused(fields)
     user.password_hash = hasher.hash(new)
     user.must_change_password = False
     user.password_changed_at = now
+    accounts.end_sessions(user, now=now, keep=keep_session)
     audit.record(actor=user, action="user.change_password", entity_type="user", entity_id=user.id, now=now)
+
+
+def _refused(fields: dict[str, list[str]]) -> PasswordChangeRefused:
+    return PasswordChangeRefused("密码未修改:" + ";".join(m for ms in fields.values() for m in ms),
+                                 "Password not changed", fields=fields)
 
 
 def must_change_password(user: User, *, now: datetime, policy: SecurityPolicy) -> bool:
@@ -178,11 +224,6 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
     audit.record(actor=actor, action="auth.logout", entity_type="user", entity_id=actor.id, now=now)
 
 
-def end_all_sessions(user: User, *, now: datetime) -> None:
-    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=now))
-
-
 def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:
     """Office only. Disabling ends the account's sessions and stops its API tokens at once."""
     permissions.require_office(actor)
@@ -192,14 +233,16 @@ def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> Non
         return
     user.is_enabled = enabled
     if not enabled:
-        end_all_sessions(user, now=now)
+        accounts.end_sessions(user, now=now)
     audit.record(actor=actor, action="user.enable" if enabled else "user.disable", entity_type="user",
                  entity_id=user.id, after={"username": user.username}, now=now)
 
 
-def office_reset_password(user: User, *, actor: User, hasher: PasswordHasher, now: datetime) -> str:
-    """Office only: a generated password, shown once to the office, to be changed at the next login."""
+def office_reset_password(user: User, *, actor: User, hasher: PasswordHasher, now: datetime,
+                          keep_session: str | None = None) -> str:
+    """Office only: a generated password, shown once to the office, to be changed at the next login. The user's
+    sessions end (but `keep_session`, the office's own when it resets itself); API tokens stay."""
     permissions.require_office(actor)
     password = accounts.generate_password()
-    accounts.reset_password(user, password=password, hasher=hasher, actor=actor, now=now)
+    accounts.reset_password(user, password=password, hasher=hasher, actor=actor, now=now, keep_session=keep_session)
     return password

@@ -48,20 +48,23 @@ class TemplateWording:
 
 
 def wordings(template_ids: set[int] | None = None) -> dict[int, TemplateWording]:
-    """The templates that have an X with a value set, by id (two queries; templates are few)."""
-    stmt = sa.select(ItemTemplate).where(ItemTemplate.x_keys.is_not(None))
+    """The templates that have an X with a value set, by id: one query (templates and parameters are few)."""
+    stmt = (sa.select(ItemTemplate.id, ItemTemplate.title, ItemTemplate.description, ItemTemplate.x_keys,
+                      TaskParameter.key, TaskParameter.value)
+            .join(TaskParameter, sa.and_(TaskParameter.task_id == ItemTemplate.task_id,
+                                         TaskParameter.value.is_not(None)))
+            .where(ItemTemplate.x_keys.is_not(None)))
     if template_ids is not None:
         stmt = stmt.where(ItemTemplate.id.in_(template_ids))
-    templates = list(db.session.scalars(stmt))
-    values: dict[tuple[int, str], str | None] = {
-        (task_id, key): value for task_id, key, value in db.session.execute(
-            sa.select(TaskParameter.task_id, TaskParameter.key, TaskParameter.value)
-            .where(TaskParameter.value.is_not(None)))}
+    templates: dict[int, tuple[str, str, list[str]]] = {}
+    values: dict[int, dict[str, str]] = {}
+    for template_id, title, description, x_keys, key, value in db.session.execute(stmt):
+        templates[template_id] = (title, description, x_keys or [])  # JSON null for templates without an X
+        values.setdefault(template_id, {})[key] = value
     found = {}
-    for template in templates:
-        keyed: list[Any] = [values.get((template.task_id, key)) for key in template.x_keys or []]
+    for template_id, (title, description, x_keys) in templates.items():
+        keyed: list[Any] = [values[template_id].get(key) for key in x_keys]
         if any(keyed):
-            split = count_x(template.title)
-            found[template.id] = TemplateWording(template.title, template.description, keyed[:split],
-                                                 keyed[split:])
+            split = count_x(title)
+            found[template_id] = TemplateWording(title, description, keyed[:split], keyed[split:])
     return found

@@ -29,7 +29,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, work_bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals["role_label"] = lambda role: i18n.pick(ROLE_LABELS[Role(role)])
+    app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
     app.after_request(add_vary)
     init_sessions(app)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -43,6 +43,7 @@ def set_enabled(user_id: int, change: str) -> Response:
 def reset_password(user_id: int) -> Response:
     user = _user(user_id)
     password = security.office_reset_password(user, actor=current_user,
-                                              hasher=current_app.extensions["password_hasher"], now=utcnow())
+                                              hasher=current_app.extensions["password_hasher"], now=utcnow(),
+                                              keep_session=session.get("sid"))
     flash(f"{user.username} 的新密码(仅显示这一次,首次登录须修改):{password}")
     return redirect(url_for("admin.users"))

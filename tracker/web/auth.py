@@ -11,7 +11,6 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
-from ..errors import Invalid
 from .. import transaction
 from ..services import security
 
@@ -80,9 +79,10 @@ def change_password() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         try:
             security.change_password(current_user, current=form.current.data or "", new=form.new.data or "",
-                                     hasher=_hasher(), policy=policy(), now=utcnow())
-        except Invalid as refused:
-            transaction.keep_refusal()  # the service refuses before changing anything but the failure count
+                                     address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
+                                     now=utcnow(), keep_session=session.get("sid"))
+        except security.PasswordChangeRefused as refused:
+            transaction.keep_refusal()  # a failed check of the current password counts toward the lockout
             errors = refused.fields
         else:
             flash("密码已修改")
@@ -92,4 +92,4 @@ def change_password() -> tuple[str, int] | Response:
 
 
 def _rules() -> str:
-    return f"至少 {policy().password_min_length} 个字符,包含大写字母、小写字母、数字、符号中的至少三类,且不含登录名。"
+    return security.password_rules(policy())

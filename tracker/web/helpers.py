@@ -1,6 +1,6 @@
 """Template helpers: labels in the page's language and what the signed-in person may do with a card.
 
-`may_change` only decides whether to offer the drag handle and the move menu; the server checks every move.
+`can` only decides what to offer (the drag handle, the move menu, a form); the server checks every action.
 """
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, Role
+from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus
 from ..services import permissions, units
 from ..services.deadlines import Light
 from ..services.items import SOURCE_LABELS
 from ..services.workflow import STATUS_LABELS, transition_for
-from .context import moves_for
+from . import context
 from .i18n import pick
 
 
@@ -89,17 +89,40 @@ def localtime(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
 
 
-def may_change(card: Any) -> bool:
-    unit_id = card["unit_id"] if isinstance(card, dict) else card.unit_id
-    if current_user.role == Role.OFFICE_ADMIN:
-        return True
-    return current_user.role in permissions.UNIT_ROLES and unit_id == current_user.unit_id
+def moves_for(status: ItemStatus | str) -> tuple[ItemStatus, ...]:
+    """The columns the signed-in person may send a card to from its column (the keyboard menu's choices)."""
+    return context.moves_for(current_user.role, status)
+
+
+def needs_note(source: ItemStatus | str, target: ItemStatus | str) -> bool:
+    """Whether a move asks for words first (a closing report, a reason to return): the dialog, not a button."""
+    transition = transition_for(ItemStatus(source), ItemStatus(target))
+    return bool(transition and transition.note)
+
+
+def can(what: str, subject: Any = None) -> bool:
+    """What the signed-in person may do, for templates: the services' own predicates, named by verb, so no
+    template knows a role. The server checks every action again."""
+    actor = current_user
+    checks = {
+        "change": lambda: permissions.can_change(actor, subject),
+        "answer": lambda: permissions.can_answer(actor, subject),
+        "comment": lambda: not permissions.is_read_only(actor),
+        "ask_extension": lambda: permissions.is_unit(actor),
+        "supervise": lambda: permissions.is_office(actor),
+        "instruct": lambda: permissions.can_instruct(actor),
+        "see_everything": lambda: permissions.sees_everything(actor),
+    }
+    return checks[what]()
 
 
 def unit_options(actor: Any) -> list[dict[str, Any]]:
-    """Units for a filter, indented by depth; empty for a unit, which only ever sees its own."""
+    """Units for a filter, indented by depth: every unit for those who see everything, a unit's own subtree
+    for a unit with units below it (a county filtering its townships), none for any other unit."""
     if not permissions.sees_everything(actor):
-        return []
+        below = permissions.subordinate_units(actor.unit_id)
+        return [{"id": actor.unit_id, "label": actor.unit.short_name},
+                *({"id": unit.id, "label": "\u3000" + unit.short_name} for unit in below)] if below else []
     found: list[dict[str, Any]] = []
 
     def walk(nodes: list[dict[str, Any]], depth: int) -> None:
@@ -113,7 +136,7 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
-                                 may_change=may_change, moves_for=moves_for, action_label=action_label,
+                                 can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status,
                                  delivery_label=delivery_label, source_label=source_label)

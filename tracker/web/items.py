@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
-from ..models import WorkItem
+from ..models import ItemStatus, Role, WorkItem
 from ..services import (
     assignment,
     boards,
@@ -48,20 +48,20 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:
-    """What the signed-in person may do here beyond moving the card, asked of the rules, not of role names."""
+    """What the signed-in person may do here beyond moving the card, asked of the permission rules."""
     actor = current_user
-    open_item = item.cancelled_at is None and item.status != "done"
+    open_item = item.cancelled_at is None and item.status != ItemStatus.DONE
     part = permissions.cooperation(actor, item)
-    lead_admin = actor.role == "unit_admin" and item.unit_id == actor.unit_id
+    lead_admin = actor.role == Role.UNIT_ADMIN and item.unit_id == actor.unit_id
     return {
-        "part": part, "may_mark_part": open_item and part is not None and not part.is_done
-        and actor.role == "unit_admin",
-        "may_name_person": open_item and (lead_admin or actor.role == "office_admin"),
-        "may_split": open_item and lead_admin and item.status in ("assigned", "in_progress"),
+        "part": part,
+        "may_mark_part": open_item and part is not None and not part.is_done and actor.role == Role.UNIT_ADMIN,
+        "may_name_person": open_item and (lead_admin or permissions.is_office(actor)),
+        "may_split": open_item and lead_admin and item.status in (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS),
         "subordinates": permissions.subordinate_units(item.unit_id) if lead_admin else [],
         "supervises": permissions.supervises(actor, item) and item.cancelled_at is None,
-        "may_instruct": actor.role == "leader",
-        "is_office": actor.role == "office_admin" and item.cancelled_at is None,
+        "may_instruct": permissions.can_instruct(actor),
+        "is_office": permissions.is_office(actor) and item.cancelled_at is None,
     }
 
 

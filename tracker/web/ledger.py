@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..models import RecordStatus
-from ..services import ledger, records
+from ..services import exports, ledger, records
 from ..services.escalation import parse_ladder
 from . import forms, schemas
 from .access import office_only, units_only
@@ -79,11 +79,10 @@ def export(kind: str) -> Response:
     cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=record_status_labels())
     stamp = utcnow().strftime("%Y%m%d")
     if kind == "xlsx":
-        body = ledger.to_xlsx(export_header(), cells, title=_("Ledger"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, content_type = exports.to_xlsx(export_header(), cells, title=_("Ledger")), exports.XLSX_CONTENT_TYPE
     else:
-        body, mimetype = ledger.to_csv(export_header(), cells), "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
+        body, content_type = exports.to_csv(export_header(), cells), exports.CSV_CONTENT_TYPE
+    response = Response(body, content_type=content_type)
     response.headers.set("Content-Disposition", "attachment", filename=f"ledger-{stamp}.{kind}")
     return response
 

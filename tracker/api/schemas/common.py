@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
@@ -50,6 +50,20 @@ def id_field(**kwargs: object) -> fields.Integer:
 def query_id(**kwargs: object) -> fields.Integer:
     """An id from a query string or a form (text, so not strict: ASCII digits), in range."""
     return TextInteger(validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 moment, returned in UTC; one that UTC cannot hold (9999-12-31T23:59:59-14:00) is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError("超出可表示的时间范围") from None
+        if not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise ValidationError(DAY_RANGE.error)
+        return moment
 
 
 class ErrorOut(Schema):

@@ -5,7 +5,7 @@ from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 
-from .common import query_id
+from .common import UtcDateTime, query_id
 
 
 class EventOut(Schema):
@@ -22,7 +22,7 @@ class EventOut(Schema):
 
 
 class EventQueryArgs(Schema):
-    since = fields.AwareDateTime(default_timezone=timezone.utc,
-                                 metadata={"description": "only events at or after this time"})
+    since = UtcDateTime(default_timezone=timezone.utc,
+                        metadata={"description": "only events at or after this time"})
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))

@@ -9,7 +9,7 @@ from ...models import ItemSource, ItemStatus, Priority
 from ...services.boards import SWIMLANES
 from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
-from .common import PageArgs, day_field, id_field, query_id, text_field
+from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -22,7 +22,7 @@ class WorkItemFilterArgs(Schema):
     light = fields.Enum(Light, by_value=True)
     due_before = day_field()
     due_after = day_field()
-    updated_since = fields.AwareDateTime(default_timezone=timezone.utc)
+    updated_since = UtcDateTime(default_timezone=timezone.utc)
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
