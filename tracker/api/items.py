@@ -107,7 +107,8 @@ def edit_item(data: dict[str, Any], item_id: int) -> Response:
     item = visible_item(item_id)
     permissions.require_office(actor())
     version = data.pop("version", None) or _if_match_version()
-    items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow())
+    reason = data.pop("reason", None)
+    items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow(), reason=reason)
     response = item_response(item)
     return response
 

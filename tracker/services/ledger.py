@@ -24,6 +24,7 @@ class LedgerRow:
     record: AccountabilityRecord
     item_title: str
     unit_name: str
+    responsible: str | None = None  # the item's person responsible (责任人)
 
 
 def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) -> tuple[list[LedgerRow], int]:
@@ -31,10 +32,12 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
     query = records_query(actor=actor, filters=filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(
-        query.add_columns(WorkItem.title, Unit.short_name)
+        query.add_columns(WorkItem.title, Unit.short_name, User.display_name)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id)
-        .join(Unit, Unit.id == AccountabilityRecord.unit_id).limit(limit).offset(offset)).all()
-    return [LedgerRow(record=r, item_title=title, unit_name=unit) for r, title, unit in rows], total
+        .join(Unit, Unit.id == AccountabilityRecord.unit_id)
+        .outerjoin(User, User.id == WorkItem.responsible_user_id).limit(limit).offset(offset)).all()
+    return [LedgerRow(record=r, item_title=title, unit_name=unit, responsible=person)
+            for r, title, unit, person in rows], total
 
 
 def table(rows: Sequence[LedgerRow], *, timezone: str, status_labels: dict[str, str]) -> list[list[Any]]:
@@ -50,4 +53,4 @@ def table(rows: Sequence[LedgerRow], *, timezone: str, status_labels: dict[str, 
     return [[row.record.id, row.unit_name, row.item_title, row.record.level_name, row.record.reason,
              day(row.record.due_date), local(row.record.issued_at), day(row.record.answer_due),
              status_labels.get(row.record.status, row.record.status), row.record.answer_text or "",
-             day(row.record.remedy_date), row.record.close_note or ""] for row in rows]
+             day(row.record.remedy_date), row.record.close_note or "", row.responsible or ""] for row in rows]

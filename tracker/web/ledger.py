@@ -55,7 +55,7 @@ class LedgerArgs:
 
 def export_header() -> list[str]:
     return [_("No."), _("Unit"), _("Work item"), _("Level"), _("Reason"), _("Due date"), _("Issued at"),
-            _("Answer due"), _("Status"), _("Answer"), _("Remedy date"), _("Closing note")]
+            _("Answer due"), _("Status"), _("Answer"), _("Remedy date"), _("Closing note"), _("Person responsible")]
 
 
 def record_status_labels() -> dict[str, str]:
