@@ -18,7 +18,9 @@ from tracker.services import escalation, extensions, notifications, records, wor
 
 
 def kinds_for(unit_id: int, item_id: int | None = None) -> list[str]:
-    query = sa.select(Notification.kind).where(Notification.unit_id == unit_id)
+    """What a unit was told, leaving out the assignment notice every new item brings (services.item_news)."""
+    query = sa.select(Notification.kind).where(Notification.unit_id == unit_id,
+                                               Notification.kind != notifications.ASSIGNED)
     if item_id is not None:
         query = query.where(Notification.item_id == item_id)
     return list(db.session.scalars(query.order_by(Notification.id)))
@@ -77,8 +79,9 @@ def test_a_scan_mails_each_unit_one_message_and_never_twice(mail_settings, make_
         make_item(due=date(2023, 12, 31), status=ItemStatus.IN_PROGRESS, title=f"逾期事项{n}")
     escalation.scan(now=sh(2024, 1, 16, 0, 10), ladder=mail_settings.ladder, timezone=mail_settings.timezone)
     db.session.commit()  # mail goes out after the commit
-    mails = db.session.scalars(sa.select(NotificationMail).where(NotificationMail.unit_id == unit("sfj").id)).all()
-    assert len(mails) == 1 and mails[0].batch_key == "scan:2024-01-16"
+    mails = db.session.scalars(sa.select(NotificationMail).where(NotificationMail.unit_id == unit("sfj").id,
+                                                                 NotificationMail.batch_key.like("scan:%"))).all()
+    assert len(mails) == 1 and mails[0].batch_key == "scan:2024-01-16"  # the assignments' mail is a batch of its own
     assert jobs.deliver_notifications(mail_settings, now=sh(2024, 1, 16, 0, 11))["failed"] >= 1  # server down
     controller, inbox = start_server(smtp_port)
     try:
@@ -112,3 +115,29 @@ def test_a_manual_escalation_notifies_the_unit(make_item, office, settings, now)
     records.escalate(urge, actor=office, note="多次催办无果", now=sh(2024, 1, 9), ladder=settings.ladder,
                      timezone=settings.timezone)
     assert kinds_for(item.unit_id, item.id)[-1] == "record_issued"
+
+
+def test_a_record_is_copied_to_cooperating_units_whose_part_is_open_and_to_the_unit_that_split_the_item(
+        settings, office, plan, make_user, unit, now):
+    """抄送: the lead unit answers; a cooperating unit still at work and the county supervising its township's
+    child item hear of the record too; a cooperating unit whose part is done does not."""
+    from tracker.models import ItemSource
+    from tracker.services import assignment, items, splitting
+
+    shared = items.create_ad_hoc(actor=office, plan=plan, source=ItemSource.MEETING, source_ref=None,
+                                 title="联合整治", description="", due_date=date(2023, 12, 31), lead=unit("jiaqu"),
+                                 cooperating=[unit("sfj"), unit("gaj")], now=now)
+    assignment.mark_part_done(shared, actor=make_user(Role.UNIT_ADMIN, "gaj"), note="已完成本部门部分", now=now)
+    (child,) = splitting.split(shared, actor=make_user(Role.UNIT_ADMIN, "jiaqu"), now=now, parts=[
+        splitting.Part(unit=unit("jiaqu_dongcheng"), title="东城街道落实", due_date=date(2023, 12, 31))])
+    escalation.scan(now=sh(2024, 1, 2, 0, 10), ladder=settings.ladder, timezone=settings.timezone)
+    assert kinds_for(unit("jiaqu").id, shared.id).count("record_issued") == 1
+    copied = db.session.scalars(sa.select(Notification.text).where(
+        Notification.unit_id == unit("sfj").id, Notification.item_id == shared.id,
+        Notification.kind == "record_issued")).all()
+    assert len(copied) == 1 and copied[0].startswith("抄送 提醒")
+    assert "record_issued" not in kinds_for(unit("gaj").id, shared.id)
+    assert kinds_for(unit("jiaqu_dongcheng").id, child.id) == ["record_issued"]
+    parent_copy = db.session.scalars(sa.select(Notification.text).where(
+        Notification.unit_id == unit("jiaqu").id, Notification.item_id == child.id)).all()
+    assert any(text.startswith("抄送 提醒") for text in parent_copy)

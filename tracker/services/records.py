@@ -176,10 +176,12 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
     notices.assign_numbers(ladder=ladder, timezone=timezone, number_format=number_format)
     item = db.session.get(WorkItem, record.item_id)
     assert item is not None
+    text = alerts.issued_text(escalated.level_name, escalated.reason, escalated.answer_due, item.title)
     notifications.notify(kind=notifications.RECORD_ISSUED, unit_ids=[record.unit_id], item=item,
-                         record_id=escalated.id, now=now,
-                         text=alerts.issued_text(escalated.level_name, escalated.reason, escalated.answer_due,
-                                                 item.title))
+                         record_id=escalated.id, now=now, text=text)
+    copies = [unit_id for unit_id in alerts.copied_to({item.id}).get(item.id, []) if unit_id != record.unit_id]
+    notifications.notify(kind=notifications.RECORD_ISSUED, unit_ids=copies, item=item, record_id=escalated.id,
+                         now=now, text=f"抄送 {text}")
     audit.record(actor=actor, action="record.escalate", entity_type="accountability_record",
                  entity_id=escalated.id, item_id=record.item_id, before={"from_record": record.id},
                  after=snapshot(escalated), now=now)
