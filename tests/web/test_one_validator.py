@@ -166,3 +166,20 @@ def test_unknown_form_fields_are_refused(sign_in, people, make_item):
     response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/move", data={
         "to": "in_progress", "version": str(item.version), "verison": "1"})
     assert response.status_code == 422
+
+
+def test_the_office_changes_lead_and_cooperating_units_on_the_item_page(sign_in, people, make_item, unit):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["office"])
+    assert 'name="cooperating_unit_ids"' in client.get(f"/items/{item.id}").get_data(as_text=True)
+    response = client.post(f"/items/{item.id}/units", data={
+        "lead_unit_id": str(unit("sfj").id), "cooperating_unit_ids": [str(unit("gaj").id)],
+        "version": str(item.version)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [part.unit_id for part in db.session.get(WorkItem, item.id).cooperators] == [unit("gaj").id]
+    response = client.post(f"/items/{item.id}/units", data={
+        "lead_unit_id": str(unit("sfj").id), "version": str(db.session.get(WorkItem, item.id).version)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(WorkItem, item.id).cooperators == []

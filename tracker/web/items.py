@@ -26,6 +26,7 @@ from ..services import (
 from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
+from .helpers import unit_options
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
@@ -44,7 +45,7 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200),
             "instructions": instructions.instructions_on(item), "place": place_of(item),
-            "lead_users": assignment.unit_users(item.unit_id)}
+            "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user)}
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:

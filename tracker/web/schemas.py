@@ -153,7 +153,11 @@ class DigestQuery(Schema):
 AdHocForm = as_form(AdHocItemIn)
 class IntakeForm(as_form(IntakeIn)):  # type: ignore[misc]
     sheet = fields.String(load_default="tasks", validate=validate.OneOf(["tasks", "units"]))
-UnitsForm = as_form(UnitsIn)
+class UnitsForm(as_form(UnitsIn)):  # type: ignore[misc]
+    """A form sends no field for no box ticked: no cooperating units is an empty list, not a missing field."""
+
+    cooperating_unit_ids = fields.List(TextInteger(validate=ID_RANGE), load_default=list,
+                                       validate=validate.Length(max=100))
 CancelForm = as_form(CancelIn)
 NoteForm = as_form(RequiredNoteIn)
 InstructionForm = as_form(InstructionIn)
