@@ -9,6 +9,16 @@
     return meta ? meta.content : "";
   }
 
+  // The phone header folds the navigation behind a menu button; the class says a script is there to open it.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".menu-toggle");
+    if (!toggle) { return; }
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.closest("header").classList.toggle("menu-open", open);
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });

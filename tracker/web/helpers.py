@@ -125,6 +125,16 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
     return found
 
 
+def who_line(user: Any, role: str) -> str:
+    """The signed-in person for the header: name, unit and role, each said once. An office account named
+    "领导小组办公室管理员" of the unit "领导小组办公室" in the role "领导小组办公室" reads as its name alone."""
+    parts: list[str] = []
+    for part in (user.display_name, user.unit.short_name, role):
+        if part and not any(part in said for said in parts):
+            parts.append(part)
+    return " · ".join(parts)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
