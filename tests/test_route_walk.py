@@ -52,6 +52,7 @@ ACCESS: dict[str, Any] = {
     "digest_pages.sent": READERS,
     "cards.detail": READERS,
     "cards.download": READERS,
+    "cards.preview": READERS,
     "cards.move": OFFICE,
     "cards.move_form": OFFICE,
     "cards.add_update": OFFICE,

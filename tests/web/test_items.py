@@ -120,6 +120,30 @@ def test_progress_with_evidence_and_download(sign_in, people, make_item):
     assert "完成一半" in client.get(f"/items/{item.id}").get_data(as_text=True)
 
 
+PNG = b"\x89PNG\r\n\x1a\n evidence"
+DOCX = b"PK\x03\x04 evidence"
+
+
+@pytest.mark.parametrize(("name", "body", "mimetype", "inline"), [
+    ("照片.png", PNG, "image/png", True), ("方案.pdf", PDF, "application/pdf", True),
+    ("报告.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False)])
+def test_images_and_pdfs_open_in_the_browser_other_files_still_download(sign_in, people, make_item, name, body,
+                                                                        mimetype, inline):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_member"])
+    client.post(f"/items/{item.id}/updates", data={"text": "佐证", "files": (io.BytesIO(body), name)},
+                content_type="multipart/form-data")
+    attachment = db.session.query(Attachment).filter_by(item_id=item.id).one()
+    shown = client.get(f"/files/{attachment.id}/view")
+    assert shown.get_data() == body and shown.mimetype == mimetype
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert shown.headers["Content-Disposition"].startswith("inline" if inline else "attachment")
+    page = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert (f'class="thumb" src="/files/{attachment.id}/view"' in page) == (mimetype == "image/png")
+    shown.close()
+    assert sign_in(people["other_admin"]).get(f"/files/{attachment.id}/view").status_code == 404
+
+
 def test_another_unit_cannot_download_evidence(sign_in, people, make_item):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
     sign_in(people["sfj_member"]).post(f"/items/{item.id}/updates", data={

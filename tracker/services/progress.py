@@ -43,6 +43,7 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
+PREVIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
 MAX_FILES = 10
 CHUNK = 64 * 1024
 PENDING_DIR = ".incoming"
@@ -203,6 +204,15 @@ def attachment_for(attachment_id: int, *, actor: User) -> Attachment:
     if attachment is None or item is None or not permissions.can_see_item(actor, item):
         raise NotFound("附件不存在或无权查看", "Attachment not found", code="attachment_not_found")
     return attachment
+
+
+def previewable(attachment: Attachment) -> bool:
+    """Whether a browser may show the file inline: images and PDFs, never a type that runs script."""
+    return attachment.content_type in PREVIEWABLE
+
+
+def is_image(attachment: Attachment) -> bool:
+    return attachment.content_type.startswith("image/") and previewable(attachment)
 
 
 @dataclass

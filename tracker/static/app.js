@@ -19,6 +19,16 @@
     toggle.closest("header").classList.toggle("menu-open", open);
   });
 
+  // A button with data-confirm asks first (审核通过 cannot be undone by the unit); caught before htmx sees the
+  // submit, so a "no" sends nothing by either path.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus
-from ..services import permissions, units
+from ..services import permissions, progress, units
 from ..services.deadlines import Light
 from ..services.workflow import STATUS_LABELS, transition_for
 from . import context
@@ -140,5 +140,6 @@ def init_app(app: Flask) -> None:
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status,
-                                 delivery_label=delivery_label)
+                                 delivery_label=delivery_label, is_image=progress.is_image,
+                                 previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime

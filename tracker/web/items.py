@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
-from ..models import WorkItem
+from ..models import Attachment, WorkItem
 from ..services import boards, comments, extensions, feed, items, progress, records, workflow
 from . import forms, schemas
 from .access import changers_only, units_only
@@ -95,12 +95,24 @@ def request_extension(item_id: int) -> Response:
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
+def _send(attachment: Attachment, *, inline: bool) -> Response:
+    response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
+                         as_attachment=not inline, download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.route("/files/<id:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Response:
-    """Evidence as a download under its original name, never shown inline."""
+    """Evidence as a download under its original name."""
+    return _send(progress.attachment_for(attachment_id, actor=current_user), inline=False)
+
+
+@bp.route("/files/<id:attachment_id>/view")
+@login_required
+def preview(attachment_id: int) -> Response:
+    """Evidence shown in the browser, with the download's access check: only images and PDFs, whose type was
+    checked by their first bytes on upload and is sent with `nosniff`; any other file still downloads."""
     attachment = progress.attachment_for(attachment_id, actor=current_user)
-    response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _send(attachment, inline=progress.previewable(attachment))

@@ -27,6 +27,7 @@ def workspace_page() -> Response:
     queue, _next = boards.list_items(boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
                                      actor=current_user, deadlines=deadlines(), after_id=None, limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
+                  review=workspace.review_files([c["id"] for c in queue], actor=current_user),
                   pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user))
 
 
