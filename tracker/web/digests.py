@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
-from ..services import digests
+from ..services import digests, units
 from . import forms, schemas
 from .htmx import render
 
@@ -22,6 +22,7 @@ def index() -> Response:
     week, offset = args.get("week"), args["offset"]
     found = digests.list_digests(actor=current_user, period_key=week, limit=PAGE + 1, offset=offset)
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
+                  unit_names=units.short_names(d.unit_id for d in found),
                   more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE)
 
 

@@ -17,6 +17,8 @@ from flask_login import current_user
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus
 from ..services import permissions, progress, units
 from ..services.deadlines import Light
+from ..services.escalation import SCANNER
+from ..services.seeding import LOADER
 from ..services.workflow import STATUS_LABELS, transition_for
 from . import context
 from .i18n import pick
@@ -65,6 +67,12 @@ def event_label(action: str) -> str:
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
     }
     return words.get(action, action)
+
+
+def system_actor(label: str) -> str:
+    """An audit event written by no person, in words: the plan loader, the scheduler, the command line."""
+    words = {LOADER: _("plan loading"), SCANNER: _("daily overdue scan"), "cli": _("administrator (command line)")}
+    return words.get(label, _("system"))
 
 
 def record_status(status: RecordStatus | str) -> str:
@@ -139,7 +147,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
-                                 event_label=event_label, record_status=record_status,
+                                 event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, is_image=progress.is_image,
                                  previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime

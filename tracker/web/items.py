@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
 from ..models import Attachment, WorkItem
-from ..services import boards, comments, extensions, feed, items, progress, records, workflow
+from ..services import accounts, boards, comments, extensions, feed, items, progress, records, workflow
 from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
@@ -25,9 +25,11 @@ def _uploads(files: list[FileStorage]) -> list[progress.Upload]:
 
 
 def detail_context(item: WorkItem) -> dict[str, Any]:
-    """Everything the detail page shows, each part from the service that owns it."""
+    """Everything the detail page shows, each part from the service that owns it; people by display name."""
+    updates, events = progress.updates_of(item), feed.item_events(item)
+    people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
     return {"item": item, "card": boards.item_detail(item, deadlines()), "task": item.task,
-            "updates": progress.updates_of(item), "events": feed.item_events(item),
+            "updates": updates, "events": events, "people": people,
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200)}
