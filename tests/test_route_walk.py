@@ -44,6 +44,7 @@ ACCESS: dict[str, Any] = {
     "dashboard.show": LOGGED_IN,
     "ledger.show": LOGGED_IN,
     "ledger.export": LOGGED_IN,
+    "ledger.export_items": LOGGED_IN,
     "ledger.answer": NOBODY,  # only the record's own unit answers
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import ItemStatus
-from ..services import boards, plans
+from ..services import boards, lookup, plans, units
 from ..services.deadlines import Light
 from . import forms, schemas
 from .context import deadlines
-from .helpers import unit_options
+from .helpers import light_text, unit_options
 from .htmx import render
 
 bp = Blueprint("boards", __name__)
@@ -48,6 +49,15 @@ class BoardArgs:
             "task_id": self.ints.get("task"), "unit_id": self.ints.get("unit"), "light": self.light,
             "q": self.q or None}
         return boards.ItemFilters(**(values | extra))
+
+    def described(self) -> list[str]:
+        """The filters in words, for an export's name and title row: 市司法局, 任务8, "text searched"."""
+        found = [units.short_names([self.ints["unit"]]).get(self.ints["unit"], "")] if "unit" in self.ints else []
+        if "task" in self.ints:
+            found.append(_("Task %(number)s", number=lookup.task(self.ints["task"]).number))
+        if self.light:
+            found.append(light_text(self.light))
+        return found + ([f"“{self.q}”"] if self.q else [])
 
     def query_string(self) -> dict[str, Any]:
         """The arguments again, for links that must keep the filters (load more, shareable URL)."""
