@@ -16,7 +16,7 @@ import pytest
 import time_machine
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Digest, ItemStatus, Role
+from tracker.models import AccountabilityRecord, Digest, ItemStatus, Notification, Role, Webhook
 from tracker.services import accounts, extensions, progress
 
 EVERYONE = "everyone"
@@ -48,6 +48,15 @@ ACCESS: dict[str, Any] = {
     "ledger.answer": NOBODY,  # only the record's own unit answers
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,
+    "ledger.close_many": OFFICE,
+    "ledger.notice": READERS,  # the sample record has no number: 422 for those who may see it
+    "ledger.notices_of_day": OFFICE,
+    "hooks.index": OFFICE,
+    "hooks.register": OFFICE,
+    "hooks.set_active": OFFICE,
+    "inbox.index": LOGGED_IN,
+    "inbox.open_one": NOBODY,  # the notification in the URL is another unit's
+    "inbox.read_all": LOGGED_IN,
     "digest_pages.index": LOGGED_IN,
     "digest_pages.show": READERS,
     "digest_pages.sent": READERS,
@@ -94,6 +103,19 @@ ACCESS: dict[str, Any] = {
     "records.answer": NOBODY,  # only the record's own unit answers
     "records.close": OFFICE,
     "records.escalate": OFFICE,
+    "records.close_many": OFFICE,
+    "records.mark_read": READERS,  # the office and leaders may open it (reading changes nothing for them)
+    "notices.notice": READERS,
+    "notices.notices_of_day": OFFICE,
+    "webhooks.list_hooks": OFFICE,
+    "webhooks.register": OFFICE,
+    "webhooks.set_active": OFFICE,
+    "webhooks.attempts": OFFICE,
+    "notifications.get_todo": LOGGED_IN,
+    "notifications.list_notifications": LOGGED_IN,
+    "notifications.unread_count": LOGGED_IN,
+    "notifications.mark_read": NOBODY,  # the notification in the URL is another unit's
+    "notifications.mark_all_read": LOGGED_IN,
     "digests.list_digests": LOGGED_IN,
     "digests.get_digest": READERS,
 }
@@ -132,7 +154,13 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
                     subject="周报", data={}, html="<p>周报</p>", text="周报")
     db.session.add_all([record, digest])
     db.session.flush()
-    return {"record_id": record.id, "digest_id": digest.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
+    notice = Notification(unit_id=item.unit_id, kind="item_returned", item_id=item.id, text="退回", created_at=now,
+                          batch_key="walk")
+    hook = Webhook(url="https://bridge.example/hook", unit_id=None, events=["item_returned"], secret="s" * 64,
+                   active=True, created_at=now)
+    db.session.add_all([notice, hook])
+    db.session.flush()
+    return {"hook_id": hook.id, "record_id": record.id, "digest_id": digest.id, "notification_id": notice.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
             "unit_id": unit("jiaqu").id}

@@ -291,7 +291,8 @@ def scan_overdue_command(at_text: str | None) -> None:
     settings = _scheduler_settings()
     at = _parse_at(at_text, settings.timezone)
     with transaction.command():
-        result = escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone)
+        result = escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone,
+                                 reminder_days=settings.reminder_days, number_format=settings.number_format)
     records = ", ".join(f"{k} {v}" for k, v in sorted(result.records.items())) or "无"
     click.echo(f"截至 {result.as_of}:新发现逾期 {result.newly_overdue} 项;新增督办记录:{records}")
 

@@ -79,3 +79,15 @@ def test_board_and_list_run_the_same_number_of_queries_for_5_and_50_more_cards(
         counts.append((queries("/board"), queries("/board?swimlanes=task&limit=3"), queries("/items?limit=500")))
     assert counts[0] == counts[1]
     assert counts[0] == (3, 3, 2), counts  # token, plan, board / token, list
+
+
+def test_the_api_board_sorts_by_urgency_on_request_and_refuses_an_unknown_sort(api_as, office, make_item):
+    from datetime import date
+    later = make_item("sfj", title="接口排序甲", due=date(2023, 12, 31))
+    oldest = make_item("sfj", title="接口排序乙", due=date(2023, 1, 31))
+    client = api_as(office)
+    cards = client.get("/board?q=接口排序&sort=urgency").get_json()["lanes"][0]["columns"][0]["cards"]
+    assert [c["id"] for c in cards] == [oldest.id, later.id] and cards[0]["open_level"] is None
+    assert [c["id"] for c in client.get("/board?q=接口排序").get_json()["lanes"][0]["columns"][0]["cards"]] == [
+        later.id, oldest.id]
+    assert client.get("/board?sort=random").status_code == 422

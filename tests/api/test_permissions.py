@@ -16,7 +16,17 @@ from typing import Any
 import pytest
 from tests.api.api_helpers import NOW, ApiClient, assert_error
 
-from tracker.models import ItemStatus, Plan, Role, User, WorkItem
+from tracker.extensions import db
+from tracker.models import (
+    AccountabilityRecord,
+    ItemStatus,
+    Notification,
+    Plan,
+    RecordStatus,
+    Role,
+    User,
+    WorkItem,
+)
 from tracker.services import extensions, progress
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
@@ -34,6 +44,9 @@ class World:
     phase_id: int
     sfj_unit_id: int
     parameter_id: int
+    notice_id: int
+    answered_id: int
+    notification_id: int
 
 
 @pytest.fixture
@@ -49,9 +62,19 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
                                              now=NOW)
     param = next(p for t in plan.tasks for p in t.parameters)
     attachment_id = progress.updates_of(item)[0][1][0].id
+    notice = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=1, level_name="提醒",
+                                  due_date=item.due_date, reason="逾期 1 天,已发提醒", issued_at=NOW)
+    answered = AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                    due_date=item.due_date, reason="逾期 15 天", issued_at=NOW,
+                                    answer_due=date(2023, 7, 20), answer_text="已说明", status=RecordStatus.ANSWERED)
+    notification = Notification(unit_id=item.unit_id, kind="item_returned", item_id=item.id, text="退回",
+                                created_at=NOW, batch_key="matrix")
+    db.session.add_all([notice, answered, notification])
+    db.session.flush()
     return World(plan=plan, item=item, submitted=submitted, attachment_id=attachment_id,
                  extension_id=extension.id, task_id=item.task_id, phase_id=item.phase_id,
-                 sfj_unit_id=item.unit_id, parameter_id=param.id)
+                 sfj_unit_id=item.unit_id, parameter_id=param.id, notice_id=notice.id, answered_id=answered.id,
+                 notification_id=notification.id)
 
 
 Call = Callable[[ApiClient, World], Any]
@@ -96,6 +119,22 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
                                              json={"decision": "grant"}), (200, 403, 403, 403, 404)),
     "item events": (lambda c, w: c.get(f"/items/{w.item.id}/events"), (200, 200, 200, 200, 404)),
     "feed": (lambda c, w: c.get("/events"), (200, 200, 403, 403, 403)),
+    "list records": (lambda c, w: c.get("/records"), (200, 200, 200, 200, 200)),
+    "to-do list": (lambda c, w: c.get("/todo"), (200, 200, 200, 200, 200)),
+    "list webhooks": (lambda c, w: c.get("/webhooks"), (200, 403, 403, 403, 403)),
+    "register a webhook": (lambda c, w: c.post("/webhooks", json={"url": "https://bridge.example/h",
+                                                                  "events": ["item_returned"]}),
+                           (201, 403, 403, 403, 403)),
+    "webhook log": (lambda c, w: c.get("/webhooks/attempts"), (200, 403, 403, 403, 403)),
+    "notifications": (lambda c, w: c.get("/notifications?unread=true"), (200, 200, 200, 200, 200)),
+    "unread count": (lambda c, w: c.get("/notifications/unread-count"), (200, 200, 200, 200, 200)),
+    "read all notifications": (lambda c, w: c.post("/notifications/read-all"), (200, 200, 200, 200, 200)),
+    "read a unit's notification": (lambda c, w: c.post(f"/notifications/{w.notification_id}/read"),
+                                   (404, 404, 200, 200, 404)),
+    "read a notice": (lambda c, w: c.post(f"/records/{w.notice_id}/read"), (200, 200, 200, 200, 404)),
+    "close records in bulk": (lambda c, w: c.post("/records/close", json={"record_ids": [w.answered_id],
+                                                                          "note": "已整改"}),
+                              (200, 403, 403, 403, 403)),
 }
 
 

@@ -12,9 +12,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from tests.demo.demo_helpers import build_demo, canonical_dump, rows
-from tracker.demo.build import DemoPaths, DemoResult
+from tracker.demo.build import DemoPaths, DemoResult, demo_app
+from tracker.extensions import db
+from tracker.models import User
+from tracker.services import records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLY, LATER = date(2023, 4, 30), date(2024, 6, 30)
@@ -114,9 +118,30 @@ def test_mid_plan_the_city_has_cards_in_every_column_and_records_at_every_level(
     assert all(count > 0 for count in result.columns.values()), result.columns
     assert {"提醒", "催办", "督办", "通报"} <= set(result.records)
     answered = dict(rows(paths, "SELECT status, count(*) FROM accountability_records GROUP BY status"))
-    assert answered.keys() == {"open", "answered", "closed"}
+    assert answered.keys() == {"open", "answered", "closed", "settled"}
     extensions = dict(rows(paths, "SELECT status, count(*) FROM extension_requests GROUP BY status"))
     assert extensions.keys() >= {"granted", "refused"}
     done_share = dict(rows(paths, "SELECT u.key, avg(w.status = 'done') FROM work_items w "
                                   "JOIN units u ON u.id = w.unit_id GROUP BY u.key"))
     assert len({round(share, 2) for share in done_share.values()}) > 5
+
+
+def test_on_the_demo_day_no_open_record_belongs_to_an_approved_item(later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, _result = later
+    assert rows(paths, "SELECT count(*) FROM accountability_records r JOIN work_items w ON w.id = r.item_id "
+                       "WHERE w.status = 'done' AND r.status IN ('open', 'answered')") == [(0,)]
+    assert rows(paths, "SELECT count(*) FROM accountability_records WHERE status = 'settled'")[0][0] > 0
+
+
+def test_the_ledgers_awaiting_answer_count_is_the_open_supervision_notices_of_open_items(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, _result = later
+    (owed,) = rows(paths, "SELECT count(*) FROM accountability_records r JOIN work_items w ON w.id = r.item_id "
+                          "WHERE w.status != 'done' AND r.status = 'open' AND r.level_name = '督办'")[0]
+    application = demo_app(paths)
+    with application.app_context():
+        office = db.session.execute(sa.select(User).where(User.username == "office")).scalar_one()
+        counts = records.counts(actor=office)
+        db.session.remove()
+        db.engine.dispose()
+    assert counts.awaiting_answer == owed > 0

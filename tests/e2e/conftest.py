@@ -70,7 +70,8 @@ class City:
         """A supervision notice (督办) on a card, as the scheduler's daily scan would write it."""
         item = db.session.get(WorkItem, self.cards[card])
         db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
-                                            due_date=item.due_date, reason=reason, issued_at=NOW))
+                                            due_date=item.due_date, reason=reason, issued_at=NOW,
+                                            answer_due=date(2099, 1, 5)))
         db.session.commit()
         db.session.close()
 

@@ -24,6 +24,19 @@ def test_an_item_done_after_its_due_date_counts_as_done_late_and_not_overdue():
     assert figures.percent_done == 25 and figures.percent_overdue == 25
 
 
+def test_rates_count_only_the_items_due_by_the_day_shown():
+    rows = [row(done=date(2024, 1, 4)),  # due and done on time
+            row(done=date(2024, 1, 8)),  # due and done late
+            row(),  # due, open: overdue now
+            row(due=TODAY),  # due today: due, not yet overdue
+            *[row(due=date(2025, 12, 31)) for _ in range(16)],  # not due yet: plan progress only
+            row(due=date(2025, 12, 31), done=date(2024, 1, 9))]  # done early, not due yet
+    figures = tally(rows, today=TODAY)
+    assert (figures.due, figures.done_on_time, figures.done_late, figures.overdue) == (4, 1, 1, 1)
+    assert (figures.rate_on_time, figures.rate_overdue) == (25, 25)
+    assert (figures.total, figures.done, figures.percent_done) == (21, 3, 14)
+
+
 def test_the_ranking_puts_the_most_overdue_unit_first_then_the_least_complete():
     rows = [row(1), row(1), row(2), row(3, due=date(2024, 3, 1)), row(4, done=date(2024, 1, 2))]
     assert ranking(tally_by(rows, lambda r: r.unit_id, today=TODAY)) == [1, 2, 3, 4]

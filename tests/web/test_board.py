@@ -82,3 +82,34 @@ def test_the_keyboard_menu_offers_only_moves_the_role_may_make(sign_in, people, 
     assert 'data-move-to="done"' not in unit_html
     office_html = sign_in(people["office"]).get("/board?q=待审").get_data(as_text=True)
     assert 'data-move-to="done"' in office_html and 'data-move-to="in_progress"' in office_html
+
+
+def ordered_ids(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'data-id="(\d+)"', html)]
+
+
+def test_the_board_puts_the_longest_overdue_card_first_and_keeps_the_order_in_the_url(sign_in, people, make_item,
+                                                                                      now):
+    from datetime import date
+
+    from tracker.extensions import db
+    from tracker.models import AccountabilityRecord, Priority
+    later = make_item("sfj", title="排序测试甲", due=date(2023, 12, 31))
+    oldest = make_item("sfj", title="排序测试乙", due=date(2023, 1, 31))
+    overdue = make_item("sfj", title="排序测试丙", due=date(2023, 3, 1))
+    urgent = make_item("sfj", title="排序测试丁", due=date(2023, 12, 31))
+    urgent.priority = Priority.HIGH
+    db.session.add(AccountabilityRecord(item_id=oldest.id, unit_id=oldest.unit_id, level=3, level_name="督办",
+                                        due_date=oldest.due_date, reason="逾期", issued_at=now,
+                                        answer_due=date(2023, 4, 10)))
+    db.session.flush()
+    client = sign_in(people["office"])
+    html = client.get("/board?q=排序测试").get_data(as_text=True)
+    assert ordered_ids(html) == [oldest.id, overdue.id, urgent.id, later.id]
+    card = html[html.index(f'id="card-{oldest.id}"'):]
+    assert "督办" in card[:card.index("</article>")]
+    assert ordered_ids(client.get("/board?q=排序测试&sort=due").get_data(as_text=True))[:2] == [oldest.id, overdue.id]
+    changed = client.get("/board?q=排序测试&sort=position").get_data(as_text=True)
+    assert ordered_ids(changed) == [later.id, oldest.id, overdue.id, urgent.id]  # as assigned, then arranged
+    assert 'value="position" selected' in changed
+    assert client.get("/board?sort=random").status_code == 422

@@ -35,6 +35,7 @@ def pages(things: dict) -> dict[str, list[str]]:
     """Page URL -> roles that may open it."""
     item = things["item"].id
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
+            "/notifications": ROLES, "/office/webhooks/": ["office"],
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"],
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
 
@@ -83,7 +84,9 @@ def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in
                f"/records/{record.id}/answer": {"explanation": "冒充", "remedy_date": "2099-01-01"}}
     for url, data in changes.items():
         assert client.post(url, data=data).status_code == 404, url
-    for url in ("/board?q=司法局专属", f"/board?unit={item.unit_id}", "/ledger", "/ledger/export.csv", "/ledger/items.csv",
+    assert client.post("/records/close", data={"record_ids": [record.id], "note": "冒充"}).status_code == 403
+    for url in ("/board?q=司法局专属", f"/board?unit={item.unit_id}", "/ledger", "/ledger/export.csv",
+                "/ledger/items.csv",
                 "/dashboard", "/digests"):
         body = client.get(url).get_data()
         assert "司法局专属事项".encode() not in body and "司法局的督办记录".encode() not in body, url

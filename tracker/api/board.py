@@ -21,4 +21,4 @@ blp = api_blueprint("board", "Kanban boards")
 def get_board(args: dict[str, Any]) -> Response:
     """A unit sees its own unit's cards; the office and leaders the whole plan (the latest, unless `plan`)."""
     return json_response(boards.board(filters_from(args), actor=actor(), deadlines=deadlines(),
-                                      swimlanes=args.get("swimlanes"), limit=args.get("limit")))
+                                      swimlanes=args.get("swimlanes"), limit=args.get("limit"), sort=args["sort"]))

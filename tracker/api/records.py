@@ -11,7 +11,7 @@ from ..services import records
 from ..services.escalation import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.records import AnswerIn, NoteIn, RecordOut, RecordQueryArgs
+from .schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs
 
 blp = api_blueprint("records", "Accountability records (督办记录)")
 
@@ -39,11 +39,30 @@ def get_record(record_id: int) -> AccountabilityRecord:
 @errors(blp, 403, 404)
 def answer(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """The unit's written explanation and remedy date (the unit concerned only)."""
-    record = records.answer(records.get_record(record_id, actor=actor()), actor=actor(),
-                            explanation=data["explanation"], remedy_date=data["remedy_date"],
-                            evidence_ids=data["evidence_ids"], now=utcnow(),
-                            timezone=current_app.config["TRACKER_TIMEZONE"])
+    record = records.get_record(record_id, actor=actor())
+    records.answer(record, actor=actor(), explanation=data["explanation"], remedy_date=data["remedy_date"],
+                   evidence_ids=data["evidence_ids"], now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"])
     return record
+
+
+@blp.route("/records/<id:record_id>/read", methods=["POST"])
+@blp.response(200, RecordOut)
+@errors(blp, 403, 404)
+def mark_read(record_id: int) -> AccountabilityRecord:
+    """A user of the unit notes having read the notice (the first reading is kept); others change nothing."""
+    record = records.get_record(record_id, actor=actor())
+    records.mark_read([record], actor=actor(), now=utcnow())
+    return record
+
+
+@blp.route("/records/close", methods=["POST"])
+@blp.arguments(BulkCloseIn)
+@blp.response(200, RecordOut(many=True))
+@errors(blp, 403, 404)
+def close_many(data: dict[str, Any]) -> list[AccountabilityRecord]:
+    """核销 several records (e.g. the 待核销 queue's answered ones) with one note; all or none."""
+    closed = records.close_many(data["record_ids"], actor=actor(), note=data["note"], now=utcnow())
+    return closed
 
 
 @blp.route("/records/<id:record_id>/close", methods=["POST"])
@@ -65,5 +84,6 @@ def escalate(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """The office raises the record by hand to the next level; answers the new record."""
     record = records.escalate(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
                               now=utcnow(), ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                              timezone=current_app.config["TRACKER_TIMEZONE"])
+                              timezone=current_app.config["TRACKER_TIMEZONE"],
+                              number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
     return record

@@ -95,7 +95,7 @@ def plan_item(facts: ItemFacts, *, profile: dict[str, Any], office: dict[str, An
             add(review_day, "return", reason=rng.choice(office["return_reasons"]))
             day = workday(review_day + timedelta(days=max(1, between(rng, profile["fix_days"]))))
         else:
-            add(review_day, "approve", close_records=rng.random() < office["close_on_done"])
+            add(review_day, "approve")  # approval settles the item's records (已办结销号)
             break
     return steps
 

@@ -33,7 +33,6 @@ from . import evidence
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
 from .script import Script
 
-CLOSE_ON_DONE_NOTE = "工作项已审核办结,相关督办记录予以核销"
 COLOURS = ((46, 125, 50), (21, 101, 192), (239, 108, 0), (106, 27, 154))
 
 
@@ -218,14 +217,6 @@ class Replay:
     def _do_approve(self, step: Step) -> None:
         item = self._item(step)
         workflow.move(item, actor=self._office(), to=ItemStatus.DONE, expected_version=item.version, now=step.at)
-        if step.data["close_records"]:
-            for record in self._open_records(item.id):
-                records.close(record, actor=self._office(), note=CLOSE_ON_DONE_NOTE, now=step.at)
-
-    def _open_records(self, item_id: int) -> Iterator[AccountabilityRecord]:
-        return iter(db.session.scalars(sa.select(AccountabilityRecord).where(
-            AccountabilityRecord.item_id == item_id, AccountabilityRecord.status != RecordStatus.CLOSED)
-            .order_by(AccountabilityRecord.id)).all())
 
     def _do_answer(self, step: Step) -> None:
         record = db.session.get(AccountabilityRecord, step.data["record_id"])
@@ -245,7 +236,7 @@ class Replay:
     def _do_close(self, step: Step) -> None:
         record = db.session.get(AccountabilityRecord, step.data["record_id"])
         assert record is not None
-        if record.status == RecordStatus.CLOSED:
+        if record.status != RecordStatus.ANSWERED:  # closed already, or settled when the item was approved
             return
         notes = self.script.office["close_notes"]
         records.close(record, actor=self._office(), note=notes[record.id % len(notes)], now=step.at)

@@ -72,7 +72,6 @@ class OfficeSchema(_Ranges):
     extension_grant = _rate()
     close_answered = _rate()
     close_days = _days_range()
-    close_on_done = _rate()
     events_per_quarter = _days_range()
     return_reasons = _texts()
     refusal_reasons = _texts()

@@ -1,5 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
-from .accountability import AccountabilityRecord
+from .accountability import AccountabilityRecord, DocSequence
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
@@ -12,17 +12,19 @@ from .enums import (
 )
 from .event import Event
 from .job_run import JobRun, SchedulerLease
+from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
+from .webhook import Webhook, WebhookAttempt, WebhookDelivery
 from .work_item import WorkItem
 
 __all__ = [
-    "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
+    "AccountabilityRecord", "ApiToken", "DocSequence", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
     "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
-    "LoginAttempt", "Phase",
+    "LoginAttempt", "Notification", "NotificationMail", "Phase",
     "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
-    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "WorkItem",
+    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

@@ -1,4 +1,8 @@
-"""Accountability records (督办记录): one per item per ladder level per due date; never deleted."""
+"""Accountability records (督办记录): one per item per ladder level per due date; never deleted.
+
+A record owes an answer when its level has `answer_within_days` (督办): `answer_due` is set then. Others
+(提醒, 催办, 通报, 未答复) are notices: read, not answered; `read_at`/`read_by_id` note the unit's first reading.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .enums import RecordStatus
 from .types import UTCDateTime, str_enum
+
+LADDER_KIND = "ladder"  # written by the daily scan
+UNANSWERED_KIND = "unanswered"  # a 督办 whose answer is late
+MANUAL_KIND = "manual"  # escalated by the office by hand
 
 
 class AccountabilityRecord(db.Model):
@@ -32,6 +40,24 @@ class AccountabilityRecord(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     close_note: Mapped[str | None] = mapped_column(sa.Text)
+    doc_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)  # 督办〔2024〕12号; never reused
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, "status"), default=RecordStatus.OPEN)
 
+    @property
+    def owes_answer(self) -> bool:
+        """督办 (a level with answer_within_days) owes a written answer; 提醒, 催办, 通报 are notices."""
+        return self.answer_due is not None
+
     __table_args__ = (sa.UniqueConstraint("item_id", "kind", "level", "due_date"),)
+
+
+class DocSequence(db.Model):
+    """The last document number given per kind (督办, 通报) and year; its row is locked while numbers are taken."""
+
+    __tablename__ = "doc_sequences"
+
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)

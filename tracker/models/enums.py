@@ -36,9 +36,13 @@ class ExtensionStatus(enum.StrEnum):
 
 
 class RecordStatus(enum.StrEnum):
+    """A record's lifecycle. `open` is a notice in force or a 督办 awaiting its answer; `settled` (已办结销号) is
+    set by the system when the item is approved or cancelled; `closed` (核销) by the office."""
+
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+    SETTLED = "settled"
 
 
 class DeliveryStatus(enum.StrEnum):

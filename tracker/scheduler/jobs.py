@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import DigestDelivery, JobRun
-from ..services import digests, escalation
+from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail, WebhookDelivery
+from ..services import digests, escalation, notifications, webhooks
 from ..services.bulk import insert_or_ignore, serialise
 from ..services.deadlines import local_today
 from ..services.mail import SmtpSettings, smtp_connection
@@ -42,6 +42,8 @@ class Settings:
     digest_time: time
     due_soon_days: int
     smtp: SmtpSettings | None
+    reminder_days: tuple[int, ...] = (7, 1)
+    number_format: str = "{kind}〔{year}〕{number}号"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -52,7 +54,9 @@ class Settings:
                    digest_weekday=int(config["TRACKER_DIGEST_WEEKDAY"]),
                    digest_time=time.fromisoformat(config["TRACKER_DIGEST_TIME"]),
                    due_soon_days=int(config["TRACKER_DIGEST_DUE_SOON_DAYS"]),
-                   smtp=SmtpSettings.from_config(config))
+                   smtp=SmtpSettings.from_config(config),
+                   reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
+                   number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号")
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
@@ -78,7 +82,8 @@ class ScanJob:
     def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
         # A back-filled day is scanned as of that day, so its records carry that day's date and days overdue.
         at = now if local_today(now, s.timezone).isoformat() == key else self.due_at(key, s)
-        return escalation.scan(now=at, ladder=s.ladder, timezone=s.timezone).summary()
+        return escalation.scan(now=at, ladder=s.ladder, timezone=s.timezone, reminder_days=s.reminder_days,
+                               number_format=s.number_format).summary()
 
 
 class DigestJob:
@@ -136,6 +141,9 @@ def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None =
         return "failed"
     if job.name == "digest":
         deliver_pending(settings)
+    else:
+        deliver_notifications(settings)
+        deliver_webhooks()
     return "ok"
 
 
@@ -224,5 +232,61 @@ def deliver_pending(settings: Settings) -> dict[str, int]:
             if delivery is not None and delivery.status != "sent":
                 digests.mark_failed(delivery, error=f"{type(exc).__name__}: {exc}")
                 counts["failed"] += 1
+        db.session.commit()
+    return counts
+
+
+def deliver_notifications(settings: Settings, *, now: datetime | None = None) -> dict[str, int]:
+    """Send the notification mails not yet sent (one per unit per batch), each marked in its own commit.
+
+    Called after every scan and on every scheduler tick, so a unit hears within a minute of the commit; an
+    unreachable server leaves the rest for the next tick (attempts + 1), and a sent mail is never sent again.
+    """
+    counts = {"sent": 0, "failed": 0}
+    if settings.smtp is None:
+        return counts
+    now = now or utcnow()
+    ids = notifications.pending_mail_ids(now=now)
+    db.session.rollback()
+    if not ids:
+        return counts
+    try:
+        with smtp_connection(settings.smtp) as client:
+            for mail_id in ids:
+                mail = db.session.get(NotificationMail, mail_id)
+                if mail is None or mail.status == DeliveryStatus.SENT:
+                    continue
+                try:
+                    client.send_message(notifications.message_for(mail, sender=settings.smtp.sender))
+                    notifications.mark_mail(mail, now=utcnow())
+                    counts["sent"] += 1
+                except smtplib.SMTPRecipientsRefused as exc:
+                    notifications.mark_mail(mail, now=utcnow(), error=str(exc))
+                    counts["failed"] += 1
+                db.session.commit()
+    except (OSError, smtplib.SMTPException) as exc:
+        db.session.rollback()
+        log.warning("SMTP unavailable, notification mails left for the next run: %s", exc)
+        for mail_id in ids:
+            mail = db.session.get(NotificationMail, mail_id)
+            if mail is not None and mail.status != DeliveryStatus.SENT:
+                notifications.mark_mail(mail, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
+                counts["failed"] += 1
+        db.session.commit()
+    return counts
+
+
+def deliver_webhooks(*, now: datetime | None = None) -> dict[str, int]:
+    """POST every webhook delivery that is due, each attempt committed on its own (an acknowledged one is
+    never sent again); failures wait their backoff. Runs on every scheduler tick."""
+    now = now or utcnow()
+    ids = webhooks.due_ids(now=now)
+    db.session.rollback()
+    counts = {"sent": 0, "failed": 0}
+    for delivery_id in ids:
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.status == DeliveryStatus.SENT:
+            continue
+        counts["sent" if webhooks.attempt(delivery, now=now) else "failed"] += 1
         db.session.commit()
     return counts

@@ -88,6 +88,8 @@ class Runner:
             if not was_leading:
                 log.info("scheduler %s holds the lease", self.holder)
             ran = jobs.catch_up(settings=self.settings, still_leader=self.renew)
+            jobs.deliver_notifications(self.settings)
+            jobs.deliver_webhooks()
             now = utcnow()
             if self.last_retry is None or now - self.last_retry >= RETRY_DELIVERIES_EVERY:
                 jobs.deliver_pending(self.settings)

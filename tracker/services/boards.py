@@ -15,7 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import ItemStatus, Plan, Task, TaskGroup, Unit, User, WorkItem
+from ..models import AccountabilityRecord, ItemStatus, Plan, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from ..models.accountability import UNANSWERED_KIND
 from . import permissions
 from .deadlines import Light, days_overdue, light, light_clause
 from .workflow import STATUS_LABELS
@@ -24,6 +25,7 @@ COLUMN_ORDER = list(ItemStatus)
 COLUMN_INDEX = {status.value: index for index, status in enumerate(COLUMN_ORDER)}
 DONE = ItemStatus.DONE.value
 SWIMLANES = ("group", "task", "unit")
+SORTS = ("urgency", "due", "priority", "changed", "position")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ CARD_COLUMNS = (
     sa.type_coerce(WorkItem.status, sa.String).label("status"), WorkItem.position,
     sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date,
     WorkItem.version, WorkItem.returned_count, WorkItem.updated_at,
+    # the highest level still open on the card (提醒/催办/督办/通报), settled and closed ones not counted
+    sa.select(AccountabilityRecord.level_name).where(
+        AccountabilityRecord.item_id == WorkItem.id, AccountabilityRecord.kind != UNANSWERED_KIND,
+        AccountabilityRecord.status.in_([RecordStatus.OPEN.value, RecordStatus.ANSWERED.value]))
+    .order_by(AccountabilityRecord.level.desc()).limit(1).correlate(WorkItem).scalar_subquery().label("open_level"),
 )
 
 
@@ -102,7 +109,7 @@ class CardMaker:
 
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
-         priority, due, original_due, version, returned_count, updated_at) = row[:len(CARD_COLUMNS)]
+         priority, due, original_due, version, returned_count, updated_at, open_level) = row[:len(CARD_COLUMNS)]
         key = (status == DONE, due)
         derived = self.derived.get(key) or self.derived.setdefault(key, self._derive(*key))
         return {
@@ -112,8 +119,20 @@ class CardMaker:
             "due_date": due.isoformat() if due else None,
             "original_due_date": original_due.isoformat() if original_due else None,
             "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
-            "light": derived[0], "days_overdue": derived[1],
+            "light": derived[0], "days_overdue": derived[1], "open_level": open_level,
         }
+
+
+def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
+    """A column's card order. Urgency: overdue cards first, the longest overdue first (earliest due date), then
+    the rest by due date, high priority first on the same day; cards without a due date last."""
+    no_due = sa.case((WorkItem.due_date.is_(None), 1), else_=0)
+    rank = sa.case((WorkItem.priority == "high", 0), (WorkItem.priority == "normal", 1), else_=2)
+    overdue = sa.case((sa.and_(WorkItem.status != DONE, WorkItem.due_date < today), 0), else_=1)
+    orders = {"urgency": (overdue, no_due, WorkItem.due_date, rank), "due": (no_due, WorkItem.due_date),
+              "priority": (rank, no_due, WorkItem.due_date), "changed": (WorkItem.updated_at.desc(),),
+              "position": (WorkItem.position,)}
+    return (*orders[sort], WorkItem.id)
 
 
 def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
@@ -146,8 +165,8 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], s
 
 
 def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
-          limit: int | None) -> dict[str, Any]:
-    """Columns in workflow order, each with its count and its cards in position order, per swimlane.
+          limit: int | None, sort: str = "position") -> dict[str, Any]:
+    """Columns in workflow order, each with its count and its cards in `sort` order (SORTS), per swimlane.
 
     One statement: window functions number the cards of each (lane, column) and count them, so `limit` cuts
     the cards shown without losing the count. Without a plan filter, the board is the latest plan's.
@@ -159,11 +178,10 @@ def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes:
     inner = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
              .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"),
                           sa.func.row_number().over(partition_by=partition,
-                                                    order_by=(WorkItem.position, WorkItem.id)).label("rn"),
+                                                    order_by=_order(sort, deadlines.today)).label("rn"),
                           sa.func.count().over(partition_by=partition).label("n"))
              .where(*_conditions(actor, filters, deadlines))).subquery()
-    stmt = sa.select(inner).order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.position,
-                                     inner.c.id)
+    stmt = sa.select(inner).order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.rn)
     if limit is not None:
         stmt = stmt.where(inner.c.rn <= limit)
     lanes: dict[Any, dict[str, Any]] = {}

@@ -1,6 +1,9 @@
 """The dashboard's figures: completion and overdue by phase, by group and by unit (a ranking), and the trend
 week by week.
 
+Rates a leader can trust are counted over the items due by the day shown, not over every item of the plan:
+按期办结率 = done on time / due, 逾期率 = overdue now / due. Whole-plan progress (done / all items) is apart.
+
 One query loads the few columns of every item the actor may see; the counting is pure functions on those
 rows, tested without a database. An item is overdue on a day when it is not done by that day and its due date
 is before it (the same rule as deadlines.light, applied to any day, so past weeks can be redrawn).
@@ -17,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import ItemStatus, Phase, Task, TaskGroup, Unit, User, WorkItem
+from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
 from . import permissions
 
 
@@ -36,6 +39,18 @@ class Tally:
     done: int = 0
     overdue: int = 0
     done_late: int = 0
+    due: int = 0  # due by the day shown (due date on or before it)
+    done_on_time: int = 0  # of those, done by their due date
+
+    @property
+    def rate_on_time(self) -> int:
+        """按期办结率: of the items due by today, the share done by their due date."""
+        return round(100 * self.done_on_time / self.due) if self.due else 0
+
+    @property
+    def rate_overdue(self) -> int:
+        """逾期率: of the items due by today, the share overdue now."""
+        return round(100 * self.overdue / self.due) if self.due else 0
 
     @property
     def percent_done(self) -> int:
@@ -61,6 +76,17 @@ class Dashboard:
     groups: list[tuple[str, Tally]] = field(default_factory=list)
     units: list[tuple[str, Tally]] = field(default_factory=list)
     trend: list[Week] = field(default_factory=list)
+    unit_lines: list[UnitLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """One unit's row of figures, each of which the page links to the cards (or records) behind it."""
+
+    unit_id: int
+    name: str
+    figures: Tally
+    open_supervision: int  # open 督办 records: answers owed now
 
 
 def is_overdue(row: Row, day: date) -> bool:
@@ -72,9 +98,13 @@ def tally(rows: Iterable[Row], *, today: date) -> Tally:
     found = Tally()
     for row in rows:
         found.total += 1
+        due = row.due_date is not None and row.due_date <= today
+        found.due += int(due)
         if row.done_on is not None and row.done_on <= today:
             found.done += 1
-            found.done_late += int(row.due_date is not None and row.done_on > row.due_date)
+            late = row.due_date is not None and row.done_on > row.due_date
+            found.done_late += int(late)
+            found.done_on_time += int(due and not late)
         elif is_overdue(row, today):
             found.overdue += 1
     return found
@@ -130,12 +160,26 @@ def dashboard(*, actor: User, plan_id: int, today: date, timezone: str, weeks: i
     by_unit = tally_by(rows, lambda r: r.unit_id, today=today)
     by_phase = tally_by(rows, lambda r: r.phase_id, today=today)
     by_group = tally_by(rows, lambda r: r.group_id, today=today)
+    supervision = _open_supervision(actor)
+    ranked = ranking(by_unit)
     return Dashboard(
         totals=tally(rows, today=today),
         phases=[(names["phase"][k], by_phase[k]) for k in names["phase"] if k in by_phase],
         groups=[(names["group"][k], by_group[k]) for k in names["group"] if k in by_group],
-        units=[(names["unit"].get(k, str(k)), by_unit[k]) for k in ranking(by_unit)],
-        trend=weekly(rows, today=today, weeks=weeks))
+        units=[(names["unit"].get(k, str(k)), by_unit[k]) for k in ranked],
+        trend=weekly(rows, today=today, weeks=weeks),
+        unit_lines=[UnitLine(k, names["unit"].get(k, str(k)), by_unit[k], supervision.get(k, 0))
+                    for k in ranked if isinstance(k, int)])
+
+
+def _open_supervision(actor: User) -> dict[int, int]:
+    """Open 督办 records per unit the actor may see (records of finished items are settled, so not counted)."""
+    query = (sa.select(AccountabilityRecord.unit_id, sa.func.count())
+             .where(AccountabilityRecord.status == RecordStatus.OPEN, AccountabilityRecord.answer_due.is_not(None))
+             .group_by(AccountabilityRecord.unit_id))
+    if not permissions.sees_everything(actor):
+        query = query.where(AccountabilityRecord.unit_id == actor.unit_id)
+    return {unit_id: count for unit_id, count in db.session.execute(query).all()}
 
 
 def _names(plan_id: int) -> dict[str, dict[Any, str]]:

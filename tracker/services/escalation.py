@@ -23,15 +23,13 @@ import sqlalchemy as sa
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, RecordStatus, WorkItem
+from ..models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
 from ..models.types import UTCDateTime
-from . import audit
+from . import alerts, audit, notices
 from .bulk import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from .deadlines import days_overdue, local_today
 
 SCANNER = "scheduler"
-LADDER_KIND = "ladder"
-UNANSWERED_KIND = "unanswered"
-MANUAL_KIND = "manual"
 RECORD_KEY = ("item_id", "kind", "level", "due_date")
 ACTIVE_STATUSES = (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS)
 _SCAN_LOCK = 0x7363616E  # "scan"
@@ -108,13 +106,16 @@ class ScanResult:
                 "records": dict(sorted(self.records.items()))}
 
 
-def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult:
+def scan(*, now: datetime, ladder: Sequence[Level], timezone: str, reminder_days: Sequence[int] = (),
+         number_format: str = notices.DEFAULT_FORMAT) -> ScanResult:
     """Store overdue state and write the ladder's records as of `now`; idempotent, safe to run concurrently.
 
     Writes, in the caller's transaction: overdue_since on items found overdue for the first time; one ladder
     record per level each active overdue item has reached for its current due date; one 'unanswered' record per
     notice whose answer is late. One audit event summarises what the scan wrote (none when it wrote nothing):
     the records themselves are the append-only ledger, and a first scan can write tens of thousands at once.
+    督办 and 通报 records get their document numbers (notices.assign_numbers); units are notified of the records
+    issued, and of items due in `reminder_days` days (alerts.after_scan).
     """
     serialise(_SCAN_LOCK)
     today = local_today(now, timezone)
@@ -122,6 +123,8 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str) -> ScanResult
     result.newly_overdue = _mark_overdue(today)
     _write_ladder_records(today, now, ladder, result)
     _write_unanswered_records(today, now, result)
+    notices.assign_numbers(ladder=ladder, timezone=timezone, number_format=number_format)
+    alerts.after_scan(now=now, today=today, reminder_days=reminder_days)
     if result.written:
         audit.record(actor=None, actor_label=SCANNER, action="ladder.scan", entity_type="accountability_record",
                      entity_id=None, after=result.summary(), now=now)

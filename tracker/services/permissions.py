@@ -58,8 +58,10 @@ def can_change(actor: User, item: WorkItem | Any) -> bool:
 
 
 def can_answer(actor: User, record: Any) -> bool:
-    """Only the unit a record is addressed to answers it, and only while it is open."""
-    return is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
+    """Only the unit a record is addressed to answers it, only while it is open, and only a 督办 (a record with
+    an answer date): 提醒, 催办 and 通报 are notices, read rather than answered."""
+    return (is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
+            and record.answer_due is not None)
 
 
 def require_visible(actor: User, item: WorkItem | None) -> WorkItem:

@@ -26,6 +26,7 @@ PAGE = 30
 LANE_PAGE = 10
 LANE_FILTER = {"group": "group_id", "task": "task_id", "unit": "unit_id"}
 INT_ARGS = ("phase", "group", "task", "unit")
+DEFAULT_SORT = "urgency"  # the cards to chase first; "position" is the order people arranged by hand
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,13 @@ class BoardArgs:
     light: Light | None = None
     q: str = ""
     lanes: str | None = None
+    sort: str = DEFAULT_SORT
 
     @classmethod
     def parse(cls, args: dict[str, Any]) -> BoardArgs:
         return cls(plan_id=boards.default_plan_id(), ints={name: args[name] for name in INT_ARGS if name in args},
-                   light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"))
+                   light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"),
+                   sort=args.get("sort", DEFAULT_SORT))
 
     def filters(self, **extra: Any) -> boards.ItemFilters:
         values: dict[str, Any] = {
@@ -63,6 +66,8 @@ class BoardArgs:
         """The arguments again, for links that must keep the filters (load more, shareable URL)."""
         found: dict[str, Any] = dict(self.ints)
         found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes)) if v})
+        if self.sort != DEFAULT_SORT:
+            found["sort"] = self.sort
         return found
 
 
@@ -71,7 +76,7 @@ class BoardArgs:
 def show() -> Response:
     args = BoardArgs.parse(forms.query(schemas.BoardQuery()))
     data = boards.board(args.filters(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
-                        limit=LANE_PAGE if args.lanes else PAGE)
+                        limit=LANE_PAGE if args.lanes else PAGE, sort=args.sort)
     plan = plans.get_plan(args.plan_id) if args.plan_id else None
     return render("board/page.html", "board/_board.html", board=data, args=args, plan=plan,
                   unit_choices=unit_options(current_user))
@@ -88,7 +93,7 @@ def column() -> Response:
     if args.lanes and lane is not None:
         extra[LANE_FILTER[args.lanes]] = lane
     data = boards.board(args.filters(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
-                        limit=offset + PAGE)
+                        limit=offset + PAGE, sort=args.sort)
     col = data["lanes"][0]["columns"][list(ItemStatus).index(status)]
     return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,
                   column_status=status, lane="" if lane is None else lane, args=args)

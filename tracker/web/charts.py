@@ -31,20 +31,16 @@ class Trend:
     width: int
     height: int
     top: int
-    done: str
-    overdue: str
+    points: str
     ticks: list[tuple[float, str]]
 
 
-def trend(weeks: list[Week], *, width: int = 640, height: int = 200, pad: int = 30) -> Trend:
-    """Two polylines (done so far, overdue at the week's end) scaled to the larger of the two."""
-    top = max([w.done for w in weeks] + [w.overdue for w in weeks] + [1])
+def trend(weeks: list[Week], values: list[int], *, width: int = 640, height: int = 160, pad: int = 30) -> Trend:
+    """One series on a chart of its own, scaled to its own largest value: cumulative done (hundreds) and
+    overdue now (a handful) on one scale would flatten the smaller one to the axis."""
+    top = max(values + [1])
     step = (width - 2 * pad) / max(len(weeks) - 1, 1)
-
-    def points(values: list[int]) -> str:
-        return " ".join(f"{pad + i * step:.1f},{height - pad - (height - 2 * pad) * v / top:.1f}"
-                        for i, v in enumerate(values))
-
+    points = " ".join(f"{pad + i * step:.1f},{height - pad - (height - 2 * pad) * v / top:.1f}"
+                      for i, v in enumerate(values))
     ticks = [(pad + i * step, w.start.strftime("%m-%d")) for i, w in enumerate(weeks)]
-    return Trend(width=width, height=height, top=top, done=points([w.done for w in weeks]),
-                 overdue=points([w.overdue for w in weeks]), ticks=ticks)
+    return Trend(width=width, height=height, top=top, points=points, ticks=ticks)

@@ -19,5 +19,6 @@ def show() -> Response:
     plan_id = boards.default_plan_id()
     data = dashboard(actor=current_user, plan_id=plan_id, today=deadlines().today,
                      timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
-    return render("dashboard/page.html", data=data, bar=charts.bar, trend=charts.trend(data.trend) if data else None,
-                  bar_width=charts.BAR_WIDTH)
+    trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
+              "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
+    return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH)

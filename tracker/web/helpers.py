@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus
-from ..services import permissions, progress, units
+from ..services import notifications, permissions, progress, units
 from ..services.deadlines import Light
 from ..services.escalation import SCANNER
 from ..services.seeding import LOADER
@@ -65,6 +65,7 @@ def event_label(action: str) -> str:
         "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
         "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
+        "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
     }
     return words.get(action, action)
 
@@ -75,9 +76,12 @@ def system_actor(label: str) -> str:
     return words.get(label, _("system"))
 
 
-def record_status(status: RecordStatus | str) -> str:
-    return {RecordStatus.OPEN: _("awaiting answer"), RecordStatus.ANSWERED: _("answered"),
-            RecordStatus.CLOSED: _("closed")}[RecordStatus(status)]
+def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
+    """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
+    if status == RecordStatus.OPEN and owes_answer is not None:
+        return _("awaiting answer") if owes_answer else _("notice")
+    return {RecordStatus.OPEN: _("open"), RecordStatus.ANSWERED: _("answered, to be closed"),
+            RecordStatus.CLOSED: _("closed"), RecordStatus.SETTLED: _("settled: item finished")}[RecordStatus(status)]
 
 
 def delivery_label(status: DeliveryStatus | str) -> str:
@@ -143,11 +147,24 @@ def who_line(user: Any, role: str) -> str:
     return " · ".join(parts)
 
 
+def unread_notifications() -> int:
+    """The bell's count: the signed-in person's and their unit's unread notifications."""
+    return notifications.unread_count(actor=current_user) if current_user.is_authenticated else 0
+
+
+def todo_label(key: str) -> str:
+    return {"to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
+            "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
+            "due_soon": _("Due within the warning window"), "to_review": _("To review"),
+            "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),
+            "unanswered_units": _("Units whose supervision notices went unanswered")}.get(key, key)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
-                                 delivery_label=delivery_label, is_image=progress.is_image,
-                                 previewable=progress.previewable)
+                                 delivery_label=delivery_label, unread_notifications=unread_notifications,
+                                 todo_label=todo_label, is_image=progress.is_image, previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime

@@ -1,13 +1,14 @@
-"""The landing page after login: who you are and what your boards hold."""
+"""The landing page after login: what waits for you (我的待办) and what your boards hold."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import ItemStatus, Plan, WorkItem
-from ..services import permissions
+from ..clock import utcnow
+from ..services import permissions, todo
 from ..services.workflow import STATUS_LABELS
 from .i18n import pick
 
@@ -22,4 +23,6 @@ def index() -> str:
         .group_by(WorkItem.status)).all())
     columns = [(pick(STATUS_LABELS[s]), counts.get(s, 0)) for s in ItemStatus]
     plans = db.session.scalars(sa.select(Plan).order_by(Plan.id)).all()
-    return render_template("home.html", columns=columns, plans=plans)
+    sections = todo.todo(actor=current_user, now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"],
+                         soon_days=current_app.config["TRACKER_WARNING_DAYS"])
+    return render_template("home.html", columns=columns, plans=plans, sections=sections)

@@ -1,4 +1,4 @@
-"""A card: its detail page, moves (drag, keyboard menu or dialog form), progress with evidence, comments,
+"""A card: its detail page (opening it notes the unit's first reading of its notices), moves (drag, keyboard menu or dialog form), progress with evidence, comments,
 extension requests, and evidence downloads. Each view resolves the item within what the person may see."""
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
 @login_required
 def detail(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
-    return render("items/page.html", "items/_detail.html", **detail_context(item))
+    context = detail_context(item)
+    records.mark_read(context["records"], actor=current_user, now=utcnow())
+    return render("items/page.html", "items/_detail.html", **context)
 
 
 @bp.route(ITEM + "/move", methods=["POST"])

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
-from ..services import exports, ledger, records, units
+from ..services import exports, ledger, notices, records, units
 from ..services.deadlines import local_today
 from ..services.escalation import parse_ladder
 from . import forms, schemas
@@ -49,6 +49,7 @@ class LedgerArgs:
         to = self.values.get("to")
         return records.RecordFilters(
             unit_id=self.values.get("unit"), status=self.values.get("status"), level=self.values.get("level"),
+            owes_answer=True if self.values.get("owed") else None,
             issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None))
 
     def query_string(self, **changes: Any) -> dict[str, Any]:
@@ -103,7 +104,8 @@ def show() -> Response:
     args = LedgerArgs.from_request()
     rows, total = ledger.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
-                  unit_choices=unit_options(current_user), statuses=record_status_labels())
+                  unit_choices=unit_options(current_user), statuses=record_status_labels(),
+                  owed=records.counts(actor=current_user, unit_id=args.values.get("unit")))
 
 
 @bp.route("/ledger/export.<any(xlsx, csv):kind>")
@@ -132,6 +134,31 @@ def export_items(kind: str) -> Response:
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
 
+@bp.route(RECORD + "/notice.pdf")
+@login_required
+def notice(record_id: int) -> Response:
+    """The 督办/通报 notice with its 回执, to print; anyone who may see the record."""
+    record = notices.require_notice(records.get_record(record_id, actor=current_user))
+    rows = notices.notice_rows([record], timezone=current_app.config["TRACKER_TIMEZONE"])
+    return _pdf(notices.render_pdf(rows), f"notice-{record.id}.pdf")
+
+
+@bp.route("/ledger/notices.pdf")
+@office_only
+def notices_of_day() -> Response:
+    """Every notice of one scan day in one file (?day=2024-06-30)."""
+    day = forms.query(schemas.NoticeDayQuery())["day"]
+    zone = current_app.config["TRACKER_TIMEZONE"]
+    found = notices.notices_of_day(day, actor=current_user, timezone=zone)
+    return _pdf(notices.render_pdf(notices.notice_rows(found, timezone=zone)), f"notices-{day}.pdf")
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
 @bp.route(RECORD + "/answer", methods=["POST"])
 @units_only
 def answer(record_id: int) -> Response:
@@ -154,6 +181,17 @@ def close(record_id: int) -> Response:
     return forms.finished(back)
 
 
+@bp.route("/records/close", methods=["POST"])
+@office_only
+def close_many() -> Response:
+    """The 待核销 queue's bulk 核销: the ticked records, one note."""
+    data = forms.form(schemas.BulkCloseForm())
+    back = forms.local_url(data.get("next"), url_for("office.workspace_page"))
+    closed = records.close_many(data["record_ids"], actor=current_user, note=data["note"], now=utcnow())
+    flash(_("%(n)d records closed.", n=len(closed)))
+    return forms.finished(back)
+
+
 @bp.route(RECORD + "/escalate", methods=["POST"])
 @office_only
 def escalate(record_id: int) -> Response:
@@ -162,6 +200,7 @@ def escalate(record_id: int) -> Response:
     back = forms.local_url(data.get("next"), url_for("ledger.show"))
     records.escalate(record, actor=current_user, note=data["note"], now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                     timezone=current_app.config["TRACKER_TIMEZONE"])
+                     timezone=current_app.config["TRACKER_TIMEZONE"],
+                     number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
     flash(_("The record was escalated."))
     return forms.finished(back)

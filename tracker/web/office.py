@@ -1,4 +1,5 @@
-"""The office's workspace: assign work, review what units submitted, decide extensions, set the plan's "X"s.
+"""The office's workspace: assign work, review what units submitted, decide extensions, close answered 督办
+records (待核销), set the plan's "X"s.
 
 Every view here is for the office; the services refuse anyone else (403), and the page itself says so first.
 """
@@ -9,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import utcnow
-from ..models import ItemStatus
-from ..services import boards, extensions, items, lookup, plans, workflow, workspace
+from ..models import ItemStatus, RecordStatus
+from ..services import boards, extensions, items, ledger, lookup, plans, records, workflow, workspace
 from . import forms, schemas
 from .access import office_only
 from .context import deadlines
@@ -26,9 +27,12 @@ def workspace_page() -> Response:
     plan_id = boards.default_plan_id()
     queue, _next = boards.list_items(boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
                                      actor=current_user, deadlines=deadlines(), after_id=None, limit=200)
+    to_close, _total = ledger.ledger(records.RecordFilters(status=RecordStatus.ANSWERED), actor=current_user,
+                                     limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
                   review=workspace.review_files([c["id"] for c in queue], actor=current_user),
-                  pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user))
+                  pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
+                  to_close=to_close)
 
 
 @bp.route("/assign", methods=["POST"])

@@ -9,9 +9,10 @@ from marshmallow import Schema, fields, pre_load, validate
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
-from ..api.schemas.records import PERIOD_KEY, AnswerIn, NoteIn
+from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
+from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, RecordStatus
-from ..services.boards import SWIMLANES
+from ..services.boards import SORTS, SWIMLANES
 from ..services.deadlines import Light
 from .i18n import LANGUAGES
 
@@ -99,6 +100,19 @@ class LedgerQuery(Schema):
     from_ = day_field(data_key="from", metadata={"label": ("起始日期", "From")})
     until = day_field(data_key="to", metadata={"label": ("截止日期", "Until")})
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    owed = fields.Boolean(metadata={"label": ("待答复", "Awaiting answer")})
+
+
+class NoticeDayQuery(Schema):
+    day = day_field(required=True, metadata={"label": ("通知发出日期", "Day")})
+
+
+class BulkCloseForm(as_form(BulkCloseIn, Back)):  # type: ignore[misc]
+    pass
+
+
+WebhookForm = as_form(WebhookIn)
+ActiveForm = as_form(ActiveIn)
 
 
 class BoardQuery(Schema):
@@ -109,6 +123,7 @@ class BoardQuery(Schema):
     light = fields.Enum(Light, by_value=True)
     q = WorkItemFilterArgs._declared_fields["q"]
     lanes = fields.String(validate=validate.OneOf(SWIMLANES))
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={"label": ("排序", "Sort")})
 
 
 class ColumnQuery(BoardQuery):

@@ -6,7 +6,7 @@ from datetime import timezone
 from marshmallow import Schema, fields, validate
 
 from ...models import ItemStatus, Priority
-from ...services.boards import SWIMLANES
+from ...services.boards import SORTS, SWIMLANES
 from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
 from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
@@ -32,6 +32,9 @@ class WorkItemQueryArgs(WorkItemFilterArgs, PageArgs):
 
 class BoardQueryArgs(WorkItemFilterArgs):
     swimlanes = fields.String(validate=validate.OneOf(SWIMLANES))
+    sort = fields.String(load_default="position", validate=validate.OneOf(SORTS), metadata={
+        "description": "card order in each column: position (as arranged), urgency (overdue first, longest "
+                       "overdue first, then by due date), due, priority, changed (last change first)"})
     limit = fields.Integer(validate=validate.Range(min=1, max=10_000),
                            metadata={"description": "at most this many cards per column (counts stay whole)"})
 
@@ -89,6 +92,7 @@ class CardOut(Schema):
     updated_at = fields.DateTime(required=True)
     light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
     days_overdue = fields.Integer(required=True)
+    open_level = fields.String(allow_none=True, metadata={"description": "highest open record: 提醒/催办/督办/通报"})
 
 
 class WorkItemOut(CardOut):

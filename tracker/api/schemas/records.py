@@ -15,6 +15,7 @@ class RecordQueryArgs(Schema):
     status = fields.Enum(RecordStatus, by_value=True)
     kind = fields.String(validate=validate.OneOf(["ladder", "unanswered", "manual"]))
     level = fields.Integer(validate=validate.Range(min=1, max=20))
+    owes_answer = fields.Boolean(metadata={"description": "true: 督办 records only (they owe an answer); false: notices"})
     issued_from = UtcDateTime(metadata={"description": "issued at or after (ISO 8601 with offset)"})
     issued_to = UtcDateTime(metadata={"description": "issued before (ISO 8601 with offset)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -30,6 +31,8 @@ class RecordOut(Schema):
     level_name = fields.String(required=True)
     due_date = fields.Date(required=True)
     reason = fields.String(required=True)
+    doc_number = fields.String(allow_none=True, required=True,
+                               metadata={"description": "督办/通报 notices: e.g. 督办〔2024〕12号; PDF at .../notice.pdf"})
     issued_at = fields.DateTime(required=True)
     issued_by_id = fields.Integer(allow_none=True, required=True)
     answer_due = fields.Date(allow_none=True, required=True)
@@ -38,7 +41,12 @@ class RecordOut(Schema):
     answered_at = fields.DateTime(allow_none=True, required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
     close_note = fields.String(allow_none=True, required=True)
-    status = fields.Enum(RecordStatus, by_value=True, required=True)
+    read_at = fields.DateTime(allow_none=True, required=True,
+                              metadata={"description": "when a user of the unit first read it"})
+    read_by_id = fields.Integer(allow_none=True, required=True)
+    owes_answer = fields.Boolean(required=True, metadata={"description": "督办: a written answer is owed"})
+    status = fields.Enum(RecordStatus, by_value=True, required=True,
+                         metadata={"description": "settled = 已办结销号 (the item was finished)"})
 
 
 class AnswerIn(Schema):
@@ -49,6 +57,11 @@ class AnswerIn(Schema):
 
 
 class NoteIn(Schema):
+    note = text_field(required=True, min_length=1, max_length=10_000)
+
+
+class BulkCloseIn(Schema):
+    record_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=500))
     note = text_field(required=True, min_length=1, max_length=10_000)
 
 

@@ -1,0 +1,46 @@
+"""Notifications (站内通知) and the to-do list (我的待办)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class NotificationQueryArgs(Schema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "true: unread ones only"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class NotificationOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={
+        "description": "record_issued, item_returned, extension_decided, item_approved, due_soon, ..."})
+    text = fields.String(required=True)
+    item_id = fields.Integer(allow_none=True, required=True)
+    record_id = fields.Integer(allow_none=True, required=True)
+    unit_id = fields.Integer(allow_none=True, required=True, metadata={"description": "set: to the whole unit"})
+    user_id = fields.Integer(allow_none=True, required=True, metadata={"description": "set: to one person"})
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True, required=True)
+
+
+class CountOut(Schema):
+    count = fields.Integer(required=True)
+
+
+class TodoEntryOut(Schema):
+    item_id = fields.Integer(allow_none=True, required=True)
+    title = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    deadline = fields.Date(allow_none=True, required=True, metadata={"description": "due, answer due, ..."})
+    note = fields.String(required=True)
+    record_id = fields.Integer(allow_none=True, required=True)
+    unit_id = fields.Integer(allow_none=True, required=True)
+
+
+class TodoSectionOut(Schema):
+    key = fields.String(required=True, metadata={
+        "description": "unit: to_answer, returned, to_sign, extension_decisions, due_soon; office: to_review, "
+                       "extension_requests, to_close, unanswered_units"})
+    label = fields.String(required=True)
+    count = fields.Integer(required=True)
+    entries = fields.List(fields.Nested(TodoEntryOut), required=True, metadata={"description": "the first 10"})

@@ -1,0 +1,138 @@
+"""Formal notices (督办通知单, 通报): a document number in a yearly sequence per kind, and the printable PDF.
+
+Numbers: every 督办 (a level that owes an answer) and 通报 (the ladder's last level) record gets one when it is
+issued, in issue order, e.g. 督办〔2024〕12号 (TRACKER_NOTICE_NUMBER_FORMAT). The sequence row of (kind, year) is
+locked while numbers are taken (SELECT ... FOR UPDATE on PostgreSQL; SQLite's transactions already queue), and
+`doc_number` is unique, so two writers can never give one number twice; numbers are never reused, since records
+are never deleted.
+
+PDF: the Jinja template `templates/notices/notice.html` is the document (a city adapts the template, not the
+code); WeasyPrint renders it on A4 with the Noto CJK fonts embedded. One notice, or every notice of a scan day in
+one file.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..errors import Invalid
+from ..extensions import db
+from ..models import AccountabilityRecord, DocSequence, Plan, Task, Unit, User, WorkItem
+from ..models.accountability import LADDER_KIND, MANUAL_KIND
+from . import permissions
+from .bulk import insert_or_ignore
+from .deadlines import days_overdue, local_today
+
+if TYPE_CHECKING:
+    from .escalation import Level
+
+DEFAULT_FORMAT = "{kind}〔{year}〕{number}号"
+_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "notices"
+_env = Environment(loader=FileSystemLoader(_TEMPLATES), undefined=StrictUndefined,
+                   autoescape=select_autoescape(default=True))
+
+
+def numbered_levels(ladder: Sequence[Level]) -> dict[int, str]:
+    """Level -> kind word for the levels that get numbered notices: those owing an answer, and the last."""
+    return {lv.level: lv.name for lv in ladder if lv.answer_within_days or lv is ladder[-1]}
+
+
+def assign_numbers(*, ladder: Sequence[Level], timezone: str, number_format: str = DEFAULT_FORMAT) -> int:
+    """Number every 督办/通报 record that has no number yet, in issue order; returns how many were numbered."""
+    levels = numbered_levels(ladder)
+    table = AccountabilityRecord.__table__
+    rows = db.session.execute(sa.select(table.c.id, table.c.level, table.c.issued_at).where(
+        table.c.doc_number.is_(None), table.c.kind.in_([LADDER_KIND, MANUAL_KIND]),
+        table.c.level.in_(list(levels))).order_by(table.c.issued_at, table.c.id)).all()
+    zone = ZoneInfo(timezone)
+
+    def key(row: Any) -> tuple[str, int]:
+        return levels[row.level], row.issued_at.astimezone(zone).year
+
+    updates = []
+    for (kind, year), group in groupby(sorted(rows, key=key), key=key):
+        ids = [row.id for row in group]
+        first = _take(kind, year, len(ids))
+        updates += [{"rid": rid, "number": number_format.format(kind=kind, year=year, number=first + n)}
+                    for n, rid in enumerate(ids)]
+    if updates:
+        db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("rid"))
+                           .values(doc_number=sa.bindparam("number")), updates)
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, AccountabilityRecord) and obj.doc_number is None:
+                db.session.expire(obj, ["doc_number"])
+    return len(updates)
+
+
+def _take(kind: str, year: int, count: int) -> int:
+    """Reserve `count` numbers of (kind, year) under the sequence row's lock; returns the first."""
+    insert_or_ignore(DocSequence.__table__, [{"kind": kind, "year": year, "last_number": 0}], key=("kind", "year"))
+    row = db.session.execute(sa.select(DocSequence).where(DocSequence.kind == kind, DocSequence.year == year)
+                             .with_for_update()).scalar_one()
+    first = row.last_number + 1
+    row.last_number += count
+    db.session.flush()
+    return first
+
+
+# --- the printable notice -----------------------------------------------------------------------------------
+
+def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> list[dict[str, Any]]:
+    """What each notice shows, read in one query."""
+    if not records:
+        return []
+    office = sa.orm.aliased(Unit)
+    found = {r.id: r for r in records}
+    rows = db.session.execute(
+        sa.select(AccountabilityRecord.id, WorkItem, Unit.name, Task.number, Task.title, office.name)
+        .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).join(Unit, Unit.id == AccountabilityRecord.unit_id)
+        .join(Task, Task.id == WorkItem.task_id).join(Plan, Plan.id == WorkItem.plan_id)
+        .join(office, office.id == Plan.office_unit_id).where(AccountabilityRecord.id.in_(list(found)))).all()
+    by_id = {rid: (item, unit, number, title, office_name) for rid, item, unit, number, title, office_name in rows}
+    result = []
+    for record in records:
+        item, unit, number, title, office_name = by_id[record.id]
+        issued = local_today(record.issued_at, timezone)
+        result.append({
+            "number": record.doc_number or "", "level": record.level_name, "unit": unit, "office": office_name,
+            "item": item.title, "task": f"{number}. {title}", "original_due": item.original_due_date or record.due_date,
+            "due": record.due_date, "current_due": item.due_date, "days_overdue": days_overdue(record.due_date, issued),
+            "reason": record.reason, "answer_due": record.answer_due, "issued": issued, "owes_answer": record.owes_answer,
+        })
+    return result
+
+
+def render_pdf(rows: Sequence[dict[str, Any]]) -> bytes:
+    """The notices as one A4 PDF, one notice (with its 回执) per page."""
+    from weasyprint import HTML  # imported when used: it loads Pango, which the rest of the app never needs
+
+    html = _env.get_template("notice.html").render(notices=rows)
+    return HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+
+
+def notices_of_day(day: date, *, actor: User, timezone: str) -> list[AccountabilityRecord]:
+    """Every numbered notice issued on that day (plan time zone), in number order; the office's batch print."""
+    permissions.require_office(actor)
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, datetime.min.time(), zone)
+    end = datetime.combine(day.fromordinal(day.toordinal() + 1), datetime.min.time(), zone)
+    found = list(db.session.scalars(sa.select(AccountabilityRecord).where(
+        AccountabilityRecord.doc_number.is_not(None), AccountabilityRecord.issued_at >= start,
+        AccountabilityRecord.issued_at < end).order_by(AccountabilityRecord.level, AccountabilityRecord.id)))
+    if not found:
+        raise Invalid(f"{day} 没有发出督办或通报", f"No notice was issued on {day}", code="no_notices",
+                      fields={"day": ["当日无督办通知"]})
+    return found
+
+
+def require_notice(record: AccountabilityRecord) -> AccountabilityRecord:
+    if record.doc_number is None:
+        raise Invalid("该记录不是编号的督办或通报通知", "This record has no numbered notice", code="no_notice")
+    return record
