@@ -19,6 +19,7 @@ from ..models import AccountabilityRecord, ItemStatus, Plan, RecordStatus, Task,
 from ..models.accountability import UNANSWERED_KIND
 from . import permissions
 from .deadlines import Light, days_overdue, light, light_clause
+from .search import item_search_clause
 from .workflow import STATUS_LABELS
 
 COLUMN_ORDER = list(ItemStatus)
@@ -84,8 +85,7 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
     if filters.updated_since is not None:
         where.append(WorkItem.updated_at >= filters.updated_since)
     if filters.q:
-        where.append(sa.or_(WorkItem.title.icontains(filters.q, autoescape=True),
-                            WorkItem.description.icontains(filters.q, autoescape=True)))
+        where.append(item_search_clause(filters.q))
     return where
 
 

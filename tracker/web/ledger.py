@@ -50,7 +50,8 @@ class LedgerArgs:
         return records.RecordFilters(
             unit_id=self.values.get("unit"), status=self.values.get("status"), level=self.values.get("level"),
             owes_answer=True if self.values.get("owed") else None,
-            issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None))
+            issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None),
+            due_from=self.values.get("due_from"), due_to=self.values.get("due_to"))
 
     def query_string(self, **changes: Any) -> dict[str, Any]:
         return {k: v for k, v in (self.values | changes).items() if v not in (None, 0, "")}
@@ -64,8 +65,9 @@ class LedgerArgs:
                       if level.level == values["level"]]
         if values.get("status"):
             found.append(record_status(values["status"]))
-        if values.get("from") or values.get("to"):
-            found.append(f"{values.get('from') or ''}~{values.get('to') or ''}")
+        for start, end in (("from", "to"), ("due_from", "due_to")):
+            if values.get(start) or values.get(end):
+                found.append(f"{values.get(start) or ''}~{values.get(end) or ''}")
         return found
 
 
