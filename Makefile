@@ -1,11 +1,11 @@
 # Two commands: `make run` (set up, then serve on http://127.0.0.1:5000 with the scheduler beside it) and
-# `make test`.
+# `make test`. `make dev` serves with Flask's reloading development server instead of gunicorn.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run test setup install demo bench translations
+.PHONY: run dev test setup install demo bench translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +15,30 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-setup: install
+# Migrate, load and create the first accounts: again only when a migration, a seed file or the installed packages
+# are newer than the database (each step is idempotent), so `make run` on a set-up clone starts serving at once.
+setup: instance/tracker.db
+
+instance/tracker.db: $(VENV)/.installed $(wildcard migrations/versions/*.py) $(wildcard seed_tasks/*.yaml)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask tracker load-units
 	$(BIN)/flask tracker load-plan
 	$(BIN)/flask tracker bootstrap-accounts
+	touch $@
 
-# The scheduler runs as a second process beside the web server; Ctrl-C (or the server exiting) stops both.
+# gunicorn (threaded workers, tracker/gunicorn_conf.py) on 127.0.0.1:5000, with the scheduler as a second process
+# beside it; Ctrl-C (or the server exiting) stops both.
+TRACKER_BIND ?= 127.0.0.1:5000
 run: setup
 	@$(BIN)/flask tracker scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	TRACKER_BIND=$(TRACKER_BIND) $(BIN)/gunicorn -c python:tracker.gunicorn_conf wsgi:app
+
+# Development: Flask's server with the debugger and reloading on code changes, the scheduler beside it.
+dev: setup
+	@$(BIN)/flask tracker scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --debug --reload --host 127.0.0.1 --port 5000
 
 # A separate database (instance/demo.db) replayed from a scripted history to UNTIL, then served with its clock there.
 # DEMO_FLAGS=--no-serve builds it and stops (CI then verifies its audit chain).
@@ -45,6 +58,10 @@ translations: install
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d tracker/translations
 
-# The API benchmark (gunicorn on loopback, fresh SQLite files); figures in bench/README.md. Minutes, not seconds.
+# Every target of issue 14 beside its floor: the API under gunicorn (fresh SQLite files; one item on PostgreSQL
+# too with BENCH_POSTGRES=postgresql://user@host:port/postgres), the web pages, and `make run`'s start.
+# Figures in bench/README.md. Minutes, not seconds.
 bench: install
-	$(BIN)/python bench/api_bench.py --n 1000 5000 100000
+	$(BIN)/python bench/api_bench.py --n 1000 5000 100000 $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	$(BIN)/python bench/web_bench.py --n 10000
+	$(BIN)/python bench/start_bench.py

@@ -1,12 +1,14 @@
-"""Benchmark of the JSON API under gunicorn on loopback, with a synthetic plan on a fresh SQLite file.
+"""Benchmark of the JSON API under gunicorn (tracker/gunicorn_conf.py) on loopback, with a synthetic plan.
 
-For each N: (1) create N items sequentially over HTTP, items/s (only for N <= --http-create-max; larger N are
-bulk-inserted straight into the database, and the report says so); (2) the whole board 20 times: median and p95
-ms and bytes; (3) 200 moves to another column at the top: median and p95 ms; (4) the overdue list (first page of
-500) 20 times; (5) one item, 1 thread x 200 and 2 threads x 200 requests: requests/s. It also prints the floor:
-the same board's rows read with one SQL query and encoded to JSON in process, and the endpoint/floor ratio.
+For each N, on a fresh SQLite file: (1) create N items sequentially over HTTP, items/s (only for N <=
+--http-create-max; larger N are bulk-inserted straight into the database, and the report says so); (2) the whole
+board: median and p95 ms and bytes, and the same board again with its ETag (304); (3) 200 moves to another column
+at the top: median and p95 ms; (4) the overdue list, 1,000 red items in one request, whole and lean (`fields`);
+(5) one item, 1 and 2 client threads: requests/s. Beside each read it prints its floor: the same rows read with
+one SQL query and encoded with orjson in process, in the same run. With --postgres, one item is also measured
+on PostgreSQL with 4 workers and 4 client threads. At the end, every target of issue 14 beside its figure.
 
-    .venv/bin/python bench/api_bench.py --n 1000 5000 100000
+    .venv/bin/python bench/api_bench.py --n 1000 5000 100000 [--postgres postgresql://user@host:port/postgres]
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +45,8 @@ from tracker.services.ordering import GAP  # noqa: E402
 
 log = logging.getLogger("bench")
 CARRIERS = ("sfj", "gaj", "scjgj", "sthjj")  # the N items are spread over these units, round robin
+# The lean card a list client needs: what it shows and what it sends back to move a card.
+LEAN = ("title", "status", "unit_id", "due_date", "light", "days_overdue", "version")
 
 
 def free_port() -> int:
@@ -56,41 +61,54 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 class Client:
-    """One HTTP request per connection, like a script calling the API; sync gunicorn workers close anyway."""
+    """A script calling the API over one kept-alive connection per thread, as an HTTP client library would."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port, self.token = port, token
+        self.local = threading.local()
 
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
-        headers = {"Authorization": f"Bearer {self.token}"}
+    def connection(self) -> http.client.HTTPConnection:
+        if getattr(self.local, "conn", None) is None:
+            self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+        return self.local.conn
+
+    def call(self, method: str, path: str, body: Any = None,
+             headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        sent = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         payload = None
         if body is not None:
             payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        conn.request(method, "/api/v1" + path, body=payload, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
-        return response.status, data
+            sent["Content-Type"] = "application/json"
+        for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile is opened again, once
+            try:
+                conn = self.connection()
+                conn.request(method, "/api/v1" + path, body=payload, headers=sent)
+                response = conn.getresponse()
+                return response.status, response.read(), dict(response.getheaders())
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
-def timed(call: Callable[[], tuple[int, bytes]], times: int) -> tuple[list[float], int]:
+def timed(call: Callable[[], tuple[int, bytes, dict[str, str]]], times: int) -> tuple[list[float], int]:
     durations, size = [], 0
     for _ in range(times):
         start = time.perf_counter()
-        status, data = call()
+        status, data, _headers = call()
         durations.append((time.perf_counter() - start) * 1000)
-        assert status < 300, (status, data[:300])
+        assert status < 400, (status, data[:300])
         size = len(data)
     return durations, size
 
 
-def prepare(folder: Path) -> tuple[str, dict[str, Any]]:
-    """A migrated SQLite file with the shipped units and plan structure but none of its items, and tokens."""
+def prepare(folder: Path, url: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A migrated database (a SQLite file unless `url`) with the shipped units and plan structure but none of its
+    items, and tokens."""
     from flask_migrate import upgrade
 
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = url or f"sqlite:///{folder / 'bench.db'}"
     os.environ["TRACKER_INSTANCE_PATH"] = str(folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRACKER_PASSWORD_HASH_FAST": True})
     with app.app_context():
@@ -125,7 +143,7 @@ def bulk_insert(setup: dict[str, Any], n: int) -> None:
     now = utcnow()
     with setup["app"].app_context():
         rows = [{"plan_id": setup["plan_id"], "task_id": setup["task_id"], "phase_id": setup["phase_id"],
-                 "unit_id": setup["unit_ids"][i % len(CARRIERS)], "title": f"合成工作项 {i}",
+                 "unit_id": setup["unit_ids"][i % len(setup["unit_ids"])], "title": f"合成工作项 {i}",
                  "description": "", "status": ItemStatus.ASSIGNED.value, "position": (i + 1) * GAP,
                  "due_date": due_for(i, setup["start"], setup["end"]),
                  "original_due_date": due_for(i, setup["start"], setup["end"]), "priority": "normal",
@@ -136,27 +154,39 @@ def bulk_insert(setup: dict[str, Any], n: int) -> None:
         db.session.commit()
 
 
-def floor_ms(setup: dict[str, Any], times: int) -> float:
-    """The same board's rows read with one SQL query and encoded to JSON, in process."""
+def floor_ms(setup: dict[str, Any], times: int, stmt: Any) -> float:
+    """The floor of a read: its rows fetched with one SQL query and encoded with orjson, in process."""
     durations = []
     with setup["app"].app_context():
-        stmt = boards._cards_from().where(WorkItem.plan_id == setup["plan_id"]).order_by(WorkItem.status,
-                                                                                         WorkItem.position)
         for _ in range(times):
             start = time.perf_counter()
             rows = [row._asdict() for row in db.session.execute(stmt)]
-            json.dumps(rows, default=str)
+            orjson.dumps(rows)
             durations.append((time.perf_counter() - start) * 1000)
         db.session.rollback()
     return statistics.median(durations)
 
 
-def start_server(url: str, folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "TRACKER_INSTANCE_PATH": str(folder)}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
-                               "--bind", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
-                               "wsgi:app"], cwd=ROOT, env=env)
-    for _ in range(100):
+def board_rows(setup: dict[str, Any]) -> Any:
+    return boards._cards_from().where(WorkItem.plan_id == setup["plan_id"]).order_by(WorkItem.status,
+                                                                                     WorkItem.position)
+
+
+def red_rows(setup: dict[str, Any], limit: int) -> Any:
+    """The rows of the overdue list's first `limit` items (every synthetic item is overdue: due 2023-2025)."""
+    return boards._cards_from().where(WorkItem.plan_id == setup["plan_id"], WorkItem.status != "done") \
+        .order_by(WorkItem.id).limit(limit)
+
+
+def start_server(url: str, folder: Path, port: int, workers: int, threads: int = 8) -> subprocess.Popen[bytes]:
+    """gunicorn as `make run` starts it (tracker/gunicorn_conf.py), without the access log."""
+    env = {**os.environ, "DATABASE_URL": url, "TRACKER_INSTANCE_PATH": str(folder),
+           "TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_WORKERS": str(workers), "TRACKER_THREADS": str(threads),
+           "TRACKER_TIMEOUT": "300"}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:tracker.gunicorn_conf",
+                               "--access-logfile", "/dev/null", "--log-level", "warning", "wsgi:app"],
+                              cwd=ROOT, env=env)
+    for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server
@@ -179,13 +209,45 @@ def run(n: int, http_create_max: int, workers: int, board_times: int) -> dict[st
             server.wait()
 
 
+def run_postgres(server_url: str, n: int, workers: int, threads: int) -> dict[str, Any]:
+    """One item's throughput on PostgreSQL: a database of its own on that server, dropped afterwards."""
+    name = f"tracker_bench_{os.getpid()}"
+    server_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-pg-") as tmp:
+            _url, setup = prepare(Path(tmp), url)
+            bulk_insert(setup, n)
+            with setup["app"].app_context():
+                item_id = db.session.execute(sa.select(sa.func.min(WorkItem.id))).scalar()
+                db.session.remove()
+                db.engine.dispose()
+            port = free_port()
+            server = start_server(url, Path(tmp), port, workers, threads=threads)
+            try:
+                office = Client(port, setup["tokens"]["office"])
+                throughput(office, item_id, threads, 50)  # warm every worker
+                return {"n": n, "workers": workers, "threads": threads, "load_before": os.getloadavg()[0],
+                        "item_rps": throughput(office, item_id, threads, 500), "load_after": os.getloadavg()[0]}
+            finally:
+                server.terminate()
+                server.wait()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any], port: int) -> dict[str, Any]:
     office, unit = Client(port, setup["tokens"]["office"]), Client(port, setup["tokens"]["sfj"])
     result: dict[str, Any] = {"n": n, "load_before": os.getloadavg()[0]}
     if n <= http_create_max:
         start = time.perf_counter()
         for i in range(n):
-            status, data = office.call("POST", "/items", {
+            status, data, _headers = office.call("POST", "/items", {
                 "task_id": setup["task_id"], "phase_id": setup["phase_id"],
                 "unit_ids": [setup["unit_ids"][i % len(CARRIERS)]], "title": f"合成工作项 {i}",
                 "due_date": due_for(i, setup["start"], setup["end"]).isoformat()})
@@ -194,24 +256,35 @@ def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any
     else:
         bulk_insert(setup, n)
         result["create_items_per_s"] = None
-    board, size = timed(lambda: office.call("GET", f"/board?plan={setup['plan_id']}"), board_times)
+    board_path = f"/board?plan={setup['plan_id']}"
+    board, size = timed(lambda: office.call("GET", board_path), board_times)
+    etag = office.call("GET", board_path)[2]["ETag"]
+    unchanged, _size = timed(lambda: office.call("GET", board_path, headers={"If-None-Match": etag}), board_times)
+    assert office.call("GET", board_path, headers={"If-None-Match": etag})[0] == 304
     result |= {"board_times": board_times, "board_median_ms": statistics.median(board),
-               "board_p95_ms": percentile(board, 95), "board_bytes": size, "floor_ms": floor_ms(setup, board_times)}
+               "board_p95_ms": percentile(board, 95), "board_bytes": size,
+               "floor_ms": floor_ms(setup, board_times, board_rows(setup)),
+               "board_304_median_ms": statistics.median(unchanged)}
     result["ratio"] = result["board_median_ms"] / result["floor_ms"]
-    _status, page = unit.call("GET", f"/items?unit={setup['unit_ids'][0]}&status=assigned&limit=200")
+    red = min(n, 1000)
+    whole, whole_size = timed(lambda: office.call("GET", f"/items?light=red&limit={red}"), 20)
+    lean, lean_size = timed(lambda: office.call("GET", f"/items?light=red&limit={red}&fields={','.join(LEAN)}"), 20)
+    result |= {"red": red, "red_median_ms": statistics.median(whole), "red_p95_ms": percentile(whole, 95),
+               "red_floor_ms": floor_ms(setup, 20, red_rows(setup, red)),
+               "red_bytes_per_100": whole_size * 100 / red, "lean_median_ms": statistics.median(lean),
+               "lean_bytes_per_100": lean_size * 100 / red}
+    _status, page, _headers = unit.call("GET", f"/items?unit={setup['unit_ids'][0]}&status=assigned&limit=200")
     moves = []
     for card in json.loads(page):
         start = time.perf_counter()
-        status, data = unit.call("POST", f"/items/{card['id']}/move", {"to": "in_progress",
-                                                                       "version": card["version"]})
+        status, data, _headers = unit.call("POST", f"/items/{card['id']}/move", {"to": "in_progress",
+                                                                                 "version": card["version"]})
         moves.append((time.perf_counter() - start) * 1000)
         assert status == 200, data[:300]
     result |= {"moves": len(moves), "move_median_ms": statistics.median(moves), "move_p95_ms": percentile(moves, 95)}
-    overdue, _size = timed(lambda: office.call("GET", "/items?light=red&limit=500"), 20)
-    result |= {"overdue_median_ms": statistics.median(overdue), "overdue_p95_ms": percentile(overdue, 95)}
     item_id = json.loads(page)[0]["id"]
     for threads in (1, 2):
-        result[f"item_rps_{threads}_threads"] = throughput(office, item_id, threads, 200)
+        result[f"item_rps_{threads}_threads"] = throughput(office, item_id, threads, 300)
     result["load_after"] = os.getloadavg()[0]
     return result
 
@@ -219,7 +292,7 @@ def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any
 def throughput(client: Client, item_id: int, threads: int, per_thread: int) -> float:
     def work() -> None:
         for _ in range(per_thread):
-            status, _data = client.call("GET", f"/items/{item_id}")
+            status, _data, _headers = client.call("GET", f"/items/{item_id}")
             assert status == 200
 
     workers = [threading.Thread(target=work) for _ in range(threads)]
@@ -236,29 +309,72 @@ def report(result: dict[str, Any]) -> str:
                else "bulk-inserted (not over HTTP)")
     return (f"N={result['n']:>7,}  create: {created}\n"
             f"  board x{result['board_times']}: median {result['board_median_ms']:.1f} ms, "
-            f"p95 {result['board_p95_ms']:.1f} ms, "
-            f"{result['board_bytes']:,} bytes; floor {result['floor_ms']:.1f} ms; ratio {result['ratio']:.2f}\n"
+            f"p95 {result['board_p95_ms']:.1f} ms, {result['board_bytes']:,} bytes; floor {result['floor_ms']:.1f} ms;"
+            f" ratio {result['ratio']:.2f}; unchanged (304) median {result['board_304_median_ms']:.2f} ms\n"
+            f"  {result['red']} red items in one request x20: median {result['red_median_ms']:.1f} ms, "
+            f"p95 {result['red_p95_ms']:.1f} ms, floor {result['red_floor_ms']:.1f} ms, "
+            f"{result['red_bytes_per_100'] / 1000:.1f} KB per 100; lean (fields=...) median "
+            f"{result['lean_median_ms']:.1f} ms, {result['lean_bytes_per_100'] / 1000:.1f} KB per 100\n"
             f"  move x{result['moves']}: median {result['move_median_ms']:.2f} ms, p95 {result['move_p95_ms']:.2f} ms\n"
-            f"  overdue list (first 500) x20: median {result['overdue_median_ms']:.1f} ms, "
-            f"p95 {result['overdue_p95_ms']:.1f} ms\n"
             f"  one item: {result['item_rps_1_threads']:.0f} req/s (1 thread), "
             f"{result['item_rps_2_threads']:.0f} req/s (2 threads)\n"
             f"  load average (1 min) before/after: {result['load_before']:.2f}/{result['load_after']:.2f}")
 
 
+def targets(results: list[dict[str, Any]], postgres: dict[str, Any] | None) -> str:
+    """Issue 14's targets for the API, each beside its figure (and floor) from this run."""
+    by_n = {r["n"]: r for r in results}
+    rows = []
+    if 5000 in by_n:
+        r = by_n[5000]
+        rows += [("board of 5,000 cards, median", f"{r['board_median_ms']:.1f} ms (floor {r['floor_ms']:.1f} ms, "
+                  f"{r['ratio']:.2f}x)", "<= 40 ms and <= 1.5x floor",
+                  r["board_median_ms"] <= 40 and r["ratio"] <= 1.5),
+                 ("unchanged board of 5,000 (304), median", f"{r['board_304_median_ms']:.2f} ms", "<= 3 ms",
+                  r["board_304_median_ms"] <= 3),
+                 ("one item, 2 client threads (SQLite)", f"{r['item_rps_2_threads']:.0f} req/s", ">= 800 req/s",
+                  r["item_rps_2_threads"] >= 800)]
+    big = [r for r in results if r["red"] >= 1000]
+    if big:
+        r = big[0]
+        rows += [(f"1,000 red items in one request (N={r['n']:,}), median",
+                  f"{r['red_median_ms']:.1f} ms (floor {r['red_floor_ms']:.1f} ms)", "<= 20 ms",
+                  r["red_median_ms"] <= 20),
+                 ("lean list, bytes per 100 items", f"{r['lean_bytes_per_100'] / 1000:.1f} KB", "<= 40 KB",
+                  r["lean_bytes_per_100"] <= 40_000)]
+    moves = ", ".join(f"{r['move_median_ms']:.2f} ms at {r['n']:,}" for r in results)
+    rows.append(("move, median at each N", moves, "<= 5 ms, flat", all(r["move_median_ms"] <= 5 for r in results)))
+    if postgres:
+        rows.append((f"one item, PostgreSQL, {postgres['threads']} threads, {postgres['workers']} workers",
+                     f"{postgres['item_rps']:.0f} req/s", ">= 1,500 req/s", postgres["item_rps"] >= 1500))
+    width = max(len(row[0]) for row in rows)
+    lines = ["Targets (issue 14):"]
+    lines += [f"  {name:<{width}}  {figure:<48} target {goal:<28} {'met' if met else 'MISSED'}"
+              for name, figure, goal, met in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1000, 5000, 100_000])
-    parser.add_argument("--http-create-max", type=int, default=5000,
+    parser.add_argument("--http-create-max", type=int, default=1000,
                         help="create over HTTP up to this N; bulk-insert above it")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2, one per core)")
     parser.add_argument("--board-times", type=int, default=20)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL: also measure one item there (4 workers)")
     parser.add_argument("--json", action="store_true", help="one JSON line per N instead of text")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    results = []
     for n in args.n:
-        result = run(n, args.http_create_max, args.workers, args.board_times)
-        log.info(json.dumps(result) if args.json else report(result))
+        results.append(run(n, args.http_create_max, args.workers, args.board_times))
+        log.info(json.dumps(results[-1]) if args.json else report(results[-1]))
+    postgres = run_postgres(args.postgres, 5000, workers=4, threads=4) if args.postgres else None
+    if postgres:
+        log.info(json.dumps(postgres) if args.json else
+                 f"PostgreSQL, N=5,000: one item {postgres['item_rps']:.0f} req/s ({postgres['threads']} threads, "
+                 f"{postgres['workers']} workers); load {postgres['load_before']:.2f}/{postgres['load_after']:.2f}")
+    log.info(targets(results, postgres))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
-from tracker.models import ApiToken, Role, User
+from tracker.models import ApiToken, Role, User, WorkItem
 from tracker.services import accounts
 
 
@@ -95,6 +96,35 @@ def test_bootstrap_creates_one_account_per_role_only_into_an_empty_database(app,
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     second = run(app, "bootstrap-accounts", "--file", str(tmp_path / "again.txt"))
     assert "已有账号" in second.output and not (tmp_path / "again.txt").exists()
+
+
+def test_import_tasks_dry_runs_by_default_and_commits_all_or_nothing(app, office, tmp_path):
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    good.write_bytes(sheet(forty_rows()[:5]).getvalue())
+    rows = forty_rows()[:5]
+    rows[3][5] = "明年"
+    bad.write_bytes(sheet(rows).getvalue())
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    def ad_hoc() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(WorkItem).where(WorkItem.task_id.is_(None)))
+
+    before = ad_hoc()
+    dry = runner.invoke(args=["tracker", "import-tasks", str(good), "--as", office.username])
+    assert dry.exit_code == 0 and "新建 5" in dry.output and ad_hoc() == before
+    refused = runner.invoke(args=["tracker", "import-tasks", str(bad), "--as", office.username, "--commit"])
+    assert refused.exit_code == 1 and "第 5 行 拒绝" in refused.output and ad_hoc() == before
+    done = runner.invoke(args=["tracker", "import-tasks", str(good), "--as", office.username, "--commit"])
+    assert done.exit_code == 0 and "已导入" in done.output and ad_hoc() == before + 5
+
+
+def test_import_units_reports_each_row_and_commits(app, office, tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(unit_sheet(NEW_UNITS).getvalue())
+    db.session.commit()
+    result = run(app, "import-units", str(path), "--as", office.username, "--commit")
+    assert result.exit_code == 0 and "第 3 行 新建 南苑社区" in result.output and "已导入" in result.output
 
 
 def test_create_user_refuses_a_password_that_breaks_the_rules(app):

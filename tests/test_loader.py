@@ -150,6 +150,21 @@ def test_a_template_dropped_from_the_file_keeps_its_items(app, plan, shipped_pla
     assert db.session.execute(sa.select(ItemTemplate).where(ItemTemplate.key == dropped["key"])).scalar_one()
 
 
+def test_a_template_names_cooperating_units_by_kind_or_key_never_the_lead_itself(app, plan, shipped_plan, write):
+    edited = copy.deepcopy(shipped_plan)
+    new_template = copy.deepcopy(edited["tasks"][2]["items"][0])
+    new_template.update(key="shared-duty", title="牵头配合的工作", carriers={"units": ["jiaqu", "sfj"]},
+                        cooperators={"kinds": [], "units": ["sfj", "gaj"]}, due={"date": "2024-06-30"})
+    edited["tasks"][2]["items"].append(new_template)
+
+    result = load(app.test_cli_runner(), "load-plan", write(edited))
+
+    assert result.exit_code == 0, result.output
+    made = db.session.scalars(sa.select(WorkItem).where(WorkItem.title == "牵头配合的工作")).all()
+    parts = {item.unit.key: sorted(part.unit.key for part in item.cooperators) for item in made}
+    assert parts == {"jiaqu": ["gaj", "sfj"], "sfj": ["gaj"]}
+
+
 def _break(data: dict[str, Any], how: str) -> str:
     """Break a copy of the shipped plan one way; return the location the error must name."""
     if how == "due_outside_plan":
@@ -182,6 +197,12 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "unknown_lead_unit":
         data["tasks"][5]["lead"] = "nobody"
         return "tasks[5].lead"
+    if how == "unknown_cooperating_unit":
+        data["tasks"][1]["items"][0]["cooperators"] = {"units": ["nobody"]}
+        return "tasks[1].items[0].cooperators.units"
+    if how == "x_names_too_few_parameters":
+        data["tasks"][0]["items"][0]["x"] = ["lectures_per_year"]
+        return "tasks[0].items[0].x"
     if how == "invalid_yearly_day":
         data["tasks"][0]["items"][0]["due"] = {"yearly": {"month": 2, "day": 30}}
         return "tasks[0].items[0].due"
@@ -190,7 +211,7 @@ def _break(data: dict[str, Any], how: str) -> str:
 
 BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", "unknown_unit_kind", "unknown_group",
                 "unknown_field", "wrong_type", "two_due_rules", "missing_title", "unknown_lead_unit",
-                "invalid_yearly_day"]
+                "invalid_yearly_day", "unknown_cooperating_unit", "x_names_too_few_parameters"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)

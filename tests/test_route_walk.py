@@ -17,7 +17,7 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, Notification, Role, Webhook
-from tracker.services import accounts, extensions, progress
+from tracker.services import accounts, extensions, instructions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
@@ -25,6 +25,7 @@ OFFICE = frozenset({Role.OFFICE_ADMIN})
 READERS = frozenset({Role.OFFICE_ADMIN, Role.LEADER})
 NOBODY: frozenset[Role] = frozenset()
 UNITS = frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER})
+LEADERS = frozenset({Role.LEADER})
 
 # endpoint -> who may use it (EVERYONE includes strangers)
 ACCESS: dict[str, Any] = {
@@ -37,7 +38,6 @@ ACCESS: dict[str, Any] = {
     "admin.set_enabled": OFFICE,
     "admin.reset_password": OFFICE,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
-    "vendor.static": EVERYONE,
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
     "boards.column": LOGGED_IN,
@@ -73,6 +73,20 @@ ACCESS: dict[str, Any] = {
     "office.review": OFFICE,
     "office.decide_extension": OFFICE,
     "office.set_parameters": OFFICE,
+    "work.part_done": NOBODY,  # only a cooperating unit
+    "work.set_responsible": OFFICE,  # and 甲区's own admin
+    "work.split": NOBODY,  # only 甲区's admin
+    "work.review": OFFICE,  # and, on a child item, the unit that split it
+    "work.decide_extension": OFFICE,
+    "work.cancel": OFFICE,
+    "work.edit": OFFICE,
+    "work.set_units": OFFICE,
+    "work.instruct": LEADERS,
+    "work.instructed": LEADERS,
+    "work.propose": LEADERS,
+    "work.create_ad_hoc": OFFICE,
+    "work.assign_proposal": OFFICE,
+    "work.file_proposal": OFFICE,
     "api-docs.openapi_json": EVERYONE,
     "me.me": LOGGED_IN,
     "me.list_tokens": LOGGED_IN,
@@ -118,6 +132,26 @@ ACCESS: dict[str, Any] = {
     "notifications.mark_all_read": LOGGED_IN,
     "digests.list_digests": LOGGED_IN,
     "digests.get_digest": READERS,
+    "assignments.create_ad_hoc": OFFICE,
+    "assignments.set_units": OFFICE,
+    "assignments.set_responsible": OFFICE,  # and the lead unit's admin: 甲区, not the walkers' 市司法局
+    "assignments.part_done": NOBODY,  # only a cooperating unit
+    "assignments.split": NOBODY,  # only the lead unit's admin
+    "assignments.cancel": OFFICE,
+    "instructions.list_instructions": READERS,
+    "instructions.instruct": LEADERS,
+    "instructions.propose": LEADERS,
+    "instructions.pending_proposals": OFFICE,
+    "instructions.assign_proposal": OFFICE,
+    "instructions.file_proposal": OFFICE,
+    "instructions.instructed": LEADERS,
+    "intake.import_tasks": OFFICE,
+    "intake.template": OFFICE,
+    "intake.import_units": OFFICE,
+    "intake.unit_template": OFFICE,
+    "work.intake_page": OFFICE,
+    "work.intake_upload": OFFICE,
+    "work.intake_template": OFFICE,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
@@ -153,6 +187,8 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     digest = Digest(period_key="2023-W14", recipient_key="jiaqu", unit_id=item.unit_id, created_at=now,
                     subject="周报", data={}, html="<p>周报</p>", text="周报")
     db.session.add_all([record, digest])
+    proposal = instructions.propose(actor=make_user(Role.LEADER, "city", username="proposer"), title="批示件",
+                                    text="请办理", due_date=None, now=now)
     db.session.flush()
     notice = Notification(unit_id=item.unit_id, kind="item_returned", item_id=item.id, text="退回", created_at=now,
                           batch_key="walk")
@@ -160,7 +196,8 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
                    active=True, created_at=now)
     db.session.add_all([notice, hook])
     db.session.flush()
-    return {"hook_id": hook.id, "record_id": record.id, "digest_id": digest.id, "notification_id": notice.id, "kind": "xlsx", "vendor.static:filename": "htmx.min.js",
+    return {"hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
+            "notification_id": notice.id, "kind": "xlsx", "sheet": "units",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
             "unit_id": unit("jiaqu").id}

@@ -52,12 +52,14 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     from .demo.cli import demo_command
     from .demo.web import init_demo_banner
     from .headers import init_headers
+    from .serving import init_serving
     from .web import register_web
 
     _cookies_and_proxy(app)
     converters.init_app(app)
     errors.init_app(app)
     init_headers(app)
+    init_serving(app)
     register_web(app)
     init_demo_banner(app)
     register_api(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import (accounts, audit, backup, digests, escalation, events, plan_files, progress, security,
-                       seeding)
+from .services import (accounts, audit, backup, digests, escalation, events, intake, lookup, plan_files, progress,
+                       security, seeding)
 from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
@@ -350,3 +351,47 @@ def enter_event_command(template_key: str, unit_key: str, event_date: datetime, 
         item = events.enter_event(template=events.template_by_key(template_key), unit=accounts.unit_by_key(unit_key),
                                   event_date=event_date.date(), label=label, actor=None, now=utcnow())
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")
+
+
+@tracker_cli.command("import-tasks")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "username", required=True, help="The office account the items are assigned by.")
+@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+def import_tasks_command(path: Path, username: str, commit: bool) -> None:
+    """Import a 任务分解表 (XLSX) as ad-hoc items: a dry run by default, every row reported."""
+    _intake(path, username, commit, lambda stream, office, write: intake.import_tasks(
+        stream, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
+
+
+@tracker_cli.command("import-units")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "username", required=True, help="The office account doing the import.")
+@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+def import_units_command(path: Path, username: str, commit: bool) -> None:
+    """Import the unit list (XLSX): a dry run by default, every row reported."""
+    _intake(path, username, commit, lambda stream, office, write: intake.import_units(
+        stream, actor=office, commit=write, now=utcnow()))
+
+
+def _intake(path: Path, username: str, commit: bool,
+            run: Callable[[Any, User, bool], intake.IntakeReport]) -> None:
+    """The dry run always, printed row by row; with --commit the rows are then written, all or none."""
+    with transaction.command():
+        office = accounts.user_by_name(username)
+        with path.open("rb") as stream:
+            report = run(stream, office, False)
+            _print_intake(report)
+            if commit and not report.count("refused"):
+                stream.seek(0)
+                report = run(stream, office, True)
+        if commit and not report.committed:
+            raise TrackerError(f"有 {report.count('refused')} 行被拒绝,未写入任何数据", "Rows were refused; nothing written")
+        click.echo("已导入" if report.committed else "试导入,未写入任何数据")
+
+
+def _print_intake(report: intake.IntakeReport) -> None:
+    words = {"created": "新建", "updated": "更新", "unchanged": "无变化", "refused": "拒绝"}
+    for row in report.rows:
+        reasons = f":{';'.join(row.reasons)}" if row.reasons else ""
+        click.echo(f"第 {row.row} 行 {words[row.action]} {row.title}{reasons}")
+    click.echo(",".join(f"{words[a]} {report.count(a)}" for a in words))

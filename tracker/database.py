@@ -1,16 +1,28 @@
-"""Engine settings per dialect.
+"""Engine settings per dialect, and which transactions take SQLite's write lock.
 
-SQLite: foreign keys on, WAL, a busy timeout, and every transaction begun IMMEDIATE by us rather than by
-pysqlite. This is SQLAlchemy's documented workaround that makes SAVEPOINTs correct, and taking the write lock
-at BEGIN avoids SQLITE_BUSY when a reading transaction later writes (the audit chain reads, then appends).
+SQLite: foreign keys on, WAL, a busy timeout, and every transaction begun by us rather than by pysqlite
+(SQLAlchemy's documented workaround that makes SAVEPOINTs correct). A transaction that may write begins
+IMMEDIATE: it takes the write lock at BEGIN, so a transaction that reads and then writes (the audit chain reads,
+then appends) never fails with SQLITE_BUSY_SNAPSHOT when another writer committed in between. A read-only
+request (GET, HEAD, OPTIONS) begins DEFERRED instead: it reads a snapshot, takes no lock, and so neither waits
+for a writer nor holds one up. A read request that must write (the session touch) does so in a transaction of
+its own inside `write_transaction()`.
+
+PostgreSQL runs at its default READ COMMITTED; reads take no lock there anyway.
 """
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 from sqlalchemy.engine import Engine
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -28,11 +40,49 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 @sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reading() else "BEGIN IMMEDIATE")
+
+
+def _reading() -> bool:
+    """True in a read-only request, outside `write_transaction()`; CLI, scheduler and tests write as before."""
+    return has_request_context() and request.method in READ_METHODS and not g.get("tracker_writes", False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Transactions begun inside take the write lock at their start, even in a read request.
+
+    A transaction already begun stays what it began as: see `write_apart`.
+    """
+    before = g.get("tracker_writes", False)
+    g.tracker_writes = True
+    try:
+        yield
+    finally:
+        g.tracker_writes = before
+
+
+def write_apart(work: Callable[[], T]) -> T:
+    """Run `work` in a short transaction of its own that takes the write lock first, and commit it there.
+
+    For the rare write a read request must make before its view runs (touching the session record): the
+    request's reading transaction, in which nothing is written yet, ends first, since writing in it could fail
+    with SQLITE_BUSY_SNAPSHOT when another request committed after it began. The request's own commit point
+    (tracker/transaction.py) is untouched.
+    """
+    from .extensions import db
+
+    db.session.commit()
+    with write_transaction():
+        result = work()
+        db.session.commit()
+    return result
 
 
 def engine_options(url: str, busy_timeout_ms: int, base: dict[str, Any]) -> dict[str, Any]:
+    """A SQLite file never drops a connection, so it gets no ping before each request (one statement saved)."""
     options = dict(base)
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {})["timeout"] = busy_timeout_ms / 1000
+        options["pool_pre_ping"] = False
     return options

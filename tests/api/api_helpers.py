@@ -38,6 +38,9 @@ class ApiClient:
     def patch(self, path: str, **kwargs: Any) -> TestResponse:
         return self.open("PATCH", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.open("PUT", path, **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.open("DELETE", path, **kwargs)
 

@@ -78,7 +78,7 @@ def test_board_and_list_run_the_same_number_of_queries_for_5_and_50_more_cards(
         db.session.commit()
         counts.append((queries("/board"), queries("/board?swimlanes=task&limit=3"), queries("/items?limit=500")))
     assert counts[0] == counts[1]
-    assert counts[0] == (3, 3, 2), counts  # token, plan, board / token, list
+    assert counts[0] == (4, 4, 3), counts  # token, change mark, plan, board / token, change mark, list
 
 
 def test_the_api_board_sorts_by_urgency_on_request_and_refuses_an_unknown_sort(api_as, office, make_item):
@@ -91,3 +91,41 @@ def test_the_api_board_sorts_by_urgency_on_request_and_refuses_an_unknown_sort(a
     assert [c["id"] for c in client.get("/board?q=接口排序").get_json()["lanes"][0]["columns"][0]["cards"]] == [
         later.id, oldest.id]
     assert client.get("/board?sort=random").status_code == 422
+
+
+def test_an_unchanged_board_is_304_in_two_queries_and_a_move_changes_its_etag(
+        api_as: Callable[..., ApiClient], office: User, sfj_admin: User, make_item: Callable[..., WorkItem],
+        count_queries: Callable) -> None:
+    item = make_item("sfj")
+    client = api_as(office)
+    etag = client.get("/board?limit=5").headers["ETag"]
+    with count_queries() as statements:
+        unchanged = client.get("/board?limit=5", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
+    assert len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]) == 2  # token, change mark
+    assert api_as(sfj_admin).post(f"/items/{item.id}/move", json={"to": "in_progress", "version": item.version}
+                                  ).status_code == 200
+    changed = client.get("/board?limit=5", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_the_boards_etag_differs_by_caller_and_by_query(api_as: Callable[..., ApiClient], office: User,
+                                                        leader: User) -> None:
+    tags = {api_as(office).get("/board?limit=1").headers["ETag"], api_as(leader).get("/board?limit=1").headers["ETag"],
+            api_as(office).get("/board?limit=2").headers["ETag"]}
+    assert len(tags) == 3
+
+
+def test_lean_board_cards_carry_only_the_fields_asked_and_their_id(api_as: Callable[..., ApiClient],
+                                                                    office: User) -> None:
+    board = api_as(office).get("/board?limit=3&fields=title,light").get_json()
+    cards = [card for lane in board["lanes"] for col in lane["columns"] for card in col["cards"]]
+    assert cards and all(list(card) == ["id", "title", "light"] for card in cards)
+
+
+def test_a_gzipped_board_still_answers_304_to_its_etag(api_as: Callable[..., ApiClient], office: User) -> None:
+    client = api_as(office)
+    packed = client.get("/board?limit=5", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["ETag"].startswith("W/")
+    again = client.get("/board?limit=5", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304

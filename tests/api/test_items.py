@@ -117,3 +117,30 @@ def test_polling_an_unchanged_item_with_its_etag_is_304(api_as: Callable[..., Ap
     assert client.get(f"/items/{item.id}", headers={"If-None-Match": etag}).status_code == 304
     client.post(f"/items/{item.id}/move", json={"to": "in_progress", "version": item.version})
     assert client.get(f"/items/{item.id}", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_polling_an_unchanged_list_is_304_and_a_new_card_changes_its_etag(api_as: Callable[..., ApiClient],
+                                                                        office: User,
+                                                                        make_item: Callable[..., WorkItem]) -> None:
+    client = api_as(office)
+    etag = client.get("/items?status=assigned").headers["ETag"]
+    assert client.get("/items?status=assigned", headers={"If-None-Match": etag}).status_code == 304
+    make_item("sfj")
+    db.session.commit()
+    assert client.get("/items?status=assigned", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_page_takes_up_to_1000_cards_and_the_default_stays_50(api_as: Callable[..., ApiClient],
+                                                                office: User) -> None:
+    client = api_as(office)
+    assert len(client.get("/items").get_json()) == 50
+    assert len(client.get("/items?limit=1000").get_json()) == 1000
+    assert_error(client.get("/items?limit=1001"), 422, "validation_error")
+
+
+def test_lean_cards_carry_only_the_fields_asked_and_an_unknown_field_is_refused(api_as: Callable[..., ApiClient],
+                                                                              office: User) -> None:
+    client = api_as(office)
+    cards = client.get("/items?limit=5&fields=status,due_date,id").get_json()
+    assert [list(card) for card in cards] == [["id", "status", "due_date"]] * 5
+    assert_error(client.get("/items?fields=title,password_hash"), 422, "validation_error")

@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 from tests.api.api_helpers import NOW, ApiClient, assert_error
+from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import (
     AccountabilityRecord,
+    ItemSource,
     ItemStatus,
     Notification,
     Plan,
@@ -27,7 +29,7 @@ from tracker.models import (
     User,
     WorkItem,
 )
-from tracker.services import extensions, progress
+from tracker.services import extensions, instructions, items, progress, splitting, workflow
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
 PDF = b"%PDF-1.4\n%evidence\n"
@@ -47,10 +49,14 @@ class World:
     notice_id: int
     answered_id: int
     notification_id: int
+    shared: WorkItem
+    proposal_id: int
+    jiaqu_dongcheng_id: int
 
 
 @pytest.fixture
-def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..., User], app: Any) -> World:
+def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..., User], app: Any,
+          office: User, unit: Callable[[str], Any]) -> World:
     item = make_item("sfj", due=date(2023, 6, 30))
     submitted = make_item("sfj", status=ItemStatus.SUBMITTED)
     carrier = make_user(Role.UNIT_ADMIN, "sfj")
@@ -71,10 +77,16 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
                                 created_at=NOW, batch_key="matrix")
     db.session.add_all([notice, answered, notification])
     db.session.flush()
+    shared = items.create_ad_hoc(actor=office, plan=plan, source=ItemSource.MEETING, source_ref=None,
+                                 title="公安局牵头、司法局配合", description="", due_date=date(2023, 6, 30),
+                                 lead=unit("gaj"), cooperating=[unit("sfj")], now=NOW)
+    proposal = instructions.propose(actor=make_user(Role.LEADER, "city"), title="调研", text="请调研",
+                                    due_date=None, now=NOW)
     return World(plan=plan, item=item, submitted=submitted, attachment_id=attachment_id,
                  extension_id=extension.id, task_id=item.task_id, phase_id=item.phase_id,
                  sfj_unit_id=item.unit_id, parameter_id=param.id, notice_id=notice.id, answered_id=answered.id,
-                 notification_id=notification.id)
+                 notification_id=notification.id, shared=shared, proposal_id=proposal.id,
+                 jiaqu_dongcheng_id=unit("jiaqu_dongcheng").id)
 
 
 Call = Callable[[ApiClient, World], Any]
@@ -135,6 +147,40 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "close records in bulk": (lambda c, w: c.post("/records/close", json={"record_ids": [w.answered_id],
                                                                           "note": "已整改"}),
                               (200, 403, 403, 403, 403)),
+    "create ad-hoc item": (lambda c, w: c.post("/ad-hoc-items", json={
+        "source": "letter_call", "title": "来电交办", "due_date": "2023-10-31", "lead_unit_id": w.sfj_unit_id}),
+        (201, 403, 403, 403, 403)),
+    "set units": (lambda c, w: c.put(f"/items/{w.item.id}/units", json={
+        "lead_unit_id": w.sfj_unit_id, "cooperating_unit_ids": [], "version": w.item.version}),
+        (200, 403, 403, 403, 404)),
+    "set responsible": (lambda c, w: c.put(f"/items/{w.item.id}/responsible", json={
+        "responsible_user_id": None, "contact_phone": "0571-1234567", "version": w.item.version}),
+        (200, 403, 200, 403, 404)),
+    # the shared item is led by 市公安局 (gaj) with 市司法局 cooperating
+    "mark part done": (lambda c, w: c.post(f"/items/{w.shared.id}/part-done", json={"note": "已完成"}),
+                       (403, 403, 200, 403, 403)),
+    "split": (lambda c, w: c.post(f"/items/{w.item.id}/split", json={"parts": [
+        {"unit_id": w.jiaqu_dongcheng_id, "title": "分解", "due_date": "2023-06-01"}]}), (403, 403, 422, 403, 404)),
+    "cancel": (lambda c, w: c.post(f"/items/{w.item.id}/cancel", json={"reason": "调整", "version": w.item.version}),
+               (200, 403, 403, 403, 404)),
+    "list instructions": (lambda c, w: c.get(f"/items/{w.item.id}/instructions"), (200, 200, 200, 200, 404)),
+    "instruct": (lambda c, w: c.post(f"/items/{w.item.id}/instructions", json={"text": "抓紧"}),
+                 (403, 201, 403, 403, 404)),
+    "propose": (lambda c, w: c.post("/proposals", json={"title": "批示件", "text": "请办理"}),
+                (403, 201, 403, 403, 403)),
+    "pending proposals": (lambda c, w: c.get("/proposals"), (200, 403, 403, 403, 403)),
+    # the proposal was raised by another leader: a leader sees only their own
+    "assign proposal": (lambda c, w: c.post(f"/proposals/{w.proposal_id}/assign", json={
+        "lead_unit_id": w.sfj_unit_id, "due_date": "2023-10-31"}), (201, 404, 404, 404, 404)),
+    "file proposal": (lambda c, w: c.post(f"/proposals/{w.proposal_id}/file", json={"note": "已阅"}),
+                      (200, 404, 404, 404, 404)),
+    "my instructions": (lambda c, w: c.get("/me/instructed"), (403, 200, 403, 403, 403)),
+    "intake dry run": (lambda c, w: c.post("/intake/tasks", data={"file": (sheet(forty_rows()[:2]), "t.xlsx")}),
+                       (200, 403, 403, 403, 403)),
+    "intake template": (lambda c, w: c.get("/intake/tasks/template"), (200, 403, 403, 403, 403)),
+    "unit list dry run": (lambda c, w: c.post("/intake/units", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx")}),
+                          (200, 403, 403, 403, 403)),
+    "unit list template": (lambda c, w: c.get("/intake/units/template"), (200, 403, 403, 403, 403)),
 }
 
 
@@ -180,3 +226,29 @@ def test_a_user_cannot_revoke_another_users_token(caller: Callable[[str], ApiCli
     created = office.post("/tokens", json={"name": "办公室脚本"}).get_json()
     assert_error(unit.delete(f"/tokens/{created['id']}"), 404, "token_not_found")
     assert office.get("/me", headers={"Authorization": f"Bearer {created['token']}"}).status_code == 200
+
+
+@pytest.mark.parametrize("who, expected", [("jiaqu_admin", 200), ("jiaqu_member", 403), ("yiqu_admin", 404),
+                                           ("dongcheng_admin", 403), ("office", 200)])
+def test_a_county_reviews_its_townships_child_item_and_another_county_cannot(
+        who: str, expected: int, api_as: Callable[[User | None], ApiClient], make_user: Callable[..., User],
+        plan: Plan, office: User, unit: Callable[[str], Any]) -> None:
+    users = {name: make_user(Role.UNIT_MEMBER if name.endswith("member") else Role.UNIT_ADMIN, key)
+             for name, key in (("jiaqu_admin", "jiaqu"), ("jiaqu_member", "jiaqu"), ("yiqu_admin", "yiqu"),
+                               ("dongcheng_admin", "jiaqu_dongcheng"))} | {"office": office}
+    parent = items.create_ad_hoc(actor=office, plan=plan, source=ItemSource.OTHER, source_ref=None, title="区级",
+                                 description="", due_date=date(2023, 6, 30), lead=unit("jiaqu"), cooperating=[],
+                                 now=NOW)
+    (child,) = splitting.split(parent, actor=users["jiaqu_admin"], now=NOW, parts=[
+        splitting.Part(unit("jiaqu_dongcheng"), "街道", date(2023, 6, 1))])
+    workflow.move(child, actor=users["dongcheng_admin"], to=ItemStatus.IN_PROGRESS, expected_version=child.version,
+                  now=NOW)
+    workflow.move(child, actor=users["dongcheng_admin"], to=ItemStatus.SUBMITTED, expected_version=child.version,
+                  now=NOW, note="完成")
+    response = api_as(users[who]).post(f"/items/{child.id}/review", json={
+        "decision": "return", "reason": "材料不全", "version": child.version})
+    if expected >= 400:
+        assert_error(response, expected)
+        assert child.status == ItemStatus.SUBMITTED
+    else:
+        assert response.status_code == expected, response.get_json()

@@ -59,6 +59,7 @@ def test_the_api_agrees_with_its_openapi_document(served_schema: schemathesis.Ba
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
             for headers in role_headers:
-                case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+                # schemathesis announces gzip like a browser but its in-process transport does not decode it
+                case.call_and_validate(headers={**headers, "Accept-Encoding": "identity"}, excluded_checks=EXCLUDED)
 
         check()

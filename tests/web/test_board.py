@@ -49,6 +49,17 @@ def test_swimlanes_by_unit_give_one_lane_per_unit(sign_in, people, make_item):
     assert html.count('class="lane"') == 2
 
 
+def test_a_swimlane_shows_the_first_cards_of_each_column_then_more_and_a_link_to_the_lanes_board(
+        sign_in, people, make_item, unit):
+    cards = {make_item("sfj", title=f"分泳道{n}").id for n in range(5)}
+    client = sign_in(people["office"])
+    html = client.get("/board?lanes=unit&q=分泳道").get_data(as_text=True)
+    assert len(card_ids(html)) == 3 and card_ids(html) <= cards and "load-more" in html
+    link = re.search(r'class="lane-board" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert f"unit={unit('sfj').id}" in link and "lanes=" not in link and "本泳道全部 5 项" in html
+    assert card_ids(client.get(link).get_data(as_text=True)) == cards
+
+
 def test_long_columns_load_more_on_demand(sign_in, people, make_item):
     for n in range(35):
         make_item("sfj", title=f"批量{n:02d}")

@@ -36,7 +36,8 @@ def pages(things: dict) -> dict[str, list[str]]:
     item = things["item"].id
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
             "/notifications": ROLES, "/office/webhooks/": ["office"],
-            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"],
+            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
+            "/office/intake": ["office"],
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
 
 

@@ -28,8 +28,26 @@ class TrackerApi(Api):
 
 def register_api(app: Flask) -> TrackerApi:
     """Register after the web, so that non-API errors still reach the web's HTML handlers."""
-    from . import (attachments, board, digests, events, extensions, items, me, moves, notices, notifications, plans,
-                   records, units, updates, webhooks)
+    from . import (
+        assignments,
+        attachments,
+        board,
+        digests,
+        events,
+        extensions,
+        instructions,
+        intake,
+        items,
+        me,
+        moves,
+        notices,
+        notifications,
+        plans,
+        records,
+        units,
+        updates,
+        webhooks,
+    )
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -40,7 +58,7 @@ def register_api(app: Flask) -> TrackerApi:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
-                   digests, notifications, webhooks, notices):
+                   digests, notifications, webhooks, notices, assignments, instructions, intake):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

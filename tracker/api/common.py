@@ -1,18 +1,19 @@
 """Small pieces every API module shares: the blueprint factory, error documentation, paging links."""
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import orjson
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from ..clock import utcnow
 from ..models import WorkItem
-from ..services import items
+from ..services import boards, items
 from ..services.boards import Deadlines
 from ..services.deadlines import local_today
 from .auth import actor, authenticate
@@ -49,11 +50,27 @@ def next_link(cursor: str | None) -> dict[str, str]:
 
 
 
-
 def json_response(data: Any, status: int = 200) -> Response:
-    """JSON without key sorting or ASCII escapes: a whole board is megabytes, and both cost time and bytes."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, mimetype="application/json")
+    """JSON encoded once by orjson: UTF-8 without ASCII escapes or key sorting; a whole board is megabytes, and
+    orjson encodes it several times faster than the standard library."""
+    return Response(orjson.dumps(data), status=status, mimetype="application/json")
+
+
+def cached_read(build: Callable[[], Any]) -> Response:
+    """A list or board with an ETag, answered 304 without being built when `If-None-Match` carries it.
+
+    The tag covers what the answer depends on: every committed change (boards.change_mark), the caller, the day
+    (traffic lights turn at midnight) and the whole query. It is read before the data, so a change committed in
+    between makes the tag older than the body, never newer: the worst case is one more 200.
+    """
+    key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
+    tag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+    if request.if_none_match.contains_weak(tag):
+        response = Response(status=304)
+    else:
+        response = json_response(build())
+    response.set_etag(tag)
+    return response
 
 
 def visible_item(item_id: int) -> WorkItem:

@@ -29,7 +29,7 @@ from ..services import events, extensions, progress, records, workflow
 from ..services.deadlines import local_today
 from ..services.digests import week_key
 from ..services.seeding import carriers_of
-from . import evidence
+from . import evidence, shapes
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
 from .script import Script
 
@@ -68,6 +68,7 @@ class Replay:
                                        .order_by(WorkItem.id)):
             self._schedule(item)
         self._schedule_events(start)
+        self._schedule_shapes()
         day = start
         while day <= self.until:
             self._run_day(day)
@@ -129,6 +130,12 @@ class Replay:
                     "template_id": template.id, "unit_id": unit.id, "label": label, "day": day}))
             quarter = date(quarter.year + quarter.month // 10, (quarter.month + 2) % 12 + 1, 1)
 
+    def _schedule_shapes(self) -> None:
+        """The scripted story of handed-out work (demo/shapes.py); item id 0 sorts it before the day's cards."""
+        self.shaped: dict[str, int] = {}
+        for index, beat in enumerate(shapes.BEATS):
+            heapq.heappush(self.queue, Step(shapes.moment(beat, self.zone), 0, index, "shape", {"beat": beat}))
+
     def _schedule_answers(self, scan_at: datetime) -> None:
         """The units' answers to the supervision notices the scan just issued (or none, as the script says)."""
         issued = db.session.scalars(sa.select(AccountabilityRecord).where(
@@ -180,6 +187,9 @@ class Replay:
                                   event_date=step.data["day"], label=step.data["label"], actor=self._office(),
                                   now=step.at)
         self._schedule(item)
+
+    def _do_shape(self, step: Step) -> None:
+        step.data["beat"].action(self, step.at, self.shaped)
 
     def _do_sign(self, step: Step) -> None:
         item = self._item(step)

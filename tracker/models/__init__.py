@@ -4,13 +4,16 @@ from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
     ExtensionStatus,
+    ItemSource,
     ItemStatus,
     PhaseSource,
     Priority,
+    ProposalStatus,
     RecordStatus,
     Role,
 )
 from .event import Event
+from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
@@ -19,12 +22,13 @@ from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
 from .webhook import Webhook, WebhookAttempt, WebhookDelivery
-from .work_item import WorkItem
+from .work_item import ItemUnit, WorkItem
 
 __all__ = [
-    "AccountabilityRecord", "ApiToken", "DocSequence", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
-    "Event", "ExtensionRequest", "ExtensionStatus", "ItemStatus", "ItemTemplate", "JobRun", "Lockout",
-    "LoginAttempt", "Notification", "NotificationMail", "Phase",
-    "PhaseSource", "Plan", "Priority", "ProgressUpdate", "RecordStatus", "Role", "SchedulerLease", "Task",
-    "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
+    "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
+    "DocSequence", "Event", "ExtensionRequest", "ExtensionStatus", "Instruction", "InstructionProposal",
+    "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout", "LoginAttempt", "Notification",
+    "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus",
+    "RecordStatus", "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User",
+    "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

@@ -49,3 +49,22 @@ class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class ItemSource(enum.StrEnum):
+    """Where ad-hoc work (交办件) came from; plan items have no source (their task says where)."""
+
+    LEADER_INSTRUCTION = "leader_instruction"
+    MEETING = "meeting"
+    HIGHER_LEVEL = "higher_level"
+    LETTER_CALL = "letter_call"
+    PUBLIC_REPORT = "public_report"
+    OTHER = "other"
+
+
+class ProposalStatus(enum.StrEnum):
+    """A leader's 批示件 waits for the office, which turns it into an item or files it."""
+
+    PENDING = "pending"
+    ASSIGNED = "assigned"
+    FILED = "filed"

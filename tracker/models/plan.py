@@ -120,6 +120,8 @@ class ItemTemplate(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     carriers: Mapped[dict[str, list[str]]] = mapped_column(json_type())
+    cooperators: Mapped[dict[str, list[str]] | None] = mapped_column(json_type())
+    x_keys: Mapped[list[str] | None] = mapped_column(json_type())  # the parameter each X stands for, in order
     due_rule: Mapped[dict[str, Any]] = mapped_column(json_type())
     phase_id: Mapped[int | None] = mapped_column(sa.ForeignKey("phases.id"))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, "priority"), default=Priority.NORMAL)

@@ -110,7 +110,9 @@ class Runner:
         scheduler = BlockingScheduler(timezone=ZoneInfo(s.timezone),
                                       executors={"default": ThreadPoolExecutor(1)},
                                       job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
-        scheduler.add_job(self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick",
+        # A standby notices a dead holder's lease within a tick of its expiry; a short lease ticks more often.
+        tick = max(1, min(TICK_SECONDS, self.lease_seconds // 3))
+        scheduler.add_job(self.tick, IntervalTrigger(seconds=tick), id="tick",
                           next_run_time=datetime.now(ZoneInfo(s.timezone)))
         scheduler.add_job(self.tick, CronTrigger(hour=s.scan_time.hour, minute=s.scan_time.minute), id="scan")
         scheduler.add_job(self.tick, CronTrigger(day_of_week=s.digest_weekday, hour=s.digest_time.hour,

@@ -15,9 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import AccountabilityRecord, ItemStatus, Plan, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from ..models import (AccountabilityRecord, Event, ItemStatus, ItemUnit, Plan, RecordStatus, Task, TaskGroup, Unit,
+                      User, WorkItem)
 from ..models.accountability import UNANSWERED_KIND
-from . import permissions
+from . import permissions, wording
 from .deadlines import Light, days_overdue, light, light_clause
 from .search import item_search_clause
 from .workflow import STATUS_LABELS
@@ -27,6 +28,7 @@ COLUMN_INDEX = {status.value: index for index, status in enumerate(COLUMN_ORDER)
 DONE = ItemStatus.DONE.value
 SWIMLANES = ("group", "task", "unit")
 SORTS = ("urgency", "due", "priority", "changed", "position")
+AD_HOC_GROUP = ("交办事项", "Ad-hoc assignments")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ItemFilters:
     group_id: int | None = None
     task_id: int | None = None
     unit_id: int | None = None
+    ad_hoc: bool | None = None
     status: tuple[ItemStatus, ...] = ()
     light: Light | None = None
     due_before: date | None = None
@@ -59,7 +62,9 @@ CARD_COLUMNS = (
     Task.group_id, WorkItem.unit_id, Unit.short_name.label("unit_name"), WorkItem.title,
     sa.type_coerce(WorkItem.status, sa.String).label("status"), WorkItem.position,
     sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date,
-    WorkItem.version, WorkItem.returned_count, WorkItem.updated_at,
+    WorkItem.version, WorkItem.returned_count, WorkItem.updated_at, WorkItem.parent_id,
+    sa.type_coerce(WorkItem.source, sa.String).label("source"), User.display_name.label("responsible_name"),
+    WorkItem.template_id,
     # the highest level still open on the card (提醒/催办/督办/通报), settled and closed ones not counted
     sa.select(AccountabilityRecord.level_name).where(
         AccountabilityRecord.item_id == WorkItem.id, AccountabilityRecord.kind != UNANSWERED_KIND,
@@ -74,6 +79,9 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
               (Task.group_id, filters.group_id), (WorkItem.task_id, filters.task_id),
               (WorkItem.unit_id, filters.unit_id))
     where += [column == value for column, value in simple if value is not None]
+    where.append(WorkItem.cancelled_at.is_(None))
+    if filters.ad_hoc is not None:
+        where.append(WorkItem.task_id.is_(None) if filters.ad_hoc else WorkItem.task_id.is_not(None))
     if filters.status:
         where.append(WorkItem.status.in_(filters.status))
     if filters.light is not None:
@@ -89,18 +97,49 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
     return where
 
 
-def _cards_from() -> sa.Select[*tuple[Any, ...]]:
-    return sa.select(*CARD_COLUMNS).select_from(WorkItem).join(Task, Task.id == WorkItem.task_id) \
-        .join(Unit, Unit.id == WorkItem.unit_id)
+def _part_column(actor: User) -> sa.ColumnElement[Any]:
+    """The actor's unit's part in each card: "lead", "cooperating" (shown 配合) or null (the office, leaders,
+    a unit looking at its subtree's items)."""
+    if permissions.sees_everything(actor):
+        return sa.null()
+    cooperates = sa.exists().where(ItemUnit.item_id == WorkItem.id, ItemUnit.unit_id == actor.unit_id)
+    return sa.case((WorkItem.unit_id == actor.unit_id, sa.literal("lead")),
+                   (cooperates, sa.literal("cooperating")), else_=sa.null())
+
+
+def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
+    """Ad-hoc items (交办件) have no task: the outer join gives them no task number and no group."""
+    return sa.select(*CARD_COLUMNS, _part_column(actor).label("my_part")).select_from(WorkItem) \
+        .outerjoin(Task, Task.id == WorkItem.task_id).join(Unit, Unit.id == WorkItem.unit_id) \
+        .outerjoin(User, User.id == WorkItem.responsible_user_id)
+
+
+CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
+               "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
+               "updated_at", "light", "days_overdue", "open_level", "parent_id", "source", "responsible_name",
+               "my_part")
+
+
+def change_mark() -> int:
+    """A number that grows with every committed change a card, list or board can show: the latest audit event's id.
+
+    Every change to an item, a unit, a plan or an account writes an audit event in its own transaction (the house
+    rule), and events are appended one transaction at a time, so their ids grow in commit order. One primary-key
+    lookup, whatever the size of the plan: what makes an ETag check cheap.
+    """
+    return db.session.execute(sa.select(sa.func.max(Event.id))).scalar() or 0
 
 
 class CardMaker:
     """Turns rows into cards. Lights and days overdue depend only on (done?, due date), so they are computed
-    once per distinct pair by deadlines.light, the one rule, rather than once per card."""
+    once per distinct pair by deadlines.light, the one rule, rather than once per card. With `fields`, a card
+    carries only those (a lean list for clients that show a few)."""
 
-    def __init__(self, deadlines: Deadlines) -> None:
+    def __init__(self, deadlines: Deadlines, fields: tuple[str, ...] = ()) -> None:
         self.deadlines = deadlines
+        self.fields = fields
         self.derived: dict[tuple[bool, date | None], tuple[str | None, int]] = {}
+        self.wordings = wording.wordings()  # titles show the plan's X values once the office set them
 
     def _derive(self, done: bool, due: date | None) -> tuple[str | None, int]:
         found = light(status=ItemStatus.DONE if done else ItemStatus.ASSIGNED, due=due,
@@ -109,18 +148,23 @@ class CardMaker:
 
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
-         priority, due, original_due, version, returned_count, updated_at, open_level) = row[:len(CARD_COLUMNS)]
+         priority, due, original_due, version, returned_count, updated_at, parent_id, source,
+         responsible_name, template_id, open_level, my_part) = row[:len(CARD_COLUMNS) + 1]
+        if template_id in self.wordings:
+            title = self.wordings[template_id].title_of(title)
         key = (status == DONE, due)
         derived = self.derived.get(key) or self.derived.setdefault(key, self._derive(*key))
-        return {
+        card = {
             "id": item_id, "plan_id": plan_id, "phase_id": phase_id, "task_id": task_id,
             "task_number": task_number, "group_id": group_id, "unit_id": unit_id, "unit_name": unit_name,
             "title": title, "status": status, "position": position, "priority": priority,
             "due_date": due.isoformat() if due else None,
             "original_due_date": original_due.isoformat() if original_due else None,
             "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
-            "light": derived[0], "days_overdue": derived[1], "open_level": open_level,
+            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "parent_id": parent_id,
+            "source": source, "responsible_name": responsible_name, "my_part": my_part,
         }
+        return {name: card[name] for name in self.fields} if self.fields else card
 
 
 def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
@@ -136,13 +180,13 @@ def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
 
 
 def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
-               limit: int) -> tuple[list[dict[str, Any]], int | None]:
+               limit: int, fields: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int | None]:
     """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
-    stmt = _cards_from().where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
+    stmt = _cards_from(actor).where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
     if after_id is not None:
         stmt = stmt.where(WorkItem.id > after_id)
     found = db.session.execute(stmt).all()
-    card = CardMaker(deadlines)
+    card = CardMaker(deadlines, fields)
     page = [card(row) for row in found[:limit]]
     return page, (found[limit - 1].id if len(found) > limit else None)
 
@@ -156,42 +200,47 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], s
                                                   sa.SQLColumnExpression[Any]]:
     """(key, title, sort) of the lane each card falls in."""
     if swimlanes == "group":
-        return TaskGroup.id, TaskGroup.title, TaskGroup.seq
+        return TaskGroup.id, sa.func.coalesce(TaskGroup.title, AD_HOC_GROUP[0]), sa.func.coalesce(TaskGroup.seq, 1 << 30)
     if swimlanes == "task":
-        return Task.id, sa.cast(Task.number, sa.String) + sa.literal(". ") + Task.title, Task.number
+        return (Task.id, sa.func.coalesce(sa.cast(Task.number, sa.String) + sa.literal(". ") + Task.title,
+                                          AD_HOC_GROUP[0]), sa.func.coalesce(Task.number, 1 << 30))
     if swimlanes == "unit":
         return Unit.id, Unit.short_name, Unit.id
     return sa.literal(0), sa.literal(""), sa.literal(0)
 
 
 def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
-          limit: int | None, sort: str = "position") -> dict[str, Any]:
+          limit: int | None, sort: str = "position", fields: tuple[str, ...] = ()) -> dict[str, Any]:
     """Columns in workflow order, each with its count and its cards in `sort` order (SORTS), per swimlane.
 
-    One statement: window functions number the cards of each (lane, column) and count them, so `limit` cuts
-    the cards shown without losing the count. Without a plan filter, the board is the latest plan's.
+    One statement. With a `limit`, window functions number the cards of each (lane, column) and count them, so
+    the limit cuts the cards shown without losing the count; a whole board needs neither: its rows come in
+    order and are counted as they come, which spares the database a sort of every row per window.
+    Without a plan filter, the board is the latest plan's.
     """
     if filters.plan_id is None:
         filters = dataclasses.replace(filters, plan_id=default_plan_id())
     lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
-    partition = [lane_key, WorkItem.status]
-    inner = (_cards_from().join(TaskGroup, TaskGroup.id == Task.group_id)
-             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"),
-                          sa.func.row_number().over(partition_by=partition,
-                                                    order_by=_order(sort, deadlines.today)).label("rn"),
-                          sa.func.count().over(partition_by=partition).label("n"))
-             .where(*_conditions(actor, filters, deadlines))).subquery()
-    stmt = sa.select(inner).order_by(inner.c.lane_sort, inner.c.lane_key, inner.c.status, inner.c.rn)
-    if limit is not None:
-        stmt = stmt.where(inner.c.rn <= limit)
+    order = _order(sort, deadlines.today)
+    query = (_cards_from(actor).outerjoin(TaskGroup, TaskGroup.id == Task.group_id)
+             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"))
+             .where(*_conditions(actor, filters, deadlines)))
+    if limit is None:
+        stmt = query.order_by(lane_sort, lane_key.nulls_last(), WorkItem.status, *order)
+    else:
+        partition = [lane_key, WorkItem.status]
+        inner = query.add_columns(sa.func.row_number().over(partition_by=partition, order_by=order).label("rn"),
+                                  sa.func.count().over(partition_by=partition).label("n")).subquery()
+        stmt = (sa.select(inner).where(inner.c.rn <= limit)
+                .order_by(inner.c.lane_sort, inner.c.lane_key.nulls_last(), inner.c.status, inner.c.rn))
     lanes: dict[Any, dict[str, Any]] = {}
-    card = CardMaker(deadlines)
+    card = CardMaker(deadlines, fields)
     for row in db.session.execute(stmt):
         lane = lanes.setdefault(row.lane_key, {"key": row.lane_key if swimlanes else None,
                                                "title": row.lane_title if swimlanes else None,
                                                "columns": _empty_columns()})
         column = lane["columns"][COLUMN_INDEX[row.status]]
-        column["count"] = row.n
+        column["count"] = row.n if limit is not None else column["count"] + 1
         column["cards"].append(card(row))
     totals = [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
                "count": sum(lane["columns"][index]["count"] for lane in lanes.values())}
@@ -208,17 +257,36 @@ def _empty_columns() -> list[dict[str, Any]]:
 
 
 def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
-    """One card with everything a detail view shows (a handful of lazy loads; one item, not a list)."""
+    """One card with everything a detail view shows (a handful of lazy loads; one item, not a list): its lead
+    and cooperating units with their parts, the person responsible, its source, its parent and children."""
+    def lit(status: ItemStatus, due: date | None) -> Light | None:
+        return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
+
+    words = wording.wordings({item.template_id}).get(item.template_id) if item.template_id else None
+
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
-        "task_number": item.task.number, "group_id": item.task.group_id, "unit_id": item.unit_id,
-        "unit_name": item.unit.short_name, "title": item.title, "description": item.description,
+        "task_number": item.task.number if item.task else None,
+        "group_id": item.task.group_id if item.task else None, "unit_id": item.unit_id,
+        "unit_name": item.unit.short_name, "title": words.title_of(item.title) if words else item.title,
+        "description": words.description_of(item.description) if words else item.description,
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
-        "completed_at": item.completed_at,
-        "light": light(status=item.status, due=item.due_date, today=deadlines.today,
-                       warning_days=deadlines.warning_days),
+        "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
         "days_overdue": 0 if item.status == ItemStatus.DONE else days_overdue(item.due_date, deadlines.today),
+        "parent_id": item.parent_id, "source": item.source, "source_ref": item.source_ref,
+        "responsible_user_id": item.responsible_user_id,
+        "responsible_name": item.responsible.display_name if item.responsible else None,
+        "contact_phone": item.contact_phone, "cancelled_at": item.cancelled_at, "cancel_reason": item.cancel_reason,
+        "cooperating_units": [{"unit_id": part.unit_id, "unit_name": part.unit.short_name,
+                               "done": part.is_done, "done_at": part.part_done_at, "note": part.part_note}
+                              for part in item.cooperators],
+        "children": [{"id": child.id, "title": child.title, "unit_id": child.unit_id,
+                      "unit_name": child.unit.short_name, "status": child.status, "due_date": child.due_date,
+                      "cancelled": child.cancelled_at is not None,
+                      "light": None if child.cancelled_at else lit(child.status, child.due_date)}
+                     for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
+                                                     .order_by(WorkItem.id))],
     }

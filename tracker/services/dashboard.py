@@ -22,12 +22,13 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
 from . import permissions
+from .boards import AD_HOC_GROUP
 
 
 @dataclass(frozen=True)
 class Row:
     phase_id: int
-    group_id: int
+    group_id: int | None  # None: an ad-hoc item, counted in its own group 交办事项
     unit_id: int
     due_date: date | None
     done_on: date | None  # the local day it was approved, None while open
@@ -139,8 +140,9 @@ def load_rows(*, actor: User, plan_id: int, timezone: str) -> list[Row]:
     zone = ZoneInfo(timezone)
     stmt = (sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.due_date, WorkItem.status,
                       WorkItem.completed_at)
-            .join(Task, Task.id == WorkItem.task_id)
-            .where(WorkItem.plan_id == plan_id, permissions.visible_items_clause(actor)))
+            .outerjoin(Task, Task.id == WorkItem.task_id)
+            .where(WorkItem.plan_id == plan_id, WorkItem.cancelled_at.is_(None),
+                   permissions.visible_items_clause(actor)))
     return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due, done_on=_done_on(status, done_at, zone))
             for p, g, u, due, status, done_at in db.session.execute(stmt)]
 
@@ -187,7 +189,8 @@ def _names(plan_id: int) -> dict[str, dict[Any, str]]:
     return {
         "phase": dict(db.session.execute(sa.select(Phase.id, Phase.name).where(Phase.plan_id == plan_id)
                                          .order_by(Phase.seq)).all()),
-        "group": dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title)
-                                         .where(TaskGroup.plan_id == plan_id).order_by(TaskGroup.seq)).all()),
+        "group": {**dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title)
+                                            .where(TaskGroup.plan_id == plan_id).order_by(TaskGroup.seq)).all()),
+                  None: AD_HOC_GROUP[0]},
         "unit": dict(db.session.execute(sa.select(Unit.id, Unit.short_name)).all()),
     }

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, WorkItem
+from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from .boards import AD_HOC_GROUP
 from .deadlines import days_overdue
 from .escalation import LADDER_KIND, Level
 
@@ -29,10 +30,11 @@ class ItemRow:
     status: str
     due_date: date | None
     phase_id: int
-    group_id: int
+    group_id: int | None  # None: an ad-hoc item (交办事项)
     closed_late: bool | None
     returned_count: int
     last_return_reason: str | None
+    responsible: str | None
 
 
 @dataclass
@@ -45,7 +47,7 @@ class Snapshot:
     awaiting: dict[int, list[dict[str, Any]]]
     new_records: dict[int, Counter[str]]
     phases: dict[int, str]
-    groups: dict[int, str]
+    groups: dict[int | None, str]
 
     def __post_init__(self) -> None:
         self.by_unit: dict[int, list[ItemRow]] = defaultdict(list)
@@ -59,8 +61,9 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
     rows = db.session.execute(
         sa.select(items_t.c.id, items_t.c.unit_id, items_t.c.title, items_t.c.status, items_t.c.due_date,
                   items_t.c.phase_id, Task.group_id, items_t.c.closed_late, items_t.c.returned_count,
-                  items_t.c.last_return_reason)
-        .join(Task, Task.id == items_t.c.task_id)
+                  items_t.c.last_return_reason, User.display_name)
+        .outerjoin(Task, Task.id == items_t.c.task_id).outerjoin(User, User.id == items_t.c.responsible_user_id)
+        .where(items_t.c.cancelled_at.is_(None))
     ).all()
     return Snapshot(
         today=today, since=now - timedelta(days=7),
@@ -68,7 +71,8 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
         items=[ItemRow(*row) for row in rows],
         levels=_current_levels(), awaiting=_awaiting_answer(today), new_records=_new_records(now),
         phases=dict(db.session.execute(sa.select(Phase.id, Phase.name).order_by(Phase.seq)).all()),
-        groups=dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq)).all()),
+        groups={**dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq)).all()),
+                None: AD_HOC_GROUP[0]},
     )
 
 
@@ -118,12 +122,13 @@ def unit_data(snap: Snapshot, unit: Unit, *, ladder: Sequence[Level], due_soon_d
     horizon = snap.today + timedelta(days=due_soon_days)
     overdue = sorted((
         {"id": i.id, "title": i.title, "due_date": i.due_date.isoformat(), "status": i.status,
-         "days_overdue": days_overdue(i.due_date, snap.today), "level": names.get(snap.levels.get(i.id, 0))}
+         "days_overdue": days_overdue(i.due_date, snap.today), "level": names.get(snap.levels.get(i.id, 0)),
+         "responsible": i.responsible}
         for i in mine if i.due_date is not None and i.due_date < snap.today),
         key=lambda d: (-d["days_overdue"], d["id"]))
     due_soon = sorted((
         {"id": i.id, "title": i.title, "due_date": i.due_date.isoformat(),
-         "days_left": (i.due_date - snap.today).days}
+         "days_left": (i.due_date - snap.today).days, "responsible": i.responsible}
         for i in mine if i.due_date is not None and snap.today <= i.due_date <= horizon),
         key=lambda d: (d["due_date"], d["id"]))
     returned = [{"id": i.id, "title": i.title, "reason": i.last_return_reason or ""}

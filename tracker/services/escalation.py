@@ -134,7 +134,7 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str, reminder_days
 def _mark_overdue(today: date) -> int:
     table = WorkItem.__table__
     newly = sa.and_(table.c.status != ItemStatus.DONE.value, table.c.due_date < today,
-                    table.c.overdue_since.is_(None))
+                    table.c.overdue_since.is_(None), table.c.cancelled_at.is_(None))
     dues = db.session.execute(sa.select(table.c.due_date, sa.func.count()).where(newly)
                               .group_by(table.c.due_date)).all()
     if not dues:
@@ -170,7 +170,7 @@ def _write_ladder_records(today: date, now: datetime, ladder: Sequence[Level], r
             sa.literal("逾期 ") + sa.cast(overdue, sa.Text) + sa.literal(" 天" + suffix),
             sa.literal(now, UTCDateTime()), sa.literal(answer_due, sa.Date()),
             sa.literal(RecordStatus.OPEN.value),
-        ).where(items.c.status.in_([s.value for s in ACTIVE_STATUSES]),
+        ).where(items.c.status.in_([s.value for s in ACTIVE_STATUSES]), items.c.cancelled_at.is_(None),
                 items.c.due_date <= today - timedelta(days=level.days_overdue), ~recorded)
         added = insert_select_or_ignore(
             records, ["item_id", "unit_id", "kind", "level", "level_name", "due_date", "reason", "issued_at",

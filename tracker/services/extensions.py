@@ -1,4 +1,5 @@
-"""Deadline extensions: a unit asks for more time, the office grants or refuses.
+"""Deadline extensions: the lead unit asks for more time, the supervisor (the office, or for a child item the
+unit that split it) grants or refuses.
 
 The original due date stays on the card (`original_due_date`); a grant moves `due_date`, which bumps the card's
 version and, for the escalation ladder, starts a new cycle keyed by the new due date.
@@ -25,19 +26,25 @@ def _as_audit(request: ExtensionRequest) -> dict[str, object]:
 def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, now: datetime) -> ExtensionRequest:
     """A unit of the item asks to move its due date later. One pending request per item at a time.
 
-    Raises NotAllowed for anyone but the carrying unit, Invalid for a done item, an earlier or out-of-plan date,
-    a missing reason, or a request already waiting.
+    Raises NotAllowed for anyone but the lead unit, Invalid for a done item, an earlier or out-of-plan date
+    (for a child item, a date after its parent's), a missing reason, or a request already waiting.
     """
-    permissions.require_may_change(actor, item)
+    permissions.require_not_read_only(actor)
     if not permissions.is_unit(actor):
         raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
                          code="unit_only")
+    permissions.require_lead(actor, item)
     if item.status == ItemStatus.DONE or item.due_date is None:
         raise Invalid("该工作项无需延期", "This item cannot be extended", code="not_extendable")
-    if due <= item.due_date or due > item.plan.end_date:
+    if due <= item.due_date or (item.task_id is not None and due > item.plan.end_date):
         raise Invalid(f"新的截止日期须晚于 {item.due_date},且不晚于计划结束日 {item.plan.end_date}",
                       f"The new due date must be after {item.due_date} and by {item.plan.end_date}",
                       code="due_out_of_range", fields={"due": ["日期不在允许范围内"]})
+    parent_due = item.parent.due_date if item.parent is not None else None
+    if parent_due is not None and due > parent_due:
+        raise Invalid(f"下级分解事项的截止日期不能晚于上级事项的 {parent_due}",
+                      f"A sub-item cannot be due after its parent ({parent_due})", code="due_after_parent",
+                      fields={"due": ["晚于上级事项截止日期"]})
     if not reason.strip():
         raise Invalid("须说明延期理由", "A reason is required", fields={"reason": ["必填"]})
     pending = db.session.execute(sa.select(ExtensionRequest.id).where(
@@ -73,16 +80,16 @@ DECISIONS: dict[str, bool] = {"grant": True, "refuse": False}
 
 def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str | None,
            now: datetime) -> ExtensionRequest:
-    """The office grants (the card's due date moves) or refuses (a reason is required). Decided once."""
-    permissions.require_office(actor)
+    """The supervisor grants (the card's due date moves) or refuses (a reason is required). Decided once."""
+    item = db.session.get(WorkItem, extension.item_id)
+    assert item is not None
+    permissions.require_supervisor(actor, item)
     if extension.status != ExtensionStatus.PENDING:
         raise Invalid("该延期申请已审批", "This request was already decided", code="already_decided")
     note = (note or "").strip() or None
     if not grant and note is None:
         raise Invalid("不同意延期须说明理由", "A refusal needs a reason", code="reason_required",
                       fields={"note": ["必填"]})
-    item = db.session.get(WorkItem, extension.item_id)
-    assert item is not None
     before = snapshot(item)
     extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
     extension.decided_by_id, extension.decided_at, extension.decision_note = actor.id, now, note

@@ -30,6 +30,7 @@ class LedgerRow:
     task_number: int = 0
     item_status: str = ""
     item_due: date | None = None
+    responsible: str | None = None  # the item's person responsible (责任人)
 
 
 def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) -> tuple[list[LedgerRow], int]:
@@ -37,11 +38,13 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
     query = records_query(actor=actor, filters=filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(
-        query.add_columns(WorkItem.title, Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date)
-        .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).join(Task, Task.id == WorkItem.task_id)
-        .join(Unit, Unit.id == AccountabilityRecord.unit_id).limit(limit).offset(offset)).all()
+        query.add_columns(WorkItem.title, Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date,
+                          User.display_name)
+        .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
+        .join(Unit, Unit.id == AccountabilityRecord.unit_id)
+        .outerjoin(User, User.id == WorkItem.responsible_user_id).limit(limit).offset(offset)).all()
     return [LedgerRow(record=r, item_title=title, unit_name=unit, task_number=number, item_status=status,
-                      item_due=due) for r, title, unit, number, status, due in rows], total
+                      item_due=due, responsible=person) for r, title, unit, number, status, due, person in rows], total
 
 
 def table(rows: Sequence[LedgerRow], *, timezone: str, today: date, status_labels: dict[str, str],
@@ -58,13 +61,15 @@ def table(rows: Sequence[LedgerRow], *, timezone: str, today: date, status_label
              0 if row.item_status == ItemStatus.DONE else days_overdue(row.item_due, today),
              local(row.record.issued_at), row.record.answer_due,
              status_labels.get(row.record.status, row.record.status), row.record.answer_text or "",
-             row.record.remedy_date, row.record.close_note or ""] for number, row in enumerate(rows, start=1)]
+             row.record.remedy_date, row.record.close_note or "", row.responsible or ""]
+            for number, row in enumerate(rows, start=1)]
 
 
 def items_table(filters: ItemFilters, *, actor: User, deadlines: Deadlines, timezone: str,
                 status_labels: dict[str, str]) -> list[list[Any]]:
-    """The items 台账: each visible item matching the filters with its unit, task, due date, status, days
-    overdue and its last progress (text, date, who reported): the board's query plus one for the progress."""
+    """The items 台账: each visible item matching the filters with its unit, task, person responsible, due date,
+    status, days overdue and its last progress (text, date, who reported): the board's query plus one for the
+    progress."""
     cards: list[dict[str, Any]] = []
     after: int | None = None
     while len(cards) < EXPORT_LIMIT:
@@ -73,7 +78,8 @@ def items_table(filters: ItemFilters, *, actor: User, deadlines: Deadlines, time
         if after is None:
             break
     latest = _latest_progress(ZoneInfo(timezone))
-    return [[number, c["task_number"], c["unit_name"], c["title"], status_labels.get(c["status"], c["status"]),
+    return [[number, c["task_number"], c["unit_name"], c["title"], c.get("responsible_name") or "",
+             status_labels.get(c["status"], c["status"]),
              date.fromisoformat(c["due_date"]) if c["due_date"] else None, c["days_overdue"],
              *latest.get(c["id"], ("", None, ""))] for number, c in enumerate(cards, start=1)]
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..errors import Invalid
 from ..extensions import db
-from ..models import Phase, Task, Unit
+from ..models import Phase, Plan, Task, Unit
 
 
 def _missing(field: str) -> Invalid:
@@ -30,10 +30,26 @@ def phase(phase_id: int) -> Phase:
     return found
 
 
-def units(unit_ids: list[int]) -> list[Unit]:
+def units(unit_ids: list[int], field: str = "unit_ids") -> list[Unit]:
     """The units in the order given, each once."""
     wanted = list(dict.fromkeys(unit_ids))
     found = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(wanted)))}
     if len(found) != len(wanted):
-        raise _missing("unit_ids")
+        raise _missing(field)
     return [found[uid] for uid in wanted]
+
+
+def unit(unit_id: int, field: str = "unit_id") -> Unit:
+    found = db.session.get(Unit, unit_id)
+    if found is None:
+        raise _missing(field)
+    return found
+
+
+def plan(plan_id: int | None) -> Plan:
+    """The plan named, or the latest loaded plan when none is named."""
+    found = db.session.get(Plan, plan_id) if plan_id is not None else db.session.scalars(
+        sa.select(Plan).order_by(Plan.loaded_at.desc(), Plan.id.desc()).limit(1)).first()
+    if found is None:
+        raise _missing("plan_id")
+    return found

@@ -29,7 +29,11 @@ ITEM_RETURNED = "item_returned"
 EXTENSION_DECIDED = "extension_decided"
 ITEM_APPROVED = "item_approved"
 DUE_SOON = "due_soon"
-KINDS = (RECORD_ISSUED, ITEM_RETURNED, EXTENSION_DECIDED, ITEM_APPROVED, DUE_SOON)
+# What happens to an item its units carry (services.item_news): handed out, corrected, cancelled, instructed.
+ASSIGNED, CORRECTED, CANCELLED = "assigned", "corrected", "cancelled"
+INSTRUCTION, PART_DONE, UNITS_CHANGED = "instruction", "part_done", "units_changed"
+KINDS = (RECORD_ISSUED, ITEM_RETURNED, EXTENSION_DECIDED, ITEM_APPROVED, DUE_SOON, ASSIGNED, CORRECTED, CANCELLED,
+         INSTRUCTION, PART_DONE, UNITS_CHANGED)
 MAIL_MAX_AGE = timedelta(hours=48)  # older unsent mail is news no longer: switching SMTP on sends no backlog
 
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import wording
+
 KEY = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="只能使用小写字母、数字、下划线和连字符(至多 64 个字符)")
 SHORT_TEXT = validate.Length(min=1, max=200)
 
@@ -95,6 +97,13 @@ class CarriersSchema(_StrictSchema):
             raise ValidationError("至少指定一类承办单位(kinds、tags 或 units)")
 
 
+class CooperatorsSchema(_StrictSchema):
+    """Cooperating units (配合单位) of every item a template makes: unit kinds and named units."""
+
+    kinds = fields.List(fields.String(validate=KEY), load_default=list)
+    units = fields.List(fields.String(validate=KEY), load_default=list)
+
+
 class YearlySchema(_StrictSchema):
     month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
     day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=31))
@@ -123,6 +132,9 @@ class TemplateSchema(_StrictSchema):
     title = fields.String(required=True, validate=SHORT_TEXT)
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     carriers = fields.Nested(CarriersSchema, required=True)
+    cooperators = fields.Nested(CooperatorsSchema, load_default=None, allow_none=True)
+    x = fields.List(fields.String(validate=KEY), load_default=list,
+                    metadata={"description": "the task parameter each X of title then description stands for"})
     due = fields.Nested(DueSchema, required=True)
     phase = fields.String(load_default=None, allow_none=True, validate=KEY)
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high"]))
@@ -270,12 +282,23 @@ def parse_plan(raw: Any, *, unit_keys: set[str], kinds: set[str], tags: set[str]
             problems.append(f"{where}.lead: 牵头单位 “{task['lead']}” 不存在")
         problems += _duplicates([p["key"] for p in task["parameters"]], f"{where}.parameters", "key")
         problems += _duplicates([i["key"] for i in task["items"]], f"{where}.items", "key")
+        parameter_keys = {p["key"] for p in task["parameters"]}
         for n, item in enumerate(task["items"]):
             problems += _template_problems(item, f"{where}.items[{n}]", data, phases,
                                            unit_keys=unit_keys, kinds=kinds, tags=tags)
+            problems += _x_problems(item, f"{where}.items[{n}].x", parameter_keys)
     if problems:
         raise FileProblems(problems)
     return data
+
+
+def _x_problems(item: dict[str, Any], where: str, parameter_keys: set[str]) -> list[str]:
+    """Every X of a template's title and description must name one of its task's parameters, in order."""
+    count = wording.count_x(item["title"]) + wording.count_x(item["description"])
+    problems = [f"{where}: 参数 “{key}” 不是该任务的参数" for key in item["x"] if key not in parameter_keys]
+    if item["x"] and len(item["x"]) != count:
+        problems.append(f"{where}: 标题和说明中有 {count} 个 X,x 列出了 {len(item['x'])} 个参数")
+    return problems
 
 
 def _template_problems(item: dict[str, Any], where: str, plan: dict[str, Any], phases: dict[str, Any], *,
@@ -285,6 +308,9 @@ def _template_problems(item: dict[str, Any], where: str, plan: dict[str, Any], p
     problems += [f"{where}.carriers.kinds: 未知的单位类型 “{k}”" for k in carriers["kinds"] if k not in kinds]
     problems += [f"{where}.carriers.tags: 没有任何单位带有标签 “{k}”" for k in carriers["tags"] if k not in tags]
     problems += [f"{where}.carriers.units: 单位 “{k}” 不存在" for k in carriers["units"] if k not in unit_keys]
+    cooperators = item["cooperators"] or {"kinds": [], "units": []}
+    problems += [f"{where}.cooperators.kinds: 未知的单位类型 “{k}”" for k in cooperators["kinds"] if k not in kinds]
+    problems += [f"{where}.cooperators.units: 单位 “{k}” 不存在" for k in cooperators["units"] if k not in unit_keys]
     if item["phase"] is not None and item["phase"] not in phases:
         problems.append(f"{where}.phase: 阶段 “{item['phase']}” 不存在")
     due = item["due"]

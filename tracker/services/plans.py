@@ -1,6 +1,7 @@
 """Plans as a reader sees them, and the office setting the plan's "X" values."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -41,10 +42,16 @@ def set_parameters(plan: Plan, *, actor: User, values: dict[int, str | None], no
     if missing:
         raise Invalid("这些参数不属于该计划", "These parameters are not part of this plan",
                       code="parameter_not_found", fields={str(pid): ["不属于该计划"] for pid in missing})
+    cleaned = {pid: (value.strip() if isinstance(value, str) and value.strip() else None)
+               for pid, value in values.items()}
+    wrong = {str(pid): [problem] for pid, value in cleaned.items()
+             if value is not None and (problem := _number_problem(params[pid], value))}
+    if wrong:
+        raise Invalid("参数值须为数字(次数为整数,比率为 0 至 100)", "Parameter values must be numbers (counts whole, "
+                      "rates 0 to 100)", code="parameter_not_a_number", fields=wrong)
     changed = []
-    for pid, value in values.items():
+    for pid, value in cleaned.items():
         param = params[pid]
-        value = value.strip() if isinstance(value, str) and value.strip() else None
         if param.value == value:
             continue
         before: dict[str, Any] = {"key": param.key, "value": param.value}
@@ -54,3 +61,15 @@ def set_parameters(plan: Plan, *, actor: User, values: dict[int, str | None], no
                      before=before, after={"key": param.key, "value": value}, now=now)
         changed.append(param)
     return changed
+
+
+def _number_problem(param: TaskParameter, value: str) -> str | None:
+    """What is wrong with a parameter's value: a count (次, 小时, ...) is a whole number, a rate (%) a number from
+    0 to 100; ASCII digits only, so "三" or fullwidth digits are refused rather than guessed."""
+    if param.unit_label == "%":
+        if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,2})?", value) or float(value) > 100:
+            return "须为 0 至 100 的数字"
+        return None
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        return "须为整数"
+    return None

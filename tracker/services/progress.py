@@ -143,8 +143,9 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
 
 def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, files: list[Upload],
                storage: Storage, now: datetime) -> ProgressUpdate:
-    """A progress note on a card the actor may change, with evidence files; audited. Not on done cards."""
-    permissions.require_may_change(actor, item)
+    """A progress note on a card the actor's unit leads or cooperates on, with evidence files; audited. Not on
+    done cards."""
+    permissions.require_may_report(actor, item)
     if item.status == ItemStatus.DONE:
         raise Invalid("已办结的工作项不能再报送进展", "A done item takes no more progress updates", code="item_done")
     update = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=text, percent=percent)

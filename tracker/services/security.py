@@ -199,22 +199,46 @@ def start_session(user: User, *, address: str, now: datetime) -> UserSession:
     return record
 
 
+def _live_session(session_id: str | None) -> tuple[UserSession, User] | None:
+    """A session record not yet ended and its user: one lookup by primary key, joined."""
+    if not session_id:
+        return None
+    found = db.session.execute(sa.select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .where(UserSession.id == session_id, UserSession.ended_at.is_(None))).first()
+    return (found[0], found[1]) if found else None
+
+
+def _must_end(record: UserSession, user: User, now: datetime, policy: SecurityPolicy) -> bool:
+    idle = now - record.last_seen_at > policy.idle_timeout
+    return idle or now - record.created_at > policy.absolute_lifetime or not user.is_enabled
+
+
 def session_user(session_id: str | None, *, now: datetime, policy: SecurityPolicy) -> tuple[User | None, bool]:
-    """The user of a live session, and whether the record was written (so the caller commits)."""
-    record = db.session.get(UserSession, session_id) if session_id else None
-    if record is None or record.ended_at is not None:
+    """The user of a live session, and whether its record is due a write (`update_session`): ended when idle,
+    too old or its account disabled, or touched when last seen more than a minute ago.
+
+    Reads only, so a read request stays a reader; the caller writes in a short transaction of its own.
+    """
+    found = _live_session(session_id)
+    if found is None:
         return None, False
-    if now - record.last_seen_at > policy.idle_timeout or now - record.created_at > policy.absolute_lifetime:
-        record.ended_at = now
+    record, user = found
+    if _must_end(record, user, now, policy):
         return None, True
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.is_enabled:
+    return user, now - record.last_seen_at > SESSION_TOUCH_EVERY
+
+
+def update_session(session_id: str | None, *, now: datetime, policy: SecurityPolicy) -> User | None:
+    """Ends the session if it must end, else marks it seen now; the user of a session still live."""
+    found = _live_session(session_id)
+    if found is None:
+        return None
+    record, user = found
+    if _must_end(record, user, now, policy):
         record.ended_at = now
-        return None, True
-    if now - record.last_seen_at > SESSION_TOUCH_EVERY:
-        record.last_seen_at = now
-        return user, True
-    return user, False
+        return None
+    record.last_seen_at = now
+    return user
 
 
 def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:

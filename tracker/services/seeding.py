@@ -18,6 +18,7 @@ from ..models import (
     Event,
     ItemStatus,
     ItemTemplate,
+    ItemUnit,
     Phase,
     PhaseSource,
     Plan,
@@ -125,7 +126,9 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
         for item_spec in spec["items"]:
             template = _upsert(ItemTemplate, {"task_id": task.id, "key": item_spec["key"]}, {
                 "title": item_spec["title"], "description": item_spec["description"],
-                "carriers": item_spec["carriers"], "due_rule": audit.jsonable(item_spec["due"]),
+                "carriers": item_spec["carriers"], "cooperators": item_spec["cooperators"],
+                "x_keys": item_spec["x"] or None,
+                "due_rule": audit.jsonable(item_spec["due"]),
                 "phase_id": phases[item_spec["phase"]].id if item_spec["phase"] else None,
                 "priority": Priority(item_spec["priority"]),
             }, report, "templates")
@@ -174,6 +177,7 @@ def _expand(template: ItemTemplate, spec: dict[str, Any], data: dict[str, Any], 
         sa.select(WorkItem).where(WorkItem.template_id == template.id))}
     touched = set(db.session.scalars(sa.select(Event.item_id).distinct().where(
         Event.item_id.in_([i.id for i in existing.values()]), Event.actor_id.is_not(None))))
+    cooperating = cooperators_of(spec["cooperators"], units)
     for unit in carriers_of(spec["carriers"], units):
         for recurrence_key, due in occurrences(spec["due"], data):
             values = {
@@ -183,17 +187,28 @@ def _expand(template: ItemTemplate, spec: dict[str, Any], data: dict[str, Any], 
             }
             item = existing.get((unit.id, recurrence_key))
             if item is None:
-                _create_item(plan, task, template, unit, recurrence_key, values, positions.next(), now)
+                _create_item(plan, task, template, unit, recurrence_key, values, positions.next(), now,
+                             [other for other in cooperating if other.id != unit.id])
                 report.created["items"] += 1
             elif item.id not in touched and item.status == ItemStatus.ASSIGNED:
                 _follow_template(item, values, report, now)
 
 
+def cooperators_of(cooperators: dict[str, list[str]] | None, units: dict[str, Unit]) -> list[Unit]:
+    """The cooperating units a template names, by kind or key, in key order."""
+    if not cooperators:
+        return []
+    kinds, keys = set(cooperators["kinds"]), set(cooperators["units"])
+    return sorted((u for u in units.values() if u.kind in kinds or u.key in keys), key=lambda u: u.key)
+
+
 def _create_item(plan: Plan, task: Task, template: ItemTemplate, unit: Unit, recurrence_key: str,
-                 values: dict[str, Any], position: int, now: datetime) -> None:
+                 values: dict[str, Any], position: int, now: datetime, cooperating: list[Unit]) -> None:
+    """A new item of a template, led by `unit`, with the template's cooperating units (never the lead itself)."""
     item = WorkItem(plan_id=plan.id, task_id=task.id, template_id=template.id, unit_id=unit.id,
                     recurrence_key=recurrence_key, status=ItemStatus.ASSIGNED, position=position,
-                    created_at=now, updated_at=now, **values)
+                    created_at=now, updated_at=now, cooperators=[ItemUnit(unit_id=u.id) for u in cooperating],
+                    **values)
     db.session.add(item)
     db.session.flush()
     audit.record(actor=None, actor_label=LOADER, action="item.create", entity_type="work_item",

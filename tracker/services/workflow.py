@@ -1,8 +1,10 @@
 """The workflow of a card and the table of who may make which transition.
 
 assigned 待签收 → in_progress 进行中 → submitted 待审核 → done 已办结, and submitted → in_progress as a return
-by the office with a reason. A unit never marks its own item done; the office approves, and no one approves
-an item they submitted themselves (the office's own items need a second office account).
+with a reason. The lead unit signs and submits; the supervisor approves or returns: the office, or for a child
+item (二次分解) the unit that leads its parent. A unit never marks its own item done, and no one approves an
+item they submitted themselves (the office's own items need a second office account). A parent cannot be
+submitted while one of its children is open (neither done nor cancelled).
 """
 from __future__ import annotations
 
@@ -33,19 +35,20 @@ class Transition:
     source: ItemStatus
     target: ItemStatus
     roles: frozenset[Role]
-    own_unit_only: bool
+    by: str  # "lead": the item's lead unit, in one of `roles`; "supervisor": permissions.supervises (the
+    # office, whose role `roles` names for the board's menus, or a parent's lead unit on a child item)
     note: str | None = None  # "report" (closing report) or "reason" (why it is returned), required when set
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("sign", ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS,
-               frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER, Role.OFFICE_ADMIN}), own_unit_only=True),
+               frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER, Role.OFFICE_ADMIN}), by="lead"),
     Transition("submit", ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED,
-               frozenset({Role.UNIT_ADMIN, Role.OFFICE_ADMIN}), own_unit_only=True, note="report"),
+               frozenset({Role.UNIT_ADMIN, Role.OFFICE_ADMIN}), by="lead", note="report"),
     Transition("approve", ItemStatus.SUBMITTED, ItemStatus.DONE,
-               frozenset({Role.OFFICE_ADMIN}), own_unit_only=False),
+               frozenset({Role.OFFICE_ADMIN}), by="supervisor"),
     Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS,
-               frozenset({Role.OFFICE_ADMIN}), own_unit_only=False, note="reason"),
+               frozenset({Role.OFFICE_ADMIN}), by="supervisor", note="reason"),
 )
 @dataclass(frozen=True)
 class Evidence:
@@ -76,28 +79,51 @@ def check_transition(actor: User, item: WorkItem, target: ItemStatus) -> Transit
         src, dst = STATUS_LABELS[item.status], STATUS_LABELS[target]
         raise InvalidTransition(f"不能从“{src[0]}”直接移到“{dst[0]}”",
                                 f"An item cannot go from {src[1]} to {dst[1]}")
+    if transition.by == "supervisor":
+        if not permissions.supervises(actor, item):
+            raise NotAllowed(_role_refusal_zh(transition), _role_refusal_en(transition))
+        return transition
     if actor.role not in transition.roles:
         raise NotAllowed(_role_refusal_zh(transition), _role_refusal_en(transition))
-    if transition.own_unit_only and item.unit_id != actor.unit_id:
-        raise NotAllowed("只能办理本单位的工作项", "You may only change your own unit's items")
+    if item.unit_id != actor.unit_id:
+        raise NotAllowed("只有牵头单位可以办理该工作项", "Only the item's lead unit may do this")
+    if transition.action == "submit":
+        _require_children_closed(item)
     return transition
+
+
+def open_children(item: WorkItem) -> list[WorkItem]:
+    """The item's children neither done nor cancelled."""
+    return list(db.session.scalars(sa.select(WorkItem).where(
+        WorkItem.parent_id == item.id, WorkItem.status != ItemStatus.DONE, WorkItem.cancelled_at.is_(None))
+        .order_by(WorkItem.id)))
+
+
+def _require_children_closed(item: WorkItem) -> None:
+    still_open = open_children(item)
+    if still_open:
+        numbers = "、".join(f"#{child.id}" for child in still_open)
+        raise Invalid(f"下级分解事项 {numbers} 尚未办结或撤销,不能提交办结申请",
+                      f"Sub-items {numbers.replace('、', ', ')} are still open; finish or cancel them first",
+                      code="children_open")
 
 
 def _role_refusal_zh(transition: Transition) -> str:
     return {
-        "sign": "只有承办单位可以签收",
-        "submit": "只有承办单位管理员可以提交办结申请",
-        "approve": "只有领导小组办公室可以审核办结,承办单位不能自行办结",
-        "return": "只有领导小组办公室可以退回",
+        "sign": "只有牵头单位可以签收",
+        "submit": "只有牵头单位管理员可以提交办结申请",
+        "approve": "只有领导小组办公室可以审核办结(下级分解事项由上级牵头单位审核),承办单位不能自行办结",
+        "return": "只有领导小组办公室可以退回(下级分解事项由上级牵头单位退回)",
     }[transition.action]
 
 
 def _role_refusal_en(transition: Transition) -> str:
     return {
-        "sign": "Only the responsible unit may sign for an item",
-        "submit": "Only the unit's administrator may submit an item for review",
-        "approve": "Only the office may approve; a unit cannot mark its own item done",
-        "return": "Only the office may return an item",
+        "sign": "Only the lead unit may sign for an item",
+        "submit": "Only the lead unit's administrator may submit an item for review",
+        "approve": "Only the office may approve (for a sub-item, the unit that split it); a unit cannot mark its "
+                   "own item done",
+        "return": "Only the office may return an item (for a sub-item, the unit that split it)",
     }[transition.action]
 
 
@@ -116,6 +142,9 @@ def snapshot(item: WorkItem) -> dict[str, Any]:
         "status": item.status, "position": item.position, "version": item.version, "title": item.title,
         "description": item.description, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "unit_id": item.unit_id,
+        "responsible_user_id": item.responsible_user_id, "contact_phone": item.contact_phone,
+        "cooperating_unit_ids": [part.unit_id for part in item.cooperators], "cancel_reason": item.cancel_reason,
+        "source": item.source, "source_ref": item.source_ref,
     })
 
 

@@ -11,6 +11,7 @@ from .htmx import add_vary
 
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .assignments import bp as work_bp
     from .auth import bp as auth_bp
     from .board import bp as board_bp
     from .dashboard import bp as dashboard_bp
@@ -23,12 +24,11 @@ def register_web(app: Flask) -> None:
     from .webhooks import bp as webhooks_bp
     from .office import bp as office_bp
     from .sessions import init_sessions
-    from .vendor import bp as vendor_bp
 
     i18n.init_app(app)
     helpers.init_app(app)
-    for blueprint in (admin_bp, auth_bp, home_bp, vendor_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp, digests_bp, notifications_bp, webhooks_bp):
+    for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
+                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(user, i18n.pick(ROLE_LABELS[Role(user.role)]))

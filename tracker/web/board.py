@@ -24,7 +24,9 @@ from .htmx import render
 bp = Blueprint("boards", __name__)
 
 PAGE = 30
-LANE_PAGE = 10
+# A board in swimlanes shows the first cards of each lane's columns, then "more" per column and a link to the
+# lane's own board: the office's board by unit is 26 lanes, and ten cards a column made it 1,000 cards, 674 KB.
+LANE_PAGE = 3
 LANE_FILTER = {"group": "group_id", "task": "task_id", "unit": "unit_id"}
 INT_ARGS = ("phase", "group", "task", "unit")
 DEFAULT_SORT = "urgency"  # the cards to chase first; "position" is the order people arranged by hand
@@ -76,6 +78,13 @@ class BoardArgs:
                                         ("due_from", self.due_from), ("due_to", self.due_to)) if v})
         if self.sort != DEFAULT_SORT:
             found["sort"] = self.sort
+        return found
+
+    def lane_board(self, lane_key: int) -> dict[str, Any]:
+        """The filters of one swimlane's own board: these filters narrowed to the lane, without swimlanes."""
+        found = {k: v for k, v in self.query_string().items() if k != "lanes"}
+        if self.lanes:
+            found[self.lanes] = lane_key
         return found
 
 

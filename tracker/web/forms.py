@@ -91,7 +91,7 @@ PARSER = WebParser()
 
 def form(schema: Schema) -> dict[str, Any]:
     """The posted form (and its files, when the schema takes any), validated."""
-    location = MULTIPART if "files" in schema.fields else "form"
+    location = MULTIPART if {"files", "file"} & set(schema.fields) else "form"
     return PARSER.parse(schema, request, location=location)  # type: ignore[no-any-return]
 
 

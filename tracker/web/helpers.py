@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemStatus, Priority, RecordStatus
+from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus
 from ..services import notifications, permissions, progress, units
 from ..services.deadlines import Light
 from ..services.escalation import SCANNER
+from ..services.items import SOURCE_LABELS
 from ..services.seeding import LOADER
 from ..services.workflow import STATUS_LABELS, transition_for
 from . import context
@@ -76,6 +77,10 @@ def system_actor(label: str) -> str:
     return words.get(label, _("system"))
 
 
+def source_label(source: ItemSource | str) -> str:
+    return pick(SOURCE_LABELS[ItemSource(source)])
+
+
 def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
     """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
     if status == RecordStatus.OPEN and owes_answer is not None:
@@ -117,15 +122,19 @@ def can(what: str, subject: Any = None) -> bool:
         "comment": lambda: not permissions.is_read_only(actor),
         "ask_extension": lambda: permissions.is_unit(actor),
         "supervise": lambda: permissions.is_office(actor),
+        "instruct": lambda: permissions.can_instruct(actor),
         "see_everything": lambda: permissions.sees_everything(actor),
     }
     return checks[what]()
 
 
 def unit_options(actor: Any) -> list[dict[str, Any]]:
-    """Units for a filter, indented by depth; empty for a unit, which only ever sees its own."""
+    """Units for a filter, indented by depth: every unit for those who see everything, a unit's own subtree
+    for a unit with units below it (a county filtering its townships), none for any other unit."""
     if not permissions.sees_everything(actor):
-        return []
+        below = permissions.subordinate_units(actor.unit_id)
+        return [{"id": actor.unit_id, "label": actor.unit.short_name},
+                *({"id": unit.id, "label": "\u3000" + unit.short_name} for unit in below)] if below else []
     found: list[dict[str, Any]] = []
 
     def walk(nodes: list[dict[str, Any]], depth: int) -> None:
@@ -166,5 +175,6 @@ def init_app(app: Flask) -> None:
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
-                                 todo_label=todo_label, is_image=progress.is_image, previewable=progress.previewable)
+                                 todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
+                                 previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime

@@ -9,8 +9,21 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
-from ..models import Attachment, WorkItem
-from ..services import accounts, boards, comments, extensions, feed, items, progress, records, workflow
+from ..models import Attachment, ItemStatus, Role, WorkItem
+from ..services import (
+    accounts,
+    assignment,
+    boards,
+    comments,
+    extensions,
+    feed,
+    instructions,
+    items,
+    permissions,
+    progress,
+    records,
+    workflow,
+)
 from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
@@ -32,7 +45,27 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "updates": updates, "events": events, "people": people,
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
-                                            limit=200)}
+                                            limit=200),
+            "instructions": instructions.instructions_on(item), "place": place_of(item),
+            "lead_users": assignment.unit_users(item.unit_id)}
+
+
+def place_of(item: WorkItem) -> dict[str, Any]:
+    """What the signed-in person may do here beyond moving the card, asked of the permission rules."""
+    actor = current_user
+    open_item = item.cancelled_at is None and item.status != ItemStatus.DONE
+    part = permissions.cooperation(actor, item)
+    lead_admin = actor.role == Role.UNIT_ADMIN and item.unit_id == actor.unit_id
+    return {
+        "part": part,
+        "may_mark_part": open_item and part is not None and not part.is_done and actor.role == Role.UNIT_ADMIN,
+        "may_name_person": open_item and (lead_admin or permissions.is_office(actor)),
+        "may_split": open_item and lead_admin and item.status in (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS),
+        "subordinates": permissions.subordinate_units(item.unit_id) if lead_admin else [],
+        "supervises": permissions.supervises(actor, item) and item.cancelled_at is None,
+        "may_instruct": permissions.can_instruct(actor),
+        "is_office": permissions.is_office(actor) and item.cancelled_at is None,
+    }
 
 
 @bp.route(ITEM)

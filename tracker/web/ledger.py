@@ -74,7 +74,7 @@ class LedgerArgs:
 def export_header() -> list[str]:
     return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Item status"), _("Level"), _("Reason"),
             _("Due date"), _("Days overdue"), _("Issued at"), _("Answer due"), _("Status"), _("Answer"),
-            _("Remedy date"), _("Closing note")]
+            _("Remedy date"), _("Closing note"), _("Person responsible")]
 
 
 def send_table(kind: str, header: list[str], cells: list[list[Any]], *, name: str, filters: list[str]) -> Response:
@@ -122,8 +122,8 @@ def export(kind: str) -> Response:
 
 
 def items_header() -> list[str]:
-    return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Status"), _("Due date"), _("Days overdue"),
-            _("Last progress"), _("Reported on"), _("Reported by")]
+    return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Person responsible"), _("Status"), _("Due date"),
+            _("Days overdue"), _("Last progress"), _("Reported on"), _("Reported by")]
 
 
 @bp.route("/ledger/items.<any(xlsx, csv):kind>")

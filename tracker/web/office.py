@@ -11,12 +11,13 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
-from ..services import boards, extensions, items, ledger, lookup, plans, records, workflow, workspace
+from ..services import boards, extensions, instructions, items, ledger, lookup, plans, records, workflow, workspace
 from . import forms, schemas
 from .access import office_only
 from .context import deadlines
 from .helpers import unit_options
 from .htmx import render
+from .i18n import pick
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -32,7 +33,8 @@ def workspace_page() -> Response:
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
                   review=workspace.review_files([c["id"] for c in queue], actor=current_user),
                   pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
-                  to_close=to_close)
+                  to_close=to_close, proposals=instructions.pending_proposals(actor=current_user),
+                  source_choices=[(source.value, pick(label)) for source, label in items.SOURCE_LABELS.items()])
 
 
 @bp.route("/assign", methods=["POST"])

@@ -6,12 +6,23 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from ..api.schemas.assignments import (
+    AdHocItemIn,
+    CancelIn,
+    IntakeIn,
+    InstructionIn,
+    ProposalAssignIn,
+    ProposalIn,
+    RequiredNoteIn,
+    ResponsibleIn,
+    UnitsIn,
+)
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from ..api.schemas.webhooks import ActiveIn, WebhookIn
-from ..models import ItemStatus, RecordStatus
+from ..models import ItemStatus, Priority, RecordStatus
 from ..services.boards import SORTS, SWIMLANES
 from ..services.deadlines import Light
 from .i18n import LANGUAGES
@@ -141,3 +152,59 @@ class ColumnQuery(BoardQuery):
 class DigestQuery(Schema):
     week = fields.String(validate=PERIOD_KEY)
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+
+
+AdHocForm = as_form(AdHocItemIn)
+class IntakeForm(as_form(IntakeIn)):  # type: ignore[misc]
+    sheet = fields.String(load_default="tasks", validate=validate.OneOf(["tasks", "units"]))
+UnitsForm = as_form(UnitsIn)
+CancelForm = as_form(CancelIn)
+NoteForm = as_form(RequiredNoteIn)
+InstructionForm = as_form(InstructionIn)
+ProposalForm = as_form(ProposalIn)
+ProposalAssignForm = as_form(ProposalAssignIn)
+
+
+class ResponsibleForm(as_form(ResponsibleIn)):  # type: ignore[misc]
+    """A blank person clears the person responsible (blank fields count as not sent)."""
+
+    responsible_user_id = TextInteger(validate=ID_RANGE, load_default=None)
+
+
+class EditForm(FormSchema):
+    """The office's corrections on the item page; a new due date needs a reason (the service says so)."""
+
+    title = text_field(required=True, min_length=1, max_length=200)
+    description = text_field(load_default="", max_length=20_000)
+    priority = fields.Enum(Priority, by_value=True, required=True)
+    due_date = day_field(required=True)
+    reason = text_field(max_length=10_000)
+    version = TextInteger(required=True, validate=ID_RANGE)
+
+
+class SplitRow(Schema):
+    title = text_field(max_length=200)
+    due = day_field()
+
+
+class SplitForm(FormSchema):
+    """Ticked subordinate units, each row with its own `title-<id>` and `due-<id>`; the parent's due date and
+    title stand in for a blank row."""
+
+    unit_ids = fields.List(TextInteger(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=200))
+    due_date = day_field(required=True)
+    description = text_field(load_default="", max_length=20_000)
+    rows = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=fields.Nested(SplitRow), load_default=dict)
+
+    @pre_load
+    def gather_rows(self, form: Any, **_kwargs: Any) -> dict[str, Any]:
+        gathered: dict[str, Any] = {key: form[key] for key in form if not key.startswith(("title-", "due-"))}
+        if hasattr(form, "getlist"):
+            gathered["unit_ids"] = form.getlist("unit_ids")
+        rows: dict[str, dict[str, str]] = {}
+        for key in form:
+            if key.startswith(("title-", "due-")) and form[key].strip():
+                field, _sep, unit_id = key.partition("-")
+                rows.setdefault(unit_id, {})[field] = form[key]
+        gathered["rows"] = rows
+        return gathered

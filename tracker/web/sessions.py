@@ -6,12 +6,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
+from ..database import write_apart
 from ..extensions import login_manager
 from ..models import User
 from ..services import security
 from .auth import policy
 
-OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static", "vendor.static",
+OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static",
                            "language.switch"}
 
 
@@ -22,7 +23,12 @@ def init_sessions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user, _touched = security.session_user(session.get("sid"), now=utcnow(), policy=policy())
+        """One lookup; about once a minute per session also a write, in a short transaction of its own that
+        takes the write lock first (a read request's own transaction never writes, see tracker/database.py)."""
+        now = utcnow()
+        user, due = security.session_user(session.get("sid"), now=now, policy=policy())
+        if due:
+            user = write_apart(lambda: security.update_session(session.get("sid"), now=now, policy=policy()))
         if user is None or str(user.id) != user_id:
             session.clear()
             return None

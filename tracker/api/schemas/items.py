@@ -1,15 +1,17 @@
 """Work items (cards): what comes in, what goes out, how lists are filtered."""
 from __future__ import annotations
 
+import copy
 from datetime import timezone
 
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
-from ...models import ItemStatus, Priority
-from ...services.boards import SORTS, SWIMLANES
+from ...models import ItemSource, ItemStatus, Priority
+from ...services.boards import CARD_FIELDS, SORTS, SWIMLANES
 from ...services.workflow import REVIEW_DECISIONS
 from ...services.deadlines import Light
-from .common import PageArgs, UtcDateTime, day_field, id_field, query_id, text_field
+from .common import PageArgs, TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
 
 class WorkItemFilterArgs(Schema):
@@ -26,11 +28,19 @@ class WorkItemFilterArgs(Schema):
     q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
 
 
-class WorkItemQueryArgs(WorkItemFilterArgs, PageArgs):
-    pass
+class CardFieldsArgs(Schema):
+    card_fields = DelimitedList(
+        fields.String(validate=validate.OneOf(CARD_FIELDS)), data_key="fields",
+        validate=validate.Length(min=1, max=len(CARD_FIELDS)),
+        metadata={"description": "comma-separated: cards carry only these (and id), e.g. "
+                                 "`fields=title,status,due_date,light`"})
 
 
-class BoardQueryArgs(WorkItemFilterArgs):
+class WorkItemQueryArgs(WorkItemFilterArgs, CardFieldsArgs, PageArgs):
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=1000))
+
+
+class BoardQueryArgs(WorkItemFilterArgs, CardFieldsArgs):
     swimlanes = fields.String(validate=validate.OneOf(SWIMLANES))
     sort = fields.String(load_default="position", validate=validate.OneOf(SORTS), metadata={
         "description": "card order in each column: position (as arranged), urgency (overdue first, longest "
@@ -55,6 +65,8 @@ class WorkItemPatch(Schema):
     title = text_field(min_length=1, max_length=200)
     description = text_field(max_length=20_000)
     priority = fields.Enum(Priority, by_value=True)
+    due_date = fields.Date(metadata={"description": "a new due date; the original is kept; needs `reason`"})
+    reason = text_field(max_length=10_000, metadata={"description": "why the due date moves"})
     version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
 
 
@@ -76,10 +88,10 @@ class CardOut(Schema):
     id = fields.Integer(required=True)
     plan_id = fields.Integer(required=True)
     phase_id = fields.Integer(required=True)
-    task_id = fields.Integer(required=True)
-    task_number = fields.Integer(required=True)
-    group_id = fields.Integer(required=True)
-    unit_id = fields.Integer(required=True)
+    task_id = fields.Integer(allow_none=True, required=True, metadata={"description": "null for ad-hoc items"})
+    task_number = fields.Integer(allow_none=True, required=True)
+    group_id = fields.Integer(allow_none=True, required=True)
+    unit_id = fields.Integer(required=True, metadata={"description": "the lead unit (牵头单位)"})
     unit_name = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Enum(ItemStatus, by_value=True, required=True)
@@ -93,6 +105,45 @@ class CardOut(Schema):
     light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
     days_overdue = fields.Integer(required=True)
     open_level = fields.String(allow_none=True, metadata={"description": "highest open record: 提醒/催办/督办/通报"})
+    parent_id = fields.Integer(allow_none=True, required=True, metadata={"description": "set on split items"})
+    source = fields.Enum(ItemSource, by_value=True, allow_none=True, required=True)
+    responsible_name = fields.String(allow_none=True, required=True)
+
+
+class BoardCardOut(CardOut):
+    my_part = fields.String(allow_none=True, required=True, validate=validate.OneOf(["lead", "cooperating"]),
+                            metadata={"description": "the caller's unit leads the item or cooperates (配合)"})
+
+
+def _only_id_required(schema: type[Schema], name: str) -> type[Schema]:
+    """The same fields, of which only `id` is required: a list or board asked for `fields` leaves out the rest."""
+    found = {}
+    for field_name, field in schema._declared_fields.items():
+        found[field_name] = copy.copy(field)
+        found[field_name].required = field_name == "id"
+    return Schema.from_dict(found, name=name)
+
+
+ListedCardOut = _only_id_required(BoardCardOut, "ListedCardOut")
+
+
+class CooperatingPartOut(Schema):
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    done = fields.Boolean(required=True)
+    done_at = fields.DateTime(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+
+
+class ChildOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    due_date = fields.Date(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+    light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
 
 
 class WorkItemOut(CardOut):
@@ -102,6 +153,13 @@ class WorkItemOut(CardOut):
     created_at = fields.DateTime(required=True)
     submitted_at = fields.DateTime(allow_none=True, required=True)
     completed_at = fields.DateTime(allow_none=True, required=True)
+    source_ref = fields.String(allow_none=True, required=True)
+    responsible_user_id = fields.Integer(allow_none=True, required=True)
+    contact_phone = fields.String(allow_none=True, required=True)
+    cancelled_at = fields.DateTime(allow_none=True, required=True)
+    cancel_reason = fields.String(allow_none=True, required=True)
+    cooperating_units = fields.List(fields.Nested(CooperatingPartOut), required=True)
+    children = fields.List(fields.Nested(ChildOut), required=True)
 
 
 class ColumnOut(Schema):
@@ -112,7 +170,7 @@ class ColumnOut(Schema):
 
 
 class BoardColumnOut(ColumnOut):
-    cards = fields.List(fields.Nested(CardOut), required=True)
+    cards = fields.List(fields.Nested(ListedCardOut), required=True)
 
 
 class LaneOut(Schema):

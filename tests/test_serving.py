@@ -1,0 +1,37 @@
+"""`make run`'s server: gunicorn with tracker/gunicorn_conf.py, started for real on loopback."""
+from __future__ import annotations
+
+import socket
+import urllib.request
+from pathlib import Path
+
+from flask import Flask
+
+from . import servers
+
+# Well under gunicorn's 30 s worker timeout: a server that waits for the slow clients fails this bound.
+ANSWER_WITHIN_SECONDS = 10
+
+
+def test_two_idle_connections_sending_partial_headers_do_not_stall_a_real_request(committed_app: Flask,
+                                                                                  tmp_path: Path) -> None:
+    with servers.gunicorn(committed_app, tmp_path / "gunicorn.log") as url:
+        port = int(url.rsplit(":", 1)[1])
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            for connection in slow:
+                connection.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+            with urllib.request.urlopen(f"{url}/login", timeout=ANSWER_WITHIN_SECONDS) as answer:
+                assert answer.status == 200
+        finally:
+            for connection in slow:
+                connection.close()
+
+
+def test_the_server_names_no_version_and_logs_each_request(committed_app: Flask, tmp_path: Path) -> None:
+    log = tmp_path / "gunicorn.log"
+    with servers.gunicorn(committed_app, log) as url:
+        with urllib.request.urlopen(f"{url}/login", timeout=ANSWER_WITHIN_SECONDS) as answer:
+            server = answer.headers.get("Server", "")
+    assert "gunicorn" not in server.lower() and not any(c.isdigit() for c in server)
+    assert '"GET /login HTTP/1.1" 200' in log.read_text()

@@ -1,0 +1,61 @@
+"""Excel intake of a 任务分解表 and of the unit list: a dry run or the commit of the whole file, and the empty
+templates."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from ..clock import utcnow
+from ..services import intake, lookup, permissions
+from .auth import actor
+from .common import api_blueprint, errors
+from .parsing import MULTIPART
+from .schemas.assignments import IntakeIn, IntakeReportOut
+
+blp = api_blueprint("intake", "Excel intake of a task breakdown sheet (任务分解表)")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/intake/tasks", methods=["POST"])
+@blp.arguments(IntakeIn, location=MULTIPART)
+@blp.response(200, IntakeReportOut)
+@errors(blp, 403)
+def import_tasks(data: dict[str, Any]) -> dict[str, Any]:
+    """Office only: every row's outcome; with commit=true the rows are written in one transaction."""
+    report = intake.import_tasks(data["file"].stream, actor=actor(), plan=lookup.plan(None),
+                                 commit=data["commit"], now=utcnow())
+    return report.as_dict()
+
+
+@blp.route("/intake/tasks/template")
+@blp.doc(responses={"200": {"description": "the template", "content": {
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@errors(blp, 403)
+def template() -> Response:
+    """Office only: the empty sheet with its eight columns."""
+    permissions.require_office(actor())
+    response = Response(intake.template(), mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment", filename="renwu-fenjie-template.xlsx")
+    return response
+
+
+@blp.route("/intake/units", methods=["POST"])
+@blp.arguments(IntakeIn, location=MULTIPART)
+@blp.response(200, IntakeReportOut)
+@errors(blp, 403)
+def import_units(data: dict[str, Any]) -> dict[str, Any]:
+    """Office only: the unit list (单位标识, 单位名称, 简称, 类型, 上级单位, 联系邮箱), every row's outcome."""
+    return intake.import_units(data["file"].stream, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
+
+
+@blp.route("/intake/units/template")
+@blp.doc(responses={"200": {"description": "the template", "content": {
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@errors(blp, 403)
+def unit_template() -> Response:
+    """Office only: the empty unit list."""
+    permissions.require_office(actor())
+    response = Response(intake.unit_template(), mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment", filename="danwei-template.xlsx")
+    return response

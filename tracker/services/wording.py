@@ -1,0 +1,70 @@
+"""The plan's "X"s in the wording of items: once the office sets a parameter, titles and descriptions show its
+value (不少于3次) instead of the X; until then the X stays, so nobody reads a guess.
+
+A template says which parameter each X of its title, then of its description, stands for (`x:` in the plan
+file). An item shows the values only while its wording is still the template's: an item the office reworded
+keeps its own words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import ItemTemplate, TaskParameter
+
+X = re.compile(r"(?<![A-Za-z])X(?![A-Za-z])")
+
+
+def count_x(text: str) -> int:
+    return len(X.findall(text))
+
+
+def fill(text: str, values: list[str | None]) -> str:
+    """Each X in turn takes the next value; an X whose value is not set stays an X."""
+    remaining = iter(values)
+
+    def one(match: re.Match[str]) -> str:
+        return next(remaining, None) or match.group(0)
+
+    return X.sub(one, text)
+
+
+@dataclass(frozen=True)
+class TemplateWording:
+    title: str
+    description: str
+    title_values: list[str | None]
+    description_values: list[str | None]
+
+    def title_of(self, title: str) -> str:
+        return fill(title, self.title_values) if title == self.title else title
+
+    def description_of(self, description: str) -> str:
+        return fill(description, self.description_values) if description == self.description else description
+
+
+def wordings(template_ids: set[int] | None = None) -> dict[int, TemplateWording]:
+    """The templates that have an X with a value set, by id: one query (templates and parameters are few)."""
+    stmt = (sa.select(ItemTemplate.id, ItemTemplate.title, ItemTemplate.description, ItemTemplate.x_keys,
+                      TaskParameter.key, TaskParameter.value)
+            .join(TaskParameter, sa.and_(TaskParameter.task_id == ItemTemplate.task_id,
+                                         TaskParameter.value.is_not(None)))
+            .where(ItemTemplate.x_keys.is_not(None)))
+    if template_ids is not None:
+        stmt = stmt.where(ItemTemplate.id.in_(template_ids))
+    templates: dict[int, tuple[str, str, list[str]]] = {}
+    values: dict[int, dict[str, str]] = {}
+    for template_id, title, description, x_keys, key, value in db.session.execute(stmt):
+        templates[template_id] = (title, description, x_keys or [])  # JSON null for templates without an X
+        values.setdefault(template_id, {})[key] = value
+    found = {}
+    for template_id, (title, description, x_keys) in templates.items():
+        keyed: list[Any] = [values[template_id].get(key) for key in x_keys]
+        if any(keyed):
+            split = count_x(title)
+            found[template_id] = TemplateWording(title, description, keyed[:split], keyed[split:])
+    return found
