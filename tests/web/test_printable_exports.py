@@ -64,14 +64,15 @@ def test_the_items_ledger_exports_items_with_their_last_progress(sign_in, people
     text = client.get("/ledger/items.csv?q=台账工作项")
     assert _filename(xlsx) == f"工作项台账_“台账工作项”_{today():%Y%m%d}.xlsx"
     sheet = _book(xlsx)
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:J3"
-    assert [cell.value for cell in sheet[2]] == ["序号", "任务编号", "单位", "工作项", "状态", "截止日期", "逾期天数",
-                                                 "最近进展", "报送日期", "报送人"]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:K3"
+    assert [cell.value for cell in sheet[2]] == ["序号", "任务编号", "单位", "工作项", "责任人", "状态", "截止日期",
+                                                 "逾期天数", "最近进展", "报送日期", "报送人"]
     values = [cell.value for cell in sheet[3]]
-    assert values[:5] == [1, 8, "市司法局", "台账工作项", "进行中"] and values[6] == (today() - DUE).days
-    assert sheet["F3"].is_date and values[7] == "已完成初稿" and values[9] == carrier.display_name
+    assert values[:4] == [1, 8, "市司法局", "台账工作项"] and values[5] == "进行中"
+    assert sheet["G3"].is_date and values[7] == (today() - DUE).days
+    assert values[8] == "已完成初稿" and sheet["J3"].is_date and values[10] == carrier.display_name
     rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
-    assert rows[0][0] == "序号" and rows[1][3] == "台账工作项" and rows[1][5] == "2024-06-01"
+    assert rows[0][0] == "序号" and rows[1][3] == "台账工作项" and rows[1][6] == "2024-06-01"
     assert _filename(text).endswith(".csv")
 
 
