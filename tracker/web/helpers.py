@@ -48,6 +48,15 @@ def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
     return verbs[transition.action] if transition else _("To %(column)s", column=status_label(target))
 
 
+def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
+    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回."""
+    transition = transition_for(ItemStatus(source), ItemStatus(target))
+    done = {"sign": _("Signed for."), "submit": _("Submitted for review."), "approve": _("Approved as done."),
+            "return": _("Returned.")}
+    moved = _("Moved to %(column)s.", column=status_label(target))
+    return done.get(transition.action, moved) if transition else moved
+
+
 def priority_label(priority: Priority | str) -> str:
     return {Priority.LOW: _("low"), Priority.NORMAL: _("normal"), Priority.HIGH: _("high")}[Priority(priority)]
 

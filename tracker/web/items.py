@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, send_file, url_for
+from flask import Blueprint, Response, flash, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
@@ -27,6 +28,7 @@ from ..services import (
 from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
+from .helpers import moved_message
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
@@ -86,10 +88,12 @@ def move(item_id: int) -> Response:
     data = forms.form(schemas.MoveForm())
     back = forms.local_url(data.get("next"), url_for("cards.detail", item_id=item.id))
     uploads = _uploads(data["files"])
+    source = item.status
     workflow.move(item, actor=current_user, to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"),
                   evidence=workflow.Evidence(uploads, storage()) if uploads else None)
     if data.get("via") == "form":
+        flash(moved_message(source, item.status))
         return forms.finished(back)
     return render("board/_card.html", c=boards.item_detail(item, deadlines()))
 
@@ -111,6 +115,7 @@ def add_update(item_id: int) -> Response:
     data = forms.form(schemas.ProgressForm())
     progress.add_update(item, actor=current_user, text=data["text"], percent=data.get("percent"),
                         files=_uploads(data["files"]), storage=storage(), now=utcnow())
+    flash(_("Progress reported."))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -120,6 +125,7 @@ def add_comment(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.CommentForm())
     comments.add_comment(item, actor=current_user, text=data["text"], now=utcnow())
+    flash(_("Comment added."))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -129,6 +135,7 @@ def request_extension(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.ExtensionForm())
     extensions.request_extension(item, actor=current_user, due=data["due"], reason=data["reason"], now=utcnow())
+    flash(_("Extension to %(date)s requested; the office will decide.", date=data["due"].isoformat()))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
