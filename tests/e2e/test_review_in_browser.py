@@ -56,3 +56,16 @@ def test_the_office_approves_from_the_queue_after_seeing_the_report_and_a_thumbn
     assert page.inner_text("#flash") == "已审核办结:带图片佐证的事项"
     page.goto("/board?q=带图片佐证")
     assert column(page, "done").locator(f"#card-{card_id}").count() == 1
+
+
+def test_the_office_picks_several_units_by_checkbox_after_narrowing_the_list(page, city):
+    log_in(page, "e2e_office")
+    page.goto("/office/#assign")
+    picker = page.locator("#assign .unit-picker").first
+    picker.locator(".unit-filter").fill("公安")
+    visible = [text.strip() for text in picker.locator("label:visible").all_inner_texts()]
+    assert visible and all("公安" in text for text in visible)
+    picker.locator("label:visible input").first.check()
+    picker.locator(".unit-filter").fill("司法")
+    assert picker.locator("input:checked").count() == 1, "a checked unit stays chosen while the list narrows"
+    assert picker.locator("label:visible").count() >= 2

@@ -29,6 +29,16 @@
     }
   }, true);
 
+  // A unit picker's filter box hides the units whose name does not hold what is typed (checked ones stay).
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("unit-filter")) { return; }
+    var typed = event.target.value.trim();
+    event.target.closest(".unit-picker").querySelectorAll("label").forEach(function (label) {
+      var checked = label.querySelector("input").checked;
+      label.hidden = typed !== "" && !checked && label.textContent.indexOf(typed) === -1;
+    });
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });

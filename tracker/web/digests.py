@@ -2,6 +2,8 @@
 document (no script, no forms, nothing fetched), framed by the digest's page, with the plain text beside."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
@@ -19,11 +21,27 @@ SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-anc
 @login_required
 def index() -> Response:
     args = forms.query(schemas.DigestQuery())
-    week, offset = args.get("week"), args["offset"]
+    day: date | None = args.get("day")
+    week, offset = (iso_week_key(day) if day else args.get("week")), args["offset"]
     found = digests.list_digests(actor=current_user, period_key=week, limit=PAGE + 1, offset=offset)
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
                   unit_names=units.short_names(d.unit_id for d in found),
-                  more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE)
+                  more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE,
+                  monday=week_start(week) if week else None)
+
+
+def iso_week_key(day: date) -> str:
+    """The digest period a chosen day falls in: 2024-05-15 → 2024-W20 (ISO weeks, as the scheduler keys them)."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(key: str) -> date | None:
+    """The Monday of a period key, to show the week as a date; None for a week no calendar has (2024-W60)."""
+    try:
+        return date.fromisocalendar(int(key[:4]), int(key[6:]), 1)
+    except ValueError:
+        return None
 
 
 @bp.route(DIGEST)

@@ -151,6 +151,7 @@ class ColumnQuery(BoardQuery):
 
 class DigestQuery(Schema):
     week = fields.String(validate=PERIOD_KEY)
+    day = day_field(metadata={"label": ("周内任一天", "A day of the week")})
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
