@@ -5,7 +5,7 @@ Records of items already done are settled as of the item's completion, so a data
 change agrees with the rule that approval settles them (no count treats them as owed).
 
 Revision ID: 4eb757c80fff
-Revises: c5e48990c64c
+Revises: 2795ada82b99
 Create Date: 2026-11-29 22:08:57.601859
 
 """
@@ -19,7 +19,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = '4eb757c80fff'
-down_revision = 'c5e48990c64c'
+down_revision = '2795ada82b99'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 cancelling, leaders' instructions. Existing items keep their unit as the lead unit and get no cooperators.
 
 Revision ID: 2795ada82b99
-Revises: 4eb757c80fff
+Revises: c5e48990c64c
 Create Date: 2026-11-29 22:08:12.204069
 
 """
@@ -14,7 +14,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = '2795ada82b99'
-down_revision = '4eb757c80fff'
+down_revision = 'c5e48990c64c'
 branch_labels = None
 depends_on = None
 

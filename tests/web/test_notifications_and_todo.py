@@ -22,7 +22,7 @@ def test_the_bell_counts_up_when_the_office_returns_an_item_and_opening_it_reads
                   note="请补充会议纪要")
     page = unit.get("/notifications").get_data(as_text=True)
     assert bell(page) == before + 1 and "请补充会议纪要" in page
-    notice = db.session.query(Notification).filter_by(item_id=item.id).one()
+    notice = db.session.query(Notification).filter_by(item_id=item.id, kind="item_returned").one()
     response = unit.post(f"/notifications/{notice.id}/open")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/items/{item.id}")
     assert notice.read_by_id == people["sfj_member"].id
@@ -33,7 +33,7 @@ def test_another_unit_cannot_open_the_notification(sign_in, people, make_item, n
     item = make_item("sfj", status=ItemStatus.SUBMITTED)
     workflow.move(item, actor=people["office"], to=ItemStatus.IN_PROGRESS, expected_version=item.version, now=now,
                   note="退回")
-    notice = db.session.query(Notification).filter_by(item_id=item.id).one()
+    notice = db.session.query(Notification).filter_by(item_id=item.id, kind="item_returned").one()
     assert sign_in(people["other_admin"]).post(f"/notifications/{notice.id}/open").status_code == 404
     assert notice.read_at is None
 
