@@ -22,18 +22,12 @@ SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-anc
 def index() -> Response:
     args = forms.query(schemas.DigestQuery())
     day: date | None = args.get("day")
-    week, offset = (iso_week_key(day) if day else args.get("week")), args["offset"]
+    week, offset = (digests.week_key(day) if day else args.get("week")), args["offset"]
     found = digests.list_digests(actor=current_user, period_key=week, limit=PAGE + 1, offset=offset)
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
                   unit_names=units.short_names(d.unit_id for d in found),
                   more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE,
                   monday=week_start(week) if week else None)
-
-
-def iso_week_key(day: date) -> str:
-    """The digest period a chosen day falls in: 2024-05-15 → 2024-W20 (ISO weeks, as the scheduler keys them)."""
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def week_start(key: str) -> date | None:
