@@ -44,6 +44,7 @@ ACCESS: dict[str, Any] = {
     "dashboard.show": LOGGED_IN,
     "ledger.show": LOGGED_IN,
     "ledger.export": LOGGED_IN,
+    "ledger.export_items": LOGGED_IN,
     "ledger.answer": NOBODY,  # only the record's own unit answers
     "ledger.close": OFFICE,
     "ledger.escalate": OFFICE,
@@ -61,6 +62,7 @@ ACCESS: dict[str, Any] = {
     "digest_pages.sent": READERS,
     "cards.detail": READERS,
     "cards.download": READERS,
+    "cards.preview": READERS,
     "cards.move": OFFICE,
     "cards.move_form": OFFICE,
     "cards.add_update": OFFICE,

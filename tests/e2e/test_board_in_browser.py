@@ -100,6 +100,7 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     page.click("header form button:has-text('退出')")
     log_in(page, "e2e_office")
     page.goto("/office/")
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator(f"#review-{card_id} button[value=approve]").click()
     page.goto("/board?q=全流程")

@@ -32,6 +32,7 @@ def test_the_office_exports_the_ledger_to_excel(page, city, tmp_path):
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     rows = list(load_workbook(saved).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("编号", "单位", "工作项")
-    assert any(row[2] == "台账导出事项" and row[4] == "逾期 16 天,已发督办通知" for row in rows[1:])
+    assert rows[1][:4] == ("序号", "任务编号", "单位", "工作项")
+    assert any(row[3] == "台账导出事项" and row[6] == "逾期 16 天,已发督办通知" for row in rows[2:])
+    assert saved.name.startswith("督办台账_")
     shoot(page, "ledger")

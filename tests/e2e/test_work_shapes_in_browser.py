@@ -79,7 +79,7 @@ def test_an_ad_hoc_item_is_split_reviewed_and_closed_across_units(city, committe
     form.locator("[name=title]").fill("浏览器场景:执法检查")
     form.locator("[name=due_date]").fill("2025-06-30")
     form.locator("select[name=lead_unit_id]").select_option(str(unit_ids["jiaqu"]))
-    form.locator("select[name=cooperating_unit_ids]").select_option(str(unit_ids["sfj"]))
+    form.locator(f"input[name=cooperating_unit_ids][value='{unit_ids['sfj']}']").check()
     with office.expect_navigation(url=re.compile(r"/items/\d+$")):
         form.locator("button[type=submit]").click()
     parent_id = int(office.url.rsplit("/", 1)[1])

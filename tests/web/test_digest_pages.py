@@ -36,6 +36,15 @@ def test_the_office_lists_every_digest_and_filters_by_week(sign_in, people, dige
     assert "第十五周" in html and "第十四周" not in html
 
 
+def test_the_week_is_chosen_as_a_date_not_typed_as_a_key(sign_in, people, digest_for):
+    digest_for("sfj", "第十四周", week="2023-W14")
+    digest_for(None, "第十五周", week="2023-W15")
+    html = sign_in(people["office"]).get("/digests?day=2023-04-05").get_data(as_text=True)
+    assert "第十四周" in html and "第十五周" not in html
+    assert 'type="date" name="day" value="2023-04-03"' in html
+    assert sign_in(people["office"]).get("/digests?week=2023-W60").status_code == 200
+
+
 def test_a_digest_reads_as_sent_in_its_own_sandbox(sign_in, people, digest_for):
     digest = digest_for("sfj", "司法局周报")
     client = sign_in(people["sfj_admin"])

@@ -92,6 +92,38 @@ def test_a_refused_evidence_file_changes_nothing(sign_in, people, make_item):
     assert response.status_code == 422 and "不支持的文件类型" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    (b"MZ\x90\x00 an executable", "伪装.pdf 的名字表明是PDF 文件,但按内容判断不是:内容不是任何允许的类型"),
+    (b"\x89PNG\r\n\x1a\n a picture", "伪装.pdf 的名字表明是PDF 文件,但按内容判断不是:内容是PNG 图片")])
+def test_a_disguised_file_is_refused_for_what_its_content_is(sign_in, people, make_item, content, said):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/updates", headers={"HX-Request": "true"}, data={
+        "text": "进展", "files": (io.BytesIO(content), "伪装.pdf")}, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and said in body and "不支持的文件类型" not in body
+
+
+@pytest.mark.parametrize(("to", "words"), [("in_progress", "已签收"), ("submitted", "已提交审核")])
+def test_a_move_from_the_item_page_says_what_it_did(sign_in, people, make_item, to, words):
+    item = make_item("sfj", status=ItemStatus.ASSIGNED if to == "in_progress" else ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_admin"])
+    response = client.post(f"/items/{item.id}/move", data={"to": to, "version": item.version, "note": "办结报告",
+                                                          "via": "form"})
+    assert response.status_code == 303
+    assert words in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_progress_comments_and_extension_requests_say_they_were_taken(sign_in, people, make_item):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_admin"])
+    for url, data, words in [(f"/items/{item.id}/updates", {"text": "完成一半"}, "进展已报送"),
+                             (f"/items/{item.id}/comments", {"text": "请关注"}, "评论已发表"),
+                             (f"/items/{item.id}/extensions", {"due": "2024-06-30", "reason": "需要时间"},
+                              "已申请延期至 2024-06-30")]:
+        assert client.post(url, data=data).status_code == 303, url
+        assert words in client.get(f"/items/{item.id}").get_data(as_text=True), url
+
+
 def test_the_detail_page_shows_obligation_parameters_progress_and_timeline(sign_in, people, make_item):
     item = make_item("sfj", status=ItemStatus.SUBMITTED)
     page = sign_in(people["sfj_member"]).get(f"/items/{item.id}")
@@ -118,6 +150,30 @@ def test_progress_with_evidence_and_download(sign_in, people, make_item):
     assert download.status_code == 200 and body == PDF
     assert "attachment" in download.headers["Content-Disposition"]
     assert "完成一半" in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+PNG = b"\x89PNG\r\n\x1a\n evidence"
+DOCX = b"PK\x03\x04 evidence"
+
+
+@pytest.mark.parametrize(("name", "body", "mimetype", "inline"), [
+    ("照片.png", PNG, "image/png", True), ("方案.pdf", PDF, "application/pdf", True),
+    ("报告.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False)])
+def test_images_and_pdfs_open_in_the_browser_other_files_still_download(sign_in, people, make_item, name, body,
+                                                                        mimetype, inline):
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_member"])
+    client.post(f"/items/{item.id}/updates", data={"text": "佐证", "files": (io.BytesIO(body), name)},
+                content_type="multipart/form-data")
+    attachment = db.session.query(Attachment).filter_by(item_id=item.id).one()
+    shown = client.get(f"/files/{attachment.id}/view")
+    assert shown.get_data() == body and shown.mimetype == mimetype
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert shown.headers["Content-Disposition"].startswith("inline" if inline else "attachment")
+    page = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert (f'class="thumb" src="/files/{attachment.id}/view"' in page) == (mimetype == "image/png")
+    shown.close()
+    assert sign_in(people["other_admin"]).get(f"/files/{attachment.id}/view").status_code == 404
 
 
 def test_another_unit_cannot_download_evidence(sign_in, people, make_item):

@@ -49,8 +49,8 @@ def test_the_xlsx_export_holds_what_is_shown_and_opens_in_openpyxl(sign_in, peop
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("编号", "单位", "工作项", "督办等级")
-    reasons = [r[4] for r in rows[1:]]
+    assert rows[1][:7] == ("序号", "任务编号", "单位", "工作项", "工作项状态", "督办等级", "理由")
+    reasons = [r[6] for r in rows[2:]]
     assert "三级督办" in reasons and "一级提醒" not in reasons
 
 
@@ -59,8 +59,8 @@ def test_the_csv_export_starts_with_a_bom_for_excel(sign_in, people, make_record
     response = sign_in(people["sfj_member"]).get("/ledger/export.csv")
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][0] == "编号" and any("逾期 16 天" in cell for cell in rows[1])
-    assert all(row[1] == "市司法局" for row in rows[1:])
+    assert rows[0][0] == "序号" and any("逾期 16 天" in cell for cell in rows[1])
+    assert all(row[2] == "市司法局" for row in rows[1:])
 
 
 def test_a_unit_answers_a_supervision_notice_on_the_item_page(sign_in, people, make_record):

@@ -73,7 +73,8 @@ def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in
     version = item.version
     client = sign_in(people["other_admin"])
     hidden = [f"/items/{item.id}", f"/items/{item.id}/move-form?to=submitted",
-              f"/files/{sfj_things['attachment'].id}", f"/digests/{sfj_things['digest'].id}",
+              f"/files/{sfj_things['attachment'].id}", f"/files/{sfj_things['attachment'].id}/view",
+              f"/digests/{sfj_things['digest'].id}",
               f"/digests/{sfj_things['digest'].id}/sent"]
     for url in hidden:
         assert client.get(url).status_code == 404, url
@@ -86,6 +87,7 @@ def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in
         assert client.post(url, data=data).status_code == 404, url
     assert client.post("/records/close", data={"record_ids": [record.id], "note": "冒充"}).status_code == 403
     for url in ("/board?q=司法局专属", f"/board?unit={item.unit_id}", "/ledger", "/ledger/export.csv",
+                "/ledger/items.csv",
                 "/dashboard", "/digests"):
         body = client.get(url).get_data()
         assert "司法局专属事项".encode() not in body and "司法局的督办记录".encode() not in body, url

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -95,6 +96,16 @@ def end_sessions(user: User, *, now: datetime, keep: str | None = None) -> None:
     if keep is not None:
         query = query.where(UserSession.id != keep)
     db.session.execute(query.values(ended_at=now))
+
+
+def display_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """People by the name they go by, for anything a person reads (a login name stays in URLs and the API):
+    one query."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return {row.id: row.display_name
+            for row in db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted)))}
 
 
 def check_password(user: User, password: str, hasher: PasswordHasher) -> bool:

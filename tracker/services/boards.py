@@ -20,6 +20,7 @@ from ..models import (AccountabilityRecord, Event, ItemStatus, ItemUnit, Plan, R
 from ..models.accountability import UNANSWERED_KIND
 from . import permissions, wording
 from .deadlines import Light, days_overdue, light, light_clause
+from .search import item_search_clause
 from .workflow import STATUS_LABELS
 
 COLUMN_ORDER = list(ItemStatus)
@@ -92,8 +93,7 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
     if filters.updated_since is not None:
         where.append(WorkItem.updated_at >= filters.updated_since)
     if filters.q:
-        where.append(sa.or_(WorkItem.title.icontains(filters.q, autoescape=True),
-                            WorkItem.description.icontains(filters.q, autoescape=True)))
+        where.append(item_search_clause(filters.q))
     return where
 
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import DeliveryStatus, Digest, DigestDelivery, Plan, Unit, User
-from . import permissions
+from . import glossary, permissions
 from .bulk import insert_or_ignore, serialise
 from .deadlines import local_today
 from .digest_data import Snapshot, load_snapshot, office_data, unit_data
@@ -33,6 +33,7 @@ _DIGEST_LOCK = 0x64696765  # "dige"
 _TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "digests"
 _env = Environment(loader=FileSystemLoader(_TEMPLATES), undefined=StrictUndefined, trim_blocks=True,
                    lstrip_blocks=True, autoescape=select_autoescape(enabled_extensions=("html",), default=False))
+_env.globals["term"] = {key: zh for key, (zh, _en) in glossary.TERMS.items()}
 
 
 def week_key(day: date) -> str:

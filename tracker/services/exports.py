@@ -13,10 +13,14 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import IO, Any
+from unicodedata import east_asian_width
+from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,6 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Not allowed in XML 1.0: C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BOM = "\ufeff"
+MAX_WIDTH = 50
 
 
 def csv_cell(value: Any) -> Any:
@@ -51,29 +56,79 @@ def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
-    write_csv(out, header, rows)
+    write_csv(out, header, (_csv_row(row) for row in rows))
     return out.getvalue().encode("utf-8")
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """One sheet: a bold, frozen header, then the rows; every text cell a string cell."""
+def _csv_row(row: Sequence[Any]) -> list[Any]:
+    """Dates as 2024-06-30 and times as 2024-06-30 09:00 (what a person types), not Python's repr."""
+    return [value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime)
+            else value.isoformat() if isinstance(value, date) else value for value in row]
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, caption: str = "") -> bytes:
+    """One sheet that prints: a title row naming the filter (merged across the columns), a bold header, both
+    frozen and repeated on every printed page, an autofilter, column widths fitted to the text (a Chinese
+    character is two widths), dates as date cells, landscape and fitted to the page's width. Every text cell is
+    a string cell."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = xml_text(title)[:31]
-    for number, line in enumerate([header, *rows], start=1):
+    widths = [_width(h) for h in header]
+    sheet.append([xml_text(caption or title)])
+    for number, line in enumerate([header, *rows], start=2):
         for column, value in enumerate(line, start=1):
             _put(sheet.cell(row=number, column=column), value)
-    for cell in sheet[1]:
+            if column <= len(widths):
+                widths[column - 1] = max(widths[column - 1], _width(value))
+    last = get_column_letter(max(len(header), 1))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cell in sheet[2]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 6), MAX_WIDTH)
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, str) and _width(cell.value) > MAX_WIDTH:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{last}{max(sheet.max_row, 2)}"
+    sheet.print_title_rows = "1:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _width(value: Any) -> int:
+    """How many Latin letters wide a value shows: CJK and full-width characters count two."""
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    text = "" if value is None else str(value)
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _put(cell: Any, value: Any) -> None:
     if isinstance(value, str):
         cell.value = xml_text(value)
         cell.data_type = "s"  # openpyxl guesses a formula from a leading "="; a person's text is text
+    elif isinstance(value, datetime):
+        cell.value = value.replace(tzinfo=None)  # Excel has no time zones: the caller gives local time
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
     else:
         cell.value = value
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with the Chinese name (RFC 5987 `filename*`) and an ASCII name for old clients."""
+    stem, _dot, kind = filename.rpartition(".")
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in stem) or "export"
+    return f"attachment; filename=\"{fallback}.{kind}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -43,6 +43,7 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
+PREVIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
 MAX_FILES = 10
 CHUNK = 64 * 1024
 PENDING_DIR = ".incoming"
@@ -109,6 +110,25 @@ def _refused_type(name: str) -> Invalid:
                    code="file_type_refused", fields={"files": [f"{name}:类型不允许"]})
 
 
+KIND_NAMES = {"pdf": ("PDF 文件", "a PDF"), "png": ("PNG 图片", "a PNG image"), "jpg": ("JPEG 图片", "a JPEG image"),
+              "doc": ("旧版 Office 文档", "an old Office document"), "docx": ("Office 文档", "an Office document")}
+KIND_OF = {"jpeg": "jpg", "xls": "doc", "ppt": "doc", "xlsx": "docx", "pptx": "docx"}
+
+
+def _not_what_it_says(name: str, extension: str, head: bytes) -> Invalid:
+    """A file whose first bytes are not what its name claims ("伪装.pdf" holding an executable): say what its
+    name says and what its content is, rather than calling an allowed type not allowed. The code stays
+    file_type_refused, which programs already read."""
+    claimed = KIND_NAMES[KIND_OF.get(extension, extension)]
+    found = next((KIND_NAMES[KIND_OF.get(ext, ext)] for ext, (_type, magics) in ALLOWED.items()
+                  if any(head.startswith(magic) for magic in magics)), None)
+    zh = f"内容是{found[0]}" if found else "内容不是任何允许的类型"
+    en = f"its content is {found[1]}" if found else "its content is none of the allowed types"
+    return Invalid(f"文件 {name} 的名字表明是{claimed[0]},但按内容判断不是:{zh}。请上传原文件",
+                   f"{name} is named as {claimed[1]} but is not one: {en}. Please upload the original file",
+                   code="file_type_refused", fields={"files": [f"{name}:{zh}"]})
+
+
 def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     """Check and write one file; returns (stored name, content type, size, sha256). Removes it on refusal."""
     name = _original_name(upload.filename)
@@ -118,7 +138,7 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     content_type, magics = ALLOWED[extension]
     head = upload.stream.read(16)
     if not any(head.startswith(magic) for magic in magics):
-        raise _refused_type(name)
+        raise _not_what_it_says(name, extension, head)
     stored = storage.new_name()
     path = pending_path(storage.folder, stored)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,6 +224,15 @@ def attachment_for(attachment_id: int, *, actor: User) -> Attachment:
     if attachment is None or item is None or not permissions.can_see_item(actor, item):
         raise NotFound("附件不存在或无权查看", "Attachment not found", code="attachment_not_found")
     return attachment
+
+
+def previewable(attachment: Attachment) -> bool:
+    """Whether a browser may show the file inline: images and PDFs, never a type that runs script."""
+    return attachment.content_type in PREVIEWABLE
+
+
+def is_image(attachment: Attachment) -> bool:
+    return attachment.content_type.startswith("image/") and previewable(attachment)
 
 
 @dataclass

@@ -35,6 +35,8 @@ class RecordFilters:
     issued_from: datetime | None = None
     issued_to: datetime | None = None
     owes_answer: bool | None = None
+    due_from: date | None = None
+    due_to: date | None = None
 
 
 def records_query(*, actor: User, filters: RecordFilters = RecordFilters()) -> sa.Select[Any]:
@@ -53,6 +55,10 @@ def records_query(*, actor: User, filters: RecordFilters = RecordFilters()) -> s
         query = query.where(AccountabilityRecord.issued_at >= filters.issued_from)
     if filters.issued_to is not None:
         query = query.where(AccountabilityRecord.issued_at < filters.issued_to)
+    if filters.due_from is not None:
+        query = query.where(AccountabilityRecord.due_date >= filters.due_from)
+    if filters.due_to is not None:
+        query = query.where(AccountabilityRecord.due_date <= filters.due_to)
     return query.order_by(AccountabilityRecord.issued_at.desc(), AccountabilityRecord.id.desc())
 
 

@@ -9,6 +9,36 @@
     return meta ? meta.content : "";
   }
 
+  // The phone header folds the navigation behind a menu button; the class says a script is there to open it.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".menu-toggle");
+    if (!toggle) { return; }
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.closest("header").classList.toggle("menu-open", open);
+  });
+
+  // A button with data-confirm asks first (审核通过 cannot be undone by the unit); caught before htmx sees the
+  // submit, so a "no" sends nothing by either path.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // A unit picker's filter box hides the units whose name does not hold what is typed (checked ones stay).
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("unit-filter")) { return; }
+    var typed = event.target.value.trim();
+    event.target.closest(".unit-picker").querySelectorAll("label").forEach(function (label) {
+      var checked = label.querySelector("input").checked;
+      label.hidden = typed !== "" && !checked && label.textContent.indexOf(typed) === -1;
+    });
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });

@@ -31,6 +31,7 @@ def register_web(app: Flask) -> None:
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
+    app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(user, i18n.pick(ROLE_LABELS[Role(user.role)]))
     app.after_request(add_vary)
     init_sessions(app)
 

@@ -6,17 +6,19 @@ filters, so a filtered board is a shareable link.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import ItemStatus
-from ..services import boards, plans
+from ..services import boards, lookup, plans, units
 from ..services.deadlines import Light
 from . import forms, schemas
 from .context import deadlines
-from .helpers import unit_options
+from .helpers import light_text, unit_options
 from .htmx import render
 
 bp = Blueprint("boards", __name__)
@@ -40,24 +42,40 @@ class BoardArgs:
     q: str = ""
     lanes: str | None = None
     sort: str = DEFAULT_SORT
+    due_from: date | None = None
+    due_to: date | None = None
 
     @classmethod
     def parse(cls, args: dict[str, Any]) -> BoardArgs:
         return cls(plan_id=boards.default_plan_id(), ints={name: args[name] for name in INT_ARGS if name in args},
                    light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"),
-                   sort=args.get("sort", DEFAULT_SORT))
+                   sort=args.get("sort", DEFAULT_SORT), due_from=args.get("due_from"), due_to=args.get("due_to"))
 
     def filters(self, **extra: Any) -> boards.ItemFilters:
         values: dict[str, Any] = {
             "plan_id": self.plan_id, "phase_id": self.ints.get("phase"), "group_id": self.ints.get("group"),
             "task_id": self.ints.get("task"), "unit_id": self.ints.get("unit"), "light": self.light,
-            "q": self.q or None}
+            "q": self.q or None,
+            "due_after": self.due_from - timedelta(days=1) if self.due_from else None,
+            "due_before": self.due_to + timedelta(days=1) if self.due_to else None}
         return boards.ItemFilters(**(values | extra))
+
+    def described(self) -> list[str]:
+        """The filters in words, for an export's name and title row: 市司法局, 任务8, "text searched"."""
+        found = [units.short_names([self.ints["unit"]]).get(self.ints["unit"], "")] if "unit" in self.ints else []
+        if "task" in self.ints:
+            found.append(_("Task %(number)s", number=lookup.task(self.ints["task"]).number))
+        if self.light:
+            found.append(light_text(self.light))
+        if self.due_from or self.due_to:
+            found.append(f"{self.due_from or ''}~{self.due_to or ''}")
+        return found + ([f"“{self.q}”"] if self.q else [])
 
     def query_string(self) -> dict[str, Any]:
         """The arguments again, for links that must keep the filters (load more, shareable URL)."""
         found: dict[str, Any] = dict(self.ints)
-        found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes)) if v})
+        found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes),
+                                        ("due_from", self.due_from), ("due_to", self.due_to)) if v})
         if self.sort != DEFAULT_SORT:
             found["sort"] = self.sort
         return found

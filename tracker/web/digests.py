@@ -2,10 +2,12 @@
 document (no script, no forms, nothing fetched), framed by the digest's page, with the plain text beside."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
-from ..services import digests
+from ..services import digests, units
 from . import forms, schemas
 from .htmx import render
 
@@ -19,10 +21,21 @@ SENT_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-anc
 @login_required
 def index() -> Response:
     args = forms.query(schemas.DigestQuery())
-    week, offset = args.get("week"), args["offset"]
+    day: date | None = args.get("day")
+    week, offset = (digests.week_key(day) if day else args.get("week")), args["offset"]
     found = digests.list_digests(actor=current_user, period_key=week, limit=PAGE + 1, offset=offset)
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
-                  more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE)
+                  unit_names=units.short_names(d.unit_id for d in found),
+                  more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE,
+                  monday=week_start(week) if week else None)
+
+
+def week_start(key: str) -> date | None:
+    """The Monday of a period key, to show the week as a date; None for a week no calendar has (2024-W60)."""
+    try:
+        return date.fromisocalendar(int(key[:4]), int(key[6:]), 1)
+    except ValueError:
+        return None
 
 
 @bp.route(DIGEST)

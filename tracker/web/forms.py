@@ -17,6 +17,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from ..api.errors import translated_messages
 from ..api.parsing import MULTIPART, TrackerParser
 from ..errors import Invalid
+from ..services import glossary
 from .htmx import wants_fragment
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -30,7 +31,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "after": ("位置", "Position"), "to": ("目标列", "Column"),
     "unit": ("单位", "Unit"), "level": ("层级", "Level"), "status": ("状态", "Status"), "offset": ("页码", "Page"),
     "week": ("周次", "Week"), "q": ("搜索", "Search"), "light": ("状态灯", "Light"), "lanes": ("泳道", "Swimlanes"),
-    "phase": ("阶段", "Phase"), "group": ("方面", "Group"), "task": ("任务", "Task"), "lane": ("泳道", "Lane"),
+    "phase": ("阶段", "Phase"), "group": glossary.GROUP, "task": ("任务", "Task"), "lane": ("泳道", "Lane"),
     "lang": ("语言", "Language"), "values": ("参数", "Parameters"),
 }
 

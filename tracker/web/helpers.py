@@ -15,9 +15,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus
-from ..services import notifications, permissions, units
+from ..services import notifications, permissions, progress, units
 from ..services.deadlines import Light
+from ..services.escalation import SCANNER
 from ..services.items import SOURCE_LABELS
+from ..services.seeding import LOADER
 from ..services.workflow import STATUS_LABELS, transition_for
 from . import context
 from .i18n import pick
@@ -46,6 +48,15 @@ def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
     return verbs[transition.action] if transition else _("To %(column)s", column=status_label(target))
 
 
+def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
+    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回."""
+    transition = transition_for(ItemStatus(source), ItemStatus(target))
+    done = {"sign": _("Signed for."), "submit": _("Submitted for review."), "approve": _("Approved as done."),
+            "return": _("Returned.")}
+    moved = _("Moved to %(column)s.", column=status_label(target))
+    return done.get(transition.action, moved) if transition else moved
+
+
 def priority_label(priority: Priority | str) -> str:
     return {Priority.LOW: _("low"), Priority.NORMAL: _("normal"), Priority.HIGH: _("high")}[Priority(priority)]
 
@@ -67,6 +78,12 @@ def event_label(action: str) -> str:
         "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
     }
     return words.get(action, action)
+
+
+def system_actor(label: str) -> str:
+    """An audit event written by no person, in words: the plan loader, the scheduler, the command line."""
+    words = {LOADER: _("plan loading"), SCANNER: _("daily overdue scan"), "cli": _("administrator (command line)")}
+    return words.get(label, _("system"))
 
 
 def source_label(source: ItemSource | str) -> str:
@@ -138,6 +155,16 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
     return found
 
 
+def who_line(user: Any, role: str) -> str:
+    """The signed-in person for the header: name, unit and role, each said once. An office account named
+    "领导小组办公室管理员" of the unit "领导小组办公室" in the role "领导小组办公室" reads as its name alone."""
+    parts: list[str] = []
+    for part in (user.display_name, user.unit.short_name, role):
+        if part and not any(part in said for said in parts):
+            parts.append(part)
+    return " · ".join(parts)
+
+
 def unread_notifications() -> int:
     """The bell's count: the signed-in person's and their unit's unread notifications."""
     return notifications.unread_count(actor=current_user) if current_user.is_authenticated else 0
@@ -155,7 +182,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
-                                 event_label=event_label, record_status=record_status,
+                                 event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
-                                 todo_label=todo_label, source_label=source_label)
+                                 todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
+                                 previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime

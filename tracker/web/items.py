@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, send_file, url_for
+from flask import Blueprint, Response, flash, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
-from ..models import ItemStatus, Role, WorkItem
+from ..models import Attachment, ItemStatus, Role, WorkItem
 from ..services import (
+    accounts,
     assignment,
     boards,
     comments,
@@ -26,7 +28,7 @@ from ..services import (
 from . import forms, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
-from .helpers import unit_options
+from .helpers import moved_message, unit_options
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
@@ -38,9 +40,11 @@ def _uploads(files: list[FileStorage]) -> list[progress.Upload]:
 
 
 def detail_context(item: WorkItem) -> dict[str, Any]:
-    """Everything the detail page shows, each part from the service that owns it."""
+    """Everything the detail page shows, each part from the service that owns it; people by display name."""
+    updates, events = progress.updates_of(item), feed.item_events(item)
+    people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
     return {"item": item, "card": boards.item_detail(item, deadlines()), "task": item.task,
-            "updates": progress.updates_of(item), "events": feed.item_events(item),
+            "updates": updates, "events": events, "people": people,
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200),
@@ -84,10 +88,12 @@ def move(item_id: int) -> Response:
     data = forms.form(schemas.MoveForm())
     back = forms.local_url(data.get("next"), url_for("cards.detail", item_id=item.id))
     uploads = _uploads(data["files"])
+    source = item.status
     workflow.move(item, actor=current_user, to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"),
                   evidence=workflow.Evidence(uploads, storage()) if uploads else None)
     if data.get("via") == "form":
+        flash(moved_message(source, item.status))
         return forms.finished(back)
     return render("board/_card.html", c=boards.item_detail(item, deadlines()))
 
@@ -109,6 +115,7 @@ def add_update(item_id: int) -> Response:
     data = forms.form(schemas.ProgressForm())
     progress.add_update(item, actor=current_user, text=data["text"], percent=data.get("percent"),
                         files=_uploads(data["files"]), storage=storage(), now=utcnow())
+    flash(_("Progress reported."))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -118,6 +125,7 @@ def add_comment(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.CommentForm())
     comments.add_comment(item, actor=current_user, text=data["text"], now=utcnow())
+    flash(_("Comment added."))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 
 
@@ -127,15 +135,28 @@ def request_extension(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.ExtensionForm())
     extensions.request_extension(item, actor=current_user, due=data["due"], reason=data["reason"], now=utcnow())
+    flash(_("Extension to %(date)s requested; the office will decide.", date=data["due"].isoformat()))
     return forms.finished(url_for("cards.detail", item_id=item.id))
+
+
+def _send(attachment: Attachment, *, inline: bool) -> Response:
+    response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
+                         as_attachment=not inline, download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/files/<id:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Response:
-    """Evidence as a download under its original name, never shown inline."""
+    """Evidence as a download under its original name."""
+    return _send(progress.attachment_for(attachment_id, actor=current_user), inline=False)
+
+
+@bp.route("/files/<id:attachment_id>/view")
+@login_required
+def preview(attachment_id: int) -> Response:
+    """Evidence shown in the browser, with the download's access check: only images and PDFs, whose type was
+    checked by their first bytes on upload and is sent with `nosniff`; any other file still downloads."""
     attachment = progress.attachment_for(attachment_id, actor=current_user)
-    response = send_file(storage().folder / attachment.stored_name, mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _send(attachment, inline=progress.previewable(attachment))

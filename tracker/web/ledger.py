@@ -12,12 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..models import RecordStatus
-from ..services import exports, ledger, notices, records
+from ..models import ItemStatus, RecordStatus
+from ..services import exports, ledger, notices, records, units
+from ..services.deadlines import local_today
 from ..services.escalation import parse_ladder
 from . import forms, schemas
+from .board import BoardArgs
 from .access import office_only, units_only
-from .helpers import record_status, unit_options
+from .context import deadlines
+from .helpers import record_status, status_label, unit_options
 from .htmx import render
 
 bp = Blueprint("ledger", __name__)
@@ -47,15 +50,50 @@ class LedgerArgs:
         return records.RecordFilters(
             unit_id=self.values.get("unit"), status=self.values.get("status"), level=self.values.get("level"),
             owes_answer=True if self.values.get("owed") else None,
-            issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None))
+            issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None),
+            due_from=self.values.get("due_from"), due_to=self.values.get("due_to"))
 
     def query_string(self, **changes: Any) -> dict[str, Any]:
         return {k: v for k, v in (self.values | changes).items() if v not in (None, 0, "")}
 
+    def described(self) -> list[str]:
+        """The filters in words, for an export's name and title row."""
+        values = self.values
+        found = [units.short_names([values["unit"]]).get(values["unit"], "")] if values.get("unit") else []
+        if values.get("level"):
+            found += [level.name for level in parse_ladder(current_app.config["TRACKER_LADDER"])
+                      if level.level == values["level"]]
+        if values.get("status"):
+            found.append(record_status(values["status"]))
+        for start, end in (("from", "to"), ("due_from", "due_to")):
+            if values.get(start) or values.get(end):
+                found.append(f"{values.get(start) or ''}~{values.get(end) or ''}")
+        return found
+
 
 def export_header() -> list[str]:
-    return [_("No."), _("Unit"), _("Work item"), _("Level"), _("Reason"), _("Due date"), _("Issued at"),
-            _("Answer due"), _("Status"), _("Answer"), _("Remedy date"), _("Closing note"), _("Person responsible")]
+    return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Item status"), _("Level"), _("Reason"),
+            _("Due date"), _("Days overdue"), _("Issued at"), _("Answer due"), _("Status"), _("Answer"),
+            _("Remedy date"), _("Closing note"), _("Person responsible")]
+
+
+def send_table(kind: str, header: list[str], cells: list[list[Any]], *, name: str, filters: list[str]) -> Response:
+    """An export as a download named for what it holds: 督办台账_市司法局_督办_20240630.xlsx, the filters also in
+    the sheet's title row."""
+    stamp = local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"])
+    caption = " · ".join([name, *filters, _("as of %(date)s", date=stamp.isoformat())])
+    if kind == "xlsx":
+        body, content_type = exports.to_xlsx(header, cells, title=name, caption=caption), exports.XLSX_CONTENT_TYPE
+    else:
+        body, content_type = exports.to_csv(header, cells), exports.CSV_CONTENT_TYPE
+    response = Response(body, content_type=content_type)
+    filename = "_".join([name, *filters, stamp.strftime("%Y%m%d")]).replace("/", "-") + f".{kind}"
+    response.headers["Content-Disposition"] = exports.content_disposition(filename)
+    return response
+
+
+def item_status_labels() -> dict[str, str]:
+    return {status.value: status_label(status) for status in ItemStatus}
 
 
 def record_status_labels() -> dict[str, str]:
@@ -76,17 +114,26 @@ def show() -> Response:
 @login_required
 def export(kind: str) -> Response:
     """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
-    rows, _total = ledger.ledger(LedgerArgs.from_request().filters(), actor=current_user,
-                                 limit=ledger.EXPORT_LIMIT)
-    cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=record_status_labels())
-    stamp = utcnow().strftime("%Y%m%d")
-    if kind == "xlsx":
-        body, content_type = exports.to_xlsx(export_header(), cells, title=_("Ledger")), exports.XLSX_CONTENT_TYPE
-    else:
-        body, content_type = exports.to_csv(export_header(), cells), exports.CSV_CONTENT_TYPE
-    response = Response(body, content_type=content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=f"ledger-{stamp}.{kind}")
-    return response
+    args = LedgerArgs.from_request()
+    rows, _total = ledger.ledger(args.filters(), actor=current_user, limit=ledger.EXPORT_LIMIT)
+    cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], today=deadlines().today,
+                         status_labels=record_status_labels(), item_status_labels=item_status_labels())
+    return send_table(kind, export_header(), cells, name=_("Accountability ledger"), filters=args.described())
+
+
+def items_header() -> list[str]:
+    return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Person responsible"), _("Status"), _("Due date"),
+            _("Days overdue"), _("Last progress"), _("Reported on"), _("Reported by")]
+
+
+@bp.route("/ledger/items.<any(xlsx, csv):kind>")
+@login_required
+def export_items(kind: str) -> Response:
+    """The items 台账: the board's items under the board's filters, with their last progress."""
+    args = BoardArgs.parse(forms.query(schemas.BoardQuery()))
+    cells = ledger.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
+                               timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=item_status_labels())
+    return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
 
 @bp.route(RECORD + "/notice.pdf")

@@ -31,6 +31,7 @@ def workspace_page() -> Response:
     to_close, _total = ledger.ledger(records.RecordFilters(status=RecordStatus.ANSWERED), actor=current_user,
                                      limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
+                  review=workspace.review_files([c["id"] for c in queue], actor=current_user),
                   pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
                   to_close=to_close, proposals=instructions.pending_proposals(actor=current_user),
                   source_choices=[(source.value, pick(label)) for source, label in items.SOURCE_LABELS.items()])

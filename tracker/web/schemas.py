@@ -110,6 +110,8 @@ class LedgerQuery(Schema):
     status = fields.Enum(RecordStatus, by_value=True)
     from_ = day_field(data_key="from", metadata={"label": ("起始日期", "From")})
     until = day_field(data_key="to", metadata={"label": ("截止日期", "Until")})
+    due_from = day_field(metadata={"label": ("截止日期从", "Due from")})
+    due_to = day_field(metadata={"label": ("截止日期至", "Due until")})
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     owed = fields.Boolean(metadata={"label": ("待答复", "Awaiting answer")})
 
@@ -135,6 +137,8 @@ class BoardQuery(Schema):
     q = WorkItemFilterArgs._declared_fields["q"]
     lanes = fields.String(validate=validate.OneOf(SWIMLANES))
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={"label": ("排序", "Sort")})
+    due_from = day_field(metadata={"label": ("截止日期从", "Due from")})
+    due_to = day_field(metadata={"label": ("截止日期至", "Due until")})
 
 
 class ColumnQuery(BoardQuery):
@@ -147,6 +151,7 @@ class ColumnQuery(BoardQuery):
 
 class DigestQuery(Schema):
     week = fields.String(validate=PERIOD_KEY)
+    day = day_field(metadata={"label": ("周内任一天", "A day of the week")})
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 

@@ -1,0 +1,71 @@
+"""The office approves with the work in view: the closing report, an evidence thumbnail, the due dates and the
+records sit in the review queue, and approving asks first."""
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import date
+from pathlib import Path
+
+from tracker.models import ItemStatus
+
+from .e2e_helpers import log_in, shoot
+from .test_board_in_browser import column, submit_with_evidence
+
+
+def tiny_png(path: Path) -> Path:
+    """A real 8×8 red PNG, so the upload's content check and the browser's decoder both accept it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    pixels = b"".join(b"\x00" + b"\xb4\x23\x18" * 8 for _ in range(8))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+    return path
+
+
+def test_the_office_approves_from_the_queue_after_seeing_the_report_and_a_thumbnail(page, city, tmp_path):
+    city.card("r", "带图片佐证的事项", due=date(2023, 3, 1), status=ItemStatus.IN_PROGRESS)
+    city.record("r", "逾期 16 天,已发督办通知")
+    card_id = city.cards["r"]
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=带图片佐证")
+    submit_with_evidence(page, card_id, tiny_png(tmp_path / "现场照片.png"), "整改已完成,附现场照片")
+    page.click("header form button:has-text('退出')")
+
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+    row = page.locator(f"#review-{card_id}")
+    assert "整改已完成,附现场照片" in row.locator(".closing-report").inner_text()
+    assert "e2e_sfj" in row.locator(".closing-report").inner_text()
+    thumb = row.locator("img.thumb")
+    thumb.wait_for()
+    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 8, "the thumbnail is loaded, not broken"
+    assert "2023-03-01" in row.inner_text() and "督办" in row.inner_text()
+    shoot(page, "review-queue")
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.locator("button[value=approve]").click()
+    assert asked and "带图片佐证的事项" in asked[0]
+    page.reload()
+    assert page.locator(f"#review-{card_id}").count() == 1, "saying no to the question approves nothing"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator(f"#review-{card_id} button[value=approve]").click()
+    assert page.inner_text("#flash") == "已审核办结:带图片佐证的事项"
+    page.goto("/board?q=带图片佐证")
+    assert column(page, "done").locator(f"#card-{card_id}").count() == 1
+
+
+def test_the_office_picks_several_units_by_checkbox_after_narrowing_the_list(page, city):
+    log_in(page, "e2e_office")
+    page.goto("/office/#assign")
+    picker = page.locator("#assign .unit-picker").first
+    picker.locator(".unit-filter").fill("公安")
+    visible = [text.strip() for text in picker.locator("label:visible").all_inner_texts()]
+    assert visible and all("公安" in text for text in visible)
+    picker.locator("label:visible input").first.check()
+    picker.locator(".unit-filter").fill("司法")
+    assert picker.locator("input:checked").count() == 1, "a checked unit stays chosen while the list narrows"
+    assert picker.locator("label:visible").count() >= 2
