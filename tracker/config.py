@@ -51,6 +51,7 @@ class Config:
     TRACKER_DIGEST_TIME = "08:30"
     TRACKER_DIGEST_DUE_SOON_DAYS = 14
     TRACKER_NOTICE_NUMBER_FORMAT = "{kind}〔{year}〕{number}号"  # document numbers of 督办 and 通报 notices
+    TRACKER_BULLETIN_TIME = "08:00"  # the month's 通报 draft, on the first working day of the next month
     TRACKER_DUE_REMINDER_DAYS = [7, 1]  # the daily scan notifies units this many days before a due date
     TRACKER_SCHEDULER_LEASE_SECONDS = 120
     # Digests by e-mail: nothing is sent while TRACKER_SMTP_HOST is empty (digests are still stored).
@@ -81,7 +82,7 @@ JSON_SETTINGS = ("TRACKER_LADDER", "TRACKER_DUE_REMINDER_DAYS")
 TEXT_SETTINGS = (
     "TRACKER_TIMEZONE", "TRACKER_UPLOAD_DIR", "TRACKER_DIGEST_TIME", "TRACKER_SCAN_TIME", "TRACKER_SMTP_HOST",
     "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM", "TRACKER_CLOCK_AT",
-    "TRACKER_NOTICE_NUMBER_FORMAT",
+    "TRACKER_NOTICE_NUMBER_FORMAT", "TRACKER_BULLETIN_TIME",
 )
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

@@ -1,7 +1,8 @@
 """The scheduler's jobs, keyed by period, and the ledger of their runs (job_runs).
 
-A period is a day for the overdue scan ("2024-01-02", due at TRACKER_SCAN_TIME that day) and an ISO week for
-the digests ("2024-W02", due on TRACKER_DIGEST_WEEKDAY at TRACKER_DIGEST_TIME). A period runs in one
+A period is a day for the overdue scan ("2024-01-02", due at TRACKER_SCAN_TIME that day), an ISO week for
+the digests ("2024-W02", due on TRACKER_DIGEST_WEEKDAY at TRACKER_DIGEST_TIME) and a month for the 通报 drafts
+("2024-05", due on the first working day of the next month at TRACKER_BULLETIN_TIME). A period runs in one
 transaction together with its ledger row, so a crash leaves neither and the rerun does it whole; concurrent
 runs of one job queue on a lock and the second finds the row and skips. `catch_up` runs every period due since
 the last one recorded; a first start records where it began instead of back-filling from the plan's start.
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from ..clock import utcnow
 from ..extensions import db
 from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail, WebhookDelivery
-from ..services import digests, escalation, notifications, webhooks
+from ..services import bulletins, digests, escalation, notifications, webhooks
 from ..services.bulk import insert_or_ignore, serialise
 from ..services.deadlines import local_today
 from ..services.mail import SmtpSettings, smtp_connection
@@ -44,6 +45,7 @@ class Settings:
     smtp: SmtpSettings | None
     reminder_days: tuple[int, ...] = (7, 1)
     number_format: str = "{kind}〔{year}〕{number}号"
+    bulletin_time: time = time(8, 0)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -56,7 +58,8 @@ class Settings:
                    due_soon_days=int(config["TRACKER_DIGEST_DUE_SOON_DAYS"]),
                    smtp=SmtpSettings.from_config(config),
                    reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
-                   number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号")
+                   number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号",
+                   bulletin_time=time.fromisoformat(config.get("TRACKER_BULLETIN_TIME") or "08:00"))
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
@@ -109,8 +112,41 @@ class DigestJob:
                                    due_soon_days=s.due_soon_days, with_deliveries=s.smtp is not None).summary()
 
 
-Job = ScanJob | DigestJob
-JOBS: tuple[Job, ...] = (ScanJob(), DigestJob())
+def first_working_day(year: int, month: int) -> date:
+    """The month's first Monday-to-Friday day (public holidays are not known to the tracker)."""
+    day = date(year, month, 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+class BulletinJob:
+    """Monthly: the month's 通报 draft, and the quarter's after its last month, for the office to edit and issue."""
+
+    name = "bulletin"
+    first_start = "run"  # a first start drafts the last month's 通报: a draft mails nobody
+
+    def due_at(self, key: str, s: Settings) -> datetime:
+        year, month = divmod(int(key[:4]) * 12 + int(key[5:7]), 12)  # the month after `key`, 1-based
+        return s.local(first_working_day(year, month + 1), s.bulletin_time)
+
+    def latest_due(self, now: datetime, s: Settings) -> str:
+        today = local_today(now, s.timezone)
+        key = self.previous_key(bulletins.month_key(today))
+        return key if self.due_at(key, s) <= now else self.previous_key(key)
+
+    def previous_key(self, key: str) -> str:
+        return bulletins.month_key(date(int(key[:4]), int(key[5:7]), 1) - timedelta(days=1))
+
+    def next_key(self, key: str) -> str:
+        return bulletins.month_key(date(int(key[:4]), int(key[5:7]), 28) + timedelta(days=4))
+
+    def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
+        return bulletins.prepare_after_month(key, now=now)
+
+
+Job = ScanJob | DigestJob | BulletinJob
+JOBS: tuple[Job, ...] = (ScanJob(), DigestJob(), BulletinJob())
 
 
 def job_named(name: str) -> Job:

@@ -10,4 +10,6 @@ from __future__ import annotations
 GROUP = ("方面", "Group")
 BY_GROUP = ("分方面", "By group")
 SIGN = ("签收", "Sign for it")
-TERMS = {"group": GROUP, "by_group": BY_GROUP, "sign": SIGN}
+BULLETIN = ("通报", "Bulletin")
+BULLETIN_NUMBER_KIND = "督办通报"  # the month's and quarter's 通报 are numbered 督办通报〔2024〕3号, a sequence of their own
+TERMS = {"group": GROUP, "by_group": BY_GROUP, "sign": SIGN, "bulletin": BULLETIN}

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .escalation import Level
 
 DEFAULT_FORMAT = "{kind}〔{year}〕{number}号"
-_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "notices"
+_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _env = Environment(loader=FileSystemLoader(_TEMPLATES), undefined=StrictUndefined,
                    autoescape=select_autoescape(default=True))
 
@@ -69,6 +69,11 @@ def assign_numbers(*, ladder: Sequence[Level], timezone: str, number_format: str
             if isinstance(obj, AccountabilityRecord) and obj.doc_number is None:
                 db.session.expire(obj, ["doc_number"])
     return len(updates)
+
+
+def take_number(kind: str, year: int) -> int:
+    """The next number of (kind, year), for a document numbered on its own (the month's 通报)."""
+    return _take(kind, year, 1)
 
 
 def _take(kind: str, year: int, count: int) -> int:
@@ -111,10 +116,20 @@ def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> li
 
 def render_pdf(rows: Sequence[dict[str, Any]]) -> bytes:
     """The notices as one A4 PDF, one notice (with its 回执) per page."""
+    return pdf_of("notices/notice.html", notices=rows)
+
+
+def pdf_of(template: str, **context: Any) -> bytes:
+    """A Jinja template of templates/ rendered to PDF by WeasyPrint (A4 and fonts as its styles say)."""
     from weasyprint import HTML  # imported when used: it loads Pango, which the rest of the app never needs
 
-    html = _env.get_template("notice.html").render(notices=rows)
-    return HTML(string=html, base_url=str(_TEMPLATES)).write_pdf()
+    return HTML(string=render_template(template, **context),
+                base_url=str(_TEMPLATES / Path(template).parent)).write_pdf()
+
+
+def render_template(template: str, **context: Any) -> str:
+    """A document template of templates/ as HTML (autoescaped; undefined names fail loudly)."""
+    return _env.get_template(template).render(**context)
 
 
 def notices_of_day(day: date, *, actor: User, timezone: str) -> list[AccountabilityRecord]:

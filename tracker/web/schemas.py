@@ -17,6 +17,7 @@ from ..api.schemas.assignments import (
     ResponsibleIn,
     UnitsIn,
 )
+from ..api.schemas.bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
@@ -213,3 +214,11 @@ class SplitForm(FormSchema):
                 rows.setdefault(unit_id, {})[field] = form[key]
         gathered["rows"] = rows
         return gathered
+
+
+class BulletinTextForm(as_form(BulletinTextIn)):  # type: ignore[misc]
+    KEEP_BLANK = True  # an emptied paragraph is sent as empty text, not dropped
+
+
+BulletinIssueForm = as_form(BulletinIssueIn)
+BulletinQuery = as_form(BulletinQueryArgs)
