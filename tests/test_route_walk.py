@@ -17,7 +17,7 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, Notification, Role, Webhook
-from tracker.services import accounts, extensions, instructions, progress
+from tracker.services import accounts, bulletins, extensions, instructions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
@@ -152,6 +152,17 @@ ACCESS: dict[str, Any] = {
     "work.intake_page": OFFICE,
     "work.intake_upload": OFFICE,
     "work.intake_template": OFFICE,
+    # the 通报 in the URLs is a draft: only the office sees it (issued ones: tests/web/test_bulletin_pages.py)
+    "bulletin_pages.index": LOGGED_IN,
+    "bulletin_pages.show": OFFICE,
+    "bulletin_pages.download": OFFICE,
+    "bulletin_pages.edit_text": OFFICE,
+    "bulletin_pages.issue": OFFICE,
+    "bulletins.list_bulletins": LOGGED_IN,
+    "bulletins.get_bulletin": OFFICE,
+    "bulletins.edit_text": OFFICE,
+    "bulletins.issue": OFFICE,
+    "bulletins.document": OFFICE,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
@@ -195,8 +206,9 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     hook = Webhook(url="https://bridge.example/hook", unit_id=None, events=["item_returned"], secret="s" * 64,
                    active=True, created_at=now)
     db.session.add_all([notice, hook])
+    draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=now)
     db.session.flush()
-    return {"hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
+    return {"bulletin_id": draft.id, "extension": "docx","hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
             "notification_id": notice.id, "kind": "xlsx", "sheet": "units",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
