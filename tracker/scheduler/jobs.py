@@ -124,7 +124,7 @@ class BulletinJob:
     """Monthly: the month's 通报 draft, and the quarter's after its last month, for the office to edit and issue."""
 
     name = "bulletin"
-    first_start = "run"  # a first start drafts the last month's 通报: a draft mails nobody
+    first_start = "baseline"  # like the digests: a first start waits for the next month rather than drafting old ones
 
     def due_at(self, key: str, s: Settings) -> datetime:
         year, month = divmod(int(key[:4]) * 12 + int(key[5:7]), 12)  # the month after `key`, 1-based
