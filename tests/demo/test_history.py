@@ -18,6 +18,7 @@ from tests.demo.demo_helpers import build_demo, canonical_dump, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 from tracker.models import User
+from tracker.scheduler import jobs
 from tracker.services import records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -97,8 +98,10 @@ def test_the_scheduler_jobs_ran_once_per_day_and_per_monday(later: tuple[DemoPat
     paths, result = later
     days = (LATER - date(2023, 1, 1)).days + 1
     mondays = sum(1 for n in range(days) if (date(2023, 1, 1) + timedelta(days=n)).weekday() == 0)
+    months = sum(1 for n in range(days) if (day := date(2023, 1, 1) + timedelta(days=n)) ==
+                 jobs.first_working_day(day.year, day.month))
     runs = dict(rows(paths, "SELECT job, count(*) FROM job_runs WHERE outcome = 'ok' GROUP BY job"))
-    assert runs == {"scan": days, "digest": mondays}
+    assert runs == {"scan": days, "digest": mondays, "bulletin": months}
     recipients = rows(paths, "SELECT count(DISTINCT recipient_key) FROM digests")[0][0]
     assert result.digests == mondays * recipients
 
@@ -145,3 +148,18 @@ def test_the_ledgers_awaiting_answer_count_is_the_open_supervision_notices_of_op
         db.session.remove()
         db.engine.dispose()
     assert counts.awaiting_answer == owed > 0
+
+
+def test_every_month_has_its_tongbao_most_issued_in_number_order_and_frozen(later: tuple[DemoPaths, DemoResult]
+                                                                         ) -> None:
+    paths, _result = later
+    found = rows(paths, "SELECT kind, period, status, number, data IS NOT NULL FROM bulletins ORDER BY id")
+    months = [period for kind, period, *_ in found if kind == "month"]
+    assert months == [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)][:17]  # January 2023 to May 2024
+    assert {period for kind, period, *_ in found if kind == "quarter"} == {
+        "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"}
+    issued = [(number, frozen) for _k, _p, status, number, frozen in found if status == "issued"]
+    assert 0 < len(issued) < len(found) and all(frozen for _n, frozen in issued)
+    by_year = {year: sorted(int(n.split("〕")[1].removesuffix("号")) for n, _f in issued if f"〔{year}〕" in n)
+               for year in (2023, 2024)}
+    assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in by_year.values()), by_year

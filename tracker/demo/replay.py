@@ -22,10 +22,10 @@ from flask import Flask
 
 from ..errors import TrackerError
 from ..extensions import db
-from ..models import (AccountabilityRecord, ExtensionRequest, ExtensionStatus, ItemStatus, ItemTemplate,
+from ..models import (AccountabilityRecord, Bulletin, ExtensionRequest, ExtensionStatus, ItemStatus, ItemTemplate,
                       RecordStatus, Role, Unit, User, WorkItem)
 from ..scheduler import jobs
-from ..services import events, extensions, progress, records, workflow
+from ..services import bulletins, events, extensions, progress, records, workflow
 from ..services.deadlines import local_today
 from ..services.digests import week_key
 from ..services.seeding import carriers_of
@@ -85,6 +85,8 @@ class Replay:
             digest_at = self.settings.local(day, self.settings.digest_time)
             self._set_clock(digest_at)
             jobs.run_period(jobs.job_named("digest"), week_key(day), settings=self.settings, now=digest_at)
+        if day == jobs.first_working_day(day.year, day.month):
+            self._draft_bulletins(day)
         end = self.settings.local(day + timedelta(days=1), datetime.min.time())
         while self.queue and self.queue[0].at < end:
             step = heapq.heappop(self.queue)
@@ -151,6 +153,22 @@ class Replay:
                 heapq.heappush(self.queue, Step(Clock(self.zone).at(day, rng), record.item_id, 10_000 + record.id,
                                                 "answer", {"record_id": record.id}))
 
+    def _draft_bulletins(self, day: date) -> None:
+        """Last month's 通报 (and the quarter's) drafted by the scheduler's job; the office issues most of them a
+        few days later with a sentence of its own, as the script says."""
+        job = jobs.job_named("bulletin")
+        at = self.settings.local(day, self.settings.bulletin_time)
+        self._set_clock(at)
+        jobs.run_period(job, job.previous_key(bulletins.month_key(day)), settings=self.settings, now=at)
+        made = db.session.scalars(sa.select(Bulletin).where(Bulletin.created_at == at).order_by(Bulletin.id))
+        for bulletin in made:
+            rng = rng_for(self.script.seed, "bulletin", bulletin.kind, bulletin.period)
+            if rng.random() < self.script.bulletins["issue"]:
+                when = workday(day + timedelta(days=between(rng, self.script.bulletins["issue_days"])))
+                text = rng.choice(self.script.bulletins["lead_texts"])
+                heapq.heappush(self.queue, Step(Clock(self.zone).at(when, rng), 0, 20_000 + bulletin.id,
+                                                "issue_bulletin", {"bulletin_id": bulletin.id, "text": text}))
+
     # --- the steps --------------------------------------------------------------------------------------
 
     def _item(self, step: Step) -> WorkItem:
@@ -190,6 +208,14 @@ class Replay:
 
     def _do_shape(self, step: Step) -> None:
         step.data["beat"].action(self, step.at, self.shaped)
+
+    def _do_issue_bulletin(self, step: Step) -> None:
+        bulletin = bulletins.get_bulletin(step.data["bulletin_id"], actor=self._office())
+        now = step.at
+        bulletins.edit_text(bulletin, actor=self._office(), lead_text=f"{bulletin.lead_text}\n{step.data['text']}",
+                            closing_text=None, expected_version=bulletin.version, now=now)
+        bulletins.issue(bulletin, actor=self._office(), expected_version=bulletin.version, now=now,
+                        ladder=self.settings.ladder, number_format=self.settings.number_format, notify_leaders=True)
 
     def _do_sign(self, step: Step) -> None:
         item = self._item(step)

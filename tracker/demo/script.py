@@ -86,6 +86,12 @@ class EvidenceSchema(_Ranges):
                                    validate=validate.Length(equal=2))
 
 
+class BulletinsSchema(_Ranges):
+    issue = _rate()
+    issue_days = _days_range()
+    lead_texts = _texts()
+
+
 class TextsSchema(_StrictSchema):
     progress = _texts()
     reports = _texts()
@@ -109,6 +115,7 @@ class ScriptSchema(_StrictSchema):
     profiles = fields.Dict(keys=fields.String(validate=KEY), values=fields.Nested(ProfileSchema), required=True,
                            validate=validate.Length(min=1))
     units = fields.Nested(UnitsSchema, required=True)
+    bulletins = fields.Nested(BulletinsSchema, required=True)
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,7 @@ class Script:
     texts: dict[str, list[str]]
     profiles: dict[str, dict[str, Any]]
     units: dict[str, Any]
+    bulletins: dict[str, Any]
 
     def profile_for(self, unit_key: str, kind: str) -> dict[str, Any]:
         """A unit's profile: by its key, else by its kind, else the default."""
