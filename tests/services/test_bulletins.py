@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from tracker.config import DEFAULT_LADDER
 from tracker.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from tracker.extensions import db
-from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, Event, ItemStatus,
-                            Notification, Role)
-from tracker.services import bulletin_docs, bulletins
+from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, DeliveryStatus, Event,
+                            ItemStatus, Notification, NotificationMail, Role)
+from tracker.services import bulletin_docs, bulletins, notifications
 from tracker.services.escalation import parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
@@ -202,6 +202,17 @@ def test_issuing_numbers_freezes_and_tells_the_leaders(draft, office, make_user,
     quarter = bulletins.prepare(plan, bulletins.parse_period("quarter", "2024-Q2"), now=later)
     bulletins.issue(quarter, actor=office, expected_version=quarter.version, now=later, ladder=LADDER)
     assert quarter.number == "督办通报〔2024〕2号"
+
+
+def test_telling_the_leaders_queues_one_mail_for_their_units_address(draft, office, make_user, unit):
+    make_user(Role.LEADER, "city")
+    unit("city").emails = ["zhengfu@example.gov.cn"]
+    bulletins.issue(draft, actor=office, expected_version=draft.version, now=AS_OF, ladder=LADDER,
+                    notify_leaders=True)
+    mails = db.session.scalars(sa.select(NotificationMail).where(
+        NotificationMail.batch_key == notifications.batch_for(AS_OF))).all()
+    assert [(m.unit_id, m.address, m.status) for m in mails] == [(unit("city").id, "zhengfu@example.gov.cn",
+                                                                  DeliveryStatus.PENDING)]
 
 
 def test_the_word_document_opens_and_names_the_units_with_their_figures(draft, office):
