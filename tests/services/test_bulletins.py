@@ -88,6 +88,17 @@ def test_rates_count_the_items_due_in_the_period_done_and_done_on_time(plan, may
     assert data["label"] == "2024年5月" and data["as_of"] == "2024-06-03 08:00"
 
 
+def test_so_far_counts_every_item_due_by_the_periods_end_so_may_adds_mays_items_to_april(plan, may):
+    april = bulletins.figures(plan, bulletins.parse_period("month", "2024-04"), now=AS_OF, ladder=LADDER)["so_far"]
+    data = bulletins.figures(plan, MAY, now=AS_OF, ladder=LADDER)
+    keys = ("due", "done", "done_on_time")
+    assert [data["so_far"]["totals"][k] - april["totals"][k] for k in keys] == [data["totals"][k] for k in keys]
+    before = {u["name"]: u for u in april["units"]}
+    sfj = next(u for u in data["so_far"]["units"] if u["name"] == "市司法局")
+    assert [sfj[k] - before["市司法局"][k] for k in keys] == [3, 2, 1]
+    assert len(data["so_far"]["units"]) > len(data["units"])  # units with earlier items only are there too
+
+
 def test_an_item_approved_after_the_moment_taken_is_not_yet_done(plan, may):
     may["gaj"].completed_at = datetime(2024, 6, 4, tzinfo=timezone.utc)
     assert bulletins.figures(plan, MAY, now=AS_OF, ladder=LADDER)["totals"]["done"] == 2

@@ -37,11 +37,13 @@ def content(bulletin: Bulletin, data: dict[str, Any]) -> dict[str, Any]:
     plan = db.session.get(Plan, bulletin.plan_id)
     office = db.session.get(Unit, plan.office_unit_id)
     issued = bulletin.issued_at.astimezone(ZoneInfo(plan.timezone)) if bulletin.issued_at else None
-    totals = data["totals"]
+    totals, so_far = data["totals"], data["so_far"]["totals"]
     summary = (f"{data['label']}({data['start']} 至 {data['end']})应办结工作项 {totals['due']} 项,"
                f"截至 {data['as_of']} 已办结 {totals['done']} 项(办结率 {percent(totals['done_rate'])}),"
                f"其中按期办结 {totals['done_on_time']} 项(按期办结率 {percent(totals['on_time_rate'])}),"
-               f"未办结 {totals['open']} 项。")
+               f"未办结 {totals['open']} 项。自计划实施至 {data['end']} 累计应办结 {so_far['due']} 项,"
+               f"已办结 {so_far['done']} 项(办结率 {percent(so_far['done_rate'])}),按期办结率 "
+               f"{percent(so_far['on_time_rate'])},未办结 {so_far['open']} 项。")
     return {
         "office": office.name, "title": bulletins.title(bulletin), "number": bulletin.number or "",
         "draft": bulletin.status == BulletinStatus.DRAFT, "lead": paragraphs(bulletin.lead_text),
@@ -50,6 +52,7 @@ def content(bulletin: Bulletin, data: dict[str, Any]) -> dict[str, Any]:
         "tables": {
             "phases": _rows(data["phases"]), "groups": _rows(data["groups"]),
             "units": [[str(u["rank"]), u["name"], *_figures(u)] for u in data["units"]],
+            "so_far": [[str(u["rank"]), u["name"], *_figures(u)] for u in data["so_far"]["units"]],
         },
         "records_header": ["单位", *[lv["name"] for lv in data["new_records"]["by_level"]], "合计"],
         "records_rows": [[u["name"], *[str(u["counts"].get(lv["name"], 0)) for lv in data["new_records"]["by_level"]],
@@ -102,8 +105,8 @@ def to_pdf(doc: dict[str, Any]) -> bytes:
 # --- Word ----------------------------------------------------------------------------------------------------
 
 def to_docx(doc: dict[str, Any]) -> bytes:
-    """A Word document in the shape of an office's 通报: red masthead, number, title, text, numbered sections with
-    tables, closing remarks, the office and the date. Chinese fonts are set as East Asian fonts (仿宋 body,
+    """A Word document in the shape of an office's 通报: red masthead, number, title, text, six numbered sections
+    with tables, closing remarks, the office and the date. Chinese fonts are set as East Asian fonts (仿宋 body,
     黑体 headings, 宋体 title), which Word on a Chinese desktop has."""
     document = Document()
     _fonts(document)
@@ -119,16 +122,18 @@ def to_docx(doc: dict[str, Any]) -> bytes:
     _table(document, ["阶段", *FIGURE_HEADER], doc["tables"]["phases"])
     _heading(document, "二、分方面完成情况")
     _table(document, ["方面", *FIGURE_HEADER], doc["tables"]["groups"])
-    _heading(document, "三、各单位完成情况及排名")
+    _heading(document, "三、各单位本期完成情况及排名")
     _table(document, ["排名", "单位", *FIGURE_HEADER], doc["tables"]["units"])
-    _heading(document, f"四、{data['bulletin_level']}单位")
+    _heading(document, "四、各单位截至期末累计完成情况及排名")
+    _table(document, ["排名", "单位", *FIGURE_HEADER], doc["tables"]["so_far"])
+    _heading(document, f"五、{data['bulletin_level']}单位")
     if not data["bulletin_units"]:
         _body(document, f"本期无被{data['bulletin_level']}单位。")
     for unit in data["bulletin_units"]:
         _body(document, f"{unit['name']}:{unit['count']} 项工作逾期被{data['bulletin_level']}。")
         _table(document, ["文号", "工作项", "事由", "日期"],
                [[r["number"], r["item"], r["reason"], r["issued"]] for r in unit["records"]])
-    _heading(document, "五、本期新增督办记录")
+    _heading(document, "六、本期新增督办记录")
     levels = ",".join(f"{lv['name']} {lv['count']} 条" for lv in data["new_records"]["by_level"])
     _body(document, f"本期新增督办记录 {data['new_records']['total']} 条" + (f":{levels}。" if levels else "。"))
     if doc["records_rows"]:

@@ -10,8 +10,10 @@ items of the plan, not cancelled, whose current due date falls within the period
 - 未办结 `open` = due - done;
 - 办结率 `done_rate` = done / due and 按期办结率 `on_time_rate` = done_on_time / due, in percent to one decimal;
   None when nothing was due.
-They are counted per phase, per task group (ad-hoc items in their own group 交办事项) and per lead unit. Units with
-something due are ranked by on-time rate, then completion rate, then the number due (more first); equal figures
+They are counted per phase, per task group (ad-hoc items in their own group 交办事项) and per lead unit; and, as
+截至期末累计 (`so_far`), the same figures over every item due from the plan's start to the period's end, in all and
+per unit (most months of a plan have little falling due, so the month's 通报 also says where each unit stands). Units
+with something due are ranked by on-time rate, then completion rate, then the number due (more first); equal figures
 share a rank (1, 2, 2, 4). Units named under 通报 are those with accountability records at the ladder's last
 level (通报) issued within the period; new records of the period are counted by level, in all and per unit.
 
@@ -132,21 +134,24 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
     by_phase: dict[int, Tally] = defaultdict(Tally)
     by_group: dict[int | None, Tally] = defaultdict(Tally)
     by_unit: dict[int, Tally] = defaultdict(Tally)
-    totals = Tally()
-    for phase_id, group_id, unit_id, status, completed_at, closed_late in db.session.execute(
-        sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.status, WorkItem.completed_at,
-                  WorkItem.closed_late)
+    so_far: dict[int, Tally] = defaultdict(Tally)
+    totals, totals_so_far = Tally(), Tally()
+    for phase_id, group_id, unit_id, due_date, status, completed_at, closed_late in db.session.execute(
+        sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.due_date, WorkItem.status,
+                  WorkItem.completed_at, WorkItem.closed_late)
         .outerjoin(Task, Task.id == WorkItem.task_id)
-        .where(WorkItem.plan_id == plan.id, WorkItem.cancelled_at.is_(None),
-               WorkItem.due_date.between(period.start, period.end))
+        .where(WorkItem.plan_id == plan.id, WorkItem.cancelled_at.is_(None), WorkItem.due_date <= period.end)
     ):
         done = status == ItemStatus.DONE and (completed_at is None or completed_at <= now)
-        for tally in (totals, by_phase[phase_id], by_group[group_id], by_unit[unit_id]):
+        tallies = [totals_so_far, so_far[unit_id]]
+        if due_date >= period.start:
+            tallies += [totals, by_phase[phase_id], by_group[group_id], by_unit[unit_id]]
+        for tally in tallies:
             tally.add(done, not closed_late)
     named = _bulletin_units(plan, window, ladder[-1].level, zone)
     new = _new_records(plan, window)
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_(set(by_unit) | {u["unit_id"] for u in named} | set(new["per_unit"])))).all())
+        Unit.id.in_(set(so_far) | {u["unit_id"] for u in named} | set(new["per_unit"])))).all())
     phases = db.session.execute(sa.select(Phase.id, Phase.name).where(Phase.plan_id == plan.id)
                                 .order_by(Phase.seq)).all()
     groups = [*db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).where(TaskGroup.plan_id == plan.id)
@@ -160,6 +165,8 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
         "phases": [{"name": name, **by_phase[pid].as_dict()} for pid, name in phases if pid in by_phase],
         "groups": [{"name": name, **by_group[gid].as_dict()} for gid, name in groups if gid in by_group],
         "units": rank([{"unit_id": uid, "name": units[uid], **tally.as_dict()} for uid, tally in by_unit.items()]),
+        "so_far": {"totals": totals_so_far.as_dict(), "units": rank([
+            {"unit_id": uid, "name": units[uid], **tally.as_dict()} for uid, tally in so_far.items()])},
         "bulletin_level": ladder[-1].name,
         "bulletin_units": sorted(named, key=lambda r: (-r["count"], r["name"])),
         "new_records": {
