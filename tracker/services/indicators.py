@@ -263,12 +263,18 @@ def history(indicator: Indicator, *, unit: Unit, period: str, actor: User) -> li
         joinedload(IndicatorReport.reported_by), joinedload(IndicatorReport.decided_by)).where(
         IndicatorReport.indicator_id == indicator.id, IndicatorReport.unit_id == unit.id,
         IndicatorReport.period == period).order_by(IndicatorReport.seq.desc())))
-    entries = {r.id: HistoryEntry(r) for r in reports}
-    if entries:
+    files = files_of(reports)
+    return [HistoryEntry(r, files.get(r.id, [])) for r in reports]
+
+
+def files_of(reports: Collection[IndicatorReport]) -> dict[int, list[Attachment]]:
+    """The evidence of each report, by report id: one query."""
+    found: dict[int, list[Attachment]] = {}
+    if reports:
         for attachment in db.session.scalars(sa.select(Attachment).where(
-                Attachment.indicator_report_id.in_(entries)).order_by(Attachment.id)):
-            entries[attachment.indicator_report_id or 0].files.append(attachment)
-    return list(entries.values())
+                Attachment.indicator_report_id.in_([r.id for r in reports])).order_by(Attachment.id)):
+            found.setdefault(attachment.indicator_report_id or 0, []).append(attachment)
+    return found
 
 
 def reports_for(*, actor: User, indicator_id: int | None = None, unit_id: int | None = None,
