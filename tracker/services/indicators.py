@@ -18,7 +18,7 @@ item, like the plan's parameters).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -49,6 +49,9 @@ MET, NOT_MET, NOT_REPORTED, PENDING, NO_TARGET = "met", "not_met", "not_reported
 STATES = (MET, NOT_MET, NOT_REPORTED, PENDING, NO_TARGET)
 STATE_LABELS = {MET: ("达标", "Met"), NOT_MET: ("未达标", "Not met"), NOT_REPORTED: ("未报送", "Not reported"),
                 PENDING: ("待审核", "Pending"), NO_TARGET: ("未设目标", "No target")}
+REPORT_STATUS_LABELS = {ReportStatus.SUBMITTED: ("待审核", "Awaiting the office"),
+                        ReportStatus.ACCEPTED: ("已采用", "Accepted"), ReportStatus.RETURNED: ("已退回", "Returned"),
+                        ReportStatus.SUPERSEDED: ("已被重报替代", "Replaced by a later report")}
 DIRECTION_SIGNS = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤"}
 VALUE_PLACES = 4
 VALUE_MAX = Decimal(10) ** 9
@@ -267,6 +270,34 @@ def history(indicator: Indicator, *, unit: Unit, period: str, actor: User) -> li
     return [HistoryEntry(r, files.get(r.id, [])) for r in reports]
 
 
+@dataclass
+class Cell:
+    """One unit's period of one indicator as its page shows it: the history and where it stands."""
+
+    entries: list[HistoryEntry]
+    state: str
+    target: Decimal | None
+    may_report: bool
+    to_decide: IndicatorReport | None  # the figure the actor (the office) may accept or return now
+
+
+def cell(indicator: Indicator, *, unit: Unit, period: str, actor: User, now: datetime) -> Cell:
+    """A unit's period: its reports, its state, and whether the actor may report it now (the actor's own unit,
+    a reporting unit, a period that has started, no figure accepted yet) or decide on its newest figure (the
+    office, while it waits). NotFound for a period the indicator does not have or a unit the actor may not see."""
+    if period not in {p.key for p in indicator_periods(indicator)}:
+        raise NotFound("该指标没有这一期间", "This indicator has no such period", code="period_not_found")
+    entries = history(indicator, unit=unit, period=period, actor=actor)
+    newest = entries[0].report if entries else None
+    target = target_value(indicator)
+    state = state_of(newest.status if newest else None, direction=indicator.direction, target=target,
+                     actual=Decimal(newest.value) if newest else None)
+    may = can_report(actor, indicator, unit.id) and period in {p.key for p in reportable_periods(indicator, now=now)} \
+        and not (newest is not None and newest.status == ReportStatus.ACCEPTED)
+    waiting = newest is not None and newest.status == ReportStatus.SUBMITTED and permissions.is_office(actor)
+    return Cell(entries=entries, state=state, target=target, may_report=may, to_decide=newest if waiting else None)
+
+
 def files_of(reports: Collection[IndicatorReport]) -> dict[int, list[Attachment]]:
     """The evidence of each report, by report id: one query."""
     found: dict[int, list[Attachment]] = {}
@@ -417,15 +448,21 @@ def format_value(value: Decimal | None) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+SORT_COLUMNS = ("period", "indicator", "unit", "state", "actual")
+SORTS = tuple(f"{sign}{column}" for column in SORT_COLUMNS for sign in ("", "-"))
+
+
 def sorted_for_people(found: list[Outcome], *, sort: str, units: dict[int, Unit]) -> list[Outcome]:
-    """Outcomes ordered by a column of the indicators table, then by a stable tie-breaker."""
+    """Outcomes ordered by a column of the indicators table ("-" first: descending), ties by period, indicator
+    and unit. States order from worst (未达标) to best (达标)."""
     order = {state: n for n, state in enumerate((NOT_MET, NOT_REPORTED, PENDING, NO_TARGET, MET))}
-    keys = {
-        "period": lambda o: (o.period_end, o.indicator_id),
-        "indicator": lambda o: (o.indicator_id, o.period_end),
-        "unit": lambda o: (units[o.unit_id].key, o.period_end),
-        "state": lambda o: (order[o.state], o.period_end),
+    keys: dict[str, Callable[[Outcome], Any]] = {
+        "period": lambda o: o.period_end,
+        "indicator": lambda o: o.indicator_id,
+        "unit": lambda o: units[o.unit_id].key,
+        "state": lambda o: order[o.state],
         "actual": lambda o: (o.actual is None, o.actual or Decimal(0)),
     }
     base = sorted(found, key=lambda o: (o.period_end, o.indicator_id, units[o.unit_id].key))
-    return sorted(base, key=keys.get(sort.lstrip("-"), keys["period"]), reverse=sort.startswith("-"))
+    column = sort.lstrip("-")
+    return sorted(base, key=keys[column if column in keys else "period"], reverse=sort.startswith("-"))
