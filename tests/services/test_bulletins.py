@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +16,8 @@ from tracker.config import DEFAULT_LADDER
 from tracker.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, DeliveryStatus, Event,
-                            ItemStatus, Notification, NotificationMail, Role)
-from tracker.services import bulletin_docs, bulletins, notifications
+                            Indicator, ItemStatus, Notification, NotificationMail, Role)
+from tracker.services import bulletin_docs, bulletins, indicators, notifications, progress
 from tracker.services.escalation import parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
@@ -97,6 +98,22 @@ def test_so_far_counts_every_item_due_by_the_periods_end_so_may_adds_mays_items_
     sfj = next(u for u in data["so_far"]["units"] if u["name"] == "市司法局")
     assert [sfj[k] - before["市司法局"][k] for k in keys] == [3, 2, 1]
     assert len(data["so_far"]["units"]) > len(data["units"])  # units with earlier items only are there too
+
+
+def test_indicators_whose_year_ended_in_the_period_are_listed_when_not_met_or_not_reported(plan, office, make_user,
+                                                                                         tmp_path):
+    clerk = make_user(Role.UNIT_MEMBER, "gaj")  # 市公安局 is an enforcement unit: it reports training hours
+    hours = db.session.execute(sa.select(Indicator).where(Indicator.key == "professional_training_hours")).scalar_one()
+    figure = indicators.report(hours, actor=clerk, period="2023", value=Decimal("24.5"), note="", files=[],
+                               storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=AS_OF)
+    indicators.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=AS_OF)
+    december = bulletins.figures(plan, bulletins.parse_period("month", "2023-12"), now=AS_OF, ladder=LADDER)
+    rows = [m for m in december["indicators"] if m["indicator"] == hours.name]
+    gaj = next(m for m in rows if m["name"] == "市公安局")
+    assert (gaj["state"], gaj["state_label"], gaj["target"], gaj["actual"], gaj["period"]) == (
+        "not_met", "未达标", "≥ 30学时", "24.5学时", "2023")
+    assert {m["state"] for m in rows if m["name"] != "市公安局"} == {"not_reported"}
+    assert bulletins.figures(plan, MAY, now=AS_OF, ladder=LADDER)["indicators"] == []  # no indicator period ends
 
 
 def test_an_item_approved_after_the_moment_taken_is_not_yet_done(plan, may):

@@ -29,6 +29,7 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 BODY_FONT, HEADING_FONT, TITLE_FONT, LATIN_FONT = "仿宋", "黑体", "宋体", "Times New Roman"
 RED = RGBColor(0xC0, 0x00, 0x00)
 FIGURE_HEADER = ["应办结", "已办结", "按期办结", "未办结", "办结率", "按期办结率"]
+INDICATOR_HEADER = ["指标", "期间", "单位", "目标", "实际", "情况"]
 FIGURE_KEYS = ["due", "done", "done_on_time", "open", "done_rate", "on_time_rate"]
 
 
@@ -54,6 +55,8 @@ def content(bulletin: Bulletin, data: dict[str, Any]) -> dict[str, Any]:
             "units": [[str(u["rank"]), u["name"], *_figures(u)] for u in data["units"]],
             "so_far": [[str(u["rank"]), u["name"], *_figures(u)] for u in data["so_far"]["units"]],
         },
+        "indicator_rows": [[m["indicator"], m["period"], m["name"], m["target"], m["actual"], m["state_label"]]
+                           for m in data["indicators"]],
         "records_header": ["单位", *[lv["name"] for lv in data["new_records"]["by_level"]], "合计"],
         "records_rows": [[u["name"], *[str(u["counts"].get(lv["name"], 0)) for lv in data["new_records"]["by_level"]],
                           str(u["total"])] for u in data["new_records"]["units"]],
@@ -105,7 +108,7 @@ def to_pdf(doc: dict[str, Any]) -> bytes:
 # --- Word ----------------------------------------------------------------------------------------------------
 
 def to_docx(doc: dict[str, Any]) -> bytes:
-    """A Word document in the shape of an office's 通报: red masthead, number, title, text, six numbered sections
+    """A Word document in the shape of an office's 通报: red masthead, number, title, text, seven numbered sections
     with tables, closing remarks, the office and the date. Chinese fonts are set as East Asian fonts (仿宋 body,
     黑体 headings, 宋体 title), which Word on a Chinese desktop has."""
     document = Document()
@@ -138,6 +141,11 @@ def to_docx(doc: dict[str, Any]) -> bytes:
     _body(document, f"本期新增督办记录 {data['new_records']['total']} 条" + (f":{levels}。" if levels else "。"))
     if doc["records_rows"]:
         _table(document, doc["records_header"], doc["records_rows"])
+    _heading(document, "七、指标未达标及未报送情况")
+    if doc["indicator_rows"]:
+        _table(document, INDICATOR_HEADER, doc["indicator_rows"])
+    else:
+        _body(document, "本期到期的量化指标均已达标,或本期无到期指标。")
     for text in doc["closing"]:
         _body(document, text)
     _line(document, doc["office"], size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)

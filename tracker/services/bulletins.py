@@ -14,7 +14,8 @@ They are counted per phase, per task group (ad-hoc items in their own group 交�
 截至期末累计 (`so_far`), the same figures over every item due from the plan's start to the period's end, in all and
 per unit (most months of a plan have little falling due, so the month's 通报 also says where each unit stands). Units
 with something due are ranked by on-time rate, then completion rate, then the number due (more first); equal figures
-share a rank (1, 2, 2, 4). Units named under 通报 are those with accountability records at the ladder's last
+share a rank (1, 2, 2, 4). Indicators not met: the plan's indicators (services/indicators.outcomes) whose period
+(a quarter or a year) ended within this one, per reporting unit, not met or not reported. Units named under 通报 are those with accountability records at the ladder's last
 level (通报) issued within the period; new records of the period are counted by level, in all and per unit.
 
 Reading costs a fixed handful of queries (items, names, 通报 records, new records), whatever the number of units.
@@ -31,6 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,10 +40,10 @@ import sqlalchemy as sa
 
 from ..errors import Invalid, NotFound, StaleVersion
 from ..extensions import db
-from ..models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, ItemStatus, Phase, Plan, Role,
-                      Task, TaskGroup, Unit, User, WorkItem)
+from ..models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, Indicator, ItemStatus, Phase,
+                      Plan, Role, Task, TaskGroup, Unit, User, WorkItem)
 from ..models.accountability import LADDER_KIND, MANUAL_KIND
-from . import audit, glossary, notices, notifications, permissions
+from . import audit, glossary, indicators, notices, notifications, permissions
 from .boards import AD_HOC_GROUP
 from .bulk import insert_or_ignore
 from .escalation import Level
@@ -150,13 +152,15 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
             tally.add(done, not closed_late)
     named = _bulletin_units(plan, window, ladder[-1].level, zone)
     new = _new_records(plan, window)
+    missed = _indicators_missed(plan, period)
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_(set(so_far) | {u["unit_id"] for u in named} | set(new["per_unit"])))).all())
+        Unit.id.in_(set(so_far) | {u["unit_id"] for u in named} | set(new["per_unit"]) |
+                    {m["unit_id"] for m in missed}))).all())
     phases = db.session.execute(sa.select(Phase.id, Phase.name).where(Phase.plan_id == plan.id)
                                 .order_by(Phase.seq)).all()
     groups = [*db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).where(TaskGroup.plan_id == plan.id)
                                   .order_by(TaskGroup.seq)).all(), (None, AD_HOC_GROUP[0])]
-    for row in named:
+    for row in [*named, *missed]:
         row["name"] = units[row["unit_id"]]
     return {
         "plan": plan.title, "kind": period.kind.value, "period": period.key, "label": period.label,
@@ -167,6 +171,7 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
         "units": rank([{"unit_id": uid, "name": units[uid], **tally.as_dict()} for uid, tally in by_unit.items()]),
         "so_far": {"totals": totals_so_far.as_dict(), "units": rank([
             {"unit_id": uid, "name": units[uid], **tally.as_dict()} for uid, tally in so_far.items()])},
+        "indicators": sorted(missed, key=lambda m: (m["state"], m["task_number"] or 0, m["indicator"], m["name"])),
         "bulletin_level": ladder[-1].name,
         "bulletin_units": sorted(named, key=lambda r: (-r["count"], r["name"])),
         "new_records": {
@@ -199,6 +204,22 @@ def _bulletin_units(plan: Plan, window: tuple[datetime, datetime], level: int, z
         row["records"].append({"number": number or "", "item": title, "reason": reason,
                                "issued": issued_at.astimezone(zone).date().isoformat()})
     return list(found.values())
+
+
+def _indicators_missed(plan: Plan, period: Period) -> list[dict[str, Any]]:
+    """The plan's indicators whose period ended within this one and were not met or not reported, per unit."""
+    shape = {i: (measure, indicators.DIRECTION_SIGNS[direction]) for i, measure, direction in db.session.execute(
+        sa.select(Indicator.id, Indicator.measure, Indicator.direction).where(Indicator.plan_id == plan.id))}
+    return [{"indicator": o.indicator_name, "task_number": o.task_number, "period": o.period, "unit_id": o.unit_id,
+             "state": o.state, "state_label": indicators.STATE_LABELS[o.state][0],
+             "target": f"{shape[o.indicator_id][1]} {_number(o.target)}{shape[o.indicator_id][0]}",
+             "actual": "—" if o.actual is None else f"{_number(o.actual)}{shape[o.indicator_id][0]}"}
+            for o in indicators.outcomes(start=period.start, end=period.end)
+            if o.indicator_id in shape and o.state in (indicators.NOT_MET, indicators.NOT_REPORTED)]
+
+
+def _number(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.normalize():f}"
 
 
 def _new_records(plan: Plan, window: tuple[datetime, datetime]) -> dict[str, Any]:
