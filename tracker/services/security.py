@@ -122,8 +122,11 @@ def password_problems(password: str, username: str, policy: SecurityPolicy) -> l
     return problems
 
 
-def password_rules(policy: SecurityPolicy) -> str:
-    """The policy as the forms show it beside the password field."""
+def password_rules(policy: SecurityPolicy, lang: str = "zh") -> str:
+    """The policy as the forms show it beside the password field, in the page's language."""
+    if lang == "en":
+        return (f"At least {policy.password_min_length} characters, with at least three of: capital letters, "
+                "small letters, digits, symbols; not containing the login name.")
     return (f"至少 {policy.password_min_length} 个字符,包含大写字母、小写字母、数字、符号中的至少三类,"
             "且不含登录名。")
 
