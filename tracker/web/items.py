@@ -21,6 +21,7 @@ from ..services import (
     instructions,
     items,
     permissions,
+    plans,
     progress,
     records,
     workflow,
@@ -49,7 +50,8 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200),
             "instructions": instructions.instructions_on(item), "place": place_of(item),
-            "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user)}
+            "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
+            "design_note": plans.design_note(item, actor=current_user)}
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:
