@@ -42,6 +42,8 @@ def light_choices() -> list[tuple[str, str]]:
 
 def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
     """The verb of a transition, for buttons: 签收, 提交办结, 审核办结, 退回."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     verbs = {"sign": _("Sign for it"), "submit": _("Submit for review"), "approve": _("Approve"),
              "return": _("Return")}
@@ -49,7 +51,10 @@ def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
 
 
 def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
-    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回."""
+    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回; a card moved
+    within its column only changed the order."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     done = {"sign": _("Signed for."), "submit": _("Submitted for review."), "approve": _("Approved as done."),
             "return": _("Returned.")}
@@ -117,6 +122,8 @@ def moves_for(status: ItemStatus | str) -> tuple[ItemStatus, ...]:
 
 def needs_note(source: ItemStatus | str, target: ItemStatus | str) -> bool:
     """Whether a move asks for words first (a closing report, a reason to return): the dialog, not a button."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     return bool(transition and transition.note)
 

@@ -26,7 +26,7 @@ from ..services import (
     records,
     workflow,
 )
-from . import forms, schemas
+from . import forms, htmx, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
 from .helpers import moved_message, unit_options
@@ -97,7 +97,8 @@ def move(item_id: int) -> Response:
     if data.get("via") == "form":
         flash(moved_message(source, item.status))
         return forms.finished(back)
-    return render("board/_card.html", c=boards.item_detail(item, deadlines()))
+    return htmx.trigger(render("board/_card.html", c=boards.item_detail(item, deadlines())),
+                        {"tracker:flash": {"message": moved_message(source, item.status), "level": "info"}})
 
 
 @bp.route(ITEM + "/move-form")
