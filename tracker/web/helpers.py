@@ -192,5 +192,5 @@ def init_app(app: Flask) -> None:
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
                                  todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
-                                 previewable=progress.previewable)
+                                 is_pdf=progress.is_pdf, previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime
