@@ -62,6 +62,12 @@ def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
     return done.get(transition.action, moved) if transition else moved
 
 
+def figure_label(figure: str) -> str:
+    """A dashboard figure by the words of its column (dashboard.FIGURES)."""
+    return {"due": _("Due by today"), "done_on_time": _("Done on time"), "done_late": _("Done late"),
+            "overdue": _("Overdue now")}[figure]
+
+
 def priority_label(priority: Priority | str) -> str:
     return {Priority.LOW: _("low"), Priority.NORMAL: _("normal"), Priority.HIGH: _("high")}[Priority(priority)]
 
@@ -192,5 +198,6 @@ def init_app(app: Flask) -> None:
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
                                  todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
+                                 figure_label=figure_label,
                                  is_pdf=progress.is_pdf, previewable=progress.previewable)
     app.jinja_env.filters["localtime"] = localtime
