@@ -47,3 +47,12 @@ def test_the_password_page_in_english_has_no_chinese(sign_in, people):
 def test_the_account_page_in_english_has_no_chinese(sign_in, people):
     html = english(sign_in(people["office"])).get("/admin/users").get_data(as_text=True)
     assert "Reset password" in html and "Unit administrator" in html and chinese_words(html) == []
+
+
+def test_a_refused_password_change_in_english_says_why_in_english(sign_in, people):
+    client = english(sign_in(people["sfj_admin"]))
+    page = client.post("/password", data={"current": "wrong", "new": "short"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "The current password is wrong" in html and "at least 10 characters" in html
+    assert chinese_words(html) == []

@@ -91,7 +91,7 @@ def change_password() -> tuple[str, int] | Response:
                                      now=utcnow(), keep_session=session.get("sid"))
         except security.PasswordChangeRefused as refused:
             transaction.keep_refusal()  # a failed check of the current password counts toward the lockout
-            errors = refused.fields
+            errors = refused.fields_in(i18n.current_lang())
         else:
             flash(_("Password changed"))
             return redirect(url_for("home.index"))
