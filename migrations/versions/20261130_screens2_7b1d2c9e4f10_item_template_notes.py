@@ -5,7 +5,7 @@ Plain ADD/DROP COLUMN rather than a batch rebuild: SQLite (3.35+) does both in p
 item_templates would break the foreign keys of the work items that point at it.
 
 Revision ID: 7b1d2c9e4f10
-Revises: 4eb757c80fff
+Revises: 110938f8b840
 Create Date: 2026-11-30 01:50:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b1d2c9e4f10'
-down_revision = '4eb757c80fff'
+down_revision = '110938f8b840'
 branch_labels = None
 depends_on = None
 

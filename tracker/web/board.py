@@ -18,7 +18,7 @@ from ..services import boards, dashboard, lookup, plans, units
 from ..services.deadlines import Light
 from . import forms, schemas
 from .context import deadlines
-from .helpers import figure_label, light_text, unit_options
+from .helpers import dashboard_figure_label, light_text, unit_options
 from .htmx import render
 
 bp = Blueprint("boards", __name__)
@@ -76,7 +76,7 @@ class BoardArgs:
         if self.due_from or self.due_to:
             found.append(f"{self.due_from or ''}~{self.due_to or ''}")
         if self.figure:
-            found.append(figure_label(self.figure))
+            found.append(dashboard_figure_label(self.figure))
         return found + ([f"“{self.q}”"] if self.q else [])
 
     def query_string(self) -> dict[str, Any]:
