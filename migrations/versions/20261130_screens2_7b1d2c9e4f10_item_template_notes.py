@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b1d2c9e4f10'
-down_revision = '110938f8b840'
+down_revision = '0a6e8c7b25aa'
 branch_labels = None
 depends_on = None
 
