@@ -2,7 +2,7 @@
 snapshot); see issue 13
 
 Revision ID: b7e1a2c3d4f5
-Revises: 0a6e8c7b25aa
+Revises: 7b1d2c9e4f10
 Create Date: 2026-11-30 01:25:58.899502
 
 """
@@ -14,7 +14,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'b7e1a2c3d4f5'
-down_revision = '0a6e8c7b25aa'
+down_revision = '7b1d2c9e4f10'
 branch_labels = None
 depends_on = None
 
