@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from .accountability import AccountabilityRecord, DocSequence
+from .assessment import Assessment
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
@@ -25,7 +26,7 @@ from .webhook import Webhook, WebhookAttempt, WebhookDelivery
 from .work_item import ItemUnit, WorkItem
 
 __all__ = [
-    "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
+    "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
     "DocSequence", "Event", "ExtensionRequest", "ExtensionStatus", "Instruction", "InstructionProposal",
     "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout", "LoginAttempt", "Notification",
     "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus",
