@@ -11,6 +11,7 @@ from .htmx import add_vary
 
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .assessment import bp as assessment_bp
     from .assignments import bp as work_bp
     from .auth import bp as auth_bp
     from .board import bp as board_bp
@@ -28,7 +29,7 @@ def register_web(app: Flask) -> None:
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp):
+                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, assessment_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(user, i18n.pick(ROLE_LABELS[Role(user.role)]))

@@ -17,6 +17,7 @@ from ..api.schemas.assignments import (
     ResponsibleIn,
     UnitsIn,
 )
+from ..api.schemas.assessment import AssessmentArgs, FreezeIn
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
@@ -213,3 +214,7 @@ class SplitForm(FormSchema):
                 rows.setdefault(unit_id, {})[field] = form[key]
         gathered["rows"] = rows
         return gathered
+
+
+AssessmentQuery = AssessmentArgs
+FreezeForm = as_form(FreezeIn)
