@@ -12,7 +12,7 @@ from .auth import actor
 from .common import api_blueprint, errors
 from .schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn
 
-blp = api_blueprint("assessment", "Year-end assessment (年度考核)")
+blp = api_blueprint("assessments", "Year-end assessment (年度考核)")
 XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", "content": {
     exports.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 

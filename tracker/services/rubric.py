@@ -91,9 +91,10 @@ class RubricFileSchema(_StrictSchema):
     floor = fields.Decimal(load_default=Decimal(0), places=2, validate=validate.Range(min=0, max=10_000))
     rules = fields.List(fields.Nested(RuleSchema), required=True, validate=validate.Length(min=1))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _floor_below_base(self, data: dict[str, Any], **_: Any) -> None:
-        if "base" in data and data.get("floor", 0) > data["base"]:
+        """Checked even when other fields are wrong, so one reading reports every problem."""
+        if "base" in data and "floor" in data and data["floor"] > data["base"]:
             raise ValidationError("最低分不能高于基础分", "floor")
 
 
