@@ -181,6 +181,11 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "unit list dry run": (lambda c, w: c.post("/intake/units", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx")}),
                           (200, 403, 403, 403, 403)),
     "unit list template": (lambda c, w: c.get("/intake/units/template"), (200, 403, 403, 403, 403)),
+    # a unit gets its own score only (tests/api/test_assessment.py)
+    "assessment": (lambda c, w: c.get("/assessment?year=2023"), (200, 200, 200, 200, 200)),
+    "assessment workbook": (lambda c, w: c.get("/assessment.xlsx?year=2023"), (200, 200, 200, 200, 200)),
+    # at NOW (April 2023) no year is over: the office is told so, the others are refused
+    "freeze assessment": (lambda c, w: c.post("/assessment/freeze", json={"year": 2023}), (422, 403, 403, 403, 403)),
 }
 
 

@@ -30,7 +30,7 @@ class FactOut(Schema):
     id = fields.Integer(required=True)
     item_id = fields.Integer(required=True)
     unit_id = fields.Integer(required=True)
-    day = fields.Date(required=True)
+    day = fields.String(required=True, metadata={"description": "the day of the fact, plan time zone, YYYY-MM-DD"})
     text = fields.String(required=True)
     detail = fields.String()
     href = fields.String(required=True, metadata={"description": "the web page showing the evidence"})
