@@ -145,3 +145,11 @@ def test_the_ledgers_awaiting_answer_count_is_the_open_supervision_notices_of_op
         db.session.remove()
         db.engine.dispose()
     assert counts.awaiting_answer == owed > 0
+
+
+def test_the_demo_freezes_the_years_over_and_scores_the_last_one_with_a_spread(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, result = later
+    assert result.scores["frozen"] == [2023] and result.scores["year"] == 2024
+    assert float(result.scores["highest"]) > float(result.scores["lowest"])
+    assert rows(paths, "SELECT year, rubric_version FROM assessments") == [(2023, "2024.1")]
