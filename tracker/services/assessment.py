@@ -24,10 +24,7 @@ from ..models import AccountabilityRecord, Assessment, Event, ItemStatus, Plan, 
 from ..models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
 from . import audit, exports, permissions
 from .escalation import Level
-from .rubric import RULE_KINDS, Rubric
-
-CENT = Decimal("0.01")
-
+from .rubric import RULE_KINDS, Rubric, number
 
 @dataclass(frozen=True)
 class Fact:
@@ -41,11 +38,6 @@ class Fact:
     day: date
     text: str
     detail: str = ""
-
-
-def number(value: Decimal) -> str:
-    """A score as people write it: 98.5, 100, 97.25."""
-    return format(value.quantize(CENT).normalize(), "f")
 
 
 def evidence_path(fact: dict[str, Any]) -> str:

@@ -35,7 +35,13 @@ RULE_KINDS: dict[str, RuleKind] = {kind.key: kind for kind in (
     RuleKind("unanswered", bonus=False),
     RuleKind("returned", bonus=False),
 )}
+CENT = Decimal("0.01")
 POINTS = {"places": 2, "as_string": False, "validate": validate.Range(min=Decimal("0.01"), max=Decimal(1000))}
+
+
+def number(value: Decimal) -> str:
+    """Points as people write them: 98.5, 100, 0.25."""
+    return format(value.quantize(CENT).normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,9 @@ class Rubric:
     def as_data(self) -> dict[str, Any]:
         """What a frozen assessment keeps of the rubric it was scored by."""
         return {"plan": self.plan, "version": self.version, "title": self.title, "hash": self.sha256,
-                "base": str(self.base), "floor": str(self.floor),
-                "rules": [{"kind": r.kind, "label": r.label, "points": str(r.points),
-                           "cap": None if r.cap is None else str(r.cap), "bonus": r.bonus} for r in self.rules]}
+                "base": number(self.base), "floor": number(self.floor),
+                "rules": [{"kind": r.kind, "label": r.label, "points": number(r.points),
+                           "cap": None if r.cap is None else number(r.cap), "bonus": r.bonus} for r in self.rules]}
 
 
 class RuleSchema(_StrictSchema):
