@@ -18,12 +18,8 @@ XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", 
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    scoring = rubric.configured(current_app.config)
-    plan = assessment.plan_for(scoring)
-    year = year or assessment.default_year(plan, now=utcnow())
-    data = assessment.result(plan=plan, year=year, rubric=scoring,
-                             ladder=parse_ladder(current_app.config["TRACKER_LADDER"]))
-    return assessment.visible(data, actor=actor())
+    return assessment.read(year=year, rubric=rubric.configured(current_app.config), actor=actor(),
+                           ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
 
 
 @blp.route("/assessment")

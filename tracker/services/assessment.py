@@ -220,6 +220,14 @@ def visible(data: dict[str, Any], *, actor: User) -> dict[str, Any]:
     return data | {"units": [u | {"facts": [f | {"href": evidence_path(f)} for f in u["facts"]]} for u in units]}
 
 
+def read(*, year: int | None, rubric: Rubric, ladder: Sequence[Level], actor: User, now: datetime) -> dict[str, Any]:
+    """What the page, the export and the API show: the year's result (the current year when none is asked for)
+    as the actor may see it, with the plan's years to choose from."""
+    plan = plan_for(rubric)
+    data = result(plan=plan, year=year or default_year(plan, now=now), rubric=rubric, ladder=ladder)
+    return visible(data, actor=actor) | {"years": list(range(plan.start_date.year, plan.end_date.year + 1))}
+
+
 def default_year(plan: Plan, *, now: datetime) -> int:
     """The year a page shows when none is asked for: the current one, within the plan's years."""
     year = _local_day(now, plan.timezone).year

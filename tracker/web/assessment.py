@@ -19,12 +19,8 @@ bp = Blueprint("assessment", __name__)
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    scoring = rubric.configured(current_app.config)
-    plan = assessment.plan_for(scoring)
-    data = assessment.result(plan=plan, year=year or assessment.default_year(plan, now=utcnow()), rubric=scoring,
-                             ladder=parse_ladder(current_app.config["TRACKER_LADDER"]))
-    return assessment.visible(data, actor=current_user) | {
-        "years": list(range(plan.start_date.year, plan.end_date.year + 1))}
+    return assessment.read(year=year, rubric=rubric.configured(current_app.config), actor=current_user,
+                           ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
 
 
 @bp.route("/assessment")

@@ -55,6 +55,7 @@ class AssessmentOut(Schema):
     plan = fields.Dict(required=True)
     rubric = fields.Dict(required=True, metadata={"description": "the rubric scored by: version, hash, rules"})
     ranked = fields.Integer(required=True, metadata={"description": "how many units were ranked"})
+    years = fields.List(fields.Integer(), required=True, metadata={"description": "the plan's years"})
     frozen = fields.Nested(FrozenOut, allow_none=True, metadata={"description": "null until the office froze it"})
     units = fields.List(fields.Nested(UnitScoreOut), required=True,
                         metadata={"description": "every unit for the office and leaders; a unit's own only"})
