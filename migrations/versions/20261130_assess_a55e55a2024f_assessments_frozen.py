@@ -1,7 +1,7 @@
 """assess: a year's assessment frozen by the office (定稿), stored whole and never recomputed; see issue 13
 
 Revision ID: a55e55a2024f
-Revises: 4eb757c80fff
+Revises: 0a6e8c7b25aa
 Create Date: 2026-11-30 01:25:03.900172
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'a55e55a2024f'
-down_revision = '4eb757c80fff'
+down_revision = '0a6e8c7b25aa'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,17 @@
 """The dashboard: a unit sees its own figures, the office and leaders the whole plan's."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
-from ..services import boards
+from ..services import boards, indicators
 from ..services.dashboard import dashboard
 from . import charts
 from .context import deadlines
 from .htmx import render
+from .indicators import default_period
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,4 +24,7 @@ def show() -> Response:
                      timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
     trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
-    return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH)
+    year = indicators.period_of(default_period(deadlines().today))
+    figures = Counter(o.state for o in indicators.outcomes_for(actor=current_user, start=year.start, end=year.end))
+    return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH,
+                  figures=figures, figures_year=year.key, states=indicators.STATES)
