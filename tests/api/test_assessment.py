@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from tests.services.test_assessment import bulletin_only
 import time_machine
 from tests.api.api_helpers import ApiClient, assert_error
 
@@ -15,6 +16,12 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment, Event, Role, User, WorkItem
 
 AFTER_2023 = datetime(2024, 1, 5, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _bulletins_only(app, tmp_path, monkeypatch):
+    """Scores from a rubric counting 通报 only: these tests are about the doors, not the shipped numbers."""
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", bulletin_only(tmp_path))
 
 
 @pytest.fixture

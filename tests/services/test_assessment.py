@@ -16,14 +16,30 @@ import yaml
 
 from tracker.errors import Invalid, InvalidTransition, NotAllowed
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Assessment, Event, ItemStatus, Role
-from tracker.services import assessment, escalation, workflow
+from tracker.models import AccountabilityRecord, Assessment, Event, Indicator, ItemStatus, MissedReport, Role
+from tracker.services import assessment, escalation, indicators, plans, progress, workflow
 from tracker.services.escalation import parse_ladder
 from tracker.services.plan_files import FileProblems
 from tracker.services.rubric import parse_rubric, read_rubric
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RUBRIC = Path(__file__).resolve().parents[2] / "seed_tasks" / "rubric_2023_2025.yaml"
+
+
+BULLETIN_ONLY = """plan: fzzf-2023-2025
+version: "t1"
+title: 只计通报
+base: 100
+rules:
+  - {kind: bulletin, label: 通报, points: 2}
+"""
+
+
+def bulletin_only(tmp_path: Path) -> str:
+    """A rubric counting 通报 only, for tests of the doors rather than of the shipped numbers."""
+    path = tmp_path / "bulletin_only.yaml"
+    path.write_text(BULLETIN_ONLY, encoding="utf-8")
+    return str(path)
 
 
 def sh(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -36,12 +52,15 @@ def ladder(app):
 
 
 @pytest.fixture
-def scenario(make_item, make_user, office):
+def scenario(make_item, make_user, office, plan, tmp_path):
     """市公安局's 2024, built fact by fact:
     - 3 items approved in 2024 and submitted on time, 1 submitted late, 1 on time but approved in 2023;
     - 1 return in 2024;
     - 催办 ×3 in 2024 (one at 23:30 on 31 Dec, Shanghai), 1 on 31 Dec 2023 at 23:30 (counts for 2023);
-      督办 ×1, 通报 ×1, 督办未答复 ×1, and a 提醒 the rubric does not count.
+      督办 ×1, 通报 ×1, 督办未答复 ×1, and a 提醒 the rubric does not count;
+    - 2 periodic reports missed in 2024 (and 1 in 2023);
+    - 2024's lectures reported as 2 against a target of 4, accepted (not met); every other indicator it reports
+      left unreported.
     """
     admin = make_user(Role.UNIT_ADMIN, "gaj")
 
@@ -81,8 +100,30 @@ def scenario(make_item, make_user, office):
     issue(3, "督办", sh(2024, 2, 15), answer_due=date(2024, 2, 20))
     issue(3, "督办未答复", sh(2024, 2, 21), kind="unanswered")
     issue(4, "通报", sh(2024, 3, 1))
+    for period, due in (("2024-05", date(2024, 5, 25)), ("2024-06", date(2024, 6, 25)), ("2023-12", date(2023, 12, 25))):
+        db.session.add(MissedReport(item_id=late.id, unit_id=late.unit_id, period=period, due_on=due,
+                                    flagged_at=sh(due.year, due.month, due.day + 1)))
+    lectures = db.session.execute(sa.select(Indicator).where(Indicator.key == "lectures")).scalar_one()
+    plans.set_parameters(plan, actor=office, values={lectures.target_parameter_id: "4"}, now=sh(2024, 1, 2))
+    figure = indicators.report(lectures, actor=admin, period="2024", value=Decimal(2), note="全年举办 2 次", files=[],
+                               storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=sh(2024, 12, 20))
+    indicators.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=sh(2024, 12, 21))
     db.session.flush()
     return {"on_time": on_time, "returned": returned, "late": late}
+
+
+def reported_by_gaj_in_2024() -> int:
+    """How many yearly figures 市公安局 (a city department, an enforcement body) owes for 2024, read off the plan
+    file's indicators by their reporters and years."""
+    plan_file = yaml.safe_load((RUBRIC.parent / "plan_2023_2025.yaml").read_text(encoding="utf-8"))
+    owed = 0
+    for indicator in plan_file["indicators"]:
+        who = indicator["reporters"]
+        if not ("city_dept" in who["kinds"] or "enforcement" in who["tags"] or "gaj" in who["units"]):
+            continue
+        if indicator.get("first_year", 2023) <= 2024 <= indicator.get("last_year", 2025):
+            owed += 1
+    return owed
 
 
 def by_hand(rules: dict, counts: dict[str, int], base: Decimal) -> Decimal:
@@ -98,9 +139,13 @@ def by_hand(rules: dict, counts: dict[str, int], base: Decimal) -> Decimal:
 def test_one_units_2024_score_recomputed_by_hand_matches_the_command(app, scenario, unit):
     raw = yaml.safe_load(RUBRIC.read_text(encoding="utf-8"))
     rules = {rule["kind"]: rule for rule in raw["rules"]}
-    counts = {"done_on_time": 3, "urge": 3, "supervise": 1, "bulletin": 1, "unanswered": 1, "returned": 1}
+    owed = reported_by_gaj_in_2024()
+    counts = {"done_on_time": 3, "urge": 3, "supervise": 1, "bulletin": 1, "unanswered": 1, "returned": 1,
+              "missed_report": 2, "indicator_not_met": 1, "indicator_not_reported": owed - 1}
     expected = by_hand(rules, counts, Decimal(str(raw["base"])))
-    assert expected == Decimal("100") + Decimal("1.5") - Decimal("1.5") - 1 - 2 - 2 - Decimal("0.5")  # 94.5
+    assert owed - 1 >= 5  # so 2 points each reach the cap of 10
+    assert expected == Decimal("100") + Decimal("1.5") - Decimal("1.5") - 1 - 2 - 2 - Decimal("0.5") \
+        - Decimal("0.4") - 1 - 10  # 83.1
 
     result = app.test_cli_runner().invoke(args=["tracker", "assess", "--year", "2024"])
 
@@ -114,7 +159,8 @@ def test_each_rule_lists_the_facts_it_counted_with_their_evidence(app, scenario,
     data = assessment.compute(plan=plan, year=2024, rubric=read_rubric(RUBRIC), ladder=ladder)
     gaj = next(u for u in data["units"] if u["unit_name"] == "市公安局")
     counted = {rule["kind"]: rule["count"] for rule in gaj["rules"]}
-    assert counted == {"done_on_time": 3, "urge": 3, "supervise": 1, "bulletin": 1, "unanswered": 1, "returned": 1}
+    assert counted == {"done_on_time": 3, "urge": 3, "supervise": 1, "bulletin": 1, "unanswered": 1, "returned": 1,
+                       "missed_report": 2, "indicator_not_met": 1, "indicator_not_reported": reported_by_gaj_in_2024() - 1}
     shown = assessment.visible(data, actor=make_user(Role.LEADER, "city"))
     facts = next(u for u in shown["units"] if u["unit_id"] == gaj["unit_id"])["facts"]
     on_time = {f["href"] for f in facts if f["rule"] == "done_on_time"}
@@ -122,6 +168,10 @@ def test_each_rule_lists_the_facts_it_counted_with_their_evidence(app, scenario,
     records = [f for f in facts if f["ref"] == "record"]
     assert all(f["href"] == f"/items/{scenario['late'].id}#record-{f['id']}" for f in records)
     assert "2024-12-31" in {f["day"] for f in records if f["rule"] == "urge"}  # 23:30 Shanghai is still 2024
+    assert {f["href"] for f in facts if f["rule"] == "missed_report"} == {f"/items/{scenario['late'].id}"}
+    (missed,) = [f for f in facts if f["rule"] == "indicator_not_met"]
+    assert missed["href"] == f"/indicators/{missed['id']}/history?unit={gaj['unit_id']}&period=2024"
+    assert missed["detail"] == "2024 目标 4,实际 2"
 
 
 def test_a_deduction_stops_at_its_cap_and_the_score_at_the_floor():
@@ -139,7 +189,9 @@ def test_scores_take_one_query_per_kind_of_fact_whatever_the_number_of_units(app
     with count_queries() as statements:
         data = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder)
     assert len(data["units"]) > 20
-    assert len(statements) == 4  # units, items done on time, records, returns
+    # units, items done on time, records, returns; missed reports and their items' titles; the plan's indicators,
+    # and indicators.outcomes' own three (units, indicators, newest reports)
+    assert len(statements) == 10
 
 
 def test_a_bad_rubric_file_is_refused_with_every_problem_and_its_location(app, tmp_path, plan):
@@ -216,10 +268,11 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_unit_with_its_deductions(s
     summary = book["汇总"]
     assert [c.value for c in summary[2]][:4] == ["名次", "单位", "得分", "按时办结"]
     rows = {row[1]: row for row in summary.iter_rows(min_row=3, values_only=True)}
-    assert rows["市公安局"][2] == 94.5
+    assert rows["市公安局"][2] == 83.1
     assert summary.freeze_panes == "A3" and summary.auto_filter.ref.startswith("A2:")
     sheet = book["市公安局"]
     facts = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert len(facts) == 10 and {f[1] for f in facts} >= {"催办", "督办", "通报", "审核退回"}
+    assert len(facts) == 13 + reported_by_gaj_in_2024() - 1
+    assert {f[1] for f in facts} >= {"催办", "督办", "通报", "审核退回", "未按时报送进展", "指标未达标", "指标未报送"}
     assert any(f[4] == "被退回事项" and f[2] == -0.5 for f in facts)
     assert len(book.sheetnames) == 1 + len(data["units"])

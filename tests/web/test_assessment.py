@@ -9,9 +9,16 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from tests.services.test_assessment import bulletin_only
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment
+
+
+@pytest.fixture(autouse=True)
+def _bulletins_only(app, tmp_path, monkeypatch):
+    """Scores from a rubric counting 通报 only: these tests are about the doors, not the shipped numbers."""
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", bulletin_only(tmp_path))
 
 
 @pytest.fixture

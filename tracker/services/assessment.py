@@ -1,10 +1,12 @@
 """Year-end assessment (年度考核): each unit's score for a year by the rubric, with every fact behind it.
 
 A unit's score is the rubric's base, plus or minus each rule's capped subtotal, never below its floor. The facts
-are read once per kind for all units (items done on time, ladder records, returns), in the plan's time zone, and
-each names its evidence (a record on its item's page, an item). Until the office freezes a year (定稿) the
-scores are computed on every reading; freezing stores the whole result, which is what every later reading shows:
-a frozen year is never recomputed, whatever the rubric or the records become.
+are read once per kind for all units, in the plan's time zone: items done on time, ladder records and returns
+here; missed periodic reports and indicator outcomes from their services (reporting_duty.missed_reports,
+indicators.outcomes). Each fact names its evidence: a record on its item's page, an item, an indicator's history.
+Until the office freezes a year (定稿) the scores are computed on every reading; freezing stores the whole result,
+which is what every later reading shows: a frozen year is never recomputed, whatever the rubric or the records
+become.
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ import sqlalchemy as sa
 
 from ..errors import Invalid, InvalidTransition, NotFound
 from ..extensions import db
-from ..models import AccountabilityRecord, Assessment, Event, ItemStatus, Plan, Unit, User, WorkItem
+from ..models import AccountabilityRecord, Assessment, Event, Indicator, ItemStatus, Plan, Unit, User, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
-from . import audit, exports, permissions
+from . import audit, exports, indicators, permissions, reporting_duty
 from .escalation import Level
 from .rubric import RULE_KINDS, Rubric, number
 
@@ -33,17 +35,21 @@ class Fact:
     rule: str
     ref: str
     id: int
-    item_id: int
+    item_id: int | None
     unit_id: int
     day: date
     text: str
     detail: str = ""
+    period: str = ""  # an indicator's or a reporting period: 2024, 2024-Q2, 2024-05
 
 
 def evidence_path(fact: dict[str, Any]) -> str:
-    """Where a fact's evidence is read: a record on its item's page (anchored), an item's page."""
+    """Where a fact's evidence is read: a record on its item's page (anchored), an item's page, an indicator's
+    history for the unit and period (its reports, or their absence)."""
     if fact["ref"] == "record":
         return f"/items/{fact['item_id']}#record-{fact['id']}"
+    if fact["ref"] == "indicator":
+        return f"/indicators/{fact['id']}/history?unit={fact['unit_id']}&period={fact['period']}"
     return f"/items/{fact['item_id']}"
 
 
@@ -83,7 +89,8 @@ def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level]) -
     kinds = {rule.kind for rule in rubric.rules}
     facts: dict[int, list[Fact]] = defaultdict(list)
     for fact in (*_done_on_time(plan, start, end, kinds), *_records(plan, start, end, kinds, ladder),
-                 *_returns(plan, start, end, kinds)):
+                 *_returns(plan, start, end, kinds), *_missed_reports(plan, year, kinds),
+                 *_indicators(plan, year, kinds)):
         facts[fact.unit_id].append(fact)
     scored = [_score(unit_id, name, rubric, facts.get(unit_id, [])) for unit_id, name in units]
     return {"plan": {"id": plan.id, "key": plan.key, "title": plan.title}, "year": year,
@@ -143,6 +150,37 @@ def _returns(plan: Plan, start: datetime, end: datetime, kinds: set[str]) -> lis
             for _event_id, item_id, unit_id, at, title, after in rows]
 
 
+def _missed_reports(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
+    """Periodic reports missed (未按时报送) whose deadline fell in the year, on the plan's items."""
+    if "missed_report" not in kinds:
+        return []
+    missed = reporting_duty.missed_reports(start=date(year, 1, 1), end=date(year, 12, 31))
+    titles = dict(db.session.execute(sa.select(WorkItem.id, WorkItem.title).where(
+        WorkItem.plan_id == plan.id, WorkItem.id.in_(sorted({m.item_id for m in missed})))).all()) if missed else {}
+    return [Fact("missed_report", "item", m.item_id, m.item_id, m.unit_id, m.due_on, titles[m.item_id],
+                 f"{m.period} 未按时报送", m.period) for m in missed if m.item_id in titles]
+
+
+_INDICATOR_RULES = {indicators.NOT_MET: "indicator_not_met", indicators.NOT_REPORTED: "indicator_not_reported"}
+
+
+def _indicators(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
+    """The plan's indicators whose period ended in the year, missed (not met) or never reported by the unit."""
+    wanted = {state for state, rule in _INDICATOR_RULES.items() if rule in kinds}
+    if not wanted:
+        return []
+    of_plan = set(db.session.scalars(sa.select(Indicator.id).where(Indicator.plan_id == plan.id)))
+    found = []
+    for o in indicators.outcomes(start=date(year, 1, 1), end=date(year, 12, 31)):
+        if o.state in wanted and o.indicator_id in of_plan:
+            detail = (f"{o.period} 目标 {number(o.target)},实际 {number(o.actual)}"
+                      if o.state == indicators.NOT_MET and o.target is not None and o.actual is not None
+                      else f"{o.period} 未报送")
+            found.append(Fact(_INDICATOR_RULES[o.state], "indicator", o.indicator_id, None, o.unit_id, o.period_end,
+                              o.indicator_name, detail, o.period))
+    return found
+
+
 def _score(unit_id: int, name: str, rubric: Rubric, facts: list[Fact]) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     for fact in facts:
@@ -156,7 +194,7 @@ def _score(unit_id: int, name: str, rubric: Rubric, facts: list[Fact]) -> dict[s
     order = {rule.kind: n for n, rule in enumerate(rubric.rules)}
     return {"unit_id": unit_id, "unit_name": name, "score": number(max(total, rubric.floor)), "rules": rules,
             "facts": [asdict(f) | {"day": f.day.isoformat()}
-                      for f in sorted(facts, key=lambda f: (order[f.rule], f.day, f.id))]}
+                      for f in sorted(facts, key=lambda f: (order[f.rule], f.day, f.id, f.period))]}
 
 
 def _ranked(scored: list[dict[str, Any]]) -> list[dict[str, Any]]:

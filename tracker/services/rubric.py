@@ -1,7 +1,8 @@
 """The assessment rubric (年度考核评分细则) as data: a YAML file in seed_tasks/ tied to a plan by its key.
 
 What a rule counts is code, a closed set (RULE_KINDS): items done on time, ladder records of a level (催办, 督办,
-通报, named by their ladder key), unanswered 督办, returns. Its label, points per fact and cap are data, so a city
+通报, named by their ladder key), unanswered 督办, returns, missed periodic reports (未按时报送), indicators not met
+or not reported. Its label, points per fact and cap are data, so a city
 changes its scoring without a release. The file is checked like the other seed files: every problem with its
 location, and nothing is used when any is found.
 """
@@ -34,6 +35,9 @@ RULE_KINDS: dict[str, RuleKind] = {kind.key: kind for kind in (
     RuleKind("bulletin", bonus=False, ladder_key="bulletin"),
     RuleKind("unanswered", bonus=False),
     RuleKind("returned", bonus=False),
+    RuleKind("missed_report", bonus=False),
+    RuleKind("indicator_not_met", bonus=False),
+    RuleKind("indicator_not_reported", bonus=False),
 )}
 CENT = Decimal("0.01")
 POINTS = {"places": 2, "as_string": False, "validate": validate.Range(min=Decimal("0.01"), max=Decimal(1000))}
