@@ -273,7 +273,7 @@ def default_year(plan: Plan, *, now: datetime) -> int:
 
 
 SUMMARY_HEADER = ("名次", "单位", "得分")
-FACTS_HEADER = ("序号", "考核项目", "分值", "日期", "工作项", "说明", "证据位置")
+FACTS_HEADER = ("序号", "考核项目", "分值", "日期", "工作项或指标", "说明", "证据位置")
 _NOT_IN_SHEET_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
