@@ -26,13 +26,14 @@ class RuleScoreOut(Schema):
 
 class FactOut(Schema):
     rule = fields.String(required=True)
-    ref = fields.String(required=True, metadata={"description": "record or item: what id names"})
+    ref = fields.String(required=True, metadata={"description": "record, item or indicator: what id names"})
     id = fields.Integer(required=True)
-    item_id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True, allow_none=True, metadata={"description": "null for an indicator"})
     unit_id = fields.Integer(required=True)
     day = fields.String(required=True, metadata={"description": "the day of the fact, plan time zone, YYYY-MM-DD"})
     text = fields.String(required=True)
     detail = fields.String()
+    period = fields.String(metadata={"description": "an indicator's or a reporting period: 2024, 2024-Q2, 2024-05"})
     href = fields.String(required=True, metadata={"description": "the web page showing the evidence"})
 
 
