@@ -54,7 +54,7 @@ test: install
 # The compiled .mo is committed so a fresh clone (and gunicorn) serves Chinese without a build step;
 # tests/web/test_i18n.py fails when it is older than the .po.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -o tracker/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l zh --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d tracker/translations
 

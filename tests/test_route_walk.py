@@ -68,6 +68,7 @@ ACCESS: dict[str, Any] = {
     "cards.detail": READERS,
     "cards.download": READERS,
     "cards.preview": READERS,
+    "cards.thumbnail": READERS,
     "cards.move": OFFICE,
     "cards.move_form": OFFICE,
     "cards.add_update": OFFICE,

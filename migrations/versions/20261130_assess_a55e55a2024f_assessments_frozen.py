@@ -1,7 +1,7 @@
 """assess: a year's assessment frozen by the office (定稿), stored whole and never recomputed; see issue 13
 
 Revision ID: a55e55a2024f
-Revises: 0a6e8c7b25aa
+Revises: 7b1d2c9e4f10
 Create Date: 2026-11-30 01:25:03.900172
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'a55e55a2024f'
-down_revision = '0a6e8c7b25aa'
+down_revision = '7b1d2c9e4f10'
 branch_labels = None
 depends_on = None
 

@@ -117,8 +117,9 @@ def test_mid_plan_the_city_has_cards_in_every_column_and_records_at_every_level(
     assert result.replay.refused == []
     assert all(count > 0 for count in result.columns.values()), result.columns
     assert {"提醒", "催办", "督办", "通报"} <= set(result.records)
-    answered = dict(rows(paths, "SELECT status, count(*) FROM accountability_records GROUP BY status"))
-    assert answered.keys() == {"open", "answered", "closed", "settled"}
+    statuses = dict(rows(paths, "SELECT status, count(*) FROM accountability_records GROUP BY status"))
+    assert statuses.keys() >= {"open", "closed", "settled"}  # answered ones wait days for the office, then close
+    assert rows(paths, "SELECT count(*) FROM accountability_records WHERE answered_at IS NOT NULL")[0][0] > 0
     extensions = dict(rows(paths, "SELECT status, count(*) FROM extension_requests GROUP BY status"))
     assert extensions.keys() >= {"granted", "refused"}
     done_share = dict(rows(paths, "SELECT u.key, avg(w.status = 'done') FROM work_items w "

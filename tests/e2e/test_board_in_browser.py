@@ -21,6 +21,8 @@ def test_a_unit_drags_a_card_to_in_progress_and_it_stays_there_after_a_reload(pa
         card.drag_to(column(page, "in_progress"))
     assert moved.value.status == 200
     assert column(page, "in_progress").locator(f"#card-{city.cards['a']}").count() == 1
+    page.wait_for_selector("#flash .flash.info")
+    assert page.inner_text("#flash") == "已签收。"
     shoot(page, "board")
     page.reload()
     assert column(page, "in_progress").locator(f"#card-{city.cards['a']}").count() == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -24,6 +25,15 @@ def test_a_unit_signs_by_moving_to_in_progress_and_gets_the_card_back(sign_in, p
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith("<article") and f'data-version="{item.version}"' in html
     assert item.status == ItemStatus.IN_PROGRESS
+
+
+def test_a_drag_move_comes_back_with_what_it_did_in_words(sign_in, people, make_item):
+    item, other = make_item("sfj", status=ItemStatus.IN_PROGRESS), make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    client = sign_in(people["sfj_admin"])
+    submitted = move(client, item, "submitted", note="已完成", evidence_ids="")
+    reordered = move(client, other, "in_progress")
+    said = [json.loads(r.headers["HX-Trigger"])["tracker:flash"]["message"] for r in (submitted, reordered)]
+    assert said == ["已提交审核。", "顺序已保存。"]
 
 
 def test_a_unit_cannot_approve_its_own_item_and_is_told_why(sign_in, people, make_item):

@@ -84,6 +84,7 @@ def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in
     client = sign_in(people["other_admin"])
     hidden = [f"/items/{item.id}", f"/items/{item.id}/move-form?to=submitted",
               f"/files/{sfj_things['attachment'].id}", f"/files/{sfj_things['attachment'].id}/view",
+              f"/files/{sfj_things['attachment'].id}/thumbnail",
               f"/digests/{sfj_things['digest'].id}",
               f"/digests/{sfj_things['digest'].id}/sent",
               f"/files/{sfj_things['figure_file'].id}",

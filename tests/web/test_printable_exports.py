@@ -42,7 +42,7 @@ def test_the_ledger_xlsx_prints_with_title_widths_dates_and_autofilter(sign_in, 
     response = sign_in(people["office"]).get(f"/ledger/export.xlsx?level=3&unit={unit('sfj').id}")
     assert _filename(response) == f"督办台账_市司法局_督办_{today():%Y%m%d}.xlsx"
     sheet = _book(response)
-    assert sheet["A1"].value == f"督办台账 · 市司法局 · 督办 · 截至 {today().isoformat()}"
+    assert sheet["A1"].value == f"领导小组办公室 督办台账 · 市司法局 · 督办 · 截至 {today().isoformat()}"
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
     header = [cell.value for cell in sheet[2]]
     row = dict(zip(header, [cell for cell in sheet[3]]))

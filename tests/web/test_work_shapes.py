@@ -85,3 +85,23 @@ def test_a_county_filters_its_board_by_township(sign_in, shaped, unit):
     assert f'<option value="{unit("jiaqu_dongcheng").id}"' in page
     filtered = client.get(f"/board?unit={unit('jiaqu_dongcheng').id}").get_data(as_text=True)
     assert "东城窗口整改" in filtered and "窗口服务整改" not in filtered
+
+
+def test_each_work_shape_action_says_what_it_did(sign_in, people, shaped, now):
+    parent, child = shaped["parent"], shaped["child"]
+    workflow.move(child, actor=shaped["township"], to=ItemStatus.IN_PROGRESS, expected_version=child.version,
+                  now=now)
+    workflow.move(child, actor=shaped["township"], to=ItemStatus.SUBMITTED, expected_version=child.version,
+                  now=now, note="已整改")
+    said = {
+        "本单位承担部分已标记完成。": (people["sfj_admin"], f"/items/{parent.id}/part-done", {"note": "已配合"}),
+        "已退回。": (shaped["county"], f"/items/{child.id}/review",
+                  {"decision": "return", "reason": "照片不清", "version": child.version}),
+        "批示已记录。": (people["leader"], f"/items/{parent.id}/instructions", {"text": "抓紧办理"}),
+    }
+    for words, (person, url, data) in said.items():
+        page = sign_in(person).post(url, data=data, follow_redirects=True)
+        assert page.status_code == 200 and words in page.get_data(as_text=True), words
+    cancelled = sign_in(people["office"]).post(f"/items/{child.id}/cancel", follow_redirects=True,
+                                               data={"reason": "重复交办", "version": child.version})
+    assert "工作项已撤销。" in cancelled.get_data(as_text=True)

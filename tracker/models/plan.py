@@ -119,6 +119,9 @@ class ItemTemplate(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Why the template reads as it does where the plan is silent (a date or a carrier chosen by practice): the
+    # office's record of its reading, never copied into the items units read.
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     carriers: Mapped[dict[str, list[str]]] = mapped_column(json_type())
     cooperators: Mapped[dict[str, list[str]] | None] = mapped_column(json_type())
     x_keys: Mapped[list[str] | None] = mapped_column(json_type())  # the parameter each X stands for, in order

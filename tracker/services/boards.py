@@ -47,6 +47,7 @@ class ItemFilters:
     due_after: date | None = None
     updated_since: datetime | None = None
     q: str | None = None
+    ids: tuple[int, ...] | None = None  # only these items (a dashboard figure's, see dashboard.figure_item_ids)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
         where.append(WorkItem.updated_at >= filters.updated_since)
     if filters.q:
         where.append(item_search_clause(filters.q))
+    if filters.ids is not None:
+        where.append(WorkItem.id.in_(filters.ids))
     return where
 
 

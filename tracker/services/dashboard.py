@@ -32,6 +32,7 @@ class Row:
     unit_id: int
     due_date: date | None
     done_on: date | None  # the local day it was approved, None while open
+    item_id: int = 0
 
 
 @dataclass
@@ -95,20 +96,45 @@ def is_overdue(row: Row, day: date) -> bool:
     return open_that_day and row.due_date is not None and row.due_date < day
 
 
+FIGURES = ("due", "done_on_time", "done_late", "overdue")
+
+
+def figures_of(row: Row, today: date) -> frozenset[str]:
+    """The figures one item counts in on `today` (due, done, done_on_time, done_late, overdue): the one rule the
+    dashboard's tallies sum and the board's `figure` filter lists, so a figure's link shows exactly its items."""
+    found = set()
+    due = row.due_date is not None and row.due_date <= today
+    if due:
+        found.add("due")
+    if row.done_on is not None and row.done_on <= today:
+        found.add("done")
+        if row.due_date is not None and row.done_on > row.due_date:
+            found.add("done_late")
+        elif due:
+            found.add("done_on_time")
+    elif is_overdue(row, today):
+        found.add("overdue")
+    return frozenset(found)
+
+
 def tally(rows: Iterable[Row], *, today: date) -> Tally:
     found = Tally()
     for row in rows:
+        figures = figures_of(row, today)
         found.total += 1
-        due = row.due_date is not None and row.due_date <= today
-        found.due += int(due)
-        if row.done_on is not None and row.done_on <= today:
-            found.done += 1
-            late = row.due_date is not None and row.done_on > row.due_date
-            found.done_late += int(late)
-            found.done_on_time += int(due and not late)
-        elif is_overdue(row, today):
-            found.overdue += 1
+        found.due += int("due" in figures)
+        found.done += int("done" in figures)
+        found.done_late += int("done_late" in figures)
+        found.done_on_time += int("done_on_time" in figures)
+        found.overdue += int("overdue" in figures)
     return found
+
+
+def figure_item_ids(figure: str, *, actor: User, plan_id: int, today: date, timezone: str,
+                    unit_id: int | None = None) -> tuple[int, ...]:
+    """The items one of the dashboard's figures counts (of one unit, or all the actor sees)."""
+    return tuple(row.item_id for row in load_rows(actor=actor, plan_id=plan_id, timezone=timezone)
+                 if (unit_id is None or row.unit_id == unit_id) and figure in figures_of(row, today))
 
 
 def tally_by(rows: Iterable[Row], key: Callable[[Row], Hashable], *, today: date) -> dict[Hashable, Tally]:
@@ -139,12 +165,12 @@ def weekly(rows: list[Row], *, today: date, weeks: int) -> list[Week]:
 def load_rows(*, actor: User, plan_id: int, timezone: str) -> list[Row]:
     zone = ZoneInfo(timezone)
     stmt = (sa.select(WorkItem.phase_id, Task.group_id, WorkItem.unit_id, WorkItem.due_date, WorkItem.status,
-                      WorkItem.completed_at)
+                      WorkItem.completed_at, WorkItem.id)
             .outerjoin(Task, Task.id == WorkItem.task_id)
             .where(WorkItem.plan_id == plan_id, WorkItem.cancelled_at.is_(None),
                    permissions.visible_items_clause(actor)))
-    return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due, done_on=_done_on(status, done_at, zone))
-            for p, g, u, due, status, done_at in db.session.execute(stmt)]
+    return [Row(phase_id=p, group_id=g, unit_id=u, due_date=due, done_on=_done_on(status, done_at, zone),
+                item_id=item_id) for p, g, u, due, status, done_at, item_id in db.session.execute(stmt)]
 
 
 def _done_on(status: ItemStatus, done_at: datetime | None, zone: ZoneInfo) -> date | None:

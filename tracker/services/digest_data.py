@@ -179,7 +179,7 @@ def office_data(snap: Snapshot, *, ladder: Sequence[Level]) -> dict[str, Any]:
         "new_records": {"total": sum(new_by_level.values()), "by_level": dict(sorted(new_by_level.items()))},
         "by_phase": [_completion(name, by_phase[pid]) for pid, name in snap.phases.items() if pid in by_phase],
         "by_group": [_completion(name, by_group[gid]) for gid, name in snap.groups.items() if gid in by_group],
-        "bulletin_units": [{"key": snap.units[uid].key, "name": snap.units[uid].name, "count": n}
+        "bulletin_units": [{"key": snap.units[uid].key, "name": snap.units[uid].short_name, "count": n}
                            for uid, n in sorted(bulletin.items(), key=lambda kv: (-kv[1], snap.units[kv[0]].key))],
         "totals": {"total": len(snap.items), "overdue": sum(r["overdue"] for r in units),
                    "done": sum(r["done"] for r in units)},

@@ -92,7 +92,7 @@ def _digest_rows(snap: Snapshot, period_key: str, now: datetime, ladder: Sequenc
                  *, skip: set[str]) -> list[dict[str, Any]]:
     """Render the digests of recipients not in `skip`: a resumed round renders only what is missing."""
     label = week_label(period_key)
-    rows = []
+    rows, names = [], glossary.authorities()
     for unit_id in sorted(snap.by_unit):
         unit = snap.units[unit_id]
         if f"unit:{unit.key}" in skip:
@@ -102,22 +102,23 @@ def _digest_rows(snap: Snapshot, period_key: str, now: datetime, ladder: Sequenc
         counts = data["counts"]
         subject = (f"督办周报 {label}|{unit.short_name}:逾期 {counts['overdue']} 项,"
                    f"{due_soon_days} 日内到期 {counts['due_soon']} 项")
-        rows.append(_row(period_key, f"unit:{unit.key}", unit.id, subject, data, "unit", now))
+        rows.append(_row(period_key, f"unit:{unit.key}", unit.id, subject, data, "unit", now, names))
     if OFFICE_KEY in skip:
         return rows
     office = _office_unit()
     data = office_data(snap, ladder=ladder) | {"period": period_key, "label": label}
     subject = (f"督办周报 {label}|全市汇总:逾期 {data['totals']['overdue']} 项,"
                f"通报单位 {len(data['bulletin_units'])} 个")
-    rows.append(_row(period_key, OFFICE_KEY, office.id if office else None, subject, data, "office", now))
+    rows.append(_row(period_key, OFFICE_KEY, office.id if office else None, subject, data, "office", now, names))
     return rows
 
 
 def _row(period_key: str, recipient: str, unit_id: int | None, subject: str, data: dict[str, Any], template: str,
-         now: datetime) -> dict[str, Any]:
+         now: datetime, names: glossary.Authorities) -> dict[str, Any]:
     return {"period_key": period_key, "recipient_key": recipient, "unit_id": unit_id, "created_at": now,
-            "subject": subject, "data": data, "html": _env.get_template(f"{template}.html").render(d=data),
-            "text": _env.get_template(f"{template}.txt").render(d=data)}
+            "subject": subject, "data": data,
+            "html": _env.get_template(f"{template}.html").render(d=data, names=names),
+            "text": _env.get_template(f"{template}.txt").render(d=data, names=names)}
 
 
 def _office_unit() -> Unit | None:

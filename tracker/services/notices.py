@@ -24,9 +24,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..errors import Invalid
 from ..extensions import db
-from ..models import AccountabilityRecord, DocSequence, Plan, Task, Unit, User, WorkItem
+from ..models import AccountabilityRecord, DocSequence, Task, Unit, User, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND
-from . import permissions
+from . import glossary, permissions
 from .bulk import insert_or_ignore
 from .deadlines import days_overdue, local_today
 
@@ -88,17 +88,16 @@ def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> li
     """What each notice shows, read in one query."""
     if not records:
         return []
-    office = sa.orm.aliased(Unit)
     found = {r.id: r for r in records}
     rows = db.session.execute(
-        sa.select(AccountabilityRecord.id, WorkItem, Unit.name, Task.number, Task.title, office.name)
+        sa.select(AccountabilityRecord.id, WorkItem, Unit.name, Task.number, Task.title)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).join(Unit, Unit.id == AccountabilityRecord.unit_id)
-        .join(Task, Task.id == WorkItem.task_id).join(Plan, Plan.id == WorkItem.plan_id)
-        .join(office, office.id == Plan.office_unit_id).where(AccountabilityRecord.id.in_(list(found)))).all()
-    by_id = {rid: (item, unit, number, title, office_name) for rid, item, unit, number, title, office_name in rows}
+        .join(Task, Task.id == WorkItem.task_id).where(AccountabilityRecord.id.in_(list(found)))).all()
+    by_id = {rid: (item, unit, number, title) for rid, item, unit, number, title in rows}
+    office_name = glossary.authorities().office_full  # the letterhead: a formal document names the office in full
     result = []
     for record in records:
-        item, unit, number, title, office_name = by_id[record.id]
+        item, unit, number, title = by_id[record.id]
         issued = local_today(record.issued_at, timezone)
         result.append({
             "number": record.doc_number or "", "level": record.level_name, "unit": unit, "office": office_name,

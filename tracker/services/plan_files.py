@@ -132,6 +132,9 @@ class TemplateSchema(_StrictSchema):
     key = fields.String(required=True, validate=KEY)
     title = fields.String(required=True, validate=SHORT_TEXT)
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
+    note = fields.String(load_default="", validate=validate.Length(max=2_000),
+                         metadata={"description": "the office's design note (why a date or carrier was chosen); "
+                                                  "kept on the template, never shown to units"})
     carriers = fields.Nested(CarriersSchema, required=True)
     cooperators = fields.Nested(CooperatorsSchema, load_default=None, allow_none=True)
     x = fields.List(fields.String(validate=KEY), load_default=list,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import Plan, Task, TaskGroup, TaskParameter, User
+from ..models import Plan, Task, TaskGroup, TaskParameter, User, WorkItem
 from . import audit, permissions
 
 
@@ -24,6 +24,14 @@ def get_plan(plan_id: int) -> Plan:
     if plan is None:
         raise NotFound("计划不存在", "Plan not found", code="plan_not_found")
     return plan
+
+
+def design_note(item: WorkItem, *, actor: User) -> str:
+    """The seed file's note on the item's template (why a date or a carrier was chosen where the plan is silent),
+    for the office that chose it; units read the plan's words, not the office's reasoning about them."""
+    if not permissions.is_office(actor) or item.template is None:
+        return ""
+    return item.template.note
 
 
 def all_plans() -> list[Plan]:

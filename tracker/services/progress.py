@@ -43,7 +43,8 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
-PREVIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
+PDF = "application/pdf"
+PREVIEWABLE = frozenset({PDF, "image/png", "image/jpeg"})
 MAX_FILES = 10
 CHUNK = 64 * 1024
 PENDING_DIR = ".incoming"
@@ -245,6 +246,10 @@ def _may_see(actor: User, attachment: Attachment) -> bool:
 def previewable(attachment: Attachment) -> bool:
     """Whether a browser may show the file inline: images and PDFs, never a type that runs script."""
     return attachment.content_type in PREVIEWABLE
+
+
+def is_pdf(attachment: Attachment) -> bool:
+    return attachment.content_type == PDF
 
 
 def is_image(attachment: Attachment) -> bool:

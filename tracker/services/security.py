@@ -108,22 +108,28 @@ def _lock_if_too_many(username: str, address: str, policy: SecurityPolicy, now: 
     return until
 
 
-def password_problems(password: str, username: str, policy: SecurityPolicy) -> list[str]:
-    """The password policy, the one place it is written: each rule the password breaks, in Chinese."""
-    problems = []
+def password_problems(password: str, username: str, policy: SecurityPolicy, lang: str = "zh") -> list[str]:
+    """The password policy, the one place it is written: each rule the password breaks, in Chinese (or English
+    for an English page)."""
+    problems: list[tuple[str, str]] = []
     if len(password) < policy.password_min_length:
-        problems.append(f"密码至少 {policy.password_min_length} 个字符")
+        problems.append((f"密码至少 {policy.password_min_length} 个字符",
+                         f"The password needs at least {policy.password_min_length} characters"))
     classes = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
                    any(c.isdigit() for c in password), any(not c.isalnum() for c in password)])
     if classes < 3:
-        problems.append("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+        problems.append(("密码须包含大写字母、小写字母、数字、符号中的至少三类",
+                         "The password needs three of: capital letters, small letters, digits, symbols"))
     if username and username.lower() in password.lower():
-        problems.append("密码不能包含登录名")
-    return problems
+        problems.append(("密码不能包含登录名", "The password may not contain the login name"))
+    return [en if lang == "en" else zh for zh, en in problems]
 
 
-def password_rules(policy: SecurityPolicy) -> str:
-    """The policy as the forms show it beside the password field."""
+def password_rules(policy: SecurityPolicy, lang: str = "zh") -> str:
+    """The policy as the forms show it beside the password field, in the page's language."""
+    if lang == "en":
+        return (f"At least {policy.password_min_length} characters, with at least three of: capital letters, "
+                "small letters, digits, symbols; not containing the login name.")
     return (f"至少 {policy.password_min_length} 个字符,包含大写字母、小写字母、数字、符号中的至少三类,"
             "且不含登录名。")
 
@@ -138,9 +144,19 @@ def require_password_policy(password: str, username: str, policy: SecurityPolicy
 
 class PasswordChangeRefused(Invalid):
     """The change was refused; a failed check of the current password is already recorded and counts toward
-    the lockout, so the caller keeps what was written (`transaction.keep_refusal()`, as after a failed login)."""
+    the lockout, so the caller keeps what was written (`transaction.keep_refusal()`, as after a failed login).
+    `fields` names each problem in Chinese, `fields_en` in English."""
 
     code = "password_rejected"
+
+    def __init__(self, fields: dict[str, list[str]], fields_en: dict[str, list[str]]) -> None:
+        super().__init__("密码未修改:" + ";".join(m for ms in fields.values() for m in ms),
+                         "Password not changed: " + "; ".join(m for ms in fields_en.values() for m in ms),
+                         fields=fields)
+        self.fields_en = fields_en
+
+    def fields_in(self, lang: str) -> dict[str, list[str]]:
+        return self.fields_en if lang == "en" else self.fields
 
 
 def change_password(user: User, *, current: str, new: str, address: str, hasher: PasswordHasher,
@@ -154,32 +170,29 @@ def change_password(user: User, *, current: str, new: str, address: str, hasher:
     if locked is not None:
         audit.record(actor=user, action="auth.password_change_refused_locked", entity_type="user",
                      entity_id=user.id, after={"address": address, "until": locked}, now=now)
-        raise _refused({"current": ["尝试次数过多,已暂时锁定,请稍后再试"]})
+        raise PasswordChangeRefused({"current": ["尝试次数过多,已暂时锁定,请稍后再试"]},
+                                    {"current": ["Too many attempts: locked for now, try again later"]})
     fields: dict[str, list[str]] = {}
+    fields_en: dict[str, list[str]] = {}
     if not accounts.check_password(user, current, hasher):
         db.session.add(LoginAttempt(at=now, username=user.username, address=address, succeeded=False))
         db.session.flush()
         audit.record(actor=user, action="auth.password_check_failed", entity_type="user", entity_id=user.id,
                      after={"address": address}, now=now)
         _lock_if_too_many(user.username, address, policy, now)
-        fields["current"] = ["当前密码不正确"]
-    problems = password_problems(new, user.username, policy)
-    if not problems and not fields and accounts.check_password(user, new, hasher):
-        problems.append("新密码不能与当前密码相同")
-    if problems:
-        fields["new"] = problems
+        fields["current"], fields_en["current"] = ["当前密码不正确"], ["The current password is wrong"]
+    problems = [password_problems(new, user.username, policy, lang) for lang in ("zh", "en")]
+    if not problems[0] and not fields and accounts.check_password(user, new, hasher):
+        problems = [["新密码不能与当前密码相同"], ["The new password must differ from the current one"]]
+    if problems[0]:
+        fields["new"], fields_en["new"] = problems
     if fields:
-        raise _refused(fields)
+        raise PasswordChangeRefused(fields, fields_en)
     user.password_hash = hasher.hash(new)
     user.must_change_password = False
     user.password_changed_at = now
     accounts.end_sessions(user, now=now, keep=keep_session)
     audit.record(actor=user, action="user.change_password", entity_type="user", entity_id=user.id, now=now)
-
-
-def _refused(fields: dict[str, list[str]]) -> PasswordChangeRefused:
-    return PasswordChangeRefused("密码未修改:" + ";".join(m for ms in fields.values() for m in ms),
-                                 "Password not changed", fields=fields)
 
 
 def must_change_password(user: User, *, now: datetime, policy: SecurityPolicy) -> bool:

@@ -130,7 +130,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
             }, report, "parameters")
         for item_spec in spec["items"]:
             template = _upsert(ItemTemplate, {"task_id": task.id, "key": item_spec["key"]}, {
-                "title": item_spec["title"], "description": item_spec["description"],
+                "title": item_spec["title"], "description": item_spec["description"], "note": item_spec["note"],
                 "carriers": item_spec["carriers"], "cooperators": item_spec["cooperators"],
                 "x_keys": item_spec["x"] or None,
                 "due_rule": audit.jsonable(item_spec["due"]),

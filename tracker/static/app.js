@@ -84,6 +84,28 @@
     area.scrollIntoView({block: "nearest"});
   }
 
+  // The server says what a move did (已签收, 已提交审核) in the HX-Trigger header's "tracker:flash" event: the
+  // words are the server's, in the page's language; the script only shows them.
+  function saidBy(response) {
+    try {
+      var events = JSON.parse(response.headers.get("HX-Trigger") || "{}");
+      return events["tracker:flash"] || null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function say(said) {
+    var area = document.getElementById("flash");
+    area.innerHTML = "";
+    if (!said || !said.message) { return; }
+    var line = document.createElement("p");
+    line.className = "flash " + (said.level || "info");
+    line.setAttribute("role", "status");
+    line.textContent = said.message;
+    area.appendChild(line);
+  }
+
   // ---- moving cards ----------------------------------------------------------------------------------
   // Transitions that need words first (a closing report with evidence, or a reason to return) open a form in
   // the dialog instead of moving at once; the server still decides.
@@ -136,7 +158,9 @@
                                  headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}})
       .then(function (response) {
         if (toLoginIfSignedOut(response.url)) { return {ok: false, html: ""}; }
-        return response.text().then(function (html) { return {ok: response.ok, html: html}; });
+        return response.text().then(function (html) {
+          return {ok: response.ok, html: html, said: saidBy(response)};
+        });
       })
       .then(function (result) {
         card.classList.remove("moving");
@@ -153,7 +177,7 @@
         card.replaceWith(fresh);
         var summary = fresh.querySelector(".move-menu summary");
         if (summary && origin.keyboard) { summary.focus(); }
-        document.getElementById("flash").innerHTML = "";
+        say(result.said);
       })
       .catch(function () {
         card.classList.remove("moving");

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..models import Role
-from ..services.permissions import ROLE_LABELS
+from ..services import glossary
 from . import helpers, i18n
 from .htmx import add_vary
 
@@ -32,8 +31,9 @@ def register_web(app: Flask) -> None:
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp, assessment_bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
-    app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(user, i18n.pick(ROLE_LABELS[Role(user.role)]))
+    app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
+    app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(
+        user, glossary.role_label(user.role, i18n.current_lang()))
     app.after_request(add_vary)
     init_sessions(app)
 

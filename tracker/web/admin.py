@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -34,7 +35,8 @@ def users() -> str:
 @login_required
 def set_enabled(user_id: int, change: str) -> Response:
     security.set_enabled(_user(user_id), enabled=change == "enable", actor=current_user, now=utcnow())
-    flash("账号已启用" if change == "enable" else "账号已停用,其会话和 API 令牌立即失效")
+    flash(_("Account enabled") if change == "enable"
+          else _("Account disabled: its sessions and API tokens stop working at once"))
     return redirect(url_for("admin.users"))
 
 
@@ -45,5 +47,6 @@ def reset_password(user_id: int) -> Response:
     password = security.office_reset_password(user, actor=current_user,
                                               hasher=current_app.extensions["password_hasher"], now=utcnow(),
                                               keep_session=session.get("sid"))
-    flash(f"{user.username} 的新密码(仅显示这一次,首次登录须修改):{password}")
+    flash(_("New password of %(user)s (shown this once only; it must be changed at the first login): %(password)s",
+            user=user.username, password=password))
     return redirect(url_for("admin.users"))

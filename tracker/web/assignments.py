@@ -7,7 +7,8 @@ page; the services hold the rules, the request's one commit point commits.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, flash, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import utcnow
@@ -15,6 +16,7 @@ from ..models import Role, WorkItem
 from ..services import assignment, extensions, instructions, intake, items, lookup, splitting, workflow
 from . import forms, schemas
 from .access import changers_only, office_only, roles, units_only
+from .helpers import moved_message
 from .htmx import render
 
 bp = Blueprint("work", __name__)
@@ -22,7 +24,9 @@ ITEM = "/items/<id:item_id>"
 leaders_only = roles(frozenset({Role.LEADER}))
 
 
-def _back(item_id: int) -> Response:
+def _back(item_id: int, said: str) -> Response:
+    """Back to the item page, saying what was done."""
+    flash(said)
     return forms.finished(url_for("cards.detail", item_id=item_id))
 
 
@@ -36,7 +40,7 @@ def part_done(item_id: int) -> Response:
     item = _visible(item_id)
     data = forms.form(schemas.NoteForm())
     assignment.mark_part_done(item, actor=current_user, note=data["note"], now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Your unit's part is marked done."))
 
 
 @bp.route(ITEM + "/responsible", methods=["POST"])
@@ -46,7 +50,7 @@ def set_responsible(item_id: int) -> Response:
     data = forms.form(schemas.ResponsibleForm())
     assignment.set_responsible(item, actor=current_user, user_id=data["responsible_user_id"],
                                phone=data["contact_phone"], expected_version=data["version"], now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Person responsible saved."))
 
 
 @bp.route(ITEM + "/split", methods=["POST"])
@@ -61,7 +65,7 @@ def split(item_id: int) -> Response:
         parts.append(splitting.Part(unit=lookup.unit(unit_id, "unit_ids"), title=row.get("title") or item.title,
                                     due_date=row.get("due") or data["due_date"], description=data["description"]))
     splitting.split(item, actor=current_user, parts=parts, now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Split into %(n)d items for the units below.", n=len(parts)))
 
 
 @bp.route(ITEM + "/review", methods=["POST"])
@@ -70,9 +74,10 @@ def review(item_id: int) -> Response:
     """The supervisor's review from the item page: the office, or a county on its township's item."""
     item = _visible(item_id)
     data = forms.form(schemas.ReviewForm())
+    source = item.status
     workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
                     now=utcnow(), reason=data.get("reason"))
-    return _back(item.id)
+    return _back(item.id, moved_message(source, item.status))
 
 
 @bp.route("/extensions/<id:request_id>/decide", methods=["POST"])
@@ -81,9 +86,9 @@ def decide_extension(request_id: int) -> Response:
     """The supervisor's decision from the item page (the office also decides from its workspace)."""
     extension = extensions.get_request(request_id, actor=current_user)
     data = forms.form(schemas.DecisionForm())
-    extensions.decide(extension, actor=current_user, grant=extensions.DECISIONS[data["decision"]],
-                      note=data.get("note"), now=utcnow())
-    return _back(extension.item_id)
+    grant = extensions.DECISIONS[data["decision"]]
+    extensions.decide(extension, actor=current_user, grant=grant, note=data.get("note"), now=utcnow())
+    return _back(extension.item_id, _("Extension granted.") if grant else _("Extension refused."))
 
 
 @bp.route(ITEM + "/cancel", methods=["POST"])
@@ -93,7 +98,7 @@ def cancel(item_id: int) -> Response:
     data = forms.form(schemas.CancelForm())
     items.cancel_item(item, actor=current_user, reason=data["reason"], expected_version=data["version"],
                       now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Item cancelled."))
 
 
 @bp.route(ITEM + "/edit", methods=["POST"])
@@ -104,7 +109,7 @@ def edit(item_id: int) -> Response:
     data = forms.form(schemas.EditForm())
     version, reason = data.pop("version"), data.pop("reason", None)
     items.edit_item(item, actor=current_user, changes=data, reason=reason, expected_version=version, now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Changes saved."))
 
 
 @bp.route(ITEM + "/units", methods=["POST"])
@@ -115,7 +120,7 @@ def set_units(item_id: int) -> Response:
     assignment.set_units(item, actor=current_user, lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
                          cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"),
                          expected_version=data["version"], now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Lead and cooperating units saved."))
 
 
 @bp.route(ITEM + "/instructions", methods=["POST"])
@@ -124,7 +129,7 @@ def instruct(item_id: int) -> Response:
     item = _visible(item_id)
     data = forms.form(schemas.InstructionForm())
     instructions.instruct(item, actor=current_user, text=data["text"], now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Instruction recorded."))
 
 
 @bp.route("/instructions")
@@ -141,6 +146,7 @@ def propose() -> Response:
     data = forms.form(schemas.ProposalForm())
     instructions.propose(actor=current_user, title=data["title"], text=data["text"], due_date=data["due_date"],
                          now=utcnow())
+    flash(_("Instruction sent to the office."))
     return forms.finished(url_for("work.instructed"))
 
 
@@ -154,7 +160,7 @@ def create_ad_hoc() -> Response:
         due_date=data["due_date"], lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
         cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"), priority=data["priority"],
         now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Item created and assigned."))
 
 
 @bp.route("/office/proposals/<id:proposal_id>/assign", methods=["POST"])
@@ -167,7 +173,7 @@ def assign_proposal(proposal_id: int) -> Response:
         lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
         cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"), due_date=data["due_date"],
         source_ref=data.get("source_ref"), now=utcnow())
-    return _back(item.id)
+    return _back(item.id, _("Instruction assigned as a work item."))
 
 
 @bp.route("/office/proposals/<id:proposal_id>/file", methods=["POST"])
@@ -176,6 +182,7 @@ def file_proposal(proposal_id: int) -> Response:
     proposal = instructions.get_proposal(proposal_id, actor=current_user)
     data = forms.form(schemas.NoteForm())
     instructions.file_proposal(proposal, actor=current_user, note=data["note"], now=utcnow())
+    flash(_("Instruction filed without a work item."))
     return forms.finished(url_for("office.workspace_page"))
 
 

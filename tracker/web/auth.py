@@ -4,6 +4,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -13,18 +15,24 @@ from wtforms.validators import DataRequired, Length
 from ..clock import utcnow
 from .. import transaction
 from ..services import security
+from . import i18n
 
 bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField("登录名", validators=[DataRequired("请输入登录名"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
+    """WTForms rather than forms.form(schema): the lockout needs the failed attempt kept and the form shown
+    again with its message (a 401 page of its own), which the one-validator seam's 422 refusal does not do."""
+
+    username = StringField(_l("Login name"), validators=[DataRequired(_l("Enter your login name")),
+                                                         Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password")), Length(max=256)])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码"), Length(max=256)])
-    new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=256)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password")),
+                                                                 Length(max=256)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password")), Length(max=256)])
 
 
 def policy() -> security.SecurityPolicy:
@@ -57,9 +65,9 @@ def login() -> tuple[str, int] | Response:
 
 def _refusal(outcome: security.LoginOutcome) -> str:
     if outcome.locked_until is None:
-        return "登录名或密码不正确"
+        return _("Wrong login name or password")
     local = outcome.locked_until.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
-    return f"登录失败次数过多,已暂时锁定,请于 {local:%Y-%m-%d %H:%M} 后再试"
+    return _("Too many failed logins: locked for now, try again after %(time)s", time=f"{local:%Y-%m-%d %H:%M}")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -83,13 +91,13 @@ def change_password() -> tuple[str, int] | Response:
                                      now=utcnow(), keep_session=session.get("sid"))
         except security.PasswordChangeRefused as refused:
             transaction.keep_refusal()  # a failed check of the current password counts toward the lockout
-            errors = refused.fields
+            errors = refused.fields_in(i18n.current_lang())
         else:
-            flash("密码已修改")
+            flash(_("Password changed"))
             return redirect(url_for("home.index"))
     status = 422 if errors else 200
     return render_template("password.html", form=form, errors=errors, rules=_rules()), status
 
 
 def _rules() -> str:
-    return security.password_rules(policy())
+    return security.password_rules(policy(), i18n.current_lang())

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import ItemStatus
-from ..services import boards, lookup, plans, units
+from ..services import boards, dashboard, lookup, plans, units
 from ..services.deadlines import Light
 from . import forms, schemas
 from .context import deadlines
-from .helpers import light_text, unit_options
+from .helpers import dashboard_figure_label, light_text, unit_options
 from .htmx import render
 
 bp = Blueprint("boards", __name__)
@@ -44,12 +44,14 @@ class BoardArgs:
     sort: str = DEFAULT_SORT
     due_from: date | None = None
     due_to: date | None = None
+    figure: str | None = None  # one of the dashboard's figures (dashboard.FIGURES): its items exactly
 
     @classmethod
     def parse(cls, args: dict[str, Any]) -> BoardArgs:
         return cls(plan_id=boards.default_plan_id(), ints={name: args[name] for name in INT_ARGS if name in args},
                    light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"),
-                   sort=args.get("sort", DEFAULT_SORT), due_from=args.get("due_from"), due_to=args.get("due_to"))
+                   sort=args.get("sort", DEFAULT_SORT), due_from=args.get("due_from"), due_to=args.get("due_to"),
+                   figure=args.get("figure"))
 
     def filters(self, **extra: Any) -> boards.ItemFilters:
         values: dict[str, Any] = {
@@ -58,6 +60,10 @@ class BoardArgs:
             "q": self.q or None,
             "due_after": self.due_from - timedelta(days=1) if self.due_from else None,
             "due_before": self.due_to + timedelta(days=1) if self.due_to else None}
+        if self.figure and self.plan_id:
+            values["ids"] = dashboard.figure_item_ids(self.figure, actor=current_user, plan_id=self.plan_id,
+                                                      today=deadlines().today, unit_id=self.ints.get("unit"),
+                                                      timezone=current_app.config["TRACKER_TIMEZONE"])
         return boards.ItemFilters(**(values | extra))
 
     def described(self) -> list[str]:
@@ -69,13 +75,16 @@ class BoardArgs:
             found.append(light_text(self.light))
         if self.due_from or self.due_to:
             found.append(f"{self.due_from or ''}~{self.due_to or ''}")
+        if self.figure:
+            found.append(dashboard_figure_label(self.figure))
         return found + ([f"“{self.q}”"] if self.q else [])
 
     def query_string(self) -> dict[str, Any]:
         """The arguments again, for links that must keep the filters (load more, shareable URL)."""
         found: dict[str, Any] = dict(self.ints)
         found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes),
-                                        ("due_from", self.due_from), ("due_to", self.due_to)) if v})
+                                        ("due_from", self.due_from), ("due_to", self.due_to),
+                                        ("figure", self.figure)) if v})
         if self.sort != DEFAULT_SORT:
             found["sort"] = self.sort
         return found

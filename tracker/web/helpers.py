@@ -42,6 +42,8 @@ def light_choices() -> list[tuple[str, str]]:
 
 def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
     """The verb of a transition, for buttons: 签收, 提交办结, 审核办结, 退回."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     verbs = {"sign": _("Sign for it"), "submit": _("Submit for review"), "approve": _("Approve"),
              "return": _("Return")}
@@ -49,12 +51,21 @@ def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
 
 
 def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
-    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回."""
+    """What a move did, in words, for the flash after it: 已签收, 已提交审核, 已审核办结, 已退回; a card moved
+    within its column only changed the order."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     done = {"sign": _("Signed for."), "submit": _("Submitted for review."), "approve": _("Approved as done."),
             "return": _("Returned.")}
     moved = _("Moved to %(column)s.", column=status_label(target))
     return done.get(transition.action, moved) if transition else moved
+
+
+def dashboard_figure_label(figure: str) -> str:
+    """A dashboard figure by the words of its column (dashboard.FIGURES)."""
+    return {"due": _("Due by today"), "done_on_time": _("Done on time"), "done_late": _("Done late"),
+            "overdue": _("Overdue now")}[figure]
 
 
 def priority_label(priority: Priority | str) -> str:
@@ -135,6 +146,8 @@ def moves_for(status: ItemStatus | str) -> tuple[ItemStatus, ...]:
 
 def needs_note(source: ItemStatus | str, target: ItemStatus | str) -> bool:
     """Whether a move asks for words first (a closing report, a reason to return): the dialog, not a button."""
+    if ItemStatus(source) == ItemStatus(target):
+        return _("Order saved.")
     transition = transition_for(ItemStatus(source), ItemStatus(target))
     return bool(transition and transition.note)
 
@@ -203,6 +216,7 @@ def init_app(app: Flask) -> None:
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
                                  todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
+                                 dashboard_figure_label=dashboard_figure_label, is_pdf=progress.is_pdf,
                                  previewable=progress.previewable, indicator_state=indicator_state,
                                  figure_status=figure_status, target_text=target_text,
                                  figure=indicators.format_value)

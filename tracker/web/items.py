@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
+from ..errors import Invalid
 from ..models import Attachment, ItemStatus, Role, WorkItem
 from ..services import (
     accounts,
@@ -21,11 +22,13 @@ from ..services import (
     instructions,
     items,
     permissions,
+    plans,
     progress,
     records,
+    thumbnails,
     workflow,
 )
-from . import forms, schemas
+from . import forms, htmx, schemas
 from .access import changers_only, units_only
 from .context import deadlines, storage
 from .helpers import moved_message, unit_options
@@ -49,7 +52,8 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200),
             "instructions": instructions.instructions_on(item), "place": place_of(item),
-            "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user)}
+            "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
+            "design_note": plans.design_note(item, actor=current_user)}
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:
@@ -95,7 +99,8 @@ def move(item_id: int) -> Response:
     if data.get("via") == "form":
         flash(moved_message(source, item.status))
         return forms.finished(back)
-    return render("board/_card.html", c=boards.item_detail(item, deadlines()))
+    return htmx.trigger(render("board/_card.html", c=boards.item_detail(item, deadlines())),
+                        {"tracker:flash": {"message": moved_message(source, item.status), "level": "info"}})
 
 
 @bp.route(ITEM + "/move-form")
@@ -151,6 +156,22 @@ def _send(attachment: Attachment, *, inline: bool) -> Response:
 def download(attachment_id: int) -> Response:
     """Evidence as a download under its original name."""
     return _send(progress.attachment_for(attachment_id, actor=current_user), inline=False)
+
+
+@bp.route("/files/<id:attachment_id>/thumbnail")
+@login_required
+def thumbnail(attachment_id: int) -> Response:
+    """A PDF's first page as a small PNG, with the download's access check; when it cannot be rendered the
+    page's image shows its alternative text, a link to the PDF itself."""
+    attachment = progress.attachment_for(attachment_id, actor=current_user)
+    image = thumbnails.pdf_first_page(storage().folder, attachment.stored_name) \
+        if progress.is_pdf(attachment) else None
+    if image is None:
+        raise Invalid("无法显示此文件的首页预览,请打开文件查看", "No preview of this file's first page; open the file",
+                      code="no_thumbnail")
+    response = send_file(image, mimetype="image/png", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/files/<id:attachment_id>/view")

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
-from ..services import exports, ledger, notices, records, units
+from ..services import exports, glossary, ledger, notices, records, units
 from ..services.deadlines import local_today
 from ..services.escalation import parse_ladder
 from . import forms, schemas
@@ -79,9 +79,10 @@ def export_header() -> list[str]:
 
 def send_table(kind: str, header: list[str], cells: list[list[Any]], *, name: str, filters: list[str]) -> Response:
     """An export as a download named for what it holds: 督办台账_市司法局_督办_20240630.xlsx, the filters also in
-    the sheet's title row."""
+    the sheet's title row, headed by the office that keeps it."""
     stamp = local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"])
-    caption = " · ".join([name, *filters, _("as of %(date)s", date=stamp.isoformat())])
+    caption = " · ".join([f"{glossary.authorities().office} {name}", *filters,
+                          _("as of %(date)s", date=stamp.isoformat())])
     if kind == "xlsx":
         body, content_type = exports.to_xlsx(header, cells, title=name, caption=caption), exports.XLSX_CONTENT_TYPE
     else:

@@ -2,7 +2,8 @@
 the bell's count in the header (helpers.unread_notifications)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, flash, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
@@ -40,4 +41,5 @@ def open_one(notification_id: int) -> Response:
 @login_required
 def read_all() -> Response:
     notifications.mark_all_read(actor=current_user, now=utcnow())
+    flash(_("All notifications marked as read."))
     return forms.finished(url_for("inbox.index"))

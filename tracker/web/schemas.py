@@ -27,6 +27,7 @@ from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, Priority, RecordStatus
 from ..services import indicators
 from ..services.boards import SORTS, SWIMLANES
+from ..services.dashboard import FIGURES
 from ..services.deadlines import Light
 from .i18n import LANGUAGES
 
@@ -142,6 +143,7 @@ class BoardQuery(Schema):
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={"label": ("排序", "Sort")})
     due_from = day_field(metadata={"label": ("截止日期从", "Due from")})
     due_to = day_field(metadata={"label": ("截止日期至", "Due until")})
+    figure = fields.String(validate=validate.OneOf(FIGURES), metadata={"label": ("统计口径", "Dashboard figure")})
 
 
 class ColumnQuery(BoardQuery):

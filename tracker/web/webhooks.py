@@ -37,6 +37,8 @@ def register() -> Response:
 @bp.route("/<id:hook_id>/active", methods=["POST"])
 @office_only
 def set_active(hook_id: int) -> Response:
-    webhooks.set_active(webhooks.get_hook(hook_id, actor=current_user), actor=current_user,
-                        active=forms.form(schemas.ActiveForm())["active"], now=utcnow())
+    active = forms.form(schemas.ActiveForm())["active"]
+    webhooks.set_active(webhooks.get_hook(hook_id, actor=current_user), actor=current_user, active=active,
+                        now=utcnow())
+    flash(_("Webhook switched on.") if active else _("Webhook switched off."))
     return forms.finished(url_for("hooks.index"))
