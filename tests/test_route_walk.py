@@ -53,6 +53,9 @@ ACCESS: dict[str, Any] = {
     "ledger.close_many": OFFICE,
     "ledger.notice": READERS,  # the sample record has no number: 422 for those who may see it
     "ledger.notices_of_day": OFFICE,
+    "assessment.show": LOGGED_IN,  # a unit sees its own score only
+    "assessment.export": LOGGED_IN,
+    "assessment.freeze": OFFICE,
     "hooks.index": OFFICE,
     "hooks.register": OFFICE,
     "hooks.set_active": OFFICE,
@@ -124,6 +127,9 @@ ACCESS: dict[str, Any] = {
     "records.mark_read": READERS,  # the office and leaders may open it (reading changes nothing for them)
     "notices.notice": READERS,
     "notices.notices_of_day": OFFICE,
+    "assessments.get_assessment": LOGGED_IN,  # a unit sees its own score only
+    "assessments.export": LOGGED_IN,
+    "assessments.freeze": OFFICE,
     "webhooks.list_hooks": OFFICE,
     "webhooks.register": OFFICE,
     "webhooks.set_active": OFFICE,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,8 +24,8 @@ from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import (accounts, audit, backup, digests, escalation, events, intake, lookup, plan_files, progress,
-                       security, seeding)
+from .services import (accounts, assessment, audit, backup, digests, escalation, events, intake, lookup, plan_files,
+                       progress, rubric, security, seeding)
 from .services.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
@@ -395,3 +396,39 @@ def _print_intake(report: intake.IntakeReport) -> None:
         reasons = f":{';'.join(row.reasons)}" if row.reasons else ""
         click.echo(f"第 {row.row} 行 {words[row.action]} {row.title}{reasons}")
     click.echo(",".join(f"{words[a]} {report.count(a)}" for a in words))
+
+
+@tracker_cli.command("assess")
+@click.option("--year", type=click.IntRange(1900, 2199), required=True, help="The year assessed (plan time zone).")
+@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
+              help="The rubric file (default: TRACKER_RUBRIC_FILE, seed_tasks/rubric_2023_2025.yaml).")
+@click.option("--freeze", "freeze_as", default=None, metavar="USERNAME",
+              help="Freeze (定稿) the year's result as this office account; refused if already frozen.")
+def assess_command(year: int, rubric_path: Path | None, freeze_as: str | None) -> None:
+    """Print the year's ranking with each rule's subtotal: the frozen result once the office froze it."""
+    with transaction.command():
+        scoring = rubric.read_rubric(rubric_path or Path(current_app.config["TRACKER_RUBRIC_FILE"]))
+        plan = assessment.plan_for(scoring)
+        ladder = escalation.parse_ladder(current_app.config["TRACKER_LADDER"])
+        if freeze_as:
+            assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,
+                              actor=accounts.user_by_name(freeze_as), now=utcnow())
+        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder)
+    _print_assessment(data)
+
+
+def _print_assessment(data: dict[str, Any]) -> None:
+    rules = data["rubric"]["rules"]
+    state = (f"已定稿({data['frozen']['by']} {data['frozen']['at'][:16].replace('T', ' ')} UTC)"
+             if data["frozen"] else "未定稿,按现行评分细则计算")
+    click.echo(f"{data['plan']['title']} {data['year']} 年度考核 · 评分细则 {data['rubric']['version']} · {state}")
+    header = ["名次", "单位", "得分", *(f"{r['label']}" for r in rules)]
+    rows = [[str(u["rank"]), u["unit_name"], u["score"],
+             *(f"{s['subtotal']}({s['count']})" for s in u["rules"])] for u in data["units"]]
+    widths = [max(_shown_width(line[c]) for line in [header, *rows]) for c in range(len(header))]
+    for line in [header, *rows]:
+        click.echo("  ".join(cell + " " * (widths[c] - _shown_width(cell)) for c, cell in enumerate(line)).rstrip())
+
+
+def _shown_width(text: str) -> int:
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)

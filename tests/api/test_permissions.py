@@ -209,6 +209,11 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
         "decision": "return", "reason": "缺少统计表", "version": w.figure.version}), (200, 403, 403, 403, 404)),
     "download a figure's evidence": (lambda c, w: c.get(f"/attachments/{w.figure_file_id}"),
                                      (200, 200, 200, 200, 404)),
+    # a unit gets its own score only (tests/api/test_assessment.py)
+    "assessment": (lambda c, w: c.get("/assessment?year=2023"), (200, 200, 200, 200, 200)),
+    "assessment workbook": (lambda c, w: c.get("/assessment.xlsx?year=2023"), (200, 200, 200, 200, 200)),
+    # at NOW (April 2023) no year is over: the office is told so, the others are refused
+    "freeze assessment": (lambda c, w: c.post("/assessment/freeze", json={"year": 2023}), (422, 403, 403, 403, 403)),
 }
 
 

@@ -165,3 +165,11 @@ def test_every_month_has_its_tongbao_most_issued_in_number_order_and_frozen(late
     by_year = {year: sorted(int(n.split("〕")[1].removesuffix("号")) for n, _f in issued if f"〔{year}〕" in n)
                for year in (2023, 2024)}
     assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in by_year.values()), by_year
+
+
+def test_the_demo_freezes_the_years_over_and_scores_the_last_one_with_a_spread(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, result = later
+    assert result.scores["frozen"] == [2023] and result.scores["year"] == 2024
+    assert float(result.scores["highest"]) > float(result.scores["lowest"])
+    assert rows(paths, "SELECT year, rubric_version FROM assessments") == [(2023, "2024.1")]

@@ -47,7 +47,8 @@ def pages(things: dict) -> dict[str, list[str]]:
             "/office/intake": ["office"], "/bulletins": ROLES,
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"],
             "/indicators": ROLES, "/indicators?period=2023&sort=-state": ROLES,
-            f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023": ROLES}
+            f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023": ROLES,
+            "/assessment?year=2023": ROLES}
 
 
 @pytest.mark.parametrize("role", ROLES)

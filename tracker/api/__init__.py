@@ -29,6 +29,7 @@ class TrackerApi(Api):
 def register_api(app: Flask) -> TrackerApi:
     """Register after the web, so that non-API errors still reach the web's HTML handlers."""
     from . import (
+        assessment,
         assignments,
         attachments,
         board,
@@ -61,7 +62,7 @@ def register_api(app: Flask) -> TrackerApi:
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
                    digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
-                   bulletins):
+                   bulletins, assessment):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

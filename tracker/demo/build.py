@@ -21,11 +21,13 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from .. import create_app
+from ..clock import utcnow
 from ..cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, Digest, ItemStatus, Plan, Role, Unit, WorkItem
-from ..services import accounts
+from ..services import accounts, assessment, rubric
+from ..services.escalation import parse_ladder
 from ..services.security import SecurityPolicy, password_problems
 from ..services.plan_files import parse_units, read_yaml
 from .replay import Replay, ReplayReport
@@ -68,6 +70,7 @@ class DemoResult:
     records: dict[str, int] = field(default_factory=dict)
     digests: int = 0
     replay: ReplayReport = field(default_factory=ReplayReport)
+    scores: dict[str, Any] = field(default_factory=dict)  # the last replayed year's assessment, and frozen years
 
 
 def clock_at(until: date, timezone: str) -> str:
@@ -134,7 +137,26 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
     result.replay = Replay(app, script=script, plan_id=plan.id, until=until, files=paths.files).run(start)
     app.config["TRACKER_CLOCK_AT"] = result.clock_at
     _count(result)
+    result.scores = _assess(app, plan, until)
+    db.session.commit()
     return result
+
+
+def _assess(app: Flask, plan: Plan, until: date) -> dict[str, Any]:
+    """The office freezes (定稿) every year already over, as it would in January; the year replayed last is scored
+    as it stands, for the scores page to show a spread."""
+    scoring = rubric.configured(app.config)
+    ladder = parse_ladder(app.config["TRACKER_LADDER"])
+    office = accounts.user_by_name(OFFICE[0])
+    now = utcnow()
+    frozen = []
+    for year in range(plan.start_date.year, until.year):
+        assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
+        frozen.append(year)
+    scores = [u["score"] for u in assessment.compute(plan=plan, year=until.year, rubric=scoring,
+                                                     ladder=ladder)["units"]]
+    return {"year": until.year, "units": len(scores), "highest": scores[0] if scores else None,
+            "lowest": scores[-1] if scores else None, "frozen": frozen}
 
 
 def unit_admin_name(unit_key: str) -> str:

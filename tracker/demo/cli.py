@@ -63,6 +63,11 @@ def _summary(result: DemoResult, seconds: float) -> None:
     click.echo("看板各列:" + ",".join(f"{k} {v}" for k, v in result.columns.items()))
     click.echo("督办记录:" + (",".join(f"{k} {v}" for k, v in result.records.items()) or "无"))
     click.echo(f"周报:{result.digests} 份")
+    scores = result.scores
+    if scores.get("units"):
+        frozen = "、".join(str(y) for y in scores["frozen"])
+        click.echo(f"{scores['year']} 年度考核:{scores['units']} 个单位,得分 {scores['lowest']} 至 {scores['highest']}"
+                   + (f";{frozen} 年度已定稿" if frozen else "") + "(/assessment)")
     click.echo(f"演示账号(密码均为 {result.password}):")
     for username, role, unit in result.accounts:
         click.echo(f"  {username:<26}{role:<14}{unit}")

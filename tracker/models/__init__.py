@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from .accountability import AccountabilityRecord, DocSequence
+from .assessment import Assessment
 from .bulletin import Bulletin, BulletinKind, BulletinStatus
 from .digest import Digest, DigestDelivery
 from .enums import (
@@ -31,12 +32,12 @@ from .webhook import Webhook, WebhookAttempt, WebhookDelivery
 from .work_item import ItemUnit, WorkItem
 
 __all__ = [
-    "AccountabilityRecord", "ApiToken", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus", "Comment",
-    "DeliveryStatus", "Digest", "DigestDelivery",
-    "Direction", "DocSequence", "Event", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction", "InstructionProposal",
-    "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout", "LoginAttempt", "Notification",
-    "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus",
-    "RecordStatus", "ReportStatus", "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User",
-    "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
-    "MissedReport", "ReportFrequency", "ReportingRhythm",
+    "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
+    "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event",
+    "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
+    "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
+    "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
+    "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
+    "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
+    "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

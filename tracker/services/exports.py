@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 from unicodedata import east_asian_width
@@ -71,12 +72,33 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str,
     frozen and repeated on every printed page, an autofilter, column widths fitted to the text (a Chinese
     character is two widths), dates as date cells, landscape and fitted to the page's width. Every text cell is
     a string cell."""
+    return to_workbook([Sheet(title=title, caption=caption, header=header, rows=rows)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    caption: str = ""
+
+
+def to_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """Several sheets in one file, each laid out as to_xlsx lays out its one (sheet names must be unique)."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = xml_text(title)[:31]
+    workbook.remove(workbook.active)
+    for sheet in sheets:
+        _fill(workbook.create_sheet(xml_text(sheet.title)[:31]), sheet)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Any, content: Sheet) -> None:
+    header = content.header
     widths = [_width(h) for h in header]
-    sheet.append([xml_text(caption or title)])
-    for number, line in enumerate([header, *rows], start=2):
+    sheet.append([xml_text(content.caption or content.title)])
+    for number, line in enumerate([header, *content.rows], start=2):
         for column, value in enumerate(line, start=1):
             _put(sheet.cell(row=number, column=column), value)
             if column <= len(widths):
@@ -98,9 +120,6 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str,
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _width(value: Any) -> int:

@@ -10,6 +10,7 @@ from .htmx import add_vary
 
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .assessment import bp as assessment_bp
     from .assignments import bp as work_bp
     from .auth import bp as auth_bp
     from .board import bp as board_bp
@@ -30,7 +31,7 @@ def register_web(app: Flask) -> None:
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
-                      bulletins_bp):
+                      bulletins_bp, assessment_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(

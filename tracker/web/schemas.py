@@ -18,6 +18,7 @@ from ..api.schemas.assignments import (
     UnitsIn,
 )
 from ..api.schemas.bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
+from ..api.schemas.assessment import AssessmentArgs, FreezeIn
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.indicators import PERIOD, ReportDecisionIn, ReportIn
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
@@ -251,3 +252,6 @@ class BulletinTextForm(as_form(BulletinTextIn)):  # type: ignore[misc]
 
 BulletinIssueForm = as_form(BulletinIssueIn)
 BulletinQuery = as_form(BulletinQueryArgs)
+
+AssessmentQuery = AssessmentArgs
+FreezeForm = as_form(FreezeIn)

@@ -1,0 +1,64 @@
+"""The scores page on the demo at its default day, in a real browser: a spread of 2024 scores, 2023 frozen, and a
+deduction's link opening the record it stands for. Its screenshot is the README's (docs/screens/assessment.png)."""
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.e2e.e2e_helpers import shoot
+from tracker.demo.build import DemoPaths, DemoResult, demo_app
+from tracker.extensions import db
+
+
+@pytest.fixture
+def demo_copy(demo_at_default_date: tuple[DemoPaths, DemoResult], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The shared demo, copied (logging in writes a session), served on loopback with its clock stopped."""
+    built, result = demo_at_default_date
+    paths = DemoPaths(tmp_path / "demo")
+    shutil.copytree(built.instance, paths.instance)
+    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", result.password
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record(
+        browser: Any, demo_copy: tuple[str, str]) -> None:
+    url, password = demo_copy
+    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        page.goto("/login")
+        page.fill("input[name=username]", "office")
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(lambda address: "/login" not in address)
+        page.goto("/assessment?year=2024")
+        scores = page.locator("#ranking tbody tr td:nth-child(3)").all_inner_texts()
+        assert len(scores) > 20 and len(set(scores)) > 10
+        assert page.locator("#freeze-form").count() == 1  # 2024 is not frozen yet
+        shoot(page, "assessment")
+        page.goto("/assessment?year=2023")
+        assert "已定稿" in page.locator("main").inner_text()
+        page.goto("/assessment?year=2024")
+        link = page.locator("ul.facts a[href*='#record-']").first
+        anchor = link.get_attribute("href").split("#")[1]
+        page.locator("details", has=link).first.locator("summary").click()
+        link.click()
+        page.wait_for_url(lambda address: "/items/" in address)
+        assert page.locator(f"#{anchor}").is_visible()
+    finally:
+        context.close()

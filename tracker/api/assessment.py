@@ -1,0 +1,55 @@
+"""Year-end assessment (年度考核): the year's scores, the office's freeze (定稿), the XLSX export."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+
+from ..clock import utcnow
+from ..services import assessment, exports, rubric
+from ..services.escalation import parse_ladder
+from .auth import actor
+from .common import api_blueprint, errors
+from .schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn
+
+blp = api_blueprint("assessments", "Year-end assessment (年度考核)")
+XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", "content": {
+    exports.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _year_result(year: int | None) -> dict[str, Any]:
+    return assessment.read(year=year, rubric=rubric.configured(current_app.config), actor=actor(),
+                           ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
+
+
+@blp.route("/assessment")
+@blp.arguments(AssessmentArgs, location="query")
+@blp.response(200, AssessmentOut)
+@errors(blp, 404)
+def get_assessment(args: dict[str, Any]) -> dict[str, Any]:
+    """The year's scores (frozen once the office froze it); a unit sees its own score and rank only."""
+    return _year_result(args.get("year"))
+
+
+@blp.route("/assessment/freeze", methods=["POST"])
+@blp.arguments(FreezeIn)
+@blp.response(200, AssessmentOut)
+@errors(blp, 403, 404)
+def freeze(data: dict[str, Any]) -> dict[str, Any]:
+    """定稿 (office): store the year's result as it is now; a year is frozen once, after it ended."""
+    scoring = rubric.configured(current_app.config)
+    assessment.freeze(plan=assessment.plan_for(scoring), year=data["year"], rubric=scoring,
+                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), actor=actor(), now=utcnow())
+    return _year_result(data["year"])
+
+
+@blp.route("/assessment.xlsx")
+@blp.arguments(AssessmentArgs, location="query")
+@blp.doc(responses=XLSX_RESPONSE)
+@errors(blp, 404)
+def export(args: dict[str, Any]) -> Response:
+    """The scores the caller may see as XLSX: a summary sheet and one sheet per unit listing its facts."""
+    data = _year_result(args.get("year"))
+    response = Response(assessment.workbook(data), content_type=exports.XLSX_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = exports.content_disposition(assessment.export_name(data))
+    return response
