@@ -228,6 +228,13 @@ def test_a_rate_over_100_a_negative_figure_or_too_many_decimals_is_refused(repor
         reporting("filing_review_rate", "2023", value)
 
 
+@pytest.mark.parametrize("today, year", [(date(2024, 6, 30), "2023"), (date(2024, 12, 1), "2024"),
+                                         (date(2025, 1, 20), "2024"), (date(2023, 4, 3), "2023"),
+                                         (date(2027, 3, 1), "2025")])
+def test_the_year_in_view_is_the_one_being_gathered_or_last_gathered_within_the_plan(plan, today, year):
+    assert indicators.year_in_view(today) == year
+
+
 # --- outcomes -----------------------------------------------------------------------------------------------
 
 def test_outcomes_cover_every_reporting_unit_and_period_ending_in_the_window(plan, unit):

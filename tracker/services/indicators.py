@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -240,6 +240,19 @@ def plan_span() -> tuple[date, date] | None:
     return (first, last) if first is not None else None
 
 
+GATHERING = timedelta(days=31)  # a year's figures are gathered from its last month on
+
+
+def year_in_view(today: date) -> str:
+    """The year a reader looks at by default: the one whose figures are being gathered (from its December on) or
+    were last gathered, within the plans' years. Mid-2024 that is 2023, whose results are in; at 2024-12-31, 2024."""
+    year = (today + GATHERING).year - 1
+    span = plan_span()
+    if span is not None:
+        year = min(max(year, span[0].year), span[1].year)
+    return str(year)
+
+
 def get_report(report_id: int, *, actor: User) -> IndicatorReport:
     """A report the actor may see (its unit's figures); otherwise not found."""
     report = db.session.get(IndicatorReport, report_id)
@@ -452,17 +465,17 @@ SORT_COLUMNS = ("period", "indicator", "unit", "state", "actual")
 SORTS = tuple(f"{sign}{column}" for column in SORT_COLUMNS for sign in ("", "-"))
 
 
-def sorted_for_people(found: list[Outcome], *, sort: str, units: dict[int, Unit]) -> list[Outcome]:
+def sorted_for_people(found: list[Outcome], *, sort: str) -> list[Outcome]:
     """Outcomes ordered by a column of the indicators table ("-" first: descending), ties by period, indicator
     and unit. States order from worst (未达标) to best (达标)."""
     order = {state: n for n, state in enumerate((NOT_MET, NOT_REPORTED, PENDING, NO_TARGET, MET))}
     keys: dict[str, Callable[[Outcome], Any]] = {
         "period": lambda o: o.period_end,
         "indicator": lambda o: o.indicator_id,
-        "unit": lambda o: units[o.unit_id].key,
+        "unit": lambda o: o.unit_id,  # the units file's order: the city, its departments, then each county
         "state": lambda o: order[o.state],
         "actual": lambda o: (o.actual is None, o.actual or Decimal(0)),
     }
-    base = sorted(found, key=lambda o: (o.period_end, o.indicator_id, units[o.unit_id].key))
+    base = sorted(found, key=lambda o: (o.period_end, o.indicator_id, o.unit_id))
     column = sort.lstrip("-")
     return sorted(base, key=keys[column if column in keys else "period"], reverse=sort.startswith("-"))
