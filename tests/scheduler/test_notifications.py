@@ -59,7 +59,8 @@ def test_a_scan_notifies_each_record_and_the_pre_due_reminders_once(settings, ma
     for _ in range(2):
         escalation.scan(now=sh(2024, 1, 16, 0, 10), ladder=settings.ladder, timezone=settings.timezone,
                         reminder_days=(7, 1))
-    assert kinds_for(late.unit_id, late.id) == ["record_issued"] * 3
+    # Signed in April 2023 and silent since, the late item also missed December's periodic report (by the 25th).
+    assert kinds_for(late.unit_id, late.id) == ["missed_report"] + ["record_issued"] * 3
     assert kinds_for(soon.unit_id, soon.id) == ["due_soon"]
     texts = [n.text for n in db.session.scalars(sa.select(Notification).where(Notification.item_id == late.id))]
     assert any(t.startswith("督办:《逾期事项》") and "答复期限 2024-01-21" in t for t in texts)

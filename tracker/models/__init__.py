@@ -22,6 +22,7 @@ from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
+from .reporting import MissedReport, ReportFrequency, ReportingRhythm
 from .security import Lockout, LoginAttempt, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
@@ -35,4 +36,5 @@ __all__ = [
     "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus",
     "RecordStatus", "ReportStatus", "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User",
     "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
+    "MissedReport", "ReportFrequency", "ReportingRhythm",
 ]

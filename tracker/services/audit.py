@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -96,6 +97,32 @@ def record(*, actor: User | None, action: str, entity_type: str, entity_id: int 
     session.flush()
     return event
 
+
+
+_INSERTED = ("at", "actor_id", "actor_label", "action", "entity_type", "entity_id", "item_id", "before", "after",
+             "prev_hash", "hash")
+
+
+def record_many(*, actor_label: str, action: str, entity_type: str, now: datetime,
+                entries: Sequence[tuple[int | None, int | None, dict[str, Any]]]) -> None:
+    """Append one system event per (entity id, item id, after), chained like record()'s, with one lock, one read
+    and batched inserts: a scan that writes an event on each of a thousand items costs no more statements than
+    one that writes on ten."""
+    if not entries:
+        return
+    at = utc(now)
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_AUDIT_LOCK)))
+    prev = session.execute(sa.select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar() or GENESIS_HASH
+    rows = []
+    for entity_id, item_id, after in entries:
+        event = Event(at=at, actor_id=None, actor_label=actor_label, action=action, entity_type=entity_type,
+                      entity_id=entity_id, item_id=item_id, before=None, after=jsonable(after), prev_hash=prev)
+        event.hash = prev = event_hash(prev, event)
+        rows.append({column: getattr(event, column) for column in _INSERTED})
+    session.flush()
+    session.execute(sa.insert(Event), rows)
 
 EXPORT_COLUMNS = ("id", "at", "actor_id", "actor_label", "action", "entity_type", "entity_id", "item_id", "before",
                   "after", "prev_hash", "hash")

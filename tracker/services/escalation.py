@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, RecordStatus, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
 from ..models.types import UTCDateTime
-from . import alerts, audit, notices
+from . import alerts, audit, notices, reporting_duty
 from .bulk import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from .deadlines import days_overdue, local_today
 
@@ -115,7 +115,8 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str, reminder_days
     notice whose answer is late. One audit event summarises what the scan wrote (none when it wrote nothing):
     the records themselves are the append-only ledger, and a first scan can write tens of thousands at once.
     督办 and 通报 records get their document numbers (notices.assign_numbers); units are notified of the records
-    issued, and of items due in `reminder_days` days (alerts.after_scan).
+    issued, and of items due in `reminder_days` days (alerts.after_scan). Items whose unit missed a periodic
+    report are flagged too (reporting_duty.flag_missed), each with its own audit event.
     """
     serialise(_SCAN_LOCK)
     today = local_today(now, timezone)
@@ -123,6 +124,9 @@ def scan(*, now: datetime, ladder: Sequence[Level], timezone: str, reminder_days
     result.newly_overdue = _mark_overdue(today)
     _write_ladder_records(today, now, ladder, result)
     _write_unanswered_records(today, now, result)
+    missed = reporting_duty.flag_missed(now=now, today=today, timezone=timezone)
+    if missed:
+        result.records["missed_report"] += missed
     notices.assign_numbers(ladder=ladder, timezone=timezone, number_format=number_format)
     alerts.after_scan(now=now, today=today, reminder_days=reminder_days)
     if result.written:
