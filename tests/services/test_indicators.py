@@ -181,6 +181,14 @@ def test_reporting_again_before_the_office_decides_supersedes_the_pending_figure
         indicators.decide(first, actor=office, decision="accept", expected_version=first.version, now=IN_2024)
 
 
+def test_two_reports_racing_for_the_same_period_give_a_conflict_not_a_fork(reporting, monkeypatch):
+    first = reporting("head_appearance_ratio", "2023", "20")
+    monkeypatch.setattr(indicators, "newest_report", lambda *args, **kwargs: None)  # read before the first landed
+    with pytest.raises(StaleVersion):
+        reporting("head_appearance_ratio", "2023", "35")
+    assert db.session.scalars(sa.select(IndicatorReport)).all() == [first]
+
+
 def test_an_accepted_figure_is_final(reporting, office):
     sent = reporting("head_appearance_ratio", "2023", "50")
     indicators.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)

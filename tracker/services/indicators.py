@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
@@ -374,7 +375,8 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
     """A unit reports its figure for a period, with a note and evidence files; the office is told.
 
     Raises NotAllowed (403) for anyone but a reporting unit's own people, Invalid (422) for a period that is not
-    the indicator's or has not started, a value out of range, or a figure the office already accepted.
+    the indicator's or has not started, a value out of range, or a figure the office already accepted;
+    StaleVersion (409) when someone of the unit reported the same period at the same moment (the unique seq).
     """
     permissions.require_not_read_only(actor)
     if not can_report(actor, indicator):
@@ -386,9 +388,7 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
                       "that has started", code="period_out_of_range", fields={"period": ["不在可报送的期间内"]})
     check_value(indicator, value)
     check_file_count(files)
-    previous = db.session.scalars(sa.select(IndicatorReport).where(
-        IndicatorReport.indicator_id == indicator.id, IndicatorReport.unit_id == actor.unit_id,
-        IndicatorReport.period == period).order_by(IndicatorReport.seq.desc()).limit(1)).first()
+    previous = newest_report(indicator.id, unit_id=actor.unit_id, period=period)
     if previous is not None and previous.status == ReportStatus.ACCEPTED:
         raise Invalid("该期数值已被办公室采用,不能再报", "The office already accepted this period's figure",
                       code="already_accepted", fields={"period": ["已采用"]})
@@ -397,8 +397,13 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
     created = IndicatorReport(indicator_id=indicator.id, unit_id=actor.unit_id, period=period,
                               seq=(previous.seq + 1) if previous else 1, value=value, note=note.strip(),
                               status=ReportStatus.SUBMITTED, reported_by_id=actor.id, reported_at=now)
-    db.session.add(created)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(created)
+            db.session.flush()
+    except IntegrityError:  # another person of the unit reported the same period at the same moment
+        raise StaleVersion("该期数值刚由本单位他人报送,请刷新后重试",
+                           "Someone of your unit reported this period meanwhile; reload") from None
     evidence = store_evidence(files, storage=storage, actor=actor, now=now, indicator_report_id=created.id)
     audit.record(actor=actor, action="indicator.report", entity_type="indicator_report", entity_id=created.id,
                  before=_snapshot(previous) if previous else None,
@@ -409,6 +414,12 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
                          text=f"{unit.name}报送了指标“{indicator.name}”{period} 的数值 "
                               f"{format_value(value)}{indicator.measure},待审核")
     return created
+
+
+def newest_report(indicator_id: int, *, unit_id: int, period: str) -> IndicatorReport | None:
+    return db.session.scalars(sa.select(IndicatorReport).where(
+        IndicatorReport.indicator_id == indicator_id, IndicatorReport.unit_id == unit_id,
+        IndicatorReport.period == period).order_by(IndicatorReport.seq.desc()).limit(1)).first()
 
 
 def decide(report_row: IndicatorReport, *, actor: User, decision: str, expected_version: int, now: datetime,
