@@ -1,16 +1,15 @@
-"""The demo at the end of 2024 (`make demo UNTIL=2024-12-31`): the office set the plan's targets, units reported
-indicator figures for 2023 and 2024 with evidence; some met the target, some missed it, some were never reported,
-one was returned, and the latest wait for the office."""
+"""The demo at the end of 2024 (`make demo`, whose default day it is): the office set the plan's targets, units
+reported indicator figures for 2023 and 2024 with evidence; some met the target, some missed it, some were never
+reported, one was returned, and the latest wait for the office. Read from the suite's one demo build."""
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from tests.demo.demo_helpers import build_demo, rows
+from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 from tracker.services import indicators
@@ -19,8 +18,9 @@ YEAR_END = date(2024, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def year_end(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoPaths, DemoResult]]:
-    yield build_demo(tmp_path_factory.mktemp("year-end"), YEAR_END)
+def year_end(demo_at_default_date: tuple[DemoPaths, DemoResult]) -> tuple[DemoPaths, DemoResult]:
+    assert DEMO_DEFAULT_DATE == YEAR_END, "these tests read the demo at the end of 2024"
+    return demo_at_default_date
 
 
 @pytest.fixture(scope="module")
