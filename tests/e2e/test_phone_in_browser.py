@@ -46,7 +46,7 @@ def navigation_fits(page: Any) -> None:
     page.click("header .menu-toggle")
 
 
-@pytest.mark.parametrize("path", ["/board", "/dashboard", "/ledger", "/office"])
+@pytest.mark.parametrize("path", ["/board", "/dashboard", "/ledger", "/office", "/indicators"])
 def test_office_pages_fit_a_phone_without_panning(phone, city, path):
     city.card("a", "手机上的一项工作,标题较长以便检查换行是否正常" * 2, due=date(2023, 3, 1),
               status=ItemStatus.IN_PROGRESS)

@@ -181,6 +181,14 @@ def test_reporting_again_before_the_office_decides_supersedes_the_pending_figure
         indicators.decide(first, actor=office, decision="accept", expected_version=first.version, now=IN_2024)
 
 
+def test_two_reports_racing_for_the_same_period_give_a_conflict_not_a_fork(reporting, monkeypatch):
+    first = reporting("head_appearance_ratio", "2023", "20")
+    monkeypatch.setattr(indicators, "newest_report", lambda *args, **kwargs: None)  # read before the first landed
+    with pytest.raises(StaleVersion):
+        reporting("head_appearance_ratio", "2023", "35")
+    assert db.session.scalars(sa.select(IndicatorReport)).all() == [first]
+
+
 def test_an_accepted_figure_is_final(reporting, office):
     sent = reporting("head_appearance_ratio", "2023", "50")
     indicators.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)
@@ -226,6 +234,13 @@ def test_a_year_starts_at_midnight_in_the_plans_time_zone(reporting):
 def test_a_rate_over_100_a_negative_figure_or_too_many_decimals_is_refused(reporting, value):
     with pytest.raises(Invalid):
         reporting("filing_review_rate", "2023", value)
+
+
+@pytest.mark.parametrize("today, year", [(date(2024, 6, 30), "2023"), (date(2024, 12, 1), "2024"),
+                                         (date(2025, 1, 20), "2024"), (date(2023, 4, 3), "2023"),
+                                         (date(2027, 3, 1), "2025")])
+def test_the_year_in_view_is_the_one_being_gathered_or_last_gathered_within_the_plan(plan, today, year):
+    assert indicators.year_in_view(today) == year
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from ..services import bulletins, events, extensions, progress, records, workflo
 from ..services.deadlines import local_today
 from ..services.digests import week_key
 from ..services.seeding import carriers_of
-from . import evidence, shapes
+from . import evidence, figures, shapes
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
 from .script import Script
 
@@ -69,6 +69,7 @@ class Replay:
             self._schedule(item)
         self._schedule_events(start)
         self._schedule_shapes()
+        figures.schedule(self)
         day = start
         while day <= self.until:
             self._run_day(day)
@@ -98,6 +99,9 @@ class Replay:
             except TrackerError as exc:
                 self.report.refused.append(f"{step.at:%Y-%m-%d %H:%M} item {step.item_id} {step.kind}: {exc}")
         db.session.commit()
+
+    def push(self, step: Step) -> None:
+        heapq.heappush(self.queue, step)
 
     def _set_clock(self, at: datetime) -> None:
         self.app.config["TRACKER_CLOCK_AT"] = at
@@ -216,6 +220,15 @@ class Replay:
                             closing_text=None, expected_version=bulletin.version, now=now)
         bulletins.issue(bulletin, actor=self._office(), expected_version=bulletin.version, now=now,
                         ladder=self.settings.ladder, number_format=self.settings.number_format, notify_leaders=True)
+
+    def _do_targets(self, step: Step) -> None:
+        figures.set_targets(self, step.at)
+
+    def _do_figure(self, step: Step) -> None:
+        figures.report(self, step)
+
+    def _do_figure_decision(self, step: Step) -> None:
+        figures.decide(self, step)
 
     def _do_sign(self, step: Step) -> None:
         item = self._item(step)

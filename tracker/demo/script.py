@@ -106,6 +106,23 @@ class UnitsSchema(_StrictSchema):
     by_key = fields.Dict(keys=fields.String(validate=KEY), values=fields.String(validate=KEY), load_default=dict)
 
 
+class IndicatorsSchema(_Ranges):
+    """How units report indicator figures and how the office decides (demo/figures.py)."""
+
+    set_targets_on = fields.Date(required=True)
+    targets = fields.Dict(keys=fields.String(validate=KEY), values=fields.Decimal(
+        allow_nan=False, validate=validate.Range(min=0, max=1_000_000)), required=True)
+    report_days = fields.List(fields.Integer(validate=validate.Range(min=-365, max=365)), required=True,
+                              validate=validate.Length(equal=2))
+    not_reported = _rate()
+    missed = _rate()
+    returned = _rate()
+    review_days = _days_range()
+    fix_days = _days_range()
+    notes = _texts()
+    return_reasons = _texts()
+
+
 class ScriptSchema(_StrictSchema):
     seed = fields.Integer(required=True)
     password = fields.String(required=True, validate=validate.Length(min=10, max=128))
@@ -116,6 +133,7 @@ class ScriptSchema(_StrictSchema):
                            validate=validate.Length(min=1))
     units = fields.Nested(UnitsSchema, required=True)
     bulletins = fields.Nested(BulletinsSchema, required=True)
+    indicators = fields.Nested(IndicatorsSchema, load_default=None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,7 @@ class Script:
     profiles: dict[str, dict[str, Any]]
     units: dict[str, Any]
     bulletins: dict[str, Any]
+    indicators: dict[str, Any] | None = None
 
     def profile_for(self, unit_key: str, kind: str) -> dict[str, Any]:
         """A unit's profile: by its key, else by its kind, else the default."""

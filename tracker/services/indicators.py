@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
@@ -240,6 +241,19 @@ def plan_span() -> tuple[date, date] | None:
     return (first, last) if first is not None else None
 
 
+GATHERING = timedelta(days=31)  # a year's figures are gathered from its last month on
+
+
+def year_in_view(today: date) -> str:
+    """The year a reader looks at by default: the one whose figures are being gathered (from its December on) or
+    were last gathered, within the plans' years. Mid-2024 that is 2023, whose results are in; at 2024-12-31, 2024."""
+    year = (today + GATHERING).year - 1
+    span = plan_span()
+    if span is not None:
+        year = min(max(year, span[0].year), span[1].year)
+    return str(year)
+
+
 def get_report(report_id: int, *, actor: User) -> IndicatorReport:
     """A report the actor may see (its unit's figures); otherwise not found."""
     report = db.session.get(IndicatorReport, report_id)
@@ -361,7 +375,8 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
     """A unit reports its figure for a period, with a note and evidence files; the office is told.
 
     Raises NotAllowed (403) for anyone but a reporting unit's own people, Invalid (422) for a period that is not
-    the indicator's or has not started, a value out of range, or a figure the office already accepted.
+    the indicator's or has not started, a value out of range, or a figure the office already accepted;
+    StaleVersion (409) when someone of the unit reported the same period at the same moment (the unique seq).
     """
     permissions.require_not_read_only(actor)
     if not can_report(actor, indicator):
@@ -373,9 +388,7 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
                       "that has started", code="period_out_of_range", fields={"period": ["不在可报送的期间内"]})
     check_value(indicator, value)
     check_file_count(files)
-    previous = db.session.scalars(sa.select(IndicatorReport).where(
-        IndicatorReport.indicator_id == indicator.id, IndicatorReport.unit_id == actor.unit_id,
-        IndicatorReport.period == period).order_by(IndicatorReport.seq.desc()).limit(1)).first()
+    previous = newest_report(indicator.id, unit_id=actor.unit_id, period=period)
     if previous is not None and previous.status == ReportStatus.ACCEPTED:
         raise Invalid("该期数值已被办公室采用,不能再报", "The office already accepted this period's figure",
                       code="already_accepted", fields={"period": ["已采用"]})
@@ -384,8 +397,13 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
     created = IndicatorReport(indicator_id=indicator.id, unit_id=actor.unit_id, period=period,
                               seq=(previous.seq + 1) if previous else 1, value=value, note=note.strip(),
                               status=ReportStatus.SUBMITTED, reported_by_id=actor.id, reported_at=now)
-    db.session.add(created)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(created)
+            db.session.flush()
+    except IntegrityError:  # another person of the unit reported the same period at the same moment
+        raise StaleVersion("该期数值刚由本单位他人报送,请刷新后重试",
+                           "Someone of your unit reported this period meanwhile; reload") from None
     evidence = store_evidence(files, storage=storage, actor=actor, now=now, indicator_report_id=created.id)
     audit.record(actor=actor, action="indicator.report", entity_type="indicator_report", entity_id=created.id,
                  before=_snapshot(previous) if previous else None,
@@ -396,6 +414,12 @@ def report(indicator: Indicator, *, actor: User, period: str, value: Decimal, no
                          text=f"{unit.name}报送了指标“{indicator.name}”{period} 的数值 "
                               f"{format_value(value)}{indicator.measure},待审核")
     return created
+
+
+def newest_report(indicator_id: int, *, unit_id: int, period: str) -> IndicatorReport | None:
+    return db.session.scalars(sa.select(IndicatorReport).where(
+        IndicatorReport.indicator_id == indicator_id, IndicatorReport.unit_id == unit_id,
+        IndicatorReport.period == period).order_by(IndicatorReport.seq.desc()).limit(1)).first()
 
 
 def decide(report_row: IndicatorReport, *, actor: User, decision: str, expected_version: int, now: datetime,
@@ -452,17 +476,17 @@ SORT_COLUMNS = ("period", "indicator", "unit", "state", "actual")
 SORTS = tuple(f"{sign}{column}" for column in SORT_COLUMNS for sign in ("", "-"))
 
 
-def sorted_for_people(found: list[Outcome], *, sort: str, units: dict[int, Unit]) -> list[Outcome]:
+def sorted_for_people(found: list[Outcome], *, sort: str) -> list[Outcome]:
     """Outcomes ordered by a column of the indicators table ("-" first: descending), ties by period, indicator
     and unit. States order from worst (未达标) to best (达标)."""
     order = {state: n for n, state in enumerate((NOT_MET, NOT_REPORTED, PENDING, NO_TARGET, MET))}
     keys: dict[str, Callable[[Outcome], Any]] = {
         "period": lambda o: o.period_end,
         "indicator": lambda o: o.indicator_id,
-        "unit": lambda o: units[o.unit_id].key,
+        "unit": lambda o: o.unit_id,  # the units file's order: the city, its departments, then each county
         "state": lambda o: order[o.state],
         "actual": lambda o: (o.actual is None, o.actual or Decimal(0)),
     }
-    base = sorted(found, key=lambda o: (o.period_end, o.indicator_id, units[o.unit_id].key))
+    base = sorted(found, key=lambda o: (o.period_end, o.indicator_id, o.unit_id))
     column = sort.lstrip("-")
     return sorted(base, key=keys[column if column in keys else "period"], reverse=sort.startswith("-"))

@@ -11,7 +11,6 @@ from ..services.dashboard import dashboard
 from . import charts
 from .context import deadlines
 from .htmx import render
-from .indicators import default_period
 
 bp = Blueprint("dashboard", __name__)
 
@@ -24,7 +23,7 @@ def show() -> Response:
                      timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
     trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
-    year = indicators.period_of(default_period(deadlines().today))
+    year = indicators.period_of(indicators.year_in_view(deadlines().today))
     figures = Counter(o.state for o in indicators.outcomes_for(actor=current_user, start=year.start, end=year.end))
     return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH,
                   figures=figures, figures_year=year.key, states=indicators.STATES)

@@ -3,7 +3,6 @@ office's decision. Units see their own figures (and those of units below them); 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
@@ -20,25 +19,17 @@ from .htmx import render
 bp = Blueprint("indicator_pages", __name__)
 
 
-def default_period(today: date) -> str:
-    """This year, within the plans' years: the page opens on the periods that matter now."""
-    span = indicators.plan_span()
-    if span is None:
-        return str(today.year)
-    return str(min(max(today.year, span[0].year), span[1].year))
-
-
 @bp.route("/indicators")
 @login_required
 def show() -> Response:
     args = forms.query(schemas.IndicatorPageQuery())
-    period = indicators.period_of(args.get("period") or default_period(deadlines().today))
+    period = indicators.period_of(args.get("period") or indicators.year_in_view(deadlines().today))
     found = indicators.outcomes_for(actor=current_user, start=period.start, end=period.end,
                                     unit_ids=[args["unit"]] if "unit" in args else None,
                                     indicator_id=args.get("indicator"), task_number=args.get("task"))
     units = {u.id: u for u in indicators.all_units().values()}
     rows = indicators.sorted_for_people([o for o in found if o.state == args.get("state", o.state)],
-                                        sort=args.get("sort", "period"), units=units)
+                                        sort=args.get("sort", "period"))
     pending = indicators.pending_reports() if permissions.is_office(current_user) else []
     definitions = {i.id: i for i in indicators.all_indicators()}
     return render("indicators/page.html", "indicators/_table.html", rows=rows, units=units, args=args,
