@@ -181,6 +181,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "unit list dry run": (lambda c, w: c.post("/intake/units", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx")}),
                           (200, 403, 403, 403, 403)),
     "unit list template": (lambda c, w: c.get("/intake/units/template"), (200, 403, 403, 403, 403)),
+    "reporting rhythms": (lambda c, w: c.get(f"/plans/{w.plan.id}/reporting-rhythms"), (200, 200, 200, 200, 200)),
+    "set a reporting rhythm": (lambda c, w: c.put(f"/plans/{w.plan.id}/reporting-rhythms", json={
+        "frequency": "quarterly", "day": 10}), (200, 403, 403, 403, 403)),
+    "missed reports": (lambda c, w: c.get(f"/missed-reports?unit_id={w.sfj_unit_id}"), (200, 200, 200, 200, 200)),
 }
 
 

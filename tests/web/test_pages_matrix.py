@@ -37,7 +37,7 @@ def pages(things: dict) -> dict[str, list[str]]:
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
             "/notifications": ROLES, "/office/webhooks/": ["office"],
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
-            "/office/intake": ["office"],
+            "/office/intake": ["office"], "/reporting/": ROLES,
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
 
 

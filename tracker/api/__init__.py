@@ -44,6 +44,7 @@ def register_api(app: Flask) -> TrackerApi:
         notifications,
         plans,
         records,
+        reporting,
         units,
         updates,
         webhooks,
@@ -58,7 +59,8 @@ def register_api(app: Flask) -> TrackerApi:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
-                   digests, notifications, webhooks, notices, assignments, instructions, intake):
+                   digests, notifications, webhooks, notices, assignments, instructions, intake,
+                   reporting):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

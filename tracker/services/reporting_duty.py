@@ -15,14 +15,16 @@ A missed report is a fact: a later update does not remove it.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Event, ItemStatus, MissedReport, ProgressUpdate, Task, User, WorkItem
-from . import audit, notifications
+from ..models import Event, ItemStatus, MissedReport, ProgressUpdate, Task, Unit, User, WorkItem
+from . import audit, notifications, permissions
 from .alerts import scan_batch
 from .bulk import insert_or_ignore
 from .notifications import Entry
@@ -151,3 +153,53 @@ def count_by_unit(unit_ids: Collection[int] | None = None) -> dict[int, int]:
     if unit_ids is not None:
         query = query.where(MissedReport.unit_id.in_(sorted(unit_ids)))
     return dict(db.session.execute(query).all())
+
+
+@dataclass(frozen=True)
+class MissedRow:
+    """A missed report as people read it: the item's title and task, the unit's name."""
+
+    id: int
+    item_id: int
+    item_title: str
+    task_number: int | None
+    unit_id: int
+    unit_name: str
+    period: str
+    due_on: date
+    flagged_at: datetime
+
+
+def listing(*, actor: User, unit_id: int | None = None, item_id: int | None = None, start: date | None = None,
+            end: date | None = None, limit: int = 200, offset: int = 0) -> list[MissedRow]:
+    """Missed reports the actor may see, latest deadline first: the office and leaders see every unit's, a
+    unit its own (as with accountability records); filters by unit, item and deadline range."""
+    query = (sa.select(MissedReport.id, MissedReport.item_id, WorkItem.title, Task.number, MissedReport.unit_id,
+                       Unit.short_name, MissedReport.period, MissedReport.due_on, MissedReport.flagged_at)
+             .join(WorkItem, WorkItem.id == MissedReport.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
+             .join(Unit, Unit.id == MissedReport.unit_id))
+    query = _visible(query, actor=actor, start=start, end=end)
+    for column, value in ((MissedReport.unit_id, unit_id), (MissedReport.item_id, item_id)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(MissedReport.due_on.desc(), Unit.short_name, MissedReport.item_id)
+    return [MissedRow(*row) for row in db.session.execute(query.limit(limit).offset(offset))]
+
+
+def unit_totals(*, actor: User, start: date | None = None, end: date | None = None) -> list[tuple[int, str, int]]:
+    """(unit id, short name, missed reports) for the units the actor may see (as listing()), most first."""
+    query = (sa.select(MissedReport.unit_id, Unit.short_name, sa.func.count())
+             .join(Unit, Unit.id == MissedReport.unit_id).group_by(MissedReport.unit_id, Unit.short_name))
+    query = _visible(query, actor=actor, start=start, end=end)
+    return sorted(((u, name, n) for u, name, n in db.session.execute(query)), key=lambda r: (-r[2], r[1]))
+
+
+def _visible(query: sa.Select[Any], *, actor: User, start: date | None, end: date | None) -> sa.Select[Any]:
+    """Only what the actor may see (a unit: its own unit's), with deadlines within [start, end] when given."""
+    if not permissions.sees_everything(actor):
+        query = query.where(MissedReport.unit_id == actor.unit_id)
+    if start is not None:
+        query = query.where(MissedReport.due_on >= start)
+    if end is not None:
+        query = query.where(MissedReport.due_on <= end)
+    return query

@@ -23,12 +23,14 @@ def register_web(app: Flask) -> None:
     from .notifications import bp as notifications_bp
     from .webhooks import bp as webhooks_bp
     from .office import bp as office_bp
+    from .reporting import bp as reporting_bp
     from .sessions import init_sessions
 
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp):
+                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp,
+                      reporting_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(user, i18n.pick(ROLE_LABELS[Role(user.role)]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
-from ..services import boards
+from ..services import boards, reporting_duty
 from ..services.dashboard import dashboard
 from . import charts
 from .context import deadlines
@@ -21,4 +21,6 @@ def show() -> Response:
                      timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
     trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
-    return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH)
+    missed = {unit_id: n for unit_id, _name, n in reporting_duty.unit_totals(actor=current_user)}
+    return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH,
+                  missed=missed)

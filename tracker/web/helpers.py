@@ -76,6 +76,7 @@ def event_label(action: str) -> str:
         "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
         "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
+        "item.missed_report": _("missed a periodic report"),
     }
     return words.get(action, action)
 
