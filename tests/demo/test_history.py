@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from tests.demo.demo_helpers import build_demo, canonical_dump, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
+from tracker.demo.script import read_script
 from tracker.extensions import db
 from tracker.models import User
 from tracker.services import records
@@ -145,3 +146,16 @@ def test_the_ledgers_awaiting_answer_count_is_the_open_supervision_notices_of_op
         db.session.remove()
         db.engine.dispose()
     assert counts.awaiting_answer == owed > 0
+
+
+def test_some_units_miss_periodic_reports_and_those_that_always_report_do_not(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, _result = later
+    missed = dict(rows(paths, "SELECT units.key, COUNT(*) FROM missed_reports "
+                              "JOIN units ON units.id = missed_reports.unit_id GROUP BY units.key"))
+    signed = {key for (key,) in rows(paths, "SELECT DISTINCT units.key FROM work_items "
+                                            "JOIN units ON units.id = work_items.unit_id WHERE status != 'assigned'")}
+    assert len(missed) >= 3 and set(missed) < signed, missed
+    always = {key for key, name in read_script().units["by_key"].items() if name == "punctual"}
+    assert always and not always & set(missed)  # their profile reports in every monthly period
+    assert rows(paths, "SELECT COUNT(*) FROM events WHERE action = 'item.missed_report'") == [(sum(missed.values()),)]

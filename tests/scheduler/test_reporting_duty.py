@@ -6,7 +6,6 @@ Items made by `make_item` are signed at NOW (2023-04-03 10:00 Shanghai); the def
 """
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,10 +14,10 @@ import sqlalchemy as sa
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
-from tracker.models import (Event, ItemStatus, MissedReport, Notification, ReportFrequency, Role, Task, User,
+from tracker.models import (Digest, Event, ItemStatus, MissedReport, Notification, ReportFrequency, Role, Task, User,
                             WorkItem)
 from tracker.scheduler import jobs
-from tracker.services import audit, escalation, progress, reporting_duty, reporting_rhythms, workflow
+from tracker.services import audit, digests, escalation, progress, reporting_duty, reporting_rhythms, workflow
 from tracker.services.reporting_rhythms import DEFAULT, Period, Rhythm, last_period
 
 
@@ -41,9 +40,9 @@ def report(app, make_user):
     storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
     clerks = {}
 
-    def post(item: WorkItem, at: datetime, files: list[progress.Upload] | None = None) -> None:
+    def post(item: WorkItem, at: datetime) -> None:
         clerk = clerks.get(item.unit_id) or clerks.setdefault(item.unit_id, make_user(Role.UNIT_MEMBER, item.unit.key))
-        progress.add_update(item, actor=clerk, text="本月进展", percent=40, files=files or [], storage=storage, now=at)
+        progress.add_update(item, actor=clerk, text="本月进展", percent=40, files=[], storage=storage, now=at)
     return post
 
 
@@ -249,3 +248,19 @@ def test_missed_reports_are_listed_by_deadline_within_a_range_and_by_unit(make_i
                                                       (ours.id, "2023-05"), (theirs.id, "2023-05")]
     assert all(m.flagged_at is not None and m.unit_id in (unit("sfj").id, unit("gaj").id) for m in every)
     assert reporting_duty.count_by_unit() == {unit("sfj").id: 2, unit("gaj").id: 2}
+
+
+def test_the_units_weekly_digest_names_the_weeks_missed_reports(make_item, report, scan, settings):
+    item = make_item(status=ItemStatus.IN_PROGRESS, title="执法监督")
+    quiet = make_item("gaj", status=ItemStatus.IN_PROGRESS, title="公安事项")
+    report(quiet, sh(2023, 4, 20, 10))
+    scan(sh(2023, 4, 26, 8, 30))
+    digests.build_round(period_key="2023-W18", now=sh(2023, 5, 1, 8, 30), timezone=settings.timezone,
+                        ladder=settings.ladder, due_soon_days=14, with_deliveries=False)
+    sfj = db.session.scalars(sa.select(Digest).where(Digest.recipient_key == "unit:sfj")).one()
+    assert sfj.data["missed_reports"] == [{"item_id": item.id, "title": "执法监督", "period": "2023-04",
+                                           "due_on": "2023-04-25"}]
+    assert "五、本周记为未按时报送的工作项" in sfj.text and "执法监督(2023-04 期进展应于 2023-04-25 前报送)" in sfj.text
+    assert "未按时报送" in sfj.html
+    gaj = db.session.scalars(sa.select(Digest).where(Digest.recipient_key == "unit:gaj")).one()
+    assert gaj.data["missed_reports"] == [] and "未按时报送" not in gaj.text

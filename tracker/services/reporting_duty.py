@@ -28,7 +28,7 @@ from . import audit, notifications, permissions
 from .alerts import scan_batch
 from .bulk import insert_or_ignore
 from .notifications import Entry
-from .reporting_rhythms import Period, Rhythm, effective, last_period
+from .reporting_rhythms import Period, effective, last_period
 
 SCANNER = "scheduler"
 KEY = ("item_id", "period")
@@ -203,3 +203,16 @@ def _visible(query: sa.Select[Any], *, actor: User, start: date | None, end: dat
     if end is not None:
         query = query.where(MissedReport.due_on <= end)
     return query
+
+
+def flagged_between(start: datetime, end: datetime) -> dict[int, list[dict[str, Any]]]:
+    """The missed reports flagged in (start, end], per unit, as plain values for a digest's stored snapshot."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for unit_id, item_id, title, period, due_on in db.session.execute(
+            sa.select(MissedReport.unit_id, MissedReport.item_id, WorkItem.title, MissedReport.period,
+                      MissedReport.due_on).join(WorkItem, WorkItem.id == MissedReport.item_id)
+            .where(MissedReport.flagged_at > start, MissedReport.flagged_at <= end)
+            .order_by(MissedReport.due_on, MissedReport.item_id)):
+        found.setdefault(unit_id, []).append({"item_id": item_id, "title": title, "period": period,
+                                              "due_on": due_on.isoformat()})
+    return found
