@@ -21,7 +21,7 @@ def rhythm_rows() -> tuple[int, int]:
 def test_the_default_rhythm_shows_for_the_plan_and_every_group(api_as, leader, plan):
     body = api_as(leader).get(f"/plans/{plan.id}/reporting-rhythms").get_json()
     assert body[0] == {"plan_id": plan.id, "group_id": None, "name": plan.short_title, "frequency": "monthly",
-                       "day": 25, "description": "每月 25 日前报送", "own": False}
+                       "day": 25, "description": "每月 25 日前报送", "own": False, "since": None}
     assert len(body) == 1 + len(plan.groups) and all(r["frequency"] == "monthly" for r in body)
 
 
@@ -33,7 +33,7 @@ def test_the_office_sets_a_groups_rhythm_and_puts_it_back_on_the_plans(api_as, o
     assert response.status_code == 200, response.get_json()
     assert response.get_json() | {} == {"plan_id": plan.id, "group_id": group.id, "name": group.title,
                                         "frequency": "quarterly", "day": 20, "description": "每季度末月 20 日前报送",
-                                        "own": True}
+                                        "own": True, "since": "2023-04-03"}
     back = client.put(f"/plans/{plan.id}/reporting-rhythms", json={"group_id": group.id, "frequency": None})
     assert back.get_json()["own"] is False and back.get_json()["frequency"] == "monthly"
     actions = db.session.scalars(sa.select(Event.action).where(Event.action == "reporting.rhythm")).all()

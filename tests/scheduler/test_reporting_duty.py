@@ -62,6 +62,12 @@ def test_a_quarterly_period_ends_on_a_day_of_the_quarters_last_month():
     assert last_period(quarterly, today=date(2024, 2, 1)) == Period("2023-Q4", date(2023, 12, 10), date(2023, 9, 10))
 
 
+def test_a_rhythm_judges_no_deadline_before_the_day_it_was_set():
+    quarterly = Rhythm(ReportFrequency.QUARTERLY, 10, since=date(2024, 5, 2))
+    assert last_period(quarterly, today=date(2024, 6, 10)) is None
+    assert last_period(quarterly, today=date(2024, 6, 11)).key == "2024-Q2"
+
+
 def test_no_rhythm_means_no_period():
     assert last_period(Rhythm(ReportFrequency.NONE), today=date(2024, 6, 11)) is None
 
@@ -150,6 +156,16 @@ def test_a_groups_rhythm_overrides_its_plans(make_item, plan, office, scan, now)
     assert flags(first, second) == []  # quarterly now: nothing due in April
     scan(sh(2023, 6, 11, 0, 10))
     assert flags(first, second) == [(second.id, "2023-Q2", date(2023, 6, 10))]
+
+
+def test_a_new_rhythm_never_flags_periods_that_ended_before_it_was_set(make_item, plan, office, scan):
+    item = make_item(status=ItemStatus.IN_PROGRESS)
+    scan(sh(2023, 4, 26, 9))  # April, by the default rhythm
+    reporting_rhythms.set_rhythm(plan, actor=office, group_id=None, frequency=ReportFrequency.QUARTERLY, day=10,
+                                 now=sh(2023, 5, 10, 15))
+    scan(sh(2023, 5, 11, 9))  # the latest quarterly deadline, 03-10, came before the rhythm: nothing to judge
+    scan(sh(2023, 6, 11, 9))
+    assert flags(item) == [(item.id, "2023-04", date(2023, 4, 25)), (item.id, "2023-Q2", date(2023, 6, 10))]
 
 
 def test_a_group_can_be_put_back_on_its_plans_rhythm(make_item, plan, office, scan, now):

@@ -29,6 +29,9 @@ class RhythmOut(Schema):
     frequency = fields.Function(lambda s: s.rhythm.frequency.value, required=True)
     day = fields.Function(lambda s: s.rhythm.day, required=True, allow_none=True)
     description = fields.Function(lambda s: s.rhythm.describe(), required=True)
+    since = fields.Function(lambda s: s.rhythm.since.isoformat() if s.rhythm.since else None, required=True,
+                            allow_none=True, metadata={"description": "the day it was set: earlier deadlines are "
+                                                                      "not judged by it (null: the default)"})
     own = fields.Boolean(required=True, metadata={"description": "false: inherited from the plan or the default"})
 
 
