@@ -42,7 +42,7 @@ dev: setup
 
 # A separate database (instance/demo.db) replayed from a scripted history to UNTIL, then served with its clock there.
 # DEMO_FLAGS=--no-serve builds it and stops (CI then verifies its audit chain).
-UNTIL ?= 2024-06-30
+UNTIL ?= 2024-12-31
 DEMO_FLAGS ?=
 demo: install
 	$(BIN)/flask tracker demo --until $(UNTIL) $(DEMO_FLAGS)

@@ -27,9 +27,12 @@ from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests.demo.demo_helpers import DEMO_DEFAULT_DATE
 from tracker import create_app
 from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from tracker.config import TestConfig
+from tracker.demo.build import DemoPaths, DemoResult
+from tracker.demo.build import build as build_demo_history
 from tracker.extensions import db
 from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
 from tracker.services import accounts, items, workflow
@@ -81,6 +84,16 @@ class ScratchDatabases:
             for name in self.created:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_at_default_date(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoPaths, DemoResult]:
+    """The demo as `make demo` builds it, replayed once per run: the suite's one long build.
+
+    Tests read it and must not change it (serve a copy if a test clicks through it).
+    """
+    folder = tmp_path_factory.mktemp("demo-default")
+    return DemoPaths(folder), build_demo_history(DemoPaths(folder), until=DEMO_DEFAULT_DATE, real_url=None)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import yaml
 
 from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS
 from tracker.extensions import db
-from tracker.models import Event, ItemStatus, ItemTemplate, Phase, PhaseSource, Plan, Task, TaskGroup, TaskParameter, \
+from tracker.models import Event, Indicator, ItemStatus, ItemTemplate, Phase, PhaseSource, Plan, Task, TaskGroup, TaskParameter, \
     Unit, WorkItem
 from tracker.services import plan_files, workflow
 
@@ -23,7 +23,7 @@ def count(model: Any) -> int:
 
 def table_counts() -> dict[str, int]:
     return {m.__name__: count(m) for m in (Plan, Phase, TaskGroup, Task, TaskParameter, ItemTemplate, WorkItem, Unit,
-                                           Event)}
+                                           Event, Indicator)}
 
 
 @pytest.fixture
@@ -120,6 +120,24 @@ def test_an_edited_plan_updates_in_place_and_adds_new_items(app, plan, shipped_p
     assert count(WorkItem) == before["WorkItem"] + 2
 
 
+def test_an_edited_indicator_updates_in_place_and_a_new_one_is_added(app, plan, shipped_plan, write):
+    edited = copy.deepcopy(shipped_plan)
+    edited["indicators"][0]["name"] = "法治专题讲座次数(修订)"
+    edited["indicators"].append({"key": "complaints_overdue", "name": "超期未办结举报投诉件数", "measure": "件",
+                                 "direction": "<=", "target": {"value": 0}, "period": "quarter",
+                                 "reporters": {"tags": ["enforcement"]}, "first_year": 2024})
+    before = count(Indicator)
+
+    result = load(app.test_cli_runner(), "load-plan", write(edited))
+
+    assert result.exit_code == 0, result.output
+    assert count(Indicator) == before + 1
+    lectures = db.session.execute(sa.select(Indicator).where(Indicator.key == "lectures")).scalar_one()
+    assert lectures.name == "法治专题讲座次数(修订)"
+    added = db.session.execute(sa.select(Indicator).where(Indicator.key == "complaints_overdue")).scalar_one()
+    assert (added.direction, added.period, added.task_id, added.target_value) == ("at_most", "quarter", None, 0)
+
+
 def test_an_untouched_item_follows_its_template_but_one_with_history_keeps_its_own(
         app, plan, shipped_plan, write, make_user, now):
 
@@ -203,6 +221,36 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "x_names_too_few_parameters":
         data["tasks"][0]["items"][0]["x"] = ["lectures_per_year"]
         return "tasks[0].items[0].x"
+    if how == "indicator_unknown_task":
+        data["indicators"][0]["task"] = 99
+        return "indicators[0].task"
+    if how == "indicator_parameter_of_another_task":
+        data["indicators"][0]["target"] = {"parameter": "filing_review_rate"}
+        return "indicators[0].target.parameter"
+    if how == "indicator_two_targets":
+        data["indicators"][0]["target"] = {"parameter": "lectures_per_year", "value": 3}
+        return "indicators[0].target"
+    if how == "indicator_unknown_reporter_tag":
+        data["indicators"][2]["reporters"] = {"tags": ["astronomy"]}
+        return "indicators[2].reporters.tags"
+    if how == "indicator_unknown_direction":
+        data["indicators"][0]["direction"] = "≈"
+        return "indicators[0].direction"
+    if how == "indicator_year_outside_plan":
+        data["indicators"][4]["first_year"] = 2022
+        return "indicators[4].first_year"
+    if how == "indicator_duplicate_key":
+        data["indicators"][1]["key"] = data["indicators"][0]["key"]
+        return "indicators[1].key"
+    if how == "indicator_monthly":
+        data["indicators"][0]["period"] = "month"
+        return "indicators[0].period"
+    if how == "indicator_rate_over_100":
+        data["indicators"][13]["target"] = {"value": 120}
+        return "indicators[13].target.value"
+    if how == "indicator_unknown_field":
+        data["indicators"][3]["weight"] = 2
+        return "indicators[3].weight"
     if how == "invalid_yearly_day":
         data["tasks"][0]["items"][0]["due"] = {"yearly": {"month": 2, "day": 30}}
         return "tasks[0].items[0].due"
@@ -211,7 +259,10 @@ def _break(data: dict[str, Any], how: str) -> str:
 
 BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", "unknown_unit_kind", "unknown_group",
                 "unknown_field", "wrong_type", "two_due_rules", "missing_title", "unknown_lead_unit",
-                "invalid_yearly_day", "unknown_cooperating_unit", "x_names_too_few_parameters"]
+                "invalid_yearly_day", "unknown_cooperating_unit", "x_names_too_few_parameters", "indicator_unknown_task",
+                "indicator_parameter_of_another_task", "indicator_two_targets", "indicator_unknown_reporter_tag",
+                "indicator_unknown_direction", "indicator_year_outside_plan", "indicator_duplicate_key",
+                "indicator_monthly", "indicator_rate_over_100", "indicator_unknown_field"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Digest, ItemStatus, Notification, Role, Webhook
-from tracker.services import accounts, extensions, instructions, progress
+from tracker.models import AccountabilityRecord, Digest, Indicator, ItemStatus, Notification, Role, Webhook
+from tracker.services import accounts, extensions, indicators, instructions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
@@ -152,6 +154,18 @@ ACCESS: dict[str, Any] = {
     "work.intake_page": OFFICE,
     "work.intake_upload": OFFICE,
     "work.intake_template": OFFICE,
+    # indicators: the figure in the URL is 甲区's; the indicator is reported by 市政府部门 such as 市司法局 too
+    "indicator_pages.show": LOGGED_IN,
+    "indicator_pages.history": LOGGED_IN,  # the walk names no unit and period: 422 for everyone signed in
+    "indicator_pages.report": UNITS,
+    "indicator_pages.decide": OFFICE,
+    "indicators.list_indicators": LOGGED_IN,
+    "indicators.get_indicator": LOGGED_IN,
+    "indicators.list_outcomes": LOGGED_IN,
+    "indicators.list_reports": LOGGED_IN,
+    "indicators.create_report": UNITS,
+    "indicators.get_report": READERS,
+    "indicators.decide": OFFICE,
     "periodic.show": LOGGED_IN,
     "periodic.set_rhythm": OFFICE,
     "reporting.list_rhythms": LOGGED_IN,
@@ -201,7 +215,11 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
                    active=True, created_at=now)
     db.session.add_all([notice, hook])
     db.session.flush()
-    return {"hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
+    lectures = db.session.execute(sa.select(Indicator).where(Indicator.key == "lectures")).scalar_one()
+    figure = indicators.report(lectures, actor=victim, period="2023", value=Decimal(4), note="", files=[],
+                               storage=storage, now=now)
+    return {"indicator_id": lectures.id, "report_id": figure.id,
+            "hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
             "notification_id": notice.id, "kind": "xlsx", "sheet": "units",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,

@@ -15,7 +15,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0a6e8c7b25aa'
-down_revision = '4eb757c80fff'
+down_revision = '110938f8b840'
 branch_labels = None
 depends_on = None
 

@@ -10,16 +10,21 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.api.api_helpers import NOW, ApiClient, assert_error
 from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import (
     AccountabilityRecord,
+    Attachment,
+    Indicator,
+    IndicatorReport,
     ItemSource,
     ItemStatus,
     Notification,
@@ -29,7 +34,7 @@ from tracker.models import (
     User,
     WorkItem,
 )
-from tracker.services import extensions, instructions, items, progress, splitting, workflow
+from tracker.services import extensions, indicators, instructions, items, progress, splitting, workflow
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
 PDF = b"%PDF-1.4\n%evidence\n"
@@ -52,6 +57,9 @@ class World:
     shared: WorkItem
     proposal_id: int
     jiaqu_dongcheng_id: int
+    indicator_id: int
+    figure: IndicatorReport
+    figure_file_id: int
 
 
 @pytest.fixture
@@ -82,11 +90,17 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
                                  lead=unit("gaj"), cooperating=[unit("sfj")], now=NOW)
     proposal = instructions.propose(actor=make_user(Role.LEADER, "city"), title="调研", text="请调研",
                                     due_date=None, now=NOW)
+    filing = db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
+    figure = indicators.report(filing, actor=carrier, period="2023", value=Decimal("97"), note="", now=NOW,
+                               files=[progress.Upload("备案统计.pdf", io.BytesIO(PDF))], storage=storage)
+    figure_file = db.session.execute(sa.select(Attachment).where(Attachment.indicator_report_id == figure.id)
+                                     ).scalar_one()
     return World(plan=plan, item=item, submitted=submitted, attachment_id=attachment_id,
                  extension_id=extension.id, task_id=item.task_id, phase_id=item.phase_id,
                  sfj_unit_id=item.unit_id, parameter_id=param.id, notice_id=notice.id, answered_id=answered.id,
                  notification_id=notification.id, shared=shared, proposal_id=proposal.id,
-                 jiaqu_dongcheng_id=unit("jiaqu_dongcheng").id)
+                 jiaqu_dongcheng_id=unit("jiaqu_dongcheng").id, indicator_id=filing.id, figure=figure,
+                 figure_file_id=figure_file.id)
 
 
 Call = Callable[[ApiClient, World], Any]
@@ -181,6 +195,20 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "unit list dry run": (lambda c, w: c.post("/intake/units", data={"file": (unit_sheet(NEW_UNITS), "u.xlsx")}),
                           (200, 403, 403, 403, 403)),
     "unit list template": (lambda c, w: c.get("/intake/units/template"), (200, 403, 403, 403, 403)),
+    # the indicator is reported by 司法行政部门 (市司法局 is one, 市公安局 is not); 市司法局 reported 2023 already
+    "list indicators": (lambda c, w: c.get("/indicators"), (200, 200, 200, 200, 200)),
+    "get indicator": (lambda c, w: c.get(f"/indicators/{w.indicator_id}"), (200, 200, 200, 200, 200)),
+    "indicator outcomes": (lambda c, w: c.get("/indicators/outcomes?state=pending"), (200, 200, 200, 200, 200)),
+    "list figures": (lambda c, w: c.get(f"/indicators/{w.indicator_id}/reports"), (200, 200, 200, 200, 200)),
+    "report a figure": (lambda c, w: c.post(f"/indicators/{w.indicator_id}/reports", data={
+        "period": "2023", "value": "99.5", "note": "更正"}), (403, 403, 201, 201, 403)),
+    "get a figure": (lambda c, w: c.get(f"/indicator-reports/{w.figure.id}"), (200, 200, 200, 200, 404)),
+    "accept a figure": (lambda c, w: c.post(f"/indicator-reports/{w.figure.id}/decision", json={
+        "decision": "accept", "version": w.figure.version}), (200, 403, 403, 403, 404)),
+    "return a figure": (lambda c, w: c.post(f"/indicator-reports/{w.figure.id}/decision", json={
+        "decision": "return", "reason": "缺少统计表", "version": w.figure.version}), (200, 403, 403, 403, 404)),
+    "download a figure's evidence": (lambda c, w: c.get(f"/attachments/{w.figure_file_id}"),
+                                     (200, 200, 200, 200, 404)),
     "reporting rhythms": (lambda c, w: c.get(f"/plans/{w.plan.id}/reporting-rhythms"), (200, 200, 200, 200, 200)),
     "set a reporting rhythm": (lambda c, w: c.put(f"/plans/{w.plan.id}/reporting-rhythms", json={
         "frequency": "quarterly", "day": 10}), (200, 403, 403, 403, 403)),

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from tracker.demo.build import DemoPaths, DemoResult, build
+from tracker.demo.cli import DEFAULT_UNTIL
+
+DEMO_DEFAULT_DATE = date.fromisoformat(DEFAULT_UNTIL)
 
 
 def build_demo(folder: Path, until: date, **kwargs: Any) -> tuple[DemoPaths, DemoResult]:

@@ -1,7 +1,7 @@
 """The demo's history: consistent at every date, the same for the same date, an earlier date a prefix of a later one.
 
-Two builds: a short replay (the plan's first months), and one to the default date, which is also what a newcomer
-sees (the suite's one long build).
+Two builds: a short replay (the plan's first months), and the suite's one long build to the default date, which is
+also what a newcomer sees (the session fixture `demo_at_default_date`, shared with every test that reads a demo).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from tests.demo.demo_helpers import build_demo, canonical_dump, rows
+from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, build_demo, canonical_dump, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.demo.script import read_script
 from tracker.extensions import db
@@ -22,12 +22,12 @@ from tracker.models import User
 from tracker.services import records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-EARLY, LATER = date(2023, 4, 30), date(2024, 6, 30)
+EARLY, LATER = date(2023, 4, 30), DEMO_DEFAULT_DATE
 
 
 @pytest.fixture(scope="module")
-def later(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoPaths, DemoResult]]:
-    yield build_demo(tmp_path_factory.mktemp("later"), LATER)
+def later(demo_at_default_date: tuple[DemoPaths, DemoResult]) -> tuple[DemoPaths, DemoResult]:
+    return demo_at_default_date
 
 
 @pytest.fixture(scope="module")

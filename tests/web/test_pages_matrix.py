@@ -3,13 +3,14 @@ page: never shown, never changed."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, Attachment, Digest, ItemStatus
-from tracker.services import progress
+from tracker.models import AccountabilityRecord, Attachment, Digest, Indicator, ItemStatus
+from tracker.services import indicators, progress
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
 
@@ -28,17 +29,25 @@ def sfj_things(app, people, make_item, now):
     db.session.add_all([record, digest])
     db.session.flush()
     attachment = db.session.query(Attachment).filter_by(update_id=update.id).one()
-    return {"item": item, "record": record, "digest": digest, "attachment": attachment}
+    filing = db.session.query(Indicator).filter_by(key="filing_review_rate").one()
+    figure = indicators.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal("97"), note="司法局的指标说明",
+                               files=[progress.Upload("指标佐证.pdf", io.BytesIO(b"%PDF-1.4"))], now=now,
+                               storage=progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), 1024 * 1024))
+    evidence = db.session.query(Attachment).filter_by(indicator_report_id=figure.id).one()
+    return {"item": item, "record": record, "digest": digest, "attachment": attachment, "figure": figure,
+            "figure_file": evidence}
 
 
 def pages(things: dict) -> dict[str, list[str]]:
     """Page URL -> roles that may open it."""
-    item = things["item"].id
+    item, figure = things["item"].id, things["figure"]
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
             "/notifications": ROLES, "/office/webhooks/": ["office"],
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
-            "/office/intake": ["office"], "/reporting/": ROLES,
-            f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"]}
+            "/office/intake": ["office"],
+            f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"],
+            "/indicators": ROLES, "/reporting/": ROLES, "/indicators?period=2023&sort=-state": ROLES,
+            f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023": ROLES}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -69,13 +78,15 @@ def test_errors_are_messages_never_tracebacks_or_json(sign_in, people, role):
 
 
 def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in, people, sfj_things):
-    item, record = sfj_things["item"], sfj_things["record"]
+    item, record, figure = sfj_things["item"], sfj_things["record"], sfj_things["figure"]
     version = item.version
     client = sign_in(people["other_admin"])
     hidden = [f"/items/{item.id}", f"/items/{item.id}/move-form?to=submitted",
               f"/files/{sfj_things['attachment'].id}", f"/files/{sfj_things['attachment'].id}/view",
               f"/digests/{sfj_things['digest'].id}",
-              f"/digests/{sfj_things['digest'].id}/sent"]
+              f"/digests/{sfj_things['digest'].id}/sent",
+              f"/files/{sfj_things['figure_file'].id}",
+              f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023"]
     for url in hidden:
         assert client.get(url).status_code == 404, url
     changes = {f"/items/{item.id}/move": {"to": "submitted", "version": version, "note": "冒充"},
@@ -86,11 +97,14 @@ def test_another_unit_never_sees_nor_changes_sfj_things_through_any_page(sign_in
     for url, data in changes.items():
         assert client.post(url, data=data).status_code == 404, url
     assert client.post("/records/close", data={"record_ids": [record.id], "note": "冒充"}).status_code == 403
+    assert client.post(f"/indicator-reports/{figure.id}/decision", data={
+        "decision": "accept", "version": figure.version}).status_code == 403
     for url in ("/board?q=司法局专属", f"/board?unit={item.unit_id}", "/ledger", "/ledger/export.csv",
                 "/ledger/items.csv",
-                "/dashboard", "/digests"):
+                "/dashboard", "/digests", "/indicators?period=2023"):
         body = client.get(url).get_data()
+        assert "司法局的指标说明".encode() not in body, url
         assert "司法局专属事项".encode() not in body and "司法局的督办记录".encode() not in body, url
         assert "司法局周报".encode() not in body, url
-    assert item.version == version and item.status == ItemStatus.IN_PROGRESS
+    assert item.version == version and item.status == ItemStatus.IN_PROGRESS and figure.status == "submitted"
     assert record.answer_text is None

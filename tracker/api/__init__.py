@@ -35,6 +35,7 @@ def register_api(app: Flask) -> TrackerApi:
         digests,
         events,
         extensions,
+        indicators,
         instructions,
         intake,
         items,
@@ -59,7 +60,7 @@ def register_api(app: Flask) -> TrackerApi:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
-                   digests, notifications, webhooks, notices, assignments, instructions, intake,
+                   digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
                    reporting):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)

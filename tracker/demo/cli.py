@@ -17,7 +17,7 @@ from ..services.plan_files import FileProblems
 from .build import DemoPaths, DemoResult, build, demo_app
 from .script import DEFAULT_SCRIPT, read_script
 
-DEFAULT_UNTIL = "2024-06-30"
+DEFAULT_UNTIL = "2024-12-31"
 
 
 @click.command("demo")

@@ -3,16 +3,20 @@ from .accountability import AccountabilityRecord, DocSequence
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
+    Direction,
     ExtensionStatus,
+    IndicatorPeriod,
     ItemSource,
     ItemStatus,
     PhaseSource,
     Priority,
     ProposalStatus,
     RecordStatus,
+    ReportStatus,
     Role,
 )
 from .event import Event
+from .indicator import Indicator, IndicatorReport
 from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
@@ -27,10 +31,10 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Attachment", "Comment", "DeliveryStatus", "Digest", "DigestDelivery",
-    "DocSequence", "Event", "ExtensionRequest", "ExtensionStatus", "Instruction", "InstructionProposal",
+    "Direction", "DocSequence", "Event", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction", "InstructionProposal",
     "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout", "LoginAttempt", "Notification",
     "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus",
-    "RecordStatus", "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User",
+    "RecordStatus", "ReportStatus", "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User",
     "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
     "MissedReport", "ReportFrequency", "ReportingRhythm",
 ]

@@ -68,3 +68,25 @@ class ProposalStatus(enum.StrEnum):
     PENDING = "pending"
     ASSIGNED = "assigned"
     FILED = "filed"
+
+
+class Direction(enum.StrEnum):
+    """Which side of an indicator's target is good: at least (≥, "不少于", "达到") or at most (≤)."""
+
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class IndicatorPeriod(enum.StrEnum):
+    YEAR = "year"
+    QUARTER = "quarter"
+
+
+class ReportStatus(enum.StrEnum):
+    """An indicator figure: `submitted` waits for the office, which accepts or returns it (with a reason); a
+    figure the unit replaced before the office decided is `superseded`. Only the newest report of a period counts."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    SUPERSEDED = "superseded"

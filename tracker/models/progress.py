@@ -26,12 +26,14 @@ class ProgressUpdate(db.Model):
 
 
 class Attachment(db.Model):
-    """An evidence file (佐证材料), stored outside any static folder under a generated name."""
+    """An evidence file (佐证材料), stored outside any static folder under a generated name: of an item (its
+    progress, closing report or answer) or of an indicator figure. One table for both, so backups, restores and
+    `check-files` know every evidence file."""
 
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("work_items.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("work_items.id"), index=True)
     update_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -40,6 +42,10 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(128))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    indicator_report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicator_reports.id"), index=True)
+
+    __table_args__ = (sa.CheckConstraint("(item_id IS NULL) != (indicator_report_id IS NULL)",
+                                         name="item_or_indicator_report"),)
 
 
 class Comment(db.Model):

@@ -32,9 +32,12 @@ DUE_SOON = "due_soon"
 # What happens to an item its units carry (services.item_news): handed out, corrected, cancelled, instructed.
 ASSIGNED, CORRECTED, CANCELLED = "assigned", "corrected", "cancelled"
 INSTRUCTION, PART_DONE, UNITS_CHANGED = "instruction", "part_done", "units_changed"
+# Indicator figures (services.indicators): the office is told of a submission, the unit of a return.
+INDICATOR_SUBMITTED, INDICATOR_RETURNED = "indicator_submitted", "indicator_returned"
+INDICATOR_KINDS = (INDICATOR_SUBMITTED, INDICATOR_RETURNED)
 MISSED_REPORT = "missed_report"  # the daily scan found periodic reports not made (services.reporting_duty)
 KINDS = (RECORD_ISSUED, ITEM_RETURNED, EXTENSION_DECIDED, ITEM_APPROVED, DUE_SOON, ASSIGNED, CORRECTED, CANCELLED,
-         INSTRUCTION, PART_DONE, UNITS_CHANGED, MISSED_REPORT)
+         INSTRUCTION, PART_DONE, UNITS_CHANGED, INDICATOR_SUBMITTED, INDICATOR_RETURNED, MISSED_REPORT)
 MAIL_MAX_AGE = timedelta(hours=48)  # older unsent mail is news no longer: switching SMTP on sends no backlog
 
 

@@ -74,6 +74,12 @@ def can_see_item(actor: User, item: WorkItem) -> bool:
     return item.unit_id in units or any(part.unit_id in units for part in item.cooperators)
 
 
+def can_see_unit_figures(actor: User, unit_id: int) -> bool:
+    """A unit's own figures (indicator reports): the office and leaders see every unit's, a unit its own and
+    those of the units below it, as with items."""
+    return sees_everything(actor) or unit_id in subtree_ids(actor.unit_id)
+
+
 def is_office(actor: User) -> bool:
     return actor.role == Role.OFFICE_ADMIN
 

@@ -18,6 +18,7 @@ from . import wording
 
 KEY = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="只能使用小写字母、数字、下划线和连字符(至多 64 个字符)")
 SHORT_TEXT = validate.Length(min=1, max=200)
+DIRECTIONS = {">=": "at_least", "<=": "at_most"}  # the file's words for an indicator's direction
 
 
 class FileProblems(Exception):
@@ -150,6 +151,33 @@ class TaskSchema(_StrictSchema):
     items = fields.List(fields.Nested(TemplateSchema), required=True, validate=validate.Length(min=1))
 
 
+class TargetSchema(_StrictSchema):
+    """An indicator's target: one of the plan's "X" parameters (the office sets its value) or a number."""
+
+    parameter = fields.String(load_default=None, validate=KEY)
+    value = fields.Decimal(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=10**9))
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, ("parameter", "value"))
+
+
+class IndicatorSchema(_StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    task = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=999))
+    name = fields.String(required=True, validate=SHORT_TEXT)
+    measure = fields.String(load_default="", validate=validate.Length(max=16))
+    direction = fields.String(required=True, validate=validate.OneOf(list(DIRECTIONS)))
+    target = fields.Nested(TargetSchema, required=True)
+    period = fields.String(required=True, validate=validate.OneOf(["year", "quarter"]))
+    reporters = fields.Nested(CarriersSchema, required=True)
+    first_year = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=1900, max=2999))
+    last_year = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1900, max=2999))
+    text = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class PlanFileSchema(_StrictSchema):
     key = fields.String(required=True, validate=KEY)
     title = fields.String(required=True, validate=SHORT_TEXT)
@@ -161,6 +189,7 @@ class PlanFileSchema(_StrictSchema):
     phases = fields.List(fields.Nested(PhaseSchema), required=True, validate=validate.Length(min=1))
     groups = fields.List(fields.Nested(GroupSchema), required=True, validate=validate.Length(min=1))
     tasks = fields.List(fields.Nested(TaskSchema), required=True, validate=validate.Length(min=1))
+    indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -287,9 +316,45 @@ def parse_plan(raw: Any, *, unit_keys: set[str], kinds: set[str], tags: set[str]
             problems += _template_problems(item, f"{where}.items[{n}]", data, phases,
                                            unit_keys=unit_keys, kinds=kinds, tags=tags)
             problems += _x_problems(item, f"{where}.items[{n}].x", parameter_keys)
+    problems += _duplicates([i["key"] for i in data["indicators"]], "indicators", "key")
+    for n, indicator in enumerate(data["indicators"]):
+        problems += _indicator_problems(indicator, f"indicators[{n}]", data, unit_keys=unit_keys, kinds=kinds,
+                                        tags=tags)
     if problems:
         raise FileProblems(problems)
     return data
+
+
+def _indicator_problems(indicator: dict[str, Any], where: str, plan: dict[str, Any], *, unit_keys: set[str],
+                        kinds: set[str], tags: set[str]) -> list[str]:
+    """An indicator's task, target parameter, reporting units and years against the rest of the file."""
+    problems = []
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    if indicator["task"] is not None and indicator["task"] not in tasks:
+        problems.append(f"{where}.task: 任务 “{indicator['task']}” 不存在")
+    parameter = indicator["target"]["parameter"]
+    if parameter is not None:
+        declaring = [t["number"] for t in plan["tasks"] if parameter in {p["key"] for p in t["parameters"]}]
+        if indicator["task"] is not None and indicator["task"] in tasks and indicator["task"] not in declaring:
+            problems.append(f"{where}.target.parameter: 参数 “{parameter}” 不是任务 {indicator['task']} 的参数")
+        elif indicator["task"] is None and len(declaring) != 1:
+            problems.append(f"{where}.target.parameter: 参数 “{parameter}” "
+                            + ("不存在" if not declaring else "属于多个任务,请用 task 指明"))
+    value = indicator["target"]["value"]
+    if value is not None and indicator["measure"] == "%" and value > 100:
+        problems.append(f"{where}.target.value: 比率目标不能超过 100")
+    reporters = indicator["reporters"]
+    problems += [f"{where}.reporters.kinds: 未知的单位类型 “{k}”" for k in reporters["kinds"] if k not in kinds]
+    problems += [f"{where}.reporters.tags: 没有任何单位带有标签 “{k}”" for k in reporters["tags"] if k not in tags]
+    problems += [f"{where}.reporters.units: 单位 “{k}” 不存在" for k in reporters["units"] if k not in unit_keys]
+    years = range(plan["start"].year, plan["end"].year + 1)
+    for name in ("first_year", "last_year"):
+        if indicator[name] is not None and indicator[name] not in years:
+            problems.append(f"{where}.{name}: {indicator[name]} 年不在计划年度 {years[0]} 至 {years[-1]} 之内")
+    if None not in (indicator["first_year"], indicator["last_year"]) and \
+            indicator["first_year"] > indicator["last_year"]:
+        problems.append(f"{where}.last_year: 结束年度早于起始年度")
+    return problems
 
 
 def _x_problems(item: dict[str, Any], where: str, parameter_keys: set[str]) -> list[str]:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotFound, TrackerError
 from .. import transaction
 from ..extensions import db
-from ..models import Attachment, ItemStatus, ProgressUpdate, User, WorkItem
+from ..models import Attachment, IndicatorReport, ItemStatus, ProgressUpdate, User, WorkItem
 from . import audit, permissions
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Storage:
         transaction.after_rollback(lambda: self.discard(stored_name))
 
 
-def _original_name(filename: str) -> str:
+def original_name(filename: str) -> str:
     """The file's own name without any folder a browser or script sent along (C:\\docs\\a.pdf → a.pdf) and
     without control characters (PostgreSQL refuses NUL in text)."""
     printable = "".join(c for c in filename if c.isprintable())
@@ -129,9 +129,9 @@ def _not_what_it_says(name: str, extension: str, head: bytes) -> Invalid:
                    code="file_type_refused", fields={"files": [f"{name}:{zh}"]})
 
 
-def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
+def store_file(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     """Check and write one file; returns (stored name, content type, size, sha256). Removes it on refusal."""
-    name = _original_name(upload.filename)
+    name = original_name(upload.filename)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
         raise _refused_type(name or "?")
@@ -160,6 +160,12 @@ def _store(upload: Upload, storage: Storage) -> tuple[str, str, int, str]:
     return stored, content_type, size, digest.hexdigest()
 
 
+def check_file_count(files: list[Upload]) -> None:
+    if len(files) > MAX_FILES:
+        raise Invalid(f"一次最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files at once",
+                      fields={"files": [f"最多 {MAX_FILES} 个"]})
+
+
 def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, files: list[Upload],
                storage: Storage, now: datetime) -> ProgressUpdate:
     """A progress note on a card the actor's unit leads or cooperates on, with evidence files; audited. Not on
@@ -176,26 +182,29 @@ def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, f
 
 def attach(update: ProgressUpdate, *, item: WorkItem, actor: User, files: list[Upload], storage: Storage,
            now: datetime) -> list[dict[str, str]]:
-    """Store a new update (a progress note or a closing report) with its evidence files; returns what the audit
-    event records of the files. Files already written are removed again if a later file is refused, so a
-    refusal leaves nothing behind; the files move into place when the caller's transaction commits, and are
-    deleted if it does not."""
-    if len(files) > MAX_FILES:
-        raise Invalid(f"一次最多上传 {MAX_FILES} 个文件", f"At most {MAX_FILES} files at once",
-                      fields={"files": [f"最多 {MAX_FILES} 个"]})
+    """Store a new update (a progress note or a closing report) with its evidence files (see store_evidence)."""
+    check_file_count(files)
     db.session.add(update)
     db.session.flush()
+    return store_evidence(files, storage=storage, actor=actor, now=now, item_id=item.id, update_id=update.id)
+
+
+def store_evidence(files: list[Upload], *, storage: Storage, actor: User, now: datetime,
+                   **owner: int) -> list[dict[str, str]]:
+    """Store files as attachments of their owner (`item_id` and `update_id`, or `indicator_report_id`); returns
+    what an audit event records of them. Files already written are removed again if a later file is refused, so
+    a refusal leaves nothing behind; the files move into place when the caller's transaction commits, and are
+    deleted if it does not."""
     written: list[str] = []
     evidence: list[dict[str, str]] = []
     try:
         for upload in files:
-            stored, content_type, size, sha256 = _store(upload, storage)
+            stored, content_type, size, sha256 = store_file(upload, storage)
             written.append(stored)
-            original = _original_name(upload.filename)
+            original = original_name(upload.filename)
             evidence.append({"name": original, "sha256": sha256})
-            db.session.add(Attachment(item_id=item.id, update_id=update.id, uploaded_by_id=actor.id, at=now,
-                                      original_name=original, stored_name=stored, content_type=content_type,
-                                      size=size, sha256=sha256))
+            db.session.add(Attachment(**owner, uploaded_by_id=actor.id, at=now, original_name=original,
+                                      stored_name=stored, content_type=content_type, size=size, sha256=sha256))
         db.session.flush()
     except BaseException:
         for stored in written:
@@ -218,12 +227,19 @@ def updates_of(item: WorkItem) -> list[tuple[ProgressUpdate, list[Attachment]]]:
 
 
 def attachment_for(attachment_id: int, *, actor: User) -> Attachment:
-    """An attachment of an item the actor may see; otherwise not found."""
+    """An attachment of an item, or of an indicator figure, the actor may see; otherwise not found."""
     attachment = db.session.get(Attachment, attachment_id)
-    item = db.session.get(WorkItem, attachment.item_id) if attachment else None
-    if attachment is None or item is None or not permissions.can_see_item(actor, item):
+    if attachment is None or not _may_see(actor, attachment):
         raise NotFound("附件不存在或无权查看", "Attachment not found", code="attachment_not_found")
     return attachment
+
+
+def _may_see(actor: User, attachment: Attachment) -> bool:
+    if attachment.item_id is not None:
+        item = db.session.get(WorkItem, attachment.item_id)
+        return item is not None and permissions.can_see_item(actor, item)
+    figure = db.session.get(IndicatorReport, attachment.indicator_report_id)
+    return figure is not None and permissions.can_see_unit_figures(actor, figure.unit_id)
 
 
 def previewable(attachment: Attachment) -> bool:

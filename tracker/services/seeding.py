@@ -15,7 +15,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    Direction,
     Event,
+    Indicator,
+    IndicatorPeriod,
     ItemStatus,
     ItemTemplate,
     ItemUnit,
@@ -32,7 +35,7 @@ from ..models import (
 )
 from . import audit
 from .ordering import GAP
-from .plan_files import occurrences
+from .plan_files import DIRECTIONS, occurrences
 from .workflow import snapshot
 
 LOADER = "loader"
@@ -113,11 +116,13 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
     }, report, "groups") for g in data["groups"]}
     db.session.flush()
     positions = _ColumnEnd(plan.id)
+    tasks: dict[int, Task] = {}
     for spec in data["tasks"]:
         task = _upsert(Task, {"plan_id": plan.id, "number": spec["number"]}, {
             "group_id": groups[spec["group"]].id, "title": spec["title"], "text": spec["text"],
             "lead_unit_id": units[spec["lead"]].id if spec["lead"] else None,
         }, report, "tasks")
+        tasks[spec["number"]] = task
         db.session.flush()
         for param in spec["parameters"]:
             _upsert(TaskParameter, {"task_id": task.id, "key": param["key"]}, {
@@ -135,10 +140,33 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
             db.session.flush()
             _expand(template, item_spec, data, plan, task, phases, units, positions, report, now)
     db.session.flush()
+    _load_indicators(data["indicators"], plan, tasks, report)
     if report.created or report.updated:
         audit.record(actor=None, actor_label=LOADER, action="plan.load", entity_type="plan", entity_id=plan.id,
                      after=report.summary(), now=now)
     return plan, report
+
+
+def _load_indicators(specs: list[dict[str, Any]], plan: Plan, tasks: dict[int, Task], report: LoadReport) -> None:
+    """Upsert the plan's indicators by key; a target parameter is found in the indicator's task, or in the one
+    task that declares it (plan_files checked that there is exactly one)."""
+    parameters = {(p.task_id, p.key): p for p in db.session.scalars(
+        sa.select(TaskParameter).where(TaskParameter.task_id.in_([t.id for t in tasks.values()])))}
+    for seq, spec in enumerate(specs, start=1):
+        task = tasks[spec["task"]] if spec["task"] is not None else None
+        target_key = spec["target"]["parameter"]
+        parameter = None
+        if target_key is not None:
+            parameter = next(p for (task_id, key), p in parameters.items()
+                             if key == target_key and (task is None or task_id == task.id))
+        _upsert(Indicator, {"plan_id": plan.id, "key": spec["key"]}, {
+            "seq": seq, "task_id": task.id if task else None, "name": spec["name"], "measure": spec["measure"],
+            "direction": Direction(DIRECTIONS[spec["direction"]]), "period": IndicatorPeriod(spec["period"]),
+            "target_parameter_id": parameter.id if parameter else None,
+            "target_value": spec["target"]["value"], "reporters": spec["reporters"],
+            "first_year": spec["first_year"], "last_year": spec["last_year"], "text": spec["text"],
+        }, report, "indicators")
+    db.session.flush()
 
 
 class _ColumnEnd:

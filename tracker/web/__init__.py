@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .digests import bp as digests_bp
     from .home import bp as home_bp
+    from .indicators import bp as indicators_bp
     from .items import bp as items_bp
     from .language import bp as language_bp
     from .ledger import bp as ledger_bp
@@ -29,7 +30,7 @@ def register_web(app: Flask) -> None:
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
-                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp,
+                      ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
                       reporting_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: i18n.pick(ROLE_LABELS[Role(user.role)])

@@ -1,14 +1,17 @@
 """The dashboard: a unit sees its own figures, the office and leaders the whole plan's."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
-from ..services import boards, reporting_duty
+from ..services import boards, indicators, reporting_duty
 from ..services.dashboard import dashboard
 from . import charts
 from .context import deadlines
 from .htmx import render
+from .indicators import default_period
 
 bp = Blueprint("dashboard", __name__)
 
@@ -22,5 +25,7 @@ def show() -> Response:
     trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
     missed = {unit_id: n for unit_id, _name, n in reporting_duty.unit_totals(actor=current_user)}
+    year = indicators.period_of(default_period(deadlines().today))
+    figures = Counter(o.state for o in indicators.outcomes_for(actor=current_user, start=year.start, end=year.end))
     return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH,
-                  missed=missed)
+                  figures=figures, figures_year=year.key, states=indicators.STATES, missed=missed)

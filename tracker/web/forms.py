@@ -32,7 +32,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"), "level": ("层级", "Level"), "status": ("状态", "Status"), "offset": ("页码", "Page"),
     "week": ("周次", "Week"), "q": ("搜索", "Search"), "light": ("状态灯", "Light"), "lanes": ("泳道", "Swimlanes"),
     "phase": ("阶段", "Phase"), "group": glossary.GROUP, "task": ("任务", "Task"), "lane": ("泳道", "Lane"),
-    "lang": ("语言", "Language"), "values": ("参数", "Parameters"),
+    "lang": ("语言", "Language"), "values": ("参数", "Parameters"), "value": ("数值", "Value"),
+    "period": ("期间", "Period"), "indicator": ("指标", "Indicator"), "state": ("完成情况", "State"),
 }
 
 

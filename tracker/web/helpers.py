@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus
-from ..services import notifications, permissions, progress, units
+from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus
+from ..services import indicators, notifications, permissions, progress, units
 from ..services.deadlines import Light
 from ..services.escalation import SCANNER
 from ..services.items import SOURCE_LABELS
@@ -76,6 +76,8 @@ def event_label(action: str) -> str:
         "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
         "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
         "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
+        "indicator.report": _("reported an indicator figure"), "indicator.accept": _("accepted an indicator figure"),
+        "indicator.return": _("returned an indicator figure"),
         "item.missed_report": _("missed a periodic report"),
     }
     return words.get(action, action)
@@ -89,6 +91,22 @@ def system_actor(label: str) -> str:
 
 def source_label(source: ItemSource | str) -> str:
     return pick(SOURCE_LABELS[ItemSource(source)])
+
+
+def indicator_state(state: str) -> str:
+    """达标 / 未达标 / 未报送 / 待审核 / 未设目标 (services.indicators.STATES) in the page's language."""
+    return pick(indicators.STATE_LABELS[state])
+
+
+def figure_status(status: ReportStatus | str) -> str:
+    return pick(indicators.REPORT_STATUS_LABELS[ReportStatus(status)])
+
+
+def target_text(indicator: Any, target: Any) -> str:
+    """≥ 95%, ≤ 0 件, or 未设目标 while the office has not set the X the target stands for."""
+    if target is None:
+        return indicator_state(indicators.NO_TARGET)
+    return f"{indicators.DIRECTION_SIGNS[indicator.direction]} {indicators.format_value(target)}{indicator.measure}"
 
 
 def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
@@ -186,5 +204,7 @@ def init_app(app: Flask) -> None:
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
                                  todo_label=todo_label, source_label=source_label, is_image=progress.is_image,
-                                 previewable=progress.previewable)
+                                 previewable=progress.previewable, indicator_state=indicator_state,
+                                 figure_status=figure_status, target_text=target_text,
+                                 figure=indicators.format_value)
     app.jinja_env.filters["localtime"] = localtime

@@ -18,12 +18,14 @@ from ..api.schemas.assignments import (
     UnitsIn,
 )
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
+from ..api.schemas.indicators import PERIOD, ReportDecisionIn, ReportIn
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from ..api.schemas.reporting import RhythmIn
 from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, Priority, RecordStatus
+from ..services import indicators
 from ..services.boards import SORTS, SWIMLANES
 from ..services.deadlines import Light
 from .i18n import LANGUAGES
@@ -229,3 +231,28 @@ class SplitForm(FormSchema):
                 rows.setdefault(unit_id, {})[field] = form[key]
         gathered["rows"] = rows
         return gathered
+
+
+class IndicatorPageQuery(Schema):
+    """The indicators page: periods ending within a year ("2024") or a quarter ("2024-Q2"), and filters."""
+
+    period = fields.String(validate=PERIOD, metadata={"label": ("期间", "Period")})
+    unit = query_id()
+    task = TextInteger(validate=validate.Range(min=1, max=999))
+    indicator = query_id(metadata={"label": ("指标", "Indicator")})
+    state = fields.String(validate=validate.OneOf(indicators.STATES))
+    sort = fields.String(validate=validate.OneOf(indicators.SORTS), metadata={"label": ("排序", "Sort")})
+
+
+class IndicatorHistoryQuery(Schema):
+    """One cell of the indicators table: a unit's period."""
+
+    unit = query_id(required=True)
+    period = fields.String(required=True, validate=PERIOD, metadata={"label": ("期间", "Period")})
+
+
+IndicatorReportForm = as_form(ReportIn)
+
+
+class IndicatorDecisionForm(as_form(ReportDecisionIn, Back)):  # type: ignore[misc]
+    pass

@@ -1,0 +1,94 @@
+"""Indicators (指标): target against actual per unit and period, each cell's history, a unit's report form and the
+office's decision. Units see their own figures (and those of units below them); the office and leaders all."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from flask import Blueprint, Response, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..clock import utcnow
+from ..services import indicators, lookup, permissions, progress
+from . import forms, schemas
+from .access import office_only, units_only
+from .context import deadlines, storage
+from .helpers import unit_options
+from .htmx import render
+
+bp = Blueprint("indicator_pages", __name__)
+
+
+def default_period(today: date) -> str:
+    """This year, within the plans' years: the page opens on the periods that matter now."""
+    span = indicators.plan_span()
+    if span is None:
+        return str(today.year)
+    return str(min(max(today.year, span[0].year), span[1].year))
+
+
+@bp.route("/indicators")
+@login_required
+def show() -> Response:
+    args = forms.query(schemas.IndicatorPageQuery())
+    period = indicators.period_of(args.get("period") or default_period(deadlines().today))
+    found = indicators.outcomes_for(actor=current_user, start=period.start, end=period.end,
+                                    unit_ids=[args["unit"]] if "unit" in args else None,
+                                    indicator_id=args.get("indicator"), task_number=args.get("task"))
+    units = {u.id: u for u in indicators.all_units().values()}
+    rows = indicators.sorted_for_people([o for o in found if o.state == args.get("state", o.state)],
+                                        sort=args.get("sort", "period"), units=units)
+    pending = indicators.pending_reports() if permissions.is_office(current_user) else []
+    definitions = {i.id: i for i in indicators.all_indicators()}
+    return render("indicators/page.html", "indicators/_table.html", rows=rows, units=units, args=args,
+                  period=period.key, counts=Counter(o.state for o in found), pending=pending,
+                  definitions=definitions, years=_years(), states=indicators.STATES,
+                  unit_choices=unit_options(current_user),
+                  task_numbers=sorted({i.task.number for i in definitions.values() if i.task is not None}))
+
+
+def _years() -> list[str]:
+    span = indicators.plan_span()
+    return [str(y) for y in range(span[0].year, span[1].year + 1)] if span else []
+
+
+@bp.route("/indicators/<id:indicator_id>/history")
+@login_required
+def history(indicator_id: int) -> Response:
+    """Every figure a unit reported for one period, with evidence and the office's decisions; the report form for
+    the unit and the decision buttons for the office."""
+    indicator = indicators.get_indicator(indicator_id)
+    args = forms.query(schemas.IndicatorHistoryQuery())
+    unit = lookup.unit(args["unit"], field="unit")
+    found = indicators.cell(indicator, unit=unit, period=args["period"], actor=current_user, now=utcnow())
+    return render("indicators/history.html", indicator=indicator, unit=unit, period=args["period"], cell=found)
+
+
+@bp.route("/indicators/<id:indicator_id>/reports", methods=["POST"])
+@units_only
+def report(indicator_id: int) -> Response:
+    indicator = indicators.get_indicator(indicator_id)
+    data = forms.form(schemas.IndicatorReportForm())
+    uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
+    created = indicators.report(indicator, actor=current_user, period=data["period"], value=data["value"],
+                                note=data["note"], files=uploads, storage=storage(), now=utcnow())
+    flash(_("Reported %(value)s%(measure)s for “%(name)s” %(period)s; the office will review it.",
+            value=indicators.format_value(created.value), measure=indicator.measure, name=indicator.name,
+            period=created.period))
+    return forms.finished(url_for("indicator_pages.history", indicator_id=indicator.id, unit=created.unit_id,
+                                  period=created.period))
+
+
+@bp.route("/indicator-reports/<id:report_id>/decision", methods=["POST"])
+@office_only
+def decide(report_id: int) -> Response:
+    found = indicators.get_report(report_id, actor=current_user)
+    data = forms.form(schemas.IndicatorDecisionForm())
+    indicators.decide(found, actor=current_user, decision=data["decision"], reason=data.get("reason"),
+                      expected_version=data["version"], now=utcnow())
+    names = {"unit": found.unit.name, "name": found.indicator.name, "period": found.period}
+    flash(_("Accepted: %(unit)s, “%(name)s” %(period)s.", **names) if data["decision"] == "accept" else
+          _("Returned to %(unit)s: “%(name)s” %(period)s; the unit is told.", **names))
+    back = url_for("indicator_pages.history", indicator_id=found.indicator_id, unit=found.unit_id, period=found.period)
+    return forms.finished(forms.local_url(data.get("next"), back))
