@@ -110,14 +110,15 @@ def notice_text(titles: list[str], period: Period) -> str:
 
 
 def _notify(found: list[tuple[Period, int, int, str]], *, now: datetime, today: date) -> None:
-    """One notification per unit and period, listing its items (linked to the item when there is one)."""
+    """One notification per unit and period, listing the items this scan flagged (linked to the item when there
+    is one); keyed by the scan's day, so a rerun of the day adds none and a later day's new flags are told."""
     grouped: dict[tuple[int, Period], list[tuple[int, str]]] = {}
     for period, item_id, unit_id, title in found:
         grouped.setdefault((unit_id, period), []).append((item_id, title))
     notifications.write([
         Entry(notifications.MISSED_REPORT, notice_text([t for _, t in items], period), unit_id=unit_id,
               item_id=items[0][0] if len(items) == 1 else None,
-              dedupe_key=f"missed:{period.key}:{period.due_on}:u{unit_id}")
+              dedupe_key=f"missed:{today}:{period.key}:u{unit_id}")
         for (unit_id, period), items in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].due_on))
     ], now=now, batch_key=scan_batch(today))
 
