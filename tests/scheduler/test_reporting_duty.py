@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
-from tracker.models import (Digest, Event, ItemStatus, MissedReport, Notification, ReportFrequency, Role, Task, User,
+from tracker.models import (Digest, Event, ItemStatus, ItemUnit, MissedReport, Notification, ReportFrequency, Role, Task, User,
                             WorkItem)
 from tracker.scheduler import jobs
 from tracker.services import audit, digests, escalation, progress, reporting_duty, reporting_rhythms, workflow
@@ -105,15 +105,16 @@ def test_a_late_report_does_not_erase_the_flag_and_counts_for_the_next_period(ma
     assert reporting_duty.count_by_item([item.id]) == {item.id: 1}
 
 
-def test_a_report_by_a_cooperating_unit_does_not_meet_the_lead_units_duty(make_item, report, scan, unit):
-    item = make_item(status=ItemStatus.IN_PROGRESS)
-    other = make_item("gaj", status=ItemStatus.IN_PROGRESS)
-    other.unit_id = item.unit_id  # a report by gaj's clerk on an item sfj leads
-    report(item, sh(2023, 4, 20))
+def test_a_report_by_a_cooperating_unit_does_not_meet_the_lead_units_duty(app, make_item, make_user, scan, unit):
+    led = make_item(status=ItemStatus.IN_PROGRESS)
+    led.cooperators.append(ItemUnit(unit_id=unit("gaj").id))
     db.session.flush()
+    storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
+    progress.add_update(led, actor=make_user(Role.UNIT_MEMBER, "gaj"), text="配合部分进展", percent=None, files=[],
+                        storage=storage, now=sh(2023, 4, 20, 10))
     scan(sh(2023, 4, 26, 0, 10))
-    assert flags(item) == []
-    assert flags(other) == [(other.id, "2023-04", date(2023, 4, 25))]
+    assert flags(led) == [(led.id, "2023-04", date(2023, 4, 25))]
+    assert reporting_duty.missed_reports(start=date(2023, 4, 25), end=date(2023, 4, 25))[0].unit_id == unit("sfj").id
 
 
 @pytest.mark.parametrize("status", [ItemStatus.ASSIGNED, ItemStatus.SUBMITTED, ItemStatus.DONE])
