@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
-from tracker.models import (Digest, Event, ItemStatus, ItemUnit, MissedReport, Notification, ReportFrequency, Role, Task, User,
-                            WorkItem)
+from tracker.models import (Digest, Event, ItemStatus, ItemUnit, MissedReport, Notification, ReportFrequency, Role,
+                            Task, User, WorkItem)
 from tracker.scheduler import jobs
 from tracker.services import audit, digests, escalation, progress, reporting_duty, reporting_rhythms, workflow
 from tracker.services.reporting_rhythms import DEFAULT, Period, Rhythm, last_period
