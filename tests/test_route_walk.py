@@ -184,6 +184,11 @@ ACCESS: dict[str, Any] = {
     "bulletins.edit_text": OFFICE,
     "bulletins.issue": OFFICE,
     "bulletins.document": OFFICE,
+    "periodic.show": LOGGED_IN,
+    "periodic.set_rhythm": OFFICE,
+    "reporting.list_rhythms": LOGGED_IN,
+    "reporting.set_rhythm": OFFICE,
+    "reporting.list_missed": LOGGED_IN,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"

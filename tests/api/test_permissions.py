@@ -214,6 +214,10 @@ MATRIX: dict[str, tuple[Call, tuple[int, int, int, int, int]]] = {
     "assessment workbook": (lambda c, w: c.get("/assessment.xlsx?year=2023"), (200, 200, 200, 200, 200)),
     # at NOW (April 2023) no year is over: the office is told so, the others are refused
     "freeze assessment": (lambda c, w: c.post("/assessment/freeze", json={"year": 2023}), (422, 403, 403, 403, 403)),
+    "reporting rhythms": (lambda c, w: c.get(f"/plans/{w.plan.id}/reporting-rhythms"), (200, 200, 200, 200, 200)),
+    "set a reporting rhythm": (lambda c, w: c.put(f"/plans/{w.plan.id}/reporting-rhythms", json={
+        "frequency": "quarterly", "day": 10}), (200, 403, 403, 403, 403)),
+    "missed reports": (lambda c, w: c.get(f"/missed-reports?unit_id={w.sfj_unit_id}"), (200, 200, 200, 200, 200)),
 }
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, build_demo, canonical_dump, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
+from tracker.demo.script import read_script
 from tracker.extensions import db
 from tracker.models import User
 from tracker.scheduler import jobs
@@ -173,3 +174,16 @@ def test_the_demo_freezes_the_years_over_and_scores_the_last_one_with_a_spread(
     assert result.scores["frozen"] == [2023] and result.scores["year"] == 2024
     assert float(result.scores["highest"]) > float(result.scores["lowest"])
     assert rows(paths, "SELECT year, rubric_version FROM assessments") == [(2023, "2024.1")]
+
+
+def test_some_units_miss_periodic_reports_and_those_that_always_report_do_not(
+        later: tuple[DemoPaths, DemoResult]) -> None:
+    paths, _result = later
+    missed = dict(rows(paths, "SELECT units.key, COUNT(*) FROM missed_reports "
+                              "JOIN units ON units.id = missed_reports.unit_id GROUP BY units.key"))
+    signed = {key for (key,) in rows(paths, "SELECT DISTINCT units.key FROM work_items "
+                                            "JOIN units ON units.id = work_items.unit_id WHERE status != 'assigned'")}
+    assert len(missed) >= 3 and set(missed) < signed, missed
+    always = {key for key, name in read_script().units["by_key"].items() if name == "punctual"}
+    assert always and not always & set(missed)  # their profile reports in every monthly period
+    assert rows(paths, "SELECT COUNT(*) FROM events WHERE action = 'item.missed_report'") == [(sum(missed.values()),)]

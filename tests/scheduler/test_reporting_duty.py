@@ -6,7 +6,6 @@ Items made by `make_item` are signed at NOW (2023-04-03 10:00 Shanghai); the def
 """
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,10 +14,10 @@ import sqlalchemy as sa
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
-from tracker.models import (Event, ItemStatus, MissedReport, Notification, ReportFrequency, Role, Task, User,
-                            WorkItem)
+from tracker.models import (Digest, Event, ItemStatus, ItemUnit, MissedReport, Notification, ReportFrequency, Role,
+                            Task, User, WorkItem)
 from tracker.scheduler import jobs
-from tracker.services import audit, escalation, progress, reporting_duty, reporting_rhythms, workflow
+from tracker.services import audit, digests, escalation, progress, reporting_duty, reporting_rhythms, workflow
 from tracker.services.reporting_rhythms import DEFAULT, Period, Rhythm, last_period
 
 
@@ -41,9 +40,9 @@ def report(app, make_user):
     storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
     clerks = {}
 
-    def post(item: WorkItem, at: datetime, files: list[progress.Upload] | None = None) -> None:
+    def post(item: WorkItem, at: datetime) -> None:
         clerk = clerks.get(item.unit_id) or clerks.setdefault(item.unit_id, make_user(Role.UNIT_MEMBER, item.unit.key))
-        progress.add_update(item, actor=clerk, text="本月进展", percent=40, files=files or [], storage=storage, now=at)
+        progress.add_update(item, actor=clerk, text="本月进展", percent=40, files=[], storage=storage, now=at)
     return post
 
 
@@ -61,6 +60,12 @@ def test_a_quarterly_period_ends_on_a_day_of_the_quarters_last_month():
     assert last_period(quarterly, today=date(2024, 6, 10)) == Period("2024-Q1", date(2024, 3, 10), date(2023, 12, 10))
     assert last_period(quarterly, today=date(2024, 6, 11)) == Period("2024-Q2", date(2024, 6, 10), date(2024, 3, 10))
     assert last_period(quarterly, today=date(2024, 2, 1)) == Period("2023-Q4", date(2023, 12, 10), date(2023, 9, 10))
+
+
+def test_a_rhythm_judges_no_deadline_before_the_day_it_was_set():
+    quarterly = Rhythm(ReportFrequency.QUARTERLY, 10, since=date(2024, 5, 2))
+    assert last_period(quarterly, today=date(2024, 6, 10)) is None
+    assert last_period(quarterly, today=date(2024, 6, 11)).key == "2024-Q2"
 
 
 def test_no_rhythm_means_no_period():
@@ -100,15 +105,16 @@ def test_a_late_report_does_not_erase_the_flag_and_counts_for_the_next_period(ma
     assert reporting_duty.count_by_item([item.id]) == {item.id: 1}
 
 
-def test_a_report_by_a_cooperating_unit_does_not_meet_the_lead_units_duty(make_item, report, scan, unit):
-    item = make_item(status=ItemStatus.IN_PROGRESS)
-    other = make_item("gaj", status=ItemStatus.IN_PROGRESS)
-    other.unit_id = item.unit_id  # a report by gaj's clerk on an item sfj leads
-    report(item, sh(2023, 4, 20))
+def test_a_report_by_a_cooperating_unit_does_not_meet_the_lead_units_duty(app, make_item, make_user, scan, unit):
+    led = make_item(status=ItemStatus.IN_PROGRESS)
+    led.cooperators.append(ItemUnit(unit_id=unit("gaj").id))
     db.session.flush()
+    storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
+    progress.add_update(led, actor=make_user(Role.UNIT_MEMBER, "gaj"), text="配合部分进展", percent=None, files=[],
+                        storage=storage, now=sh(2023, 4, 20, 10))
     scan(sh(2023, 4, 26, 0, 10))
-    assert flags(item) == []
-    assert flags(other) == [(other.id, "2023-04", date(2023, 4, 25))]
+    assert flags(led) == [(led.id, "2023-04", date(2023, 4, 25))]
+    assert reporting_duty.missed_reports(start=date(2023, 4, 25), end=date(2023, 4, 25))[0].unit_id == unit("sfj").id
 
 
 @pytest.mark.parametrize("status", [ItemStatus.ASSIGNED, ItemStatus.SUBMITTED, ItemStatus.DONE])
@@ -151,6 +157,16 @@ def test_a_groups_rhythm_overrides_its_plans(make_item, plan, office, scan, now)
     assert flags(first, second) == []  # quarterly now: nothing due in April
     scan(sh(2023, 6, 11, 0, 10))
     assert flags(first, second) == [(second.id, "2023-Q2", date(2023, 6, 10))]
+
+
+def test_a_new_rhythm_never_flags_periods_that_ended_before_it_was_set(make_item, plan, office, scan):
+    item = make_item(status=ItemStatus.IN_PROGRESS)
+    scan(sh(2023, 4, 26, 9))  # April, by the default rhythm
+    reporting_rhythms.set_rhythm(plan, actor=office, group_id=None, frequency=ReportFrequency.QUARTERLY, day=10,
+                                 now=sh(2023, 5, 10, 15))
+    scan(sh(2023, 5, 11, 9))  # the latest quarterly deadline, 03-10, came before the rhythm: nothing to judge
+    scan(sh(2023, 6, 11, 9))
+    assert flags(item) == [(item.id, "2023-04", date(2023, 4, 25)), (item.id, "2023-Q2", date(2023, 6, 10))]
 
 
 def test_a_group_can_be_put_back_on_its_plans_rhythm(make_item, plan, office, scan, now):
@@ -249,3 +265,19 @@ def test_missed_reports_are_listed_by_deadline_within_a_range_and_by_unit(make_i
                                                       (ours.id, "2023-05"), (theirs.id, "2023-05")]
     assert all(m.flagged_at is not None and m.unit_id in (unit("sfj").id, unit("gaj").id) for m in every)
     assert reporting_duty.count_by_unit() == {unit("sfj").id: 2, unit("gaj").id: 2}
+
+
+def test_the_units_weekly_digest_names_the_weeks_missed_reports(make_item, report, scan, settings):
+    item = make_item(status=ItemStatus.IN_PROGRESS, title="执法监督")
+    quiet = make_item("gaj", status=ItemStatus.IN_PROGRESS, title="公安事项")
+    report(quiet, sh(2023, 4, 20, 10))
+    scan(sh(2023, 4, 26, 8, 30))
+    digests.build_round(period_key="2023-W18", now=sh(2023, 5, 1, 8, 30), timezone=settings.timezone,
+                        ladder=settings.ladder, due_soon_days=14, with_deliveries=False)
+    sfj = db.session.scalars(sa.select(Digest).where(Digest.recipient_key == "unit:sfj")).one()
+    assert sfj.data["missed_reports"] == [{"item_id": item.id, "title": "执法监督", "period": "2023-04",
+                                           "due_on": "2023-04-25"}]
+    assert "五、本周记为未按时报送的工作项" in sfj.text and "执法监督(2023-04 期进展应于 2023-04-25 前报送)" in sfj.text
+    assert "未按时报送" in sfj.html
+    gaj = db.session.scalars(sa.select(Digest).where(Digest.recipient_key == "unit:gaj")).one()
+    assert gaj.data["missed_reports"] == [] and "未按时报送" not in gaj.text

@@ -81,6 +81,8 @@ FORMS: dict[str, tuple[str, str, Callable[[dict[str, Any]], str], tuple[str, ...
     "ledger export": ("GET", "sfj_member", lambda w: "/ledger/export.csv", ("unit", "level", "status", "from", "to")),
     "digests": ("GET", "office", lambda w: "/digests", ("week", "offset")),
     "move dialog": ("GET", "sfj_admin", lambda w: f"/items/{w['item'].id}/move-form", ("to", "next")),
+    "reporting rhythm": ("POST", "office", lambda w: "/reporting/rhythm", ("plan_id", "group_id", "frequency", "day")),
+    "missed reports": ("GET", "sfj_member", lambda w: "/reporting/", ("unit_id", "start", "end", "limit", "offset")),
 }
 
 

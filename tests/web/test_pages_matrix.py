@@ -46,7 +46,7 @@ def pages(things: dict) -> dict[str, list[str]]:
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
             "/office/intake": ["office"], "/bulletins": ROLES,
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"],
-            "/indicators": ROLES, "/indicators?period=2023&sort=-state": ROLES,
+            "/indicators": ROLES, "/reporting/": ROLES, "/indicators?period=2023&sort=-state": ROLES,
             f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023": ROLES,
             "/assessment?year=2023": ROLES}
 

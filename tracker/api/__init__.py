@@ -47,6 +47,7 @@ def register_api(app: Flask) -> TrackerApi:
         notifications,
         plans,
         records,
+        reporting,
         units,
         updates,
         webhooks,
@@ -62,7 +63,7 @@ def register_api(app: Flask) -> TrackerApi:
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
                    digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
-                   bulletins, assessment):
+                   bulletins, assessment, reporting):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

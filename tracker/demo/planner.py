@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..services.reporting_rhythms import DEFAULT, last_period
+
 DAY_START, DAY_END = 9 * 60, 17 * 60 + 30
 MAX_EXTENSION_DAYS = 60
 
@@ -78,15 +80,15 @@ def plan_item(facts: ItemFacts, *, profile: dict[str, Any], office: dict[str, An
     clock = Clock(zone, after=facts.created_at)
     steps: list[Step] = []
 
-    def add(day: date, kind: str, **data: Any) -> None:
-        steps.append(Step(clock.at(day, rng), facts.id, len(steps), kind, data))
+    def add(day: date, kind: str, draw: random.Random | None = None, **data: Any) -> None:
+        steps.append(Step(clock.at(day, draw or rng), facts.id, len(steps), kind, data))
 
     opens = max(facts.created, facts.due - timedelta(days=between(rng, profile["lead_days"])))
     sign_day = workday(opens + timedelta(days=between(rng, profile["sign_delay_days"])))
     submit_day = _first_submission(rng, facts, profile, sign_day)
     add(sign_day, "sign")
     extension = _extension(rng, facts, profile, office, sign_day, submit_day)
-    _progress(rng, profile, sign_day, submit_day, extension, add)
+    _progress(rng, profile, sign_day, submit_day, extension, add, periodic=(seed, facts.id))
     day = submit_day
     for attempt in range(3):
         add(day, "submit")
@@ -131,9 +133,10 @@ def _extension(rng: random.Random, facts: ItemFacts, profile: dict[str, Any], of
 
 
 def _progress(rng: random.Random, profile: dict[str, Any], sign_day: date, submit_day: date,
-              extension: dict[str, Any] | None, add: Any) -> None:
-    """Progress updates every few weeks, with the extension's request and decision in their place."""
-    events: list[tuple[date, str, dict[str, Any]]] = []
+              extension: dict[str, Any] | None, add: Any, *, periodic: tuple[int, int]) -> None:
+    """Progress updates every few weeks, short periodic reports where those leave a reporting period empty, and
+    the extension's request and decision in their place."""
+    events: list[tuple[date, str, dict[str, Any], random.Random | None]] = []
     day = sign_day + timedelta(days=between(rng, profile["progress_every_days"]))
     updates = []
     while day < submit_day:
@@ -141,9 +144,34 @@ def _progress(rng: random.Random, profile: dict[str, Any], sign_day: date, submi
         day += timedelta(days=between(rng, profile["progress_every_days"]))
     for number, update_day in enumerate(u for u in updates if u < submit_day):
         percent = min(90, 20 + 70 * (number + 1) // (len(updates) + 1))
-        events.append((update_day, "progress", {"percent": percent, "evidence": rng.random() < profile["evidence"]}))
+        events.append((update_day, "progress", {"percent": percent, "evidence": rng.random() < profile["evidence"]},
+                       None))
+    seed, item_id = periodic
+    events += [(day, "progress", {"percent": None, "evidence": False}, draw) for day, draw in
+               periodic_reports(updates, rate=profile["periodic_report"], seed=seed, item_id=item_id,
+                                sign_day=sign_day, submit_day=submit_day)]
     if extension is not None:
-        events.append((extension["ask"], "ask_extension", {"due": extension["due"]}))
-        events.append((extension["decide"], "decide_extension", {"grant": extension["grant"]}))
-    for event_day, kind, data in sorted(events, key=lambda e: (e[0], e[1])):
-        add(event_day, kind, **data)
+        events.append((extension["ask"], "ask_extension", {"due": extension["due"]}, None))
+        events.append((extension["decide"], "decide_extension", {"grant": extension["grant"]}, None))
+    for event_day, kind, data, draw in sorted(events, key=lambda e: (e[0], e[1])):
+        add(event_day, kind, draw, **data)
+
+
+def periodic_reports(updates: list[date], *, rate: float, seed: int, item_id: int, sign_day: date,
+                     submit_day: date) -> list[tuple[date, random.Random]]:
+    """The short reports a unit sends in reporting periods its planned updates leave empty, each period kept at
+    the profile's `periodic_report` rate (the others are the periods it misses, 未按时报送), on a working day
+    before the period's deadline. The demo runs with the default rhythm (monthly, by the 25th). Each period
+    draws from a generator of its own, so the rest of the item's life is what it would be without them."""
+    found = []
+    period = last_period(DEFAULT, today=submit_day)
+    while period is not None and period.due_on >= sign_day:
+        if not any(period.opens_after < day <= period.due_on for day in updates):
+            draw = rng_for(seed, "periodic", item_id, period.key)
+            opens = max(sign_day, period.opens_after + timedelta(days=1))
+            days = [opens + timedelta(days=n) for n in range((period.due_on - opens).days + 1)]
+            working = [day for day in days if day.weekday() < 5]
+            if working and draw.random() < rate:
+                found.append((draw.choice(working), draw))
+        period = last_period(DEFAULT, today=period.due_on)
+    return found

@@ -64,6 +64,7 @@ class ProfileSchema(_Ranges):
     extension = _rate()
     answer = _rate()
     answer_days = _days_range()
+    periodic_report = _rate()
 
 
 class OfficeSchema(_Ranges):

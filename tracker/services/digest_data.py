@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from . import reporting_duty
 from .boards import AD_HOC_GROUP
 from .deadlines import days_overdue
 from .escalation import LADDER_KIND, Level
@@ -48,6 +49,7 @@ class Snapshot:
     new_records: dict[int, Counter[str]]
     phases: dict[int, str]
     groups: dict[int | None, str]
+    missed: dict[int, list[dict[str, Any]]]  # the week's missed periodic reports per unit (未按时报送)
 
     def __post_init__(self) -> None:
         self.by_unit: dict[int, list[ItemRow]] = defaultdict(list)
@@ -73,6 +75,7 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
         phases=dict(db.session.execute(sa.select(Phase.id, Phase.name).order_by(Phase.seq)).all()),
         groups={**dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq)).all()),
                 None: AD_HOC_GROUP[0]},
+        missed=reporting_duty.flagged_between(now - timedelta(days=7), now),
     )
 
 
@@ -138,6 +141,7 @@ def unit_data(snap: Snapshot, unit: Unit, *, ladder: Sequence[Level], due_soon_d
         "as_of": snap.today.isoformat(), "due_soon_days": due_soon_days,
         "overdue": overdue, "due_soon": due_soon, "returned": returned,
         "awaiting_answer": snap.awaiting.get(unit.id, []),
+        "missed_reports": snap.missed.get(unit.id, []),
         "counts": {"open": len(mine), "overdue": len(overdue), "due_soon": len(due_soon),
                    "returned": len(returned), "awaiting_answer": len(snap.awaiting.get(unit.id, []))},
     }

@@ -15,18 +15,20 @@ A missed report is a fact: a later update does not remove it.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Event, ItemStatus, MissedReport, ProgressUpdate, Task, User, WorkItem
-from . import audit, notifications
+from ..models import Event, ItemStatus, MissedReport, ProgressUpdate, Task, Unit, User, WorkItem
+from . import audit, notifications, permissions
 from .alerts import scan_batch
 from .bulk import insert_or_ignore
 from .notifications import Entry
-from .reporting_rhythms import Period, Rhythm, effective, last_period
+from .reporting_rhythms import Period, effective, last_period
 
 SCANNER = "scheduler"
 KEY = ("item_id", "period")
@@ -108,14 +110,15 @@ def notice_text(titles: list[str], period: Period) -> str:
 
 
 def _notify(found: list[tuple[Period, int, int, str]], *, now: datetime, today: date) -> None:
-    """One notification per unit and period, listing its items (linked to the item when there is one)."""
+    """One notification per unit and period, listing the items this scan flagged (linked to the item when there
+    is one); keyed by the scan's day, so a rerun of the day adds none and a later day's new flags are told."""
     grouped: dict[tuple[int, Period], list[tuple[int, str]]] = {}
     for period, item_id, unit_id, title in found:
         grouped.setdefault((unit_id, period), []).append((item_id, title))
     notifications.write([
         Entry(notifications.MISSED_REPORT, notice_text([t for _, t in items], period), unit_id=unit_id,
               item_id=items[0][0] if len(items) == 1 else None,
-              dedupe_key=f"missed:{period.key}:{period.due_on}:u{unit_id}")
+              dedupe_key=f"missed:{today}:{period.key}:u{unit_id}")
         for (unit_id, period), items in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1].due_on))
     ], now=now, batch_key=scan_batch(today))
 
@@ -151,3 +154,66 @@ def count_by_unit(unit_ids: Collection[int] | None = None) -> dict[int, int]:
     if unit_ids is not None:
         query = query.where(MissedReport.unit_id.in_(sorted(unit_ids)))
     return dict(db.session.execute(query).all())
+
+
+@dataclass(frozen=True)
+class MissedRow:
+    """A missed report as people read it: the item's title and task, the unit's name."""
+
+    id: int
+    item_id: int
+    item_title: str
+    task_number: int | None
+    unit_id: int
+    unit_name: str
+    period: str
+    due_on: date
+    flagged_at: datetime
+
+
+def listing(*, actor: User, unit_id: int | None = None, item_id: int | None = None, start: date | None = None,
+            end: date | None = None, limit: int = 200, offset: int = 0) -> list[MissedRow]:
+    """Missed reports the actor may see, latest deadline first: the office and leaders see every unit's, a
+    unit its own (as with accountability records); filters by unit, item and deadline range."""
+    query = (sa.select(MissedReport.id, MissedReport.item_id, WorkItem.title, Task.number, MissedReport.unit_id,
+                       Unit.short_name, MissedReport.period, MissedReport.due_on, MissedReport.flagged_at)
+             .join(WorkItem, WorkItem.id == MissedReport.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
+             .join(Unit, Unit.id == MissedReport.unit_id))
+    query = _visible(query, actor=actor, start=start, end=end)
+    for column, value in ((MissedReport.unit_id, unit_id), (MissedReport.item_id, item_id)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(MissedReport.due_on.desc(), Unit.short_name, MissedReport.item_id)
+    return [MissedRow(*row) for row in db.session.execute(query.limit(limit).offset(offset))]
+
+
+def unit_totals(*, actor: User, start: date | None = None, end: date | None = None) -> list[tuple[int, str, int]]:
+    """(unit id, short name, missed reports) for the units the actor may see (as listing()), most first."""
+    query = (sa.select(MissedReport.unit_id, Unit.short_name, sa.func.count())
+             .join(Unit, Unit.id == MissedReport.unit_id).group_by(MissedReport.unit_id, Unit.short_name))
+    query = _visible(query, actor=actor, start=start, end=end)
+    return sorted(((u, name, n) for u, name, n in db.session.execute(query)), key=lambda r: (-r[2], r[1]))
+
+
+def _visible(query: sa.Select[Any], *, actor: User, start: date | None, end: date | None) -> sa.Select[Any]:
+    """Only what the actor may see (a unit: its own unit's), with deadlines within [start, end] when given."""
+    if not permissions.sees_everything(actor):
+        query = query.where(MissedReport.unit_id == actor.unit_id)
+    if start is not None:
+        query = query.where(MissedReport.due_on >= start)
+    if end is not None:
+        query = query.where(MissedReport.due_on <= end)
+    return query
+
+
+def flagged_between(start: datetime, end: datetime) -> dict[int, list[dict[str, Any]]]:
+    """The missed reports flagged in (start, end], per unit, as plain values for a digest's stored snapshot."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for unit_id, item_id, title, period, due_on in db.session.execute(
+            sa.select(MissedReport.unit_id, MissedReport.item_id, WorkItem.title, MissedReport.period,
+                      MissedReport.due_on).join(WorkItem, WorkItem.id == MissedReport.item_id)
+            .where(MissedReport.flagged_at > start, MissedReport.flagged_at <= end)
+            .order_by(MissedReport.due_on, MissedReport.item_id)):
+        found.setdefault(unit_id, []).append({"item_id": item_id, "title": title, "period": period,
+                                              "due_on": due_on.isoformat()})
+    return found

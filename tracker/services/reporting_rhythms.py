@@ -20,6 +20,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Plan, ReportFrequency, ReportingRhythm, TaskGroup, User
 from . import audit, permissions
+from .deadlines import local_today
 
 DAY_RANGE = (1, 28)
 FREQUENCY_LABELS = {
@@ -31,8 +32,12 @@ FREQUENCY_LABELS = {
 
 @dataclass(frozen=True)
 class Rhythm:
+    """A rhythm, and the day (in the plan's time zone) the office set it: periods whose deadline came before
+    that day are not judged by it, so changing a rhythm never flags the past. The default has no such day."""
+
     frequency: ReportFrequency
     day: int | None = None
+    since: date | None = None
 
     @property
     def months_apart(self) -> int:
@@ -73,7 +78,8 @@ def _period(rhythm: Rhythm, year: int, month: int) -> Period:
 
 
 def last_period(rhythm: Rhythm, *, today: date) -> Period | None:
-    """The latest period whose deadline day is over by `today` (deadline < today); None when no duty is set."""
+    """The latest period whose deadline day is over by `today` (deadline < today); None when no duty is set or
+    that deadline came before the rhythm was set."""
     if rhythm.frequency == ReportFrequency.NONE or rhythm.day is None:
         return None
     year, month = today.year, today.month
@@ -81,7 +87,8 @@ def last_period(rhythm: Rhythm, *, today: date) -> Period | None:
         year, month = _shift(year, month, -((month - 1) % 3 + 1) + 3)  # the current quarter's last month
     while date(year, month, rhythm.day) >= today:
         year, month = _shift(year, month, -rhythm.months_apart)
-    return _period(rhythm, year, month)
+    period = _period(rhythm, year, month)
+    return None if rhythm.since is not None and period.due_on < rhythm.since else period
 
 
 def check(frequency: ReportFrequency, day: int | None) -> Rhythm:
@@ -109,8 +116,9 @@ class Scope:
 
 
 def _rows() -> dict[tuple[int, int | None], Rhythm]:
-    return {(r.plan_id, r.group_id): Rhythm(r.frequency, r.day)
-            for r in db.session.scalars(sa.select(ReportingRhythm))}
+    return {(r.plan_id, r.group_id): Rhythm(r.frequency, r.day, local_today(r.set_at, zone))
+            for r, zone in db.session.execute(sa.select(ReportingRhythm, Plan.timezone)
+                                              .join(Plan, Plan.id == ReportingRhythm.plan_id))}
 
 
 def scopes(plan: Plan) -> list[Scope]:

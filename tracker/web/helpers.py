@@ -89,6 +89,7 @@ def event_label(action: str) -> str:
         "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
         "indicator.report": _("reported an indicator figure"), "indicator.accept": _("accepted an indicator figure"),
         "indicator.return": _("returned an indicator figure"),
+        "item.missed_report": _("missed a periodic report"),
     }
     return words.get(action, action)
 

@@ -26,6 +26,7 @@ from ..services import (
     progress,
     records,
     thumbnails,
+    reporting_duty,
     workflow,
 )
 from . import forms, htmx, schemas
@@ -52,6 +53,7 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
                                             limit=200),
             "instructions": instructions.instructions_on(item), "place": place_of(item),
+            "missed": reporting_duty.of_item(item.id),
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
             "design_note": plans.design_note(item, actor=current_user)}
 

@@ -25,13 +25,16 @@ def index() -> Response:
 @bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int) -> Response:
-    """Mark it read and go to its item, the indicators for a figure's news, or back to the list otherwise."""
+    """Mark it read and go to its item, the indicators for a figure's news, the missed reports for a
+    missed-report notice on several items, or back to the list otherwise."""
     found = notifications.mark_read(notifications.get_notification(notification_id, actor=current_user),
                                     actor=current_user, now=utcnow())
     if found.item_id:
         target = url_for("cards.detail", item_id=found.item_id)
     elif found.kind in notifications.INDICATOR_KINDS:
         target = url_for("indicator_pages.show")
+    elif found.kind == notifications.MISSED_REPORT:  # several items: the unit's missed reports list them
+        target = url_for("periodic.show")
     else:
         target = url_for("inbox.index")
     return forms.finished(target + ("#records" if found.record_id else ""))

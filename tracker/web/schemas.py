@@ -24,6 +24,7 @@ from ..api.schemas.indicators import PERIOD, ReportDecisionIn, ReportIn
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
+from ..api.schemas.reporting import RhythmIn
 from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, Priority, RecordStatus
 from ..services import indicators
@@ -102,6 +103,21 @@ class ParametersForm(FormSchema):
         """Gathers the `param-<id>` fields (their number varies with the plan) under `values`."""
         gathered = {key: form[key] for key in form if not key.startswith("param-")}
         gathered["values"] = {key[len("param-"):]: form[key] for key in form if key.startswith("param-")}
+        return gathered
+
+
+FOLLOW_PLAN = "plan"  # a group's form choice for "follow the plan's rhythm" (the API's null)
+
+
+class RhythmForm(as_form(RhythmIn)):  # type: ignore[misc]
+    plan_id = query_id(required=True)
+
+    @pre_load
+    def follow_the_plan(self, form: Any, **_kwargs: Any) -> dict[str, Any]:
+        """A form cannot send null: its "follow the plan" choice stands for it."""
+        gathered = {key: form[key] for key in form}
+        if gathered.get("frequency") == FOLLOW_PLAN:
+            gathered["frequency"] = None
         return gathered
 
 
