@@ -8,10 +8,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "Correct-Horse-9"
 
 
-def log_in(page: Any, username: str) -> None:
+def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from tests.e2e.e2e_helpers import shoot
+from tests.e2e.e2e_helpers import log_in, shoot
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 
@@ -41,11 +41,7 @@ def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        page.goto("/login")
-        page.fill("input[name=username]", "office")
-        page.fill("input[name=password]", password)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda address: "/login" not in address)
+        log_in(page, "office", password)
         page.goto("/assessment?year=2024")
         scores = page.locator("#ranking tbody tr td:nth-child(3)").all_inner_texts()
         assert len(scores) > 20 and len(set(scores)) > 10
@@ -60,5 +56,6 @@ def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record
         link.click()
         page.wait_for_url(lambda address: "/items/" in address)
         assert page.locator(f"#{anchor}").is_visible()
+        page.wait_for_load_state("networkidle")  # evidence images still loading would be cut off at teardown
     finally:
         context.close()

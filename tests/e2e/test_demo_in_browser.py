@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.demo.demo_helpers import build_demo
-from tests.e2e.e2e_helpers import shoot
+from tests.e2e.e2e_helpers import log_in, shoot
 from tracker.demo.build import demo_app
 from tracker.extensions import db
 
@@ -39,11 +39,7 @@ def test_the_demo_dashboard_shows_the_banner(browser: Any, demo_url: tuple[str, 
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        page.goto("/login")
-        page.fill("input[name=username]", "office")
-        page.fill("input[name=password]", password)
-        page.click("main form button[type=submit]")
-        page.wait_for_url(lambda address: "/login" not in address)
+        log_in(page, "office", password)
         page.goto("/dashboard")
         banner = page.locator(".demo-banner")
         banner.wait_for(state="visible")
