@@ -3,17 +3,14 @@ deduction's link opening the record it stands for. Its screenshot is the README'
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.e2e.e2e_helpers import log_in, shoot
-from tracker.demo.build import DemoPaths, DemoResult, demo_app
-from tracker.extensions import db
+from tests.e2e.e2e_helpers import log_in, served_demo, shoot
+from tracker.demo.build import DemoPaths, DemoResult
 
 
 @pytest.fixture
@@ -22,16 +19,8 @@ def demo_copy(demo_at_default_date: tuple[DemoPaths, DemoResult], tmp_path: Path
     built, result = demo_at_default_date
     paths = DemoPaths(tmp_path / "demo")
     shutil.copytree(built.instance, paths.instance)
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", result.password
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with served_demo(paths, result) as served:
+        yield served
 
 
 def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record(

@@ -1,36 +1,23 @@
 """The demo in a real browser: its dashboard says 演示数据 and shows the demo's day."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.demo.demo_helpers import build_demo
-from tests.e2e.e2e_helpers import log_in, shoot
-from tracker.demo.build import demo_app
-from tracker.extensions import db
+from tests.e2e.e2e_helpers import log_in, served_demo, shoot
 
 UNTIL = date(2023, 2, 28)
 
 
 @pytest.fixture
 def demo_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    paths, result = build_demo(tmp_path, UNTIL)
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", result.password
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with served_demo(*build_demo(tmp_path, UNTIL)) as served:
+        yield served
 
 
 def test_the_demo_dashboard_shows_the_banner(browser: Any, demo_url: tuple[str, str]) -> None:

@@ -337,8 +337,10 @@ def reports_for(*, actor: User, indicator_id: int | None = None, unit_id: int | 
     return list(db.session.scalars(query.order_by(IndicatorReport.id.desc()).limit(limit).offset(offset)))
 
 
-def pending_reports() -> list[IndicatorReport]:
-    """Figures waiting for the office, oldest first."""
+def pending_reports(*, actor: User) -> list[IndicatorReport]:
+    """Figures waiting for the office, oldest first: the office's queue, empty for anyone else."""
+    if not permissions.is_office(actor):
+        return []
     return list(db.session.scalars(sa.select(IndicatorReport).options(
         joinedload(IndicatorReport.indicator), joinedload(IndicatorReport.unit)).where(
         IndicatorReport.status == ReportStatus.SUBMITTED).order_by(IndicatorReport.reported_at, IndicatorReport.id)))
