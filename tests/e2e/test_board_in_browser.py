@@ -53,7 +53,11 @@ def test_the_keyboard_menu_moves_a_card_without_a_mouse(page, city):
     card.locator('[data-move-to="in_progress"]').focus()
     with page.expect_response(lambda r: "/move" in r.url):
         page.keyboard.press("Enter")
-    page.wait_for_selector(f'.column-cards[data-status="in_progress"] #card-{city.cards["k"]}')
+    # The card goes to its new column before the server answers; the totals change only once it has said yes,
+    # so wait for its words before reading them.
+    page.wait_for_selector("#flash .flash.info")
+    assert page.inner_text("#flash") == "已签收。"
+    assert column(page, "in_progress").locator(f"#card-{city.cards['k']}").count() == 1
     assert page.inner_text('[data-total="in_progress"] b') == "1"
 
 
