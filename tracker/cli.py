@@ -410,10 +410,12 @@ def assess_command(year: int, rubric_path: Path | None, freeze_as: str | None) -
         scoring = rubric.read_rubric(rubric_path or Path(current_app.config["TRACKER_RUBRIC_FILE"]))
         plan = assessment.plan_for(scoring)
         ladder = escalation.parse_ladder(current_app.config["TRACKER_LADDER"])
+        now = utcnow()
         if freeze_as:
             assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,
-                              actor=accounts.user_by_name(freeze_as), now=utcnow())
-        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder)
+                              actor=accounts.user_by_name(freeze_as), now=now)
+        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder,
+                                 today=local_today(now, plan.timezone))
     _print_assessment(data)
 
 
@@ -422,6 +424,8 @@ def _print_assessment(data: dict[str, Any]) -> None:
     state = (f"已定稿({data['frozen']['by']} {data['frozen']['at'][:16].replace('T', ' ')} UTC)"
              if data["frozen"] else "未定稿,按现行评分细则计算")
     click.echo(f"{data['plan']['title']} {data['year']} 年度考核 · 评分细则 {data['rubric']['version']} · {state}")
+    if data.get("provisional"):
+        click.echo(assessment.provisional_words(data))
     header = ["名次", "单位", "得分", *(f"{r['label']}" for r in rules)]
     rows = [[str(u["rank"]), u["unit_name"], u["score"],
              *(f"{s['subtotal']}({s['count']})" for s in u["rules"])] for u in data["units"]]

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from tests.services.test_assessment import bulletin_only
+from tests.services.test_assessment import RUBRIC, bulletin_only
 import time_machine
 from tests.api.api_helpers import ApiClient, assert_error
 
@@ -85,3 +85,15 @@ def test_a_bad_freeze_changes_nothing(api_as: Callable[[User | None], ApiClient]
         assert_error(client.post("/assessment/freeze", json=body), 422)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar() == 0
     assert db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar() == events
+
+
+def test_a_year_whose_figures_are_still_due_is_provisional_and_cannot_be_frozen(
+        app, api_as: Callable[[User | None], ApiClient], office: User, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # due_days: 31
+    client = api_as(office)
+    with time_machine.travel(datetime(2025, 1, 10, 2, 0, tzinfo=timezone.utc), tick=False):
+        data = client.get("/assessment?year=2024").get_json()
+        assert (data["provisional"], data["figures_due_until"], data["final_on"]) == (True, "2025-01-31", "2025-02-01")
+        assert sum(u["awaited"] for u in data["units"]) > 20
+        assert_error(client.post("/assessment/freeze", json={"year": 2024}), 422, "figures_still_due")
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar() == 0

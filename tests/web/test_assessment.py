@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from tests.services.test_assessment import bulletin_only
+from tests.services.test_assessment import RUBRIC, bulletin_only
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment
@@ -82,4 +82,18 @@ def test_a_bad_freeze_form_changes_nothing(app, sign_in, people, data, monkeypat
     monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2024-01-05T10:00")
     response = sign_in(people["office"]).post("/assessment/freeze", data=data)
     assert response.status_code == 422
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar() == 0
+
+
+def test_before_its_figures_are_due_the_page_says_the_year_is_provisional_and_offers_no_freeze(
+        app, sign_in, people, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # due_days: 31
+    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2025-01-10T10:00")
+    client = sign_in(people["office"])
+    page = client.get("/assessment?year=2024").get_data(as_text=True)
+    assert "得分暂定(截至 2025-01-10):本年度指标数据报送期限至 2025-01-31" in page
+    assert "2025-02-01 起方可定稿" in page and 'id="freeze-form"' not in page
+    refused = client.post("/assessment/freeze", data={"year": "2024"})
+    assert refused.status_code == 422 and "2024 年度指标数据报送期限至 2025-01-31,期限届满后方可定稿" in \
+        refused.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar() == 0

@@ -143,18 +143,19 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
 
 
 def _assess(app: Flask, plan: Plan, until: date) -> dict[str, Any]:
-    """The office freezes (定稿) every year already over, as it would in January; the year replayed last is scored
-    as it stands, for the scores page to show a spread."""
+    """The office freezes (定稿) every year whose result is final (its indicator figures were due), as it would in
+    February; the year replayed last is scored as it stands, for the scores page to show a spread."""
     scoring = rubric.configured(app.config)
     ladder = parse_ladder(app.config["TRACKER_LADDER"])
     office = accounts.user_by_name(OFFICE[0])
     now = utcnow()
     frozen = []
     for year in range(plan.start_date.year, until.year):
-        assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
-        frozen.append(year)
+        if until >= assessment.settles_on(year, scoring):
+            assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
+            frozen.append(year)
     scores = [u["score"] for u in assessment.compute(plan=plan, year=until.year, rubric=scoring,
-                                                     ladder=ladder)["units"]]
+                                                     ladder=ladder, today=until)["units"]]
     return {"year": until.year, "units": len(scores), "highest": scores[0] if scores else None,
             "lowest": scores[-1] if scores else None, "frozen": frozen}
 

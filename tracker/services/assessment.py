@@ -6,14 +6,15 @@ here; missed periodic reports and indicator outcomes from their services (report
 indicators.outcomes). Each fact names its evidence: a record on its item's page, an item, an indicator's history.
 Until the office freezes a year (定稿) the scores are computed on every reading; freezing stores the whole result,
 which is what every later reading shows: a frozen year is never recomputed, whatever the rubric or the records
-become.
+become. A year's scores stay provisional until its last indicator figures were due (the rubric's `due_days` after
+the year ends): a figure not yet due is listed as awaited, not deducted, and the year cannot be frozen before.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,8 +75,15 @@ def _year_bounds(year: int, zone: str) -> tuple[datetime, datetime]:
             datetime.combine(date(year + 1, 1, 1), time(), tz).astimezone(timezone.utc))
 
 
-def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level]) -> dict[str, Any]:
-    """Every assessed unit's score for `year`, ranked, with the breakdown per rule and the facts behind it.
+def settles_on(year: int, rubric: Rubric) -> date:
+    """The first day a year's result is final: the year is over and its last indicator figures were due. The
+    office freezes (定稿) from that day on."""
+    return date(year, 12, 31) + timedelta(days=rubric.indicator_due_days + 1)
+
+
+def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], today: date) -> dict[str, Any]:
+    """Every assessed unit's score for `year` as it stands on `today` (plan time zone), ranked, with the breakdown
+    per rule and the facts behind it, and how many of its indicator figures are still awaited (not yet due).
 
     Units assessed: those leading items of the plan, the office excepted. One query for the units and one per
     kind of fact, whatever the number of units. Raises Invalid for a year outside the plan.
@@ -88,13 +96,17 @@ def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level]) -
     start, end = _year_bounds(year, plan.timezone)
     kinds = {rule.kind for rule in rubric.rules}
     facts: dict[int, list[Fact]] = defaultdict(list)
+    counted, awaited = _indicators(plan, year, kinds, rubric=rubric, today=today)
     for fact in (*_done_on_time(plan, start, end, kinds), *_records(plan, start, end, kinds, ladder),
-                 *_returns(plan, start, end, kinds), *_missed_reports(plan, year, kinds),
-                 *_indicators(plan, year, kinds)):
+                 *_returns(plan, start, end, kinds), *_missed_reports(plan, year, kinds), *counted):
         facts[fact.unit_id].append(fact)
-    scored = [_score(unit_id, name, rubric, facts.get(unit_id, [])) for unit_id, name in units]
+    scored = [_score(unit_id, name, rubric, facts.get(unit_id, [])) | {"awaited": awaited.get(unit_id, 0)}
+              for unit_id, name in units]
+    final_on = settles_on(year, rubric)
     return {"plan": {"id": plan.id, "key": plan.key, "title": plan.title}, "year": year,
-            "rubric": rubric.as_data(), "units": _ranked(scored), "ranked": len(scored), "frozen": None}
+            "rubric": rubric.as_data(), "units": _ranked(scored), "ranked": len(scored), "frozen": None,
+            "as_of": today.isoformat(), "figures_due_until": (final_on - timedelta(days=1)).isoformat(),
+            "final_on": final_on.isoformat(), "provisional": today < final_on}
 
 
 def _local_day(moment: datetime, zone: str) -> date:
@@ -164,21 +176,29 @@ def _missed_reports(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
 _INDICATOR_RULES = {indicators.NOT_MET: "indicator_not_met", indicators.NOT_REPORTED: "indicator_not_reported"}
 
 
-def _indicators(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
-    """The plan's indicators whose period ended in the year, missed (not met) or never reported by the unit."""
+def _indicators(plan: Plan, year: int, kinds: set[str], *, rubric: Rubric,
+                today: date) -> tuple[list[Fact], dict[int, int]]:
+    """The plan's indicators whose period ended in the year, missed (not met) or never reported by the unit; and
+    per unit how many figures are missing but not yet due (period end + the rubric's due_days not yet past)."""
     wanted = {state for state, rule in _INDICATOR_RULES.items() if rule in kinds}
     if not wanted:
-        return []
+        return [], {}
     of_plan = set(db.session.scalars(sa.select(Indicator.id).where(Indicator.plan_id == plan.id)))
-    found = []
+    due = timedelta(days=rubric.indicator_due_days)
+    found: list[Fact] = []
+    awaited: dict[int, int] = defaultdict(int)
     for o in indicators.outcomes(start=date(year, 1, 1), end=date(year, 12, 31)):
-        if o.state in wanted and o.indicator_id in of_plan:
+        if o.indicator_id not in of_plan:
+            continue
+        if o.state == indicators.NOT_REPORTED and today <= o.period_end + due:
+            awaited[o.unit_id] += 1
+        elif o.state in wanted:
             detail = (f"{o.period} 目标 {number(o.target)},实际 {number(o.actual)}"
                       if o.state == indicators.NOT_MET and o.target is not None and o.actual is not None
                       else f"{o.period} 未报送")
             found.append(Fact(_INDICATOR_RULES[o.state], "indicator", o.indicator_id, None, o.unit_id, o.period_end,
                               o.indicator_name, detail, o.period))
-    return found
+    return found, dict(awaited)
 
 
 def _score(unit_id: int, name: str, rubric: Rubric, facts: list[Fact]) -> dict[str, Any]:
@@ -206,17 +226,26 @@ def _ranked(scored: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return scored
 
 
+def provisional_words(data: dict[str, Any]) -> str:
+    """Why a result not yet final may still change, for the command and the workbook (the page says it in the
+    reader's language)."""
+    awaited = sum(u.get("awaited", 0) for u in data["units"])
+    return (f"得分暂定(截至 {data['as_of']}):指标数据报送期限至 {data['figures_due_until']},"
+            f"尚有 {awaited} 项未到期限的指标数据未报送,暂不扣分;期限届满后方可定稿。")
+
+
 def frozen(plan: Plan, year: int) -> Assessment | None:
     return db.session.execute(
         sa.select(Assessment).where(Assessment.plan_id == plan.id, Assessment.year == year)).scalar_one_or_none()
 
 
-def result(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level]) -> dict[str, Any]:
-    """The year's result: the frozen one when the office has frozen it (never recomputed), else computed now."""
+def result(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], today: date) -> dict[str, Any]:
+    """The year's result: the frozen one when the office has frozen it (never recomputed), else computed as it
+    stands on `today`."""
     check_year(plan, year)
     stored = frozen(plan, year)
     if stored is None:
-        return compute(plan=plan, year=year, rubric=rubric, ladder=ladder)
+        return compute(plan=plan, year=year, rubric=rubric, ladder=ladder, today=today)
     frozen_by = db.session.get(User, stored.frozen_by_id)
     return stored.result | {"frozen": {"at": stored.frozen_at.isoformat(),
                                        "by": frozen_by.display_name if frozen_by else ""}}
@@ -224,23 +253,30 @@ def result(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level]) ->
 
 def freeze(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], actor: User,
            now: datetime) -> Assessment:
-    """定稿: store the year's result as computed now, audited; the office only, once per year, after the year.
+    """定稿: store the year's result as computed now, audited; the office only, once per year, once it is final.
 
-    Raises NotAllowed (not the office), Invalid (a year outside the plan or not over yet in the plan's time
-    zone), InvalidTransition (already frozen: the message says by whom and when).
+    Raises NotAllowed (not the office), Invalid (a year outside the plan, not over yet in the plan's time zone,
+    or with indicator figures still due: see settles_on), InvalidTransition (already frozen: the message says by
+    whom and when).
     """
     permissions.require_office(actor)
     check_year(plan, year)
-    if _local_day(now, plan.timezone).year <= year:
+    today = _local_day(now, plan.timezone)
+    if today.year <= year:
         raise Invalid(f"{year} 年度尚未结束,不能定稿", f"{year} is not over yet; it cannot be frozen",
                       code="year_not_over", fields={"year": ["年度尚未结束"]})
+    if today < settles_on(year, rubric):
+        last = settles_on(year, rubric) - timedelta(days=1)
+        raise Invalid(f"{year} 年度指标数据报送期限至 {last.isoformat()},期限届满后方可定稿",
+                      f"{year}'s indicator figures are due until {last.isoformat()}; freeze it after that day",
+                      code="figures_still_due", fields={"year": ["指标数据报送期限未满"]})
     stored = frozen(plan, year)
     if stored is not None:
         at = stored.frozen_at.astimezone(ZoneInfo(plan.timezone)).strftime("%Y-%m-%d %H:%M")
         raise InvalidTransition(f"{year} 年度考核结果已于 {at} 定稿,不能重复定稿",
                                 f"The {year} assessment was frozen on {at}; it cannot be frozen again",
                                 code="already_frozen")
-    data = compute(plan=plan, year=year, rubric=rubric, ladder=ladder)
+    data = compute(plan=plan, year=year, rubric=rubric, ladder=ladder, today=today)
     stored = Assessment(plan_id=plan.id, year=year, rubric_version=rubric.version, rubric_hash=rubric.sha256,
                         result=data, frozen_by_id=actor.id, frozen_at=now)
     db.session.add(stored)
@@ -262,7 +298,8 @@ def read(*, year: int | None, rubric: Rubric, ladder: Sequence[Level], actor: Us
     """What the page, the export and the API show: the year's result (the current year when none is asked for)
     as the actor may see it, with the plan's years to choose from."""
     plan = plan_for(rubric)
-    data = result(plan=plan, year=year or default_year(plan, now=now), rubric=rubric, ladder=ladder)
+    data = result(plan=plan, year=year or default_year(plan, now=now), rubric=rubric, ladder=ladder,
+                  today=_local_day(now, plan.timezone))
     return visible(data, actor=actor) | {"years": list(range(plan.start_date.year, plan.end_date.year + 1))}
 
 
@@ -284,6 +321,8 @@ def workbook(data: dict[str, Any], *, base_url: str = "") -> bytes:
     state = "已定稿" if data.get("frozen") else "未定稿"
     title = f"{data['year']}年度考核得分"
     caption = f"{data['plan']['title']} · {title} · 评分细则 {data['rubric']['version']} · {state}"
+    if data.get("provisional"):
+        caption += " · " + provisional_words(data)
     summary = exports.Sheet(title="汇总", caption=caption, header=[*SUMMARY_HEADER, *(r["label"] for r in rules)],
                             rows=[[u["rank"], u["unit_name"], float(u["score"]),
                                    *(float(s["subtotal"]) for s in u["rules"])] for u in data["units"]])

@@ -44,6 +44,7 @@ class UnitScoreOut(Schema):
     score = fields.String(required=True, metadata={"description": "a decimal as text, e.g. 97.5"})
     rules = fields.List(fields.Nested(RuleScoreOut), required=True)
     facts = fields.List(fields.Nested(FactOut), required=True)
+    awaited = fields.Integer(metadata={"description": "indicator figures missing but not yet due: not deducted"})
 
 
 class FrozenOut(Schema):
@@ -58,5 +59,11 @@ class AssessmentOut(Schema):
     ranked = fields.Integer(required=True, metadata={"description": "how many units were ranked"})
     years = fields.List(fields.Integer(), required=True, metadata={"description": "the plan's years"})
     frozen = fields.Nested(FrozenOut, allow_none=True, metadata={"description": "null until the office froze it"})
+    as_of = fields.String(metadata={"description": "the day the scores were computed for, YYYY-MM-DD"})
+    figures_due_until = fields.String(metadata={"description": "the last day units report the year's indicator "
+                                                                "figures (the rubric's due_days after the year)"})
+    final_on = fields.String(metadata={"description": "the first day the result is final (the year's indicator "
+                                                      "figures were due) and may be frozen"})
+    provisional = fields.Boolean(metadata={"description": "true while the scores may still change by the rules"})
     units = fields.List(fields.Nested(UnitScoreOut), required=True,
                         metadata={"description": "every unit for the office and leaders; a unit's own only"})
