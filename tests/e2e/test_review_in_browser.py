@@ -7,6 +7,8 @@ import zlib
 from datetime import date
 from pathlib import Path
 
+from pypdf import PdfWriter
+
 from tracker.models import ItemStatus
 
 from .e2e_helpers import log_in, shoot
@@ -69,3 +71,32 @@ def test_the_office_picks_several_units_by_checkbox_after_narrowing_the_list(pag
     picker.locator(".unit-filter").fill("司法")
     assert picker.locator("input:checked").count() == 1, "a checked unit stays chosen while the list narrows"
     assert picker.locator("label:visible").count() >= 2
+
+
+def one_page_pdf(path: Path) -> Path:
+    """A real one-page PDF (A5, blank), so poppler can draw its first page."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=420, height=595)
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def test_a_pdf_of_evidence_shows_its_first_page_in_the_queue_and_opens_in_the_browser(page, city, tmp_path):
+    city.card("p", "带PDF佐证的事项", status=ItemStatus.IN_PROGRESS)
+    card_id = city.cards["p"]
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=带PDF佐证")
+    submit_with_evidence(page, card_id, one_page_pdf(tmp_path / "整改报告.pdf"), "整改报告见附件")
+    page.click("header form button:has-text('退出')")
+
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+    thumb = page.locator(f"#review-{card_id} img.thumb.pdf")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete", arg=thumb.element_handle())
+    width, height = thumb.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert width > 0 and height > width, "the first page is drawn (portrait), not the alternative text"
+    opened = page.request.get(thumb.locator("xpath=..").get_attribute("href"))
+    assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
+    assert opened.headers["x-content-type-options"] == "nosniff" and opened.body().startswith(b"%PDF")
