@@ -60,6 +60,16 @@ def test_a_unit_reports_with_evidence_and_reads_it_in_the_history(sign_in, peopl
     assert db.session.scalars(sa.select(Attachment).where(Attachment.indicator_report_id == figure.id)).one()
 
 
+def test_a_figure_reported_with_the_file_input_left_empty_is_taken_without_evidence(sign_in, people, filing, unit):
+    """A browser posts an empty file input as a part with no file name and nothing in it: no file, not a refusal."""
+    response = sign_in(people["sfj_admin"]).post(f"/indicators/{filing.id}/reports", data={
+        "period": "2023", "value": "97", "note": "", "files": [(io.BytesIO(b""), "")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    (figure,) = db.session.scalars(sa.select(IndicatorReport).where(IndicatorReport.indicator_id == filing.id))
+    assert db.session.scalars(sa.select(Attachment).where(Attachment.indicator_report_id == figure.id)).first() is None
+
+
 def test_a_unit_not_among_the_reporters_gets_no_form_and_is_refused(sign_in, people, filing, unit):
     client = sign_in(people["other_admin"])  # 市公安局 is not a 司法行政部门
     assert client.get(history_url(filing, unit("sfj"))).status_code == 404

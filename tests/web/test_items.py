@@ -88,6 +88,16 @@ def test_submit_with_closing_report_and_evidence_from_the_dialog(sign_in, people
     assert db.session.query(Attachment).filter_by(item_id=item.id).one().original_name == "佐证.pdf"
 
 
+def test_progress_posted_with_the_file_input_left_empty_is_saved_without_evidence(sign_in, people, make_item):
+    """What a browser sends when nobody chose a file: a part with no file name and nothing in it."""
+    item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
+    response = sign_in(people["sfj_admin"]).post(f"/items/{item.id}/updates", data={
+        "text": "本周完成调研", "files": (io.BytesIO(b""), "")}, content_type="multipart/form-data")
+    assert response.status_code in (200, 303), response.get_data(as_text=True)
+    assert db.session.query(Attachment).filter_by(item_id=item.id).count() == 0
+    assert "本周完成调研" in sign_in(people["sfj_admin"]).get(f"/items/{item.id}").get_data(as_text=True)
+
+
 def test_submit_without_a_report_is_refused(sign_in, people, make_item):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
     response = move(sign_in(people["sfj_admin"]), item, "submitted")

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..clock import utcnow
 from ..models import Indicator, IndicatorReport
-from ..services import indicators, progress
+from ..services import indicators
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
@@ -95,9 +95,8 @@ def create_report(data: dict[str, Any], indicator_id: int) -> dict[str, Any]:
     """A reporting unit's figure for a period that has started, for the caller's own unit, with a note and
     evidence files (multipart); the office is told. Reporting again before the office decides supersedes."""
     indicator = indicators.get_indicator(indicator_id)
-    uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
     created = indicators.report(indicator, actor=actor(), period=data["period"], value=data["value"],
-                                note=data["note"], files=uploads, storage=storage(), now=utcnow())
+                                note=data["note"], files=data["files"], storage=storage(), now=utcnow())
     return _reports([created])[0]
 
 

@@ -33,9 +33,8 @@ def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:
 def add_update(data: dict[str, Any], item_id: int) -> dict[str, Any]:
     """A progress note (text, percent) with evidence files; refused types and oversized files change nothing."""
     item = visible_item(item_id)
-    uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
     update = progress.add_update(item, actor=actor(), text=data["text"], percent=data.get("percent"),
-                                 files=uploads, storage=storage(), now=utcnow())
+                                 files=data["files"], storage=storage(), now=utcnow())
     return _shaped(update, progress.updates_of(item)[0][1])
 
 

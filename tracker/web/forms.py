@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from flask import Request, Response, make_response, redirect, request
 from marshmallow import Schema, ValidationError
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 
 from ..api.errors import translated_messages
 from ..api.parsing import MULTIPART, TrackerParser
@@ -48,7 +48,7 @@ class WebParser(TrackerParser):
         return MultiDictProxy(_filled(req.args), schema)
 
     def load_multipart(self, req: Request, schema: Schema) -> Any:
-        return MultiDictProxy(CombinedMultiDict([_filled(req.form), req.files]), schema)
+        return MultiDictProxy(CombinedMultiDict([_filled(req.form), _chosen(req.files)]), schema)
 
     def handle_error(self, error: ValidationError, req: Request, schema: Schema, *, error_status_code: int | None,
                      error_headers: dict[str, str] | None) -> Any:
@@ -58,6 +58,12 @@ class WebParser(TrackerParser):
 
 def _filled(values: MultiDict[str, str]) -> MultiDict[str, str]:
     return MultiDict([(key, value) for key, value in values.items(multi=True) if value.strip()])
+
+
+def _chosen(files: MultiDict[str, FileStorage]) -> MultiDict[str, FileStorage]:
+    """A file input left empty still posts a part, with no file name and nothing in it: no file was chosen (it
+    is not a file of an unsupported type)."""
+    return MultiDict([(key, file) for key, file in files.items(multi=True) if file.filename])
 
 
 def refusal(messages: dict[str, Any], schema: Schema) -> Invalid:

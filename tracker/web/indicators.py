@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services import indicators, lookup, progress
+from ..services import indicators, lookup
 from . import forms, schemas
 from .access import office_only, units_only
 from .context import deadlines, storage
@@ -61,9 +61,8 @@ def history(indicator_id: int) -> Response:
 def report(indicator_id: int) -> Response:
     indicator = indicators.get_indicator(indicator_id)
     data = forms.form(schemas.IndicatorReportForm())
-    uploads = [progress.Upload(filename=f.filename or "", stream=f.stream) for f in data["files"]]
     created = indicators.report(indicator, actor=current_user, period=data["period"], value=data["value"],
-                                note=data["note"], files=uploads, storage=storage(), now=utcnow())
+                                note=data["note"], files=data["files"], storage=storage(), now=utcnow())
     flash(_("Reported %(value)s%(measure)s for “%(name)s” %(period)s; the office will review it.",
             value=indicators.format_value(created.value), measure=indicator.measure, name=indicator.name,
             period=created.period))

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, flash, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import FileStorage
 
 from ..clock import utcnow
 from ..errors import Invalid
@@ -37,10 +36,6 @@ from .htmx import render
 
 bp = Blueprint("cards", __name__)
 ITEM = "/items/<id:item_id>"
-
-
-def _uploads(files: list[FileStorage]) -> list[progress.Upload]:
-    return [progress.Upload(filename=f.filename or "", stream=f.stream) for f in files if f.filename]
 
 
 def detail_context(item: WorkItem) -> dict[str, Any]:
@@ -93,7 +88,7 @@ def move(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.MoveForm())
     back = forms.local_url(data.get("next"), url_for("cards.detail", item_id=item.id))
-    uploads = _uploads(data["files"])
+    uploads = data["files"]
     source = item.status
     workflow.move(item, actor=current_user, to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"),
@@ -121,7 +116,7 @@ def add_update(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(schemas.ProgressForm())
     progress.add_update(item, actor=current_user, text=data["text"], percent=data.get("percent"),
-                        files=_uploads(data["files"]), storage=storage(), now=utcnow())
+                        files=data["files"], storage=storage(), now=utcnow())
     flash(_("Progress reported."))
     return forms.finished(url_for("cards.detail", item_id=item.id))
 

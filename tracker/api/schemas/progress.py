@@ -8,23 +8,25 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ...models import ExtensionStatus
+from ...services import progress
 from ...services.extensions import DECISIONS
 from .common import day_field, text_field
 
 
 class EvidenceFile(Upload):
-    """A multipart file part; a plain text part in its place is refused."""
+    """A multipart file part, handed to the services as an upload (its name as sent, its stream); a plain text
+    part in its place is refused."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> progress.Upload:
         if not isinstance(value, FileStorage):
             raise ValidationError("须为上传的文件")
-        return value
+        return progress.Upload(filename=value.filename or "", stream=value.stream)
 
 
 class ProgressIn(Schema):
     text = text_field(required=True, min_length=1, max_length=10_000)
     percent = fields.Integer(validate=validate.Range(min=0, max=100))
-    files: fields.List[FileStorage] = fields.List(EvidenceFile(), load_default=list,
+    files: fields.List[progress.Upload] = fields.List(EvidenceFile(), load_default=list,
                         metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
 
 
