@@ -125,7 +125,7 @@ def test_an_edited_indicator_updates_in_place_and_a_new_one_is_added(app, plan, 
     edited["indicators"][0]["name"] = "法治专题讲座次数(修订)"
     edited["indicators"].append({"key": "complaints_overdue", "name": "超期未办结举报投诉件数", "measure": "件",
                                  "direction": "<=", "target": {"value": 0}, "period": "quarter",
-                                 "reporters": {"tags": ["enforcement"]}, "first_year": 2024})
+                                 "reporters": {"tags": ["enforcement"]}, "first_year": 2024, "due_days": 10})
     before = count(Indicator)
 
     result = load(app.test_cli_runner(), "load-plan", write(edited))
@@ -136,6 +136,7 @@ def test_an_edited_indicator_updates_in_place_and_a_new_one_is_added(app, plan, 
     assert lectures.name == "法治专题讲座次数(修订)"
     added = db.session.execute(sa.select(Indicator).where(Indicator.key == "complaints_overdue")).scalar_one()
     assert (added.direction, added.period, added.task_id, added.target_value) == ("at_most", "quarter", None, 0)
+    assert (added.due_days, lectures.due_days) == (10, 31)  # its own; the plan file's indicator_due_days
 
 
 def test_an_untouched_item_follows_its_template_but_one_with_history_keeps_its_own(
@@ -248,6 +249,12 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "indicator_rate_over_100":
         data["indicators"][13]["target"] = {"value": 120}
         return "indicators[13].target.value"
+    if how == "indicator_negative_due_days":
+        data["indicators"][2]["due_days"] = -1
+        return "indicators[2].due_days"
+    if how == "plan_due_days_as_text":
+        data["indicator_due_days"] = "一个月"
+        return "indicator_due_days"
     if how == "indicator_unknown_field":
         data["indicators"][3]["weight"] = 2
         return "indicators[3].weight"
@@ -262,7 +269,8 @@ BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", 
                 "invalid_yearly_day", "unknown_cooperating_unit", "x_names_too_few_parameters", "indicator_unknown_task",
                 "indicator_parameter_of_another_task", "indicator_two_targets", "indicator_unknown_reporter_tag",
                 "indicator_unknown_direction", "indicator_year_outside_plan", "indicator_duplicate_key",
-                "indicator_monthly", "indicator_rate_over_100", "indicator_unknown_field"]
+                "indicator_monthly", "indicator_rate_over_100", "indicator_unknown_field", "indicator_negative_due_days",
+                "plan_due_days_as_text"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)

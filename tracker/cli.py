@@ -414,8 +414,7 @@ def assess_command(year: int, rubric_path: Path | None, freeze_as: str | None) -
         if freeze_as:
             assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,
                               actor=accounts.user_by_name(freeze_as), now=now)
-        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder,
-                                 today=local_today(now, plan.timezone))
+        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder, now=now)
     _print_assessment(data)
 
 

@@ -15,7 +15,7 @@ from tests.api.api_helpers import ApiClient, assert_error
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment, Event, Role, User, WorkItem
 
-AFTER_2023 = datetime(2024, 1, 5, 2, 0, tzinfo=timezone.utc)
+AFTER_2023 = datetime(2024, 2, 5, 2, 0, tzinfo=timezone.utc)  # 2023's indicator figures were due by 31 January
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +89,7 @@ def test_a_bad_freeze_changes_nothing(api_as: Callable[[User | None], ApiClient]
 
 def test_a_year_whose_figures_are_still_due_is_provisional_and_cannot_be_frozen(
         app, api_as: Callable[[User | None], ApiClient], office: User, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # due_days: 31
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # counts indicator figures
     client = api_as(office)
     with time_machine.travel(datetime(2025, 1, 10, 2, 0, tzinfo=timezone.utc), tick=False):
         data = client.get("/assessment?year=2024").get_json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +16,13 @@ from tracker.extensions import db
 from tracker.models import (Attachment, Direction, Event, Indicator, IndicatorPeriod, IndicatorReport, Notification,
                             ReportStatus, Role, TaskParameter, Unit)
 from tracker.services import indicators, plans, progress
-from tracker.services.indicators import MET, NO_TARGET, NOT_MET, NOT_REPORTED, PENDING
+from tracker.services.indicators import AWAITED, MET, NO_TARGET, NOT_MET, NOT_REPORTED, PENDING
 
 IN_2024 = datetime(2024, 3, 1, 2, 0, tzinfo=timezone.utc)
+
+
+def sh_time(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
 PDF = b"%PDF-1.4 figure"
 
 
@@ -49,8 +54,9 @@ def reporting(storage, sfj_clerk):
     return send
 
 
-def outcome(key: str, unit: Unit, period: str) -> indicators.Outcome:
-    found = [o for o in indicators.outcomes(start=date(2023, 1, 1), end=date(2025, 12, 31), unit_ids=[unit.id])
+def outcome(key: str, unit: Unit, period: str, *, now: datetime = IN_2024) -> indicators.Outcome:
+    found = [o for o in indicators.outcomes(start=date(2023, 1, 1), end=date(2025, 12, 31), now=now,
+                                            unit_ids=[unit.id])
              if o.indicator_key == key and o.period == period]
     assert len(found) == 1
     return found[0]
@@ -108,13 +114,24 @@ def test_a_figure_meets_its_target_on_the_good_side_of_it_the_target_included(di
     assert indicators.judge(direction, Decimal(target), Decimal(actual)) == expected
 
 
-@pytest.mark.parametrize("status, target, expected", [
-    (None, "1", NOT_REPORTED), (ReportStatus.RETURNED, "1", NOT_REPORTED), (ReportStatus.SUBMITTED, "1", PENDING),
-    (ReportStatus.ACCEPTED, None, NO_TARGET), (ReportStatus.ACCEPTED, "1", MET), (ReportStatus.ACCEPTED, "3", NOT_MET),
-    (None, None, NOT_REPORTED)])
-def test_the_state_of_a_period_follows_its_newest_report(status, target, expected):
+@pytest.mark.parametrize("status, target, overdue, expected", [
+    (None, "1", True, NOT_REPORTED), (ReportStatus.RETURNED, "1", True, NOT_REPORTED),
+    (None, "1", False, AWAITED), (ReportStatus.RETURNED, "1", False, AWAITED),
+    (ReportStatus.SUBMITTED, "1", True, PENDING), (ReportStatus.ACCEPTED, None, True, NO_TARGET),
+    (ReportStatus.ACCEPTED, "1", False, MET), (ReportStatus.ACCEPTED, "3", True, NOT_MET),
+    (None, None, True, NOT_REPORTED)])
+def test_the_state_of_a_period_follows_its_newest_report_and_its_due_day(status, target, overdue, expected):
     assert indicators.state_of(status, direction=Direction.AT_LEAST, target=Decimal(target) if target else None,
-                               actual=Decimal(2)) == expected
+                               actual=Decimal(2), overdue=overdue) == expected
+
+
+def test_a_figure_missing_is_awaited_until_its_due_day_and_not_reported_from_the_next(plan, unit):
+    """The shipped plan gives units 31 days after a period (indicator_due_days): 2023's figures by 31 January."""
+    on_the_day = outcome("filing_review_rate", unit("sfj"), "2023", now=sh_time(2024, 1, 31, 23, 59))
+    assert (on_the_day.state, on_the_day.due_on) == (AWAITED, date(2024, 1, 31))
+    assert outcome("filing_review_rate", unit("sfj"), "2023", now=sh_time(2024, 2, 1, 0, 1)).state == NOT_REPORTED
+    mid_year = outcome("lectures", unit("sfj"), "2024", now=IN_2024)
+    assert mid_year.state == AWAITED  # a year under way is not yet "not reported"
 
 
 # --- reporting and deciding ---------------------------------------------------------------------------------
@@ -246,26 +263,27 @@ def test_the_year_in_view_is_the_one_being_gathered_or_last_gathered_within_the_
 # --- outcomes -----------------------------------------------------------------------------------------------
 
 def test_outcomes_cover_every_reporting_unit_and_period_ending_in_the_window(plan, unit):
-    found = indicators.outcomes(start=date(2023, 12, 31), end=date(2023, 12, 31))
+    found = indicators.outcomes(start=date(2023, 12, 31), end=date(2023, 12, 31), now=IN_2024)
     assert {o.period for o in found} == {"2023"}
     units = {u.id for u in indicators.reporting_units(indicator("filing_review_rate"))}
     assert {o.unit_id for o in found if o.indicator_key == "filing_review_rate"} == units
     assert all(o.state == NOT_REPORTED for o in found)
-    assert indicators.outcomes(start=date(2024, 1, 1), end=date(2024, 12, 30)) == []
-    only = indicators.outcomes(start=date(2023, 1, 1), end=date(2025, 12, 31), unit_ids=[unit("sfj").id])
+    assert indicators.outcomes(start=date(2024, 1, 1), end=date(2024, 12, 30), now=IN_2024) == []
+    only = indicators.outcomes(start=date(2023, 1, 1), end=date(2025, 12, 31), now=IN_2024,
+                               unit_ids=[unit("sfj").id])
     assert {o.unit_id for o in only} == {unit("sfj").id}
     assert "enforcement_satisfaction_rate" not in {o.indicator_key for o in only}  # 市司法局 is not an 执法部门
 
 
 def test_a_unit_sees_its_own_outcomes_and_the_office_everyones(plan, unit, make_user, office):
-    window = {"start": date(2023, 1, 1), "end": date(2023, 12, 31)}
+    window = {"start": date(2023, 1, 1), "end": date(2023, 12, 31), "now": IN_2024}
     mine = indicators.outcomes_for(actor=make_user(Role.UNIT_MEMBER, "sfj"), **window)
     assert {o.unit_id for o in mine} == {unit("sfj").id}
     assert len(indicators.outcomes_for(actor=office, **window)) == len(indicators.outcomes(**window))
 
 
 def test_outcomes_take_the_same_number_of_queries_whatever_the_number_of_units(plan, count_queries, unit):
-    window = {"start": date(2023, 1, 1), "end": date(2025, 12, 31)}
+    window = {"start": date(2023, 1, 1), "end": date(2025, 12, 31), "now": IN_2024}
     with count_queries() as before:
         few = indicators.outcomes(**window)
     for n in range(12):

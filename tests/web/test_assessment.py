@@ -51,7 +51,7 @@ def test_a_unit_sees_its_own_score_and_rank_but_no_other_unit(sign_in, people, b
 
 def test_the_office_freezes_a_year_once_and_is_told_when_it_tries_again(app, sign_in, people, bulletin,
                                                                         monkeypatch):
-    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2024-01-05T10:00")
+    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2024-02-05T10:00")  # 2023's figures were due by 31 January
     client = sign_in(people["office"])
     done = client.post("/assessment/freeze", data={"year": "2023"}, follow_redirects=True)
     assert done.status_code == 200 and "定稿" in done.get_data(as_text=True)
@@ -87,7 +87,7 @@ def test_a_bad_freeze_form_changes_nothing(app, sign_in, people, data, monkeypat
 
 def test_before_its_figures_are_due_the_page_says_the_year_is_provisional_and_offers_no_freeze(
         app, sign_in, people, monkeypatch):
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # due_days: 31
+    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # counts indicator figures
     monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2025-01-10T10:00")
     client = sign_in(people["office"])
     page = client.get("/assessment?year=2024").get_data(as_text=True)

@@ -32,7 +32,7 @@ def _indicator(indicator: Indicator, units: dict[str, Any]) -> dict[str, Any]:
         "measure": indicator.measure, "direction": indicator.direction, "target": indicators.target_value(indicator),
         "target_parameter_id": indicator.target_parameter_id, "period": indicator.period,
         "periods": [p.key for p in indicators.indicator_periods(indicator)], "first_year": indicator.first_year,
-        "last_year": indicator.last_year, "text": indicator.text,
+        "last_year": indicator.last_year, "text": indicator.text, "due_days": indicator.due_days,
         "reporting_unit_ids": [u.id for u in indicators.reporting_units(indicator, units)],
     }
 
@@ -71,6 +71,7 @@ def list_outcomes(args: dict[str, Any]) -> list[indicators.Outcome]:
     if span is None:
         return []
     return indicators.outcomes_for(actor=actor(), start=args.get("start", span[0]), end=args.get("end", span[1]),
+                                   now=utcnow(),
                                    unit_ids=args.get("unit"), indicator_id=args.get("indicator"),
                                    task_number=args.get("task"), state=args.get("state"))
 

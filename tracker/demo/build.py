@@ -151,11 +151,11 @@ def _assess(app: Flask, plan: Plan, until: date) -> dict[str, Any]:
     now = utcnow()
     frozen = []
     for year in range(plan.start_date.year, until.year):
-        if until >= assessment.settles_on(year, scoring):
+        if until >= assessment.settles_on(plan, year):
             assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
             frozen.append(year)
     scores = [u["score"] for u in assessment.compute(plan=plan, year=until.year, rubric=scoring,
-                                                     ladder=ladder, today=until)["units"]]
+                                                     ladder=ladder, now=now)["units"]]
     return {"year": until.year, "units": len(scores), "highest": scores[0] if scores else None,
             "lowest": scores[-1] if scores else None, "frozen": frozen}
 

@@ -40,6 +40,7 @@ class Indicator(db.Model):
     first_year: Mapped[int | None]
     last_year: Mapped[int | None]
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    due_days: Mapped[int] = mapped_column(default=0, server_default="0")  # a period's figure is due this long after
 
     plan: Mapped[Any] = relationship("Plan")
     task: Mapped[Any] = relationship("Task")
@@ -51,6 +52,7 @@ class Indicator(db.Model):
                            "(target_parameter_id IS NOT NULL AND target_value IS NULL)", name="one_target"),
         sa.CheckConstraint("first_year IS NULL OR last_year IS NULL OR first_year <= last_year",
                            name="years_ordered"),
+        sa.CheckConstraint("due_days >= 0", name="due_days_not_negative"),
     )
 
 

@@ -6,8 +6,9 @@ here; missed periodic reports and indicator outcomes from their services (report
 indicators.outcomes). Each fact names its evidence: a record on its item's page, an item, an indicator's history.
 Until the office freezes a year (定稿) the scores are computed on every reading; freezing stores the whole result,
 which is what every later reading shows: a frozen year is never recomputed, whatever the rubric or the records
-become. A year's scores stay provisional until its last indicator figures were due (the rubric's `due_days` after
-the year ends): a figure not yet due is listed as awaited, not deducted, and the year cannot be frozen before.
+become. A year's scores stay provisional until its last indicator figures were due (each indicator's due_days
+after the year ends, from the plan file): a figure not yet due (待报送) is counted as awaited, not deducted, and the
+year cannot be frozen before.
 """
 from __future__ import annotations
 
@@ -75,15 +76,17 @@ def _year_bounds(year: int, zone: str) -> tuple[datetime, datetime]:
             datetime.combine(date(year + 1, 1, 1), time(), tz).astimezone(timezone.utc))
 
 
-def settles_on(year: int, rubric: Rubric) -> date:
-    """The first day a year's result is final: the year is over and its last indicator figures were due. The
-    office freezes (定稿) from that day on."""
-    return date(year, 12, 31) + timedelta(days=rubric.indicator_due_days + 1)
+def settles_on(plan: Plan, year: int) -> date:
+    """The first day a year's result is final: the year is over and its last indicator figures were due (the
+    longest due_days of the plan's indicators after 31 December). The office freezes (定稿) from that day on."""
+    longest = db.session.execute(
+        sa.select(sa.func.max(Indicator.due_days)).where(Indicator.plan_id == plan.id)).scalar()
+    return date(year, 12, 31) + timedelta(days=(longest or 0) + 1)
 
 
-def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], today: date) -> dict[str, Any]:
-    """Every assessed unit's score for `year` as it stands on `today` (plan time zone), ranked, with the breakdown
-    per rule and the facts behind it, and how many of its indicator figures are still awaited (not yet due).
+def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], now: datetime) -> dict[str, Any]:
+    """Every assessed unit's score for `year` as it stands at `now`, ranked, with the breakdown per rule and the
+    facts behind it, and how many of its indicator figures are still awaited (not yet due).
 
     Units assessed: those leading items of the plan, the office excepted. One query for the units and one per
     kind of fact, whatever the number of units. Raises Invalid for a year outside the plan.
@@ -96,13 +99,13 @@ def compute(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], t
     start, end = _year_bounds(year, plan.timezone)
     kinds = {rule.kind for rule in rubric.rules}
     facts: dict[int, list[Fact]] = defaultdict(list)
-    counted, awaited = _indicators(plan, year, kinds, rubric=rubric, today=today)
+    counted, awaited = _indicators(plan, year, kinds, now=now)
     for fact in (*_done_on_time(plan, start, end, kinds), *_records(plan, start, end, kinds, ladder),
                  *_returns(plan, start, end, kinds), *_missed_reports(plan, year, kinds), *counted):
         facts[fact.unit_id].append(fact)
     scored = [_score(unit_id, name, rubric, facts.get(unit_id, [])) | {"awaited": awaited.get(unit_id, 0)}
               for unit_id, name in units]
-    final_on = settles_on(year, rubric)
+    final_on, today = settles_on(plan, year), _local_day(now, plan.timezone)
     return {"plan": {"id": plan.id, "key": plan.key, "title": plan.title}, "year": year,
             "rubric": rubric.as_data(), "units": _ranked(scored), "ranked": len(scored), "frozen": None,
             "as_of": today.isoformat(), "figures_due_until": (final_on - timedelta(days=1)).isoformat(),
@@ -176,21 +179,19 @@ def _missed_reports(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
 _INDICATOR_RULES = {indicators.NOT_MET: "indicator_not_met", indicators.NOT_REPORTED: "indicator_not_reported"}
 
 
-def _indicators(plan: Plan, year: int, kinds: set[str], *, rubric: Rubric,
-                today: date) -> tuple[list[Fact], dict[int, int]]:
-    """The plan's indicators whose period ended in the year, missed (not met) or never reported by the unit; and
-    per unit how many figures are missing but not yet due (period end + the rubric's due_days not yet past)."""
+def _indicators(plan: Plan, year: int, kinds: set[str], *, now: datetime) -> tuple[list[Fact], dict[int, int]]:
+    """The plan's indicators whose period ended in the year, missed (not met) or not reported by the day they were
+    due; and per unit how many figures are missing but not yet due (待报送), which count for nothing yet."""
     wanted = {state for state, rule in _INDICATOR_RULES.items() if rule in kinds}
     if not wanted:
         return [], {}
     of_plan = set(db.session.scalars(sa.select(Indicator.id).where(Indicator.plan_id == plan.id)))
-    due = timedelta(days=rubric.indicator_due_days)
     found: list[Fact] = []
     awaited: dict[int, int] = defaultdict(int)
-    for o in indicators.outcomes(start=date(year, 1, 1), end=date(year, 12, 31)):
+    for o in indicators.outcomes(start=date(year, 1, 1), end=date(year, 12, 31), now=now):
         if o.indicator_id not in of_plan:
             continue
-        if o.state == indicators.NOT_REPORTED and today <= o.period_end + due:
+        if o.state == indicators.AWAITED:
             awaited[o.unit_id] += 1
         elif o.state in wanted:
             detail = (f"{o.period} 目标 {number(o.target)},实际 {number(o.actual)}"
@@ -239,13 +240,13 @@ def frozen(plan: Plan, year: int) -> Assessment | None:
         sa.select(Assessment).where(Assessment.plan_id == plan.id, Assessment.year == year)).scalar_one_or_none()
 
 
-def result(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], today: date) -> dict[str, Any]:
+def result(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], now: datetime) -> dict[str, Any]:
     """The year's result: the frozen one when the office has frozen it (never recomputed), else computed as it
-    stands on `today`."""
+    stands at `now`."""
     check_year(plan, year)
     stored = frozen(plan, year)
     if stored is None:
-        return compute(plan=plan, year=year, rubric=rubric, ladder=ladder, today=today)
+        return compute(plan=plan, year=year, rubric=rubric, ladder=ladder, now=now)
     frozen_by = db.session.get(User, stored.frozen_by_id)
     return stored.result | {"frozen": {"at": stored.frozen_at.isoformat(),
                                        "by": frozen_by.display_name if frozen_by else ""}}
@@ -265,8 +266,8 @@ def freeze(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], ac
     if today.year <= year:
         raise Invalid(f"{year} 年度尚未结束,不能定稿", f"{year} is not over yet; it cannot be frozen",
                       code="year_not_over", fields={"year": ["年度尚未结束"]})
-    if today < settles_on(year, rubric):
-        last = settles_on(year, rubric) - timedelta(days=1)
+    if today < settles_on(plan, year):
+        last = settles_on(plan, year) - timedelta(days=1)
         raise Invalid(f"{year} 年度指标数据报送期限至 {last.isoformat()},期限届满后方可定稿",
                       f"{year}'s indicator figures are due until {last.isoformat()}; freeze it after that day",
                       code="figures_still_due", fields={"year": ["指标数据报送期限未满"]})
@@ -276,7 +277,7 @@ def freeze(*, plan: Plan, year: int, rubric: Rubric, ladder: Sequence[Level], ac
         raise InvalidTransition(f"{year} 年度考核结果已于 {at} 定稿,不能重复定稿",
                                 f"The {year} assessment was frozen on {at}; it cannot be frozen again",
                                 code="already_frozen")
-    data = compute(plan=plan, year=year, rubric=rubric, ladder=ladder, today=today)
+    data = compute(plan=plan, year=year, rubric=rubric, ladder=ladder, now=now)
     stored = Assessment(plan_id=plan.id, year=year, rubric_version=rubric.version, rubric_hash=rubric.sha256,
                         result=data, frozen_by_id=actor.id, frozen_at=now)
     db.session.add(stored)
@@ -298,8 +299,7 @@ def read(*, year: int | None, rubric: Rubric, ladder: Sequence[Level], actor: Us
     """What the page, the export and the API show: the year's result (the current year when none is asked for)
     as the actor may see it, with the plan's years to choose from."""
     plan = plan_for(rubric)
-    data = result(plan=plan, year=year or default_year(plan, now=now), rubric=rubric, ladder=ladder,
-                  today=_local_day(now, plan.timezone))
+    data = result(plan=plan, year=year or default_year(plan, now=now), rubric=rubric, ladder=ladder, now=now)
     return visible(data, actor=actor) | {"years": list(range(plan.start_date.year, plan.end_date.year + 1))}
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -152,7 +151,7 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
             tally.add(done, not closed_late)
     named = _bulletin_units(plan, window, ladder[-1].level, zone)
     new = _new_records(plan, window)
-    missed = _indicators_missed(plan, period)
+    missed = _indicators_missed(plan, period, now=now)
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
         Unit.id.in_(set(so_far) | {u["unit_id"] for u in named} | set(new["per_unit"]) |
                     {m["unit_id"] for m in missed}))).all())
@@ -206,15 +205,16 @@ def _bulletin_units(plan: Plan, window: tuple[datetime, datetime], level: int, z
     return list(found.values())
 
 
-def _indicators_missed(plan: Plan, period: Period) -> list[dict[str, Any]]:
-    """The plan's indicators whose period ended within this one and were not met or not reported, per unit."""
+def _indicators_missed(plan: Plan, period: Period, *, now: datetime) -> list[dict[str, Any]]:
+    """The plan's indicators whose period ended within this one and were not met, or not reported by the day
+    their figure was due, per unit, as they stand at `now` (a figure not yet due is named nowhere)."""
     shape = {i: (measure, indicators.DIRECTION_SIGNS[direction]) for i, measure, direction in db.session.execute(
         sa.select(Indicator.id, Indicator.measure, Indicator.direction).where(Indicator.plan_id == plan.id))}
     return [{"indicator": o.indicator_name, "task_number": o.task_number, "period": o.period, "unit_id": o.unit_id,
              "state": o.state, "state_label": indicators.STATE_LABELS[o.state][0],
              "target": f"{shape[o.indicator_id][1]} {_number(o.target)}{shape[o.indicator_id][0]}",
              "actual": "—" if o.actual is None else f"{_number(o.actual)}{shape[o.indicator_id][0]}"}
-            for o in indicators.outcomes(start=period.start, end=period.end)
+            for o in indicators.outcomes(start=period.start, end=period.end, now=now)
             if o.indicator_id in shape and o.state in (indicators.NOT_MET, indicators.NOT_REPORTED)]
 
 

@@ -9,9 +9,10 @@ The rules, in one place:
   after a return the unit reports again; an accepted figure is final.
 - The office accepts or returns (with a reason) the newest submitted figure, at the version it read (409 if
   the unit reported again meanwhile). A submission tells the office, a return tells the unit.
-- State of (indicator, unit, period), from the newest report: none or returned → not_reported; submitted →
-  pending; accepted → met / not_met by the direction (≥ or ≤ the target), or no_target while the office has
-  not set the plan's X the target stands for.
+- State of (indicator, unit, period), from the newest report: none or returned → awaited (待报送) until the figure
+  is due (the period's end plus the indicator's due_days, plan time zone), not_reported (未报送) from the day after;
+  submitted → pending; accepted → met / not_met by the direction (≥ or ≤ the target), or no_target while the
+  office has not set the plan's X the target stands for.
 Every change writes an audit event in the same transaction (entity `indicator_report`: indicators belong to no
 item, like the plan's parameters).
 """
@@ -47,9 +48,10 @@ from .progress import Storage, Upload, check_file_count, store_evidence
 from .seeding import carriers_of
 
 MET, NOT_MET, NOT_REPORTED, PENDING, NO_TARGET = "met", "not_met", "not_reported", "pending", "no_target"
-STATES = (MET, NOT_MET, NOT_REPORTED, PENDING, NO_TARGET)
+AWAITED = "awaited"
+STATES = (MET, NOT_MET, NOT_REPORTED, AWAITED, PENDING, NO_TARGET)
 STATE_LABELS = {MET: ("达标", "Met"), NOT_MET: ("未达标", "Not met"), NOT_REPORTED: ("未报送", "Not reported"),
-                PENDING: ("待审核", "Pending"), NO_TARGET: ("未设目标", "No target")}
+                AWAITED: ("待报送", "Not yet due"), PENDING: ("待审核", "Pending"), NO_TARGET: ("未设目标", "No target")}
 REPORT_STATUS_LABELS = {ReportStatus.SUBMITTED: ("待审核", "Awaiting the office"),
                         ReportStatus.ACCEPTED: ("已采用", "Accepted"), ReportStatus.RETURNED: ("已退回", "Returned"),
                         ReportStatus.SUPERSEDED: ("已被重报替代", "Replaced by a later report")}
@@ -101,10 +103,11 @@ def judge(direction: Direction, target: Decimal, actual: Decimal) -> str:
 
 
 def state_of(status: ReportStatus | None, *, direction: Direction, target: Decimal | None,
-             actual: Decimal | None) -> str:
-    """The state of a unit's period from its newest report's status (None: nothing reported)."""
+             actual: Decimal | None, overdue: bool) -> str:
+    """The state of a unit's period from its newest report's status (None: nothing reported) and whether its
+    figure is overdue (see due_on)."""
     if status is None or status in (ReportStatus.RETURNED, ReportStatus.SUPERSEDED):
-        return NOT_REPORTED
+        return NOT_REPORTED if overdue else AWAITED
     if status == ReportStatus.SUBMITTED:
         return PENDING
     if target is None or actual is None:
@@ -136,7 +139,8 @@ class Outcome:
     unit_id: int
     period: str                # "2024" (year) or "2024-Q1" (quarter)
     period_end: date
-    state: str                 # met | not_met | not_reported | pending | no_target
+    due_on: date               # the last day to report the figure (period end + the indicator's due_days)
+    state: str                 # met | not_met | not_reported | awaited | pending | no_target
     target: Decimal | None
     actual: Decimal | None
     report_id: int | None      # the IndicatorReport behind actual (link: the indicator page)
@@ -173,9 +177,19 @@ def indicator_periods(indicator: Indicator) -> list[Period]:
                    first_year=indicator.first_year, last_year=indicator.last_year)
 
 
-def outcomes(*, start: date, end: date, unit_ids: Collection[int] | None = None) -> list[Outcome]:
+def due_on(indicator: Indicator, period: Period) -> date:
+    """The last day a unit may report the period's figure before it counts as 未报送."""
+    return period.end + timedelta(days=indicator.due_days)
+
+
+def overdue(indicator: Indicator, period: Period, *, now: datetime) -> bool:
+    return local_today(now, indicator.plan.timezone) > due_on(indicator, period)
+
+
+def outcomes(*, start: date, end: date, now: datetime, unit_ids: Collection[int] | None = None) -> list[Outcome]:
     """Every (indicator, reporting unit, period) whose period ENDS within [start, end], across plans, with its
-    state (see the module's rules). A fixed number of queries, whatever the number of units and periods."""
+    state at `now` (see the module's rules). A fixed number of queries, whatever the number of units and
+    periods."""
     wanted = set(unit_ids) if unit_ids is not None else None
     units = all_units()
     cells: list[tuple[Indicator, Unit, Period]] = []
@@ -194,9 +208,9 @@ def outcomes(*, start: date, end: date, unit_ids: Collection[int] | None = None)
         found.append(Outcome(
             indicator_id=indicator.id, indicator_key=indicator.key, indicator_name=indicator.name,
             task_number=indicator.task.number if indicator.task is not None else None, unit_id=unit.id,
-            period=period.key, period_end=period.end,
+            period=period.key, period_end=period.end, due_on=due_on(indicator, period),
             state=state_of(report.status if report else None, direction=indicator.direction, target=target,
-                           actual=actual),
+                           actual=actual, overdue=overdue(indicator, period, now=now)),
             target=target, actual=actual, report_id=report.id if report is not None else None))
     return found
 
@@ -222,7 +236,7 @@ def visible_unit_ids(actor: User) -> frozenset[int] | None:
     return None if permissions.sees_everything(actor) else permissions.subtree_ids(actor.unit_id)
 
 
-def outcomes_for(*, actor: User, start: date, end: date, unit_ids: Collection[int] | None = None,
+def outcomes_for(*, actor: User, start: date, end: date, now: datetime, unit_ids: Collection[int] | None = None,
                  indicator_id: int | None = None, task_number: int | None = None,
                  state: str | None = None) -> list[Outcome]:
     """Outcomes as the actor may see them (units: their own unit and those below), filtered."""
@@ -230,7 +244,7 @@ def outcomes_for(*, actor: User, start: date, end: date, unit_ids: Collection[in
     scope: Collection[int] | None = unit_ids
     if mine is not None:
         scope = mine if unit_ids is None else mine.intersection(unit_ids)
-    return [o for o in outcomes(start=start, end=end, unit_ids=scope)
+    return [o for o in outcomes(start=start, end=end, now=now, unit_ids=scope)
             if (indicator_id is None or o.indicator_id == indicator_id)
             and (task_number is None or o.task_number == task_number) and (state is None or o.state == state)]
 
@@ -291,6 +305,7 @@ class Cell:
     entries: list[HistoryEntry]
     state: str
     target: Decimal | None
+    due_on: date
     may_report: bool
     to_decide: IndicatorReport | None  # the figure the actor (the office) may accept or return now
 
@@ -299,17 +314,19 @@ def cell(indicator: Indicator, *, unit: Unit, period: str, actor: User, now: dat
     """A unit's period: its reports, its state, and whether the actor may report it now (the actor's own unit,
     a reporting unit, a period that has started, no figure accepted yet) or decide on its newest figure (the
     office, while it waits). NotFound for a period the indicator does not have or a unit the actor may not see."""
-    if period not in {p.key for p in indicator_periods(indicator)}:
+    found = next((p for p in indicator_periods(indicator) if p.key == period), None)
+    if found is None:
         raise NotFound("该指标没有这一期间", "This indicator has no such period", code="period_not_found")
     entries = history(indicator, unit=unit, period=period, actor=actor)
     newest = entries[0].report if entries else None
     target = target_value(indicator)
     state = state_of(newest.status if newest else None, direction=indicator.direction, target=target,
-                     actual=Decimal(newest.value) if newest else None)
+                     actual=Decimal(newest.value) if newest else None, overdue=overdue(indicator, found, now=now))
     may = can_report(actor, indicator, unit.id) and period in {p.key for p in reportable_periods(indicator, now=now)} \
         and not (newest is not None and newest.status == ReportStatus.ACCEPTED)
     waiting = newest is not None and newest.status == ReportStatus.SUBMITTED and permissions.is_office(actor)
-    return Cell(entries=entries, state=state, target=target, may_report=may, to_decide=newest if waiting else None)
+    return Cell(entries=entries, state=state, target=target, due_on=due_on(indicator, found), may_report=may,
+                to_decide=newest if waiting else None)
 
 
 def files_of(reports: Collection[IndicatorReport]) -> dict[int, list[Attachment]]:
@@ -481,7 +498,7 @@ SORTS = tuple(f"{sign}{column}" for column in SORT_COLUMNS for sign in ("", "-")
 def sorted_for_people(found: list[Outcome], *, sort: str) -> list[Outcome]:
     """Outcomes ordered by a column of the indicators table ("-" first: descending), ties by period, indicator
     and unit. States order from worst (未达标) to best (达标)."""
-    order = {state: n for n, state in enumerate((NOT_MET, NOT_REPORTED, PENDING, NO_TARGET, MET))}
+    order = {state: n for n, state in enumerate((NOT_MET, NOT_REPORTED, AWAITED, PENDING, NO_TARGET, MET))}
     keys: dict[str, Callable[[Outcome], Any]] = {
         "period": lambda o: o.period_end,
         "indicator": lambda o: o.indicator_id,

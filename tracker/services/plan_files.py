@@ -165,6 +165,9 @@ class TargetSchema(_StrictSchema):
         _exactly_one(data, ("parameter", "value"))
 
 
+DUE_DAYS = validate.Range(min=0, max=366, error="须为 0 至 366 之间的天数")
+
+
 class IndicatorSchema(_StrictSchema):
     key = fields.String(required=True, validate=KEY)
     task = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=999))
@@ -179,6 +182,7 @@ class IndicatorSchema(_StrictSchema):
     last_year = fields.Integer(load_default=None, allow_none=True, strict=True,
                                validate=validate.Range(min=1900, max=2999))
     text = fields.String(load_default="", validate=validate.Length(max=2000))
+    due_days = fields.Integer(load_default=None, allow_none=True, strict=True, validate=DUE_DAYS)
 
 
 class PlanFileSchema(_StrictSchema):
@@ -193,6 +197,7 @@ class PlanFileSchema(_StrictSchema):
     groups = fields.List(fields.Nested(GroupSchema), required=True, validate=validate.Length(min=1))
     tasks = fields.List(fields.Nested(TaskSchema), required=True, validate=validate.Length(min=1))
     indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
+    indicator_due_days = fields.Integer(load_default=0, strict=True, validate=DUE_DAYS)
 
 
 # --- reading ----------------------------------------------------------------------------------------------

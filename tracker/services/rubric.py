@@ -3,9 +3,7 @@
 What a rule counts is code, a closed set (RULE_KINDS): items done on time, ladder records of a level (催办, 督办,
 通报, named by their ladder key), unanswered 督办, returns, missed periodic reports (未按时报送), indicators not met
 or not reported. Its label, points per fact and cap are data, so a city
-changes its scoring without a release. So is the time units have to report a period's figures (`due_days` on the
-指标未报送 rule): a figure not in before its period ended plus that many days is not yet "not reported", and a year
-is not final (nor can it be frozen) until its last figures were due. The file is checked like the other seed files: every problem with its
+changes its scoring without a release. The file is checked like the other seed files: every problem with its
 location, and nothing is used when any is found.
 """
 from __future__ import annotations
@@ -28,7 +26,6 @@ class RuleKind:
     key: str
     bonus: bool  # points added (done on time); every other kind deducts
     ladder_key: str | None = None  # the ladder level whose records it counts (services.escalation)
-    has_due_days: bool = False  # counts a fact only once a period's reporting time (due_days) is over
 
 
 RULE_KINDS: dict[str, RuleKind] = {kind.key: kind for kind in (
@@ -40,7 +37,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.key: kind for kind in (
     RuleKind("returned", bonus=False),
     RuleKind("missed_report", bonus=False),
     RuleKind("indicator_not_met", bonus=False),
-    RuleKind("indicator_not_reported", bonus=False, has_due_days=True),
+    RuleKind("indicator_not_reported", bonus=False),
 )}
 CENT = Decimal("0.01")
 POINTS = {"places": 2, "as_string": False, "validate": validate.Range(min=Decimal("0.01"), max=Decimal(1000))}
@@ -57,7 +54,6 @@ class Rule:
     label: str
     points: Decimal
     cap: Decimal | None
-    due_days: int = 0
 
     @property
     def bonus(self) -> bool:
@@ -81,19 +77,12 @@ class Rubric:
     rules: tuple[Rule, ...]
     sha256: str
 
-    @property
-    def indicator_due_days(self) -> int:
-        """Days after a period's end that units have to report its figures: until then none is 未报送."""
-        return next((r.due_days for r in self.rules if RULE_KINDS[r.kind].has_due_days), 0)
-
     def as_data(self) -> dict[str, Any]:
         """What a frozen assessment keeps of the rubric it was scored by."""
         return {"plan": self.plan, "version": self.version, "title": self.title, "hash": self.sha256,
                 "base": number(self.base), "floor": number(self.floor),
                 "rules": [{"kind": r.kind, "label": r.label, "points": number(r.points),
-                           "cap": None if r.cap is None else number(r.cap), "bonus": r.bonus}
-                          | ({"due_days": r.due_days} if RULE_KINDS[r.kind].has_due_days else {})
-                          for r in self.rules]}
+                           "cap": None if r.cap is None else number(r.cap), "bonus": r.bonus} for r in self.rules]}
 
 
 class RuleSchema(_StrictSchema):
@@ -102,13 +91,6 @@ class RuleSchema(_StrictSchema):
     label = fields.String(required=True, validate=validate.Length(min=1, max=40))
     points = fields.Decimal(required=True, **POINTS)
     cap = fields.Decimal(load_default=None, allow_none=True, **POINTS)
-    due_days = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=366, error="须为 0 至 366 之间的天数"))
-
-    @validates_schema(skip_on_field_errors=True)
-    def _due_days_only_where_counted(self, data: dict[str, Any], **_: Any) -> None:
-        kind = RULE_KINDS.get(data["kind"])
-        if data["due_days"] and kind is not None and not kind.has_due_days:
-            raise ValidationError("只有“指标未报送”规则可以设报送期限(due_days)", "due_days")
 
 
 class RubricFileSchema(_StrictSchema):
@@ -134,8 +116,7 @@ def parse_rubric(raw: Any, *, sha256: str) -> Rubric:
         raise FileProblems(problems)
     return Rubric(plan=data["plan"], version=data["version"], title=data["title"], base=data["base"],
                   floor=data["floor"], sha256=sha256,
-                  rules=tuple(Rule(kind=r["kind"], label=r["label"], points=r["points"], cap=r["cap"],
-                                   due_days=r["due_days"])
+                  rules=tuple(Rule(kind=r["kind"], label=r["label"], points=r["points"], cap=r["cap"])
                               for r in data["rules"]))
 
 

@@ -140,16 +140,18 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
             db.session.flush()
             _expand(template, item_spec, data, plan, task, phases, units, positions, report, now)
     db.session.flush()
-    _load_indicators(data["indicators"], plan, tasks, report)
+    _load_indicators(data["indicators"], plan, tasks, report, due_days=data["indicator_due_days"])
     if report.created or report.updated:
         audit.record(actor=None, actor_label=LOADER, action="plan.load", entity_type="plan", entity_id=plan.id,
                      after=report.summary(), now=now)
     return plan, report
 
 
-def _load_indicators(specs: list[dict[str, Any]], plan: Plan, tasks: dict[int, Task], report: LoadReport) -> None:
+def _load_indicators(specs: list[dict[str, Any]], plan: Plan, tasks: dict[int, Task], report: LoadReport, *,
+                     due_days: int) -> None:
     """Upsert the plan's indicators by key; a target parameter is found in the indicator's task, or in the one
-    task that declares it (plan_files checked that there is exactly one)."""
+    task that declares it (plan_files checked that there is exactly one). An indicator without its own
+    `due_days` takes the plan file's `indicator_due_days`."""
     parameters = {(p.task_id, p.key): p for p in db.session.scalars(
         sa.select(TaskParameter).where(TaskParameter.task_id.in_([t.id for t in tasks.values()])))}
     for seq, spec in enumerate(specs, start=1):
@@ -165,6 +167,7 @@ def _load_indicators(specs: list[dict[str, Any]], plan: Plan, tasks: dict[int, T
             "target_parameter_id": parameter.id if parameter else None,
             "target_value": spec["target"]["value"], "reporters": spec["reporters"],
             "first_year": spec["first_year"], "last_year": spec["last_year"], "text": spec["text"],
+            "due_days": due_days if spec["due_days"] is None else spec["due_days"],
         }, report, "indicators")
     db.session.flush()
 

@@ -6,6 +6,7 @@ from collections import Counter
 from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
+from ..clock import utcnow
 from ..services import boards, indicators, reporting_duty
 from ..services.dashboard import dashboard
 from . import charts
@@ -25,6 +26,7 @@ def show() -> Response:
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
     missed = {unit_id: n for unit_id, _name, n in reporting_duty.unit_totals(actor=current_user)}
     year = indicators.period_of(indicators.year_in_view(deadlines().today))
-    figures = Counter(o.state for o in indicators.outcomes_for(actor=current_user, start=year.start, end=year.end))
+    figures = Counter(o.state for o in indicators.outcomes_for(actor=current_user, start=year.start, end=year.end,
+                                                               now=utcnow()))
     return render("dashboard/page.html", data=data, bar=charts.bar, trends=trends, bar_width=charts.BAR_WIDTH,
                   figures=figures, figures_year=year.key, states=indicators.STATES, missed=missed)

@@ -24,7 +24,7 @@ bp = Blueprint("indicator_pages", __name__)
 def show() -> Response:
     args = forms.query(schemas.IndicatorPageQuery())
     period = indicators.period_of(args.get("period") or indicators.year_in_view(deadlines().today))
-    found = indicators.outcomes_for(actor=current_user, start=period.start, end=period.end,
+    found = indicators.outcomes_for(actor=current_user, start=period.start, end=period.end, now=utcnow(),
                                     unit_ids=[args["unit"]] if "unit" in args else None,
                                     indicator_id=args.get("indicator"), task_number=args.get("task"))
     units = {u.id: u for u in indicators.all_units().values()}

@@ -59,6 +59,7 @@ class IndicatorOut(Schema):
     periods = fields.List(fields.String(), required=True, metadata={"description": "e.g. 2023, 2024 or 2024-Q1"})
     first_year = fields.Integer(allow_none=True, required=True)
     last_year = fields.Integer(allow_none=True, required=True)
+    due_days = fields.Integer(required=True, metadata={"description": "days after a period's end its figure is due"})
     reporting_unit_ids = fields.List(fields.Integer(), required=True)
     text = fields.String(required=True, metadata={"description": "the plan's words"})
 
@@ -80,9 +81,12 @@ class OutcomeOut(Schema):
     unit_id = fields.Integer(required=True)
     period = fields.String(required=True)
     period_end = fields.Date(required=True)
+    due_on = fields.Date(required=True, metadata={"description": "the last day to report the figure"})
     state = fields.String(required=True, validate=validate.OneOf(STATES),
-                          metadata={"description": "met, not_met, not_reported, pending (awaiting the office) or "
-                                                   "no_target (the office has not set the target)"})
+                          metadata={"description": "met, not_met, awaited (nothing reported, not yet due), "
+                                                   "not_reported (nothing reported by due_on, or returned), pending "
+                                                   "(awaiting the office) or no_target (the office has not set the "
+                                                   "target)"})
     target = figure(allow_none=True, required=True)
     actual = figure(allow_none=True, required=True)
     report_id = fields.Integer(allow_none=True, required=True)
