@@ -100,20 +100,23 @@ def test_so_far_counts_every_item_due_by_the_periods_end_so_may_adds_mays_items_
     assert len(data["so_far"]["units"]) > len(data["units"])  # units with earlier items only are there too
 
 
-def test_indicators_whose_year_ended_in_the_period_are_listed_when_not_met_or_not_reported(plan, office, make_user,
-                                                                                         tmp_path):
+def test_indicators_falling_due_in_the_period_are_listed_when_not_met_or_not_reported(plan, office, make_user,
+                                                                                     tmp_path):
+    """2023's figures are due by 31 January 2024 (the plan's indicator_due_days): the January 通报 names them."""
     clerk = make_user(Role.UNIT_MEMBER, "gaj")  # 市公安局 is an enforcement unit: it reports training hours
     hours = db.session.execute(sa.select(Indicator).where(Indicator.key == "professional_training_hours")).scalar_one()
     figure = indicators.report(hours, actor=clerk, period="2023", value=Decimal("24.5"), note="", files=[],
                                storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=AS_OF)
     indicators.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=AS_OF)
-    december = bulletins.figures(plan, bulletins.parse_period("month", "2023-12"), now=AS_OF, ladder=LADDER)
-    rows = [m for m in december["indicators"] if m["indicator"] == hours.name]
+    january = bulletins.figures(plan, bulletins.parse_period("month", "2024-01"), now=AS_OF, ladder=LADDER)
+    rows = [m for m in january["indicators"] if m["indicator"] == hours.name]
     gaj = next(m for m in rows if m["name"] == "市公安局")
     assert (gaj["state"], gaj["state_label"], gaj["target"], gaj["actual"], gaj["period"]) == (
         "not_met", "未达标", "≥ 30学时", "24.5学时", "2023")
     assert {m["state"] for m in rows if m["name"] != "市公安局"} == {"not_reported"}
-    assert bulletins.figures(plan, MAY, now=AS_OF, ladder=LADDER)["indicators"] == []  # no indicator period ends
+    assert bulletins.figures(plan, MAY, now=AS_OF, ladder=LADDER)["indicators"] == []  # nothing falls due in May
+    december = bulletins.figures(plan, bulletins.parse_period("month", "2023-12"), now=AS_OF, ladder=LADDER)
+    assert december["indicators"] == []  # the year ended, its figures were not yet due
 
 
 def test_an_item_approved_after_the_moment_taken_is_not_yet_done(plan, may):

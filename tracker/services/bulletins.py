@@ -206,15 +206,15 @@ def _bulletin_units(plan: Plan, window: tuple[datetime, datetime], level: int, z
 
 
 def _indicators_missed(plan: Plan, period: Period, *, now: datetime) -> list[dict[str, Any]]:
-    """The plan's indicators whose period ended within this one and were not met, or not reported by the day
-    their figure was due, per unit, as they stand at `now` (a figure not yet due is named nowhere)."""
+    """The plan's indicators whose figure fell due within this period (本期到期: a year's in the January after it,
+    with the shipped plan) and was not met or not reported by then, per unit, as they stand at `now`."""
     shape = {i: (measure, indicators.DIRECTION_SIGNS[direction]) for i, measure, direction in db.session.execute(
         sa.select(Indicator.id, Indicator.measure, Indicator.direction).where(Indicator.plan_id == plan.id))}
     return [{"indicator": o.indicator_name, "task_number": o.task_number, "period": o.period, "unit_id": o.unit_id,
              "state": o.state, "state_label": indicators.STATE_LABELS[o.state][0],
              "target": f"{shape[o.indicator_id][1]} {_number(o.target)}{shape[o.indicator_id][0]}",
              "actual": "—" if o.actual is None else f"{_number(o.actual)}{shape[o.indicator_id][0]}"}
-            for o in indicators.outcomes(start=period.start, end=period.end, now=now)
+            for o in indicators.outcomes(start=period.start, end=period.end, now=now, falling_due=True)
             if o.indicator_id in shape and o.state in (indicators.NOT_MET, indicators.NOT_REPORTED)]
 
 

@@ -186,15 +186,17 @@ def overdue(indicator: Indicator, period: Period, *, now: datetime) -> bool:
     return local_today(now, indicator.plan.timezone) > due_on(indicator, period)
 
 
-def outcomes(*, start: date, end: date, now: datetime, unit_ids: Collection[int] | None = None) -> list[Outcome]:
-    """Every (indicator, reporting unit, period) whose period ENDS within [start, end], across plans, with its
-    state at `now` (see the module's rules). A fixed number of queries, whatever the number of units and
-    periods."""
+def outcomes(*, start: date, end: date, now: datetime, unit_ids: Collection[int] | None = None,
+             falling_due: bool = False) -> list[Outcome]:
+    """Every (indicator, reporting unit, period) whose period ENDS within [start, end] (or, `falling_due`, whose
+    figure falls DUE within it: what a month's 通报 reports), across plans, with its state at `now` (see the
+    module's rules). A fixed number of queries, whatever the number of units and periods."""
     wanted = set(unit_ids) if unit_ids is not None else None
     units = all_units()
     cells: list[tuple[Indicator, Unit, Period]] = []
     for indicator in all_indicators():
-        ending = [p for p in indicator_periods(indicator) if start <= p.end <= end]
+        ending = [p for p in indicator_periods(indicator)
+                  if start <= (due_on(indicator, p) if falling_due else p.end) <= end]
         for unit in reporting_units(indicator, units):
             if wanted is None or unit.id in wanted:
                 cells.extend((indicator, unit, p) for p in ending)
