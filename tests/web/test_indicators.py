@@ -40,6 +40,17 @@ def test_the_office_sees_every_units_target_and_state(sign_in, people, filing, u
     assert "未报送" in html and "未设目标" in html
 
 
+def test_a_figure_not_yet_due_reads_awaited_with_its_due_day_then_not_reported(app, sign_in, people, filing, unit,
+                                                                               monkeypatch):
+    client = sign_in(people["sfj_admin"])
+    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2024-01-20T10:00")
+    page = client.get(history_url(filing, unit("sfj"))).get_data(as_text=True)
+    assert "待报送" in page and "报送期限" in page and "2024-01-31" in page
+    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2024-02-01T10:00")
+    page = client.get(history_url(filing, unit("sfj"))).get_data(as_text=True)
+    assert "未报送" in page and "待报送" not in page
+
+
 def test_a_unit_sees_only_its_own_rows(sign_in, people, unit):
     html = sign_in(people["sfj_member"]).get("/indicators?period=2023").get_data(as_text=True)
     table = html[html.index('id="indicator-table"'):]
