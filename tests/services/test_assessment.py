@@ -278,6 +278,8 @@ def test_a_figure_not_yet_due_is_awaited_not_deducted_and_the_score_says_it_is_p
     assert on_the_last_day["as_of"] == "2025-01-31"
     assert on_the_last_day["final_on"] == "2025-02-01"
     assert "指标数据报送期限至 2025-01-31" in assessment.provisional_words(on_the_last_day)
+    title_row = openpyxl.load_workbook(io.BytesIO(assessment.workbook(on_the_last_day)))["汇总"]["A1"].value
+    assert "未定稿" in title_row and "得分暂定(截至 2025-01-31)" in title_row
 
     final = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
     gaj = next(u for u in final["units"] if u["unit_name"] == "市公安局")
@@ -308,3 +310,12 @@ def test_the_workbook_has_a_summary_and_one_sheet_per_unit_with_its_deductions(s
     assert {f[1] for f in facts} >= {"催办", "督办", "通报", "审核退回", "未按时报送进展", "指标未达标", "指标未报送"}
     assert any(f[4] == "被退回事项" and f[2] == -0.5 for f in facts)
     assert len(book.sheetnames) == 1 + len(data["units"])
+
+
+def test_the_command_says_when_a_years_scores_are_still_provisional(app, plan, office, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2025-01-10T10:00")
+    result = app.test_cli_runner().invoke(args=["tracker", "assess", "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert "得分暂定(截至 2025-01-10):指标数据报送期限至 2025-01-31" in result.output
+    refused = app.test_cli_runner().invoke(args=["tracker", "assess", "--year", "2024", "--freeze", office.username])
+    assert refused.exit_code == 1 and "期限届满后方可定稿" in refused.output
