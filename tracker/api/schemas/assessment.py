@@ -61,7 +61,7 @@ class AssessmentOut(Schema):
     frozen = fields.Nested(FrozenOut, allow_none=True, metadata={"description": "null until the office froze it"})
     as_of = fields.String(metadata={"description": "the day the scores were computed for, YYYY-MM-DD"})
     figures_due_until = fields.String(metadata={"description": "the last day units report the year's indicator "
-                                                                "figures (the rubric's due_days after the year)"})
+                                                                "figures (the indicators' due_days after the year)"})
     final_on = fields.String(metadata={"description": "the first day the result is final (the year's indicator "
                                                       "figures were due) and may be frozen"})
     provisional = fields.Boolean(metadata={"description": "true while the scores may still change by the rules"})

@@ -26,8 +26,9 @@ class EvidenceFile(Upload):
 class ProgressIn(Schema):
     text = text_field(required=True, min_length=1, max_length=10_000)
     percent = fields.Integer(validate=validate.Range(min=0, max=100))
-    files: fields.List[progress.Upload] = fields.List(EvidenceFile(), load_default=list,
-                        metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
+    files: fields.List[progress.Upload] = fields.List(
+        EvidenceFile(), load_default=list,
+        metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
 
 
 class AttachmentOut(Schema):
