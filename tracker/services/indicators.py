@@ -246,9 +246,14 @@ def outcomes_for(*, actor: User, start: date, end: date, now: datetime, unit_ids
     scope: Collection[int] | None = unit_ids
     if mine is not None:
         scope = mine if unit_ids is None else mine.intersection(unit_ids)
-    return [o for o in outcomes(start=start, end=end, now=now, unit_ids=scope)
-            if (indicator_id is None or o.indicator_id == indicator_id)
-            and (task_number is None or o.task_number == task_number) and (state is None or o.state == state)]
+    return in_state([o for o in outcomes(start=start, end=end, now=now, unit_ids=scope)
+                     if (indicator_id is None or o.indicator_id == indicator_id)
+                     and (task_number is None or o.task_number == task_number)], state)
+
+
+def in_state(found: list[Outcome], state: str | None) -> list[Outcome]:
+    """The outcomes in `state` (all for None); the page counts every state first, then shows the chosen one."""
+    return found if state is None else [o for o in found if o.state == state]
 
 
 def plan_span() -> tuple[date, date] | None:

@@ -28,7 +28,7 @@ def show() -> Response:
                                     unit_ids=[args["unit"]] if "unit" in args else None,
                                     indicator_id=args.get("indicator"), task_number=args.get("task"))
     units = {u.id: u for u in indicators.all_units().values()}
-    rows = indicators.sorted_for_people([o for o in found if o.state == args.get("state", o.state)],
+    rows = indicators.sorted_for_people(indicators.in_state(found, args.get("state")),
                                         sort=args.get("sort", "period"))
     pending = indicators.pending_reports(actor=current_user)
     definitions = {i.id: i for i in indicators.all_indicators()}
