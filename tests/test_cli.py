@@ -149,3 +149,13 @@ def test_reset_password_from_the_command_line_ends_the_users_sessions(app, make_
     assert run(app, "reset-password", "hijacked").exit_code == 0
     db.session.expire_all()
     assert db.session.get(UserSession, session.id).ended_at is not None
+
+
+def test_the_scheduler_does_not_start_with_a_broken_holidays_file_and_says_why(app, tmp_path, monkeypatch):
+    broken = tmp_path / "holidays.yaml"
+    broken.write_text("source: 通知\nyears:\n  2024:\n    days_off: [2024-10-01/2024-09-01]\n", encoding="utf-8")
+    monkeypatch.setitem(app.config, "TRACKER_HOLIDAYS_FILE", str(broken))
+    result = app.test_cli_runner().invoke(args=["tracker", "scheduler", "--once"])
+    assert result.exit_code == 1
+    assert "节假日文件有误:years.2024.days_off[0]: 区间须在 2024 年内且先早后晚" in result.output
+    assert "调度进程未启动" in result.output

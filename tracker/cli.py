@@ -327,7 +327,11 @@ def scheduler_command(once: bool) -> None:
     from .scheduler.runner import Runner
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:  # its settings are read once, here: a bad ladder, time or holidays file stops it in words
+        runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
+    except TrackerError as exc:
+        click.echo(f"错误:{exc.message_zh},调度进程未启动", err=True)
+        sys.exit(1)
     if not once:
         click.echo(f"督办看板调度进程启动({runner.holder}),时区 {runner.settings.timezone}")
         runner.run_forever()

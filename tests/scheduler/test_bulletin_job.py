@@ -1,5 +1,7 @@
 """The monthly 通报 job: due on the first working day of the next month, drafts once per period however often it
 runs (restarts, catch-up after an outage, a replay), and the quarter's after its last month."""
+from datetime import date
+
 import sqlalchemy as sa
 import time_machine
 from tests.scheduler.sched_helpers import sh
@@ -16,14 +18,19 @@ def drafts() -> list[tuple[str, str]]:
     return [(b.kind.value, b.period) for b in db.session.scalars(sa.select(Bulletin).order_by(Bulletin.id))]
 
 
-def test_the_first_working_day_is_the_first_monday_to_friday_of_the_month():
-    assert jobs.first_working_day(2024, 6) == sh(2024, 6, 3).date()  # 1 June 2024 was a Saturday
-    assert jobs.first_working_day(2024, 5) == sh(2024, 5, 1).date()
+def test_the_first_working_day_follows_the_state_councils_holiday_notice(settings):
+    first = settings.calendar.first_working_day
+    assert first(2024, 6) == date(2024, 6, 3)  # 1 June 2024 was a Saturday
+    assert first(2024, 5) == date(2024, 5, 6)  # 劳动节 1-5 May
+    assert first(2024, 10) == date(2024, 10, 8)  # 国庆节 1-7 October
+    assert first(2023, 10) == date(2023, 10, 7)  # a Saturday worked instead (调休上班) after 29 September-6 October
+    assert first(2025, 2) == date(2025, 2, 5)  # 春节 28 January-4 February
+    assert first(2027, 5) == date(2027, 5, 3)  # a year the file does not list: Monday to Friday
 
 
 def test_mays_draft_is_due_at_eight_on_monday_3_june_and_not_before(settings):
     assert JOB.due_at("2024-05", settings) == sh(2024, 6, 3, 8)
-    assert JOB.due_at("2024-12", settings) == sh(2025, 1, 1, 8)
+    assert JOB.due_at("2024-12", settings) == sh(2025, 1, 2, 8)  # 1 January is a holiday
     assert JOB.latest_due(sh(2024, 6, 3, 7, 59), settings) == "2024-04"
     assert JOB.latest_due(sh(2024, 6, 3, 8), settings) == "2024-05"
 

@@ -86,7 +86,7 @@ class Replay:
             digest_at = self.settings.local(day, self.settings.digest_time)
             self._set_clock(digest_at)
             jobs.run_period(jobs.job_named("digest"), week_key(day), settings=self.settings, now=digest_at)
-        if day == jobs.first_working_day(day.year, day.month):
+        if day == self.settings.calendar.first_working_day(day.year, day.month):
             self._draft_bulletins(day)
         end = self.settings.local(day + timedelta(days=1), datetime.min.time())
         while self.queue and self.queue[0].at < end:

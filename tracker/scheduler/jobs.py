@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ..clock import utcnow
 from ..extensions import db
 from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail, WebhookDelivery
-from ..services import bulletins, digests, escalation, notifications, webhooks
+from ..services import bulletins, digests, escalation, notifications, webhooks, workdays
 from ..services.bulk import insert_or_ignore, serialise
 from ..services.deadlines import local_today
 from ..services.mail import SmtpSettings, smtp_connection
@@ -46,6 +46,7 @@ class Settings:
     reminder_days: tuple[int, ...] = (7, 1)
     number_format: str = "{kind}〔{year}〕{number}号"
     bulletin_time: time = time(8, 0)
+    calendar: workdays.Calendar = workdays.WEEKDAYS_ONLY
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -59,7 +60,8 @@ class Settings:
                    smtp=SmtpSettings.from_config(config),
                    reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
                    number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号",
-                   bulletin_time=time.fromisoformat(config.get("TRACKER_BULLETIN_TIME") or "08:00"))
+                   bulletin_time=time.fromisoformat(config.get("TRACKER_BULLETIN_TIME") or "08:00"),
+                   calendar=workdays.configured(config))
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
@@ -112,14 +114,6 @@ class DigestJob:
                                    due_soon_days=s.due_soon_days, with_deliveries=s.smtp is not None).summary()
 
 
-def first_working_day(year: int, month: int) -> date:
-    """The month's first Monday-to-Friday day (public holidays are not known to the tracker)."""
-    day = date(year, month, 1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 class BulletinJob:
     """Monthly: the month's 通报 draft, and the quarter's after its last month, for the office to edit and issue."""
 
@@ -128,7 +122,7 @@ class BulletinJob:
 
     def due_at(self, key: str, s: Settings) -> datetime:
         year, month = divmod(int(key[:4]) * 12 + int(key[5:7]), 12)  # the month after `key`, 1-based
-        return s.local(first_working_day(year, month + 1), s.bulletin_time)
+        return s.local(s.calendar.first_working_day(year, month + 1), s.bulletin_time)
 
     def latest_due(self, now: datetime, s: Settings) -> str:
         today = local_today(now, s.timezone)
