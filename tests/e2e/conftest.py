@@ -5,7 +5,6 @@ and CI (.ci/run) installs it and fails on any skip.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -14,14 +13,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, UserSession,
                             WorkItem)
 from tracker.services import accounts, items, workflow
 
-from .e2e_helpers import PASSWORD
+from .e2e_helpers import PASSWORD, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)
@@ -97,12 +95,8 @@ def city(committed_app: Flask) -> Iterator[City]:
 
 @pytest.fixture
 def live_url(committed_app: Flask, city: City) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(committed_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Steps the browser scenarios share: logging in through the real form, and screenshots for the artifacts."""
+"""Steps the browser scenarios share: serving the app, logging in through the real form, and screenshots for the
+artifacts."""
 from __future__ import annotations
 
 import threading
@@ -31,18 +32,43 @@ def shoot(page: Any, name: str) -> Path:
     return path
 
 
+def closing(app: Any) -> Any:
+    """The app with each response read whole and closed before it is sent. Werkzeug's development server closes
+    a response only after draining the socket; when the browser drops a request (a page left while app.js loads)
+    that drain raises first and the static file stays open, an unclosed-file warning that fails whichever test is
+    running when it is collected (once in CI). The tracker itself is served by gunicorn; this is the test server's
+    concern only."""
+    def respond(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return respond
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app served on a free loopback port in a thread of this process: its address."""
+    server = make_server("127.0.0.1", 0, closing(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
 @contextmanager
 def served_demo(paths: DemoPaths, result: DemoResult) -> Iterator[tuple[str, str]]:
     """A built demo served on loopback with its clock stopped: its address and the demo accounts' password."""
     app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", result.password
+        with serving(app) as url:
+            yield url, result.password
     finally:
-        server.shutdown()
-        thread.join()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
