@@ -25,6 +25,10 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def log_out(page: Any) -> None:
+    page.click("header form button:has-text('退出')")
+
+
 def shoot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

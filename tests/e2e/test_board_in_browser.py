@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .e2e_helpers import log_in, shoot
+from .e2e_helpers import log_in, log_out, shoot
 
 from tracker.models import ItemStatus
 
@@ -85,7 +85,7 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     assert "佐证材料.pdf" in page.inner_text("#progress")
     shoot(page, "item-detail")
 
-    page.click("header form button:has-text('退出')")
+    log_out(page)
     log_in(page, "e2e_office")
     page.goto("/office/")
     row = page.locator(f"#review-{card_id}")
@@ -95,7 +95,7 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
         row.locator("button[value=return]").click()
     assert "已退回" in page.inner_text("#flash")
 
-    page.click("header form button:has-text('退出')")
+    log_out(page)
     log_in(page, "e2e_sfj")
     page.goto(f"/items/{card_id}")
     assert "佐证材料不完整" in page.inner_text("#item-detail")
@@ -103,7 +103,7 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     assert page.locator(f"#card-{card_id} .mark.returned").count() == 1
     submit_with_evidence(page, card_id, evidence, "已补充会议纪要")
 
-    page.click("header form button:has-text('退出')")
+    log_out(page)
     log_in(page, "e2e_office")
     page.goto("/office/")
     page.once("dialog", lambda dialog: dialog.accept())

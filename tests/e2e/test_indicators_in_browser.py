@@ -11,12 +11,8 @@ from tracker.models import Indicator, Plan, Unit, User
 from tracker.services import plans
 
 from .conftest import NOW, City
-from .e2e_helpers import log_in, shoot
+from .e2e_helpers import log_in, log_out, shoot
 from .test_review_in_browser import tiny_png
-
-
-def log_out(page: Any) -> None:
-    page.click("header form button:has-text('退出')")
 
 
 def lectures_with_a_target_of_four() -> tuple[int, int]:

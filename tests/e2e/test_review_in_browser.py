@@ -11,7 +11,7 @@ from pypdf import PdfWriter
 
 from tracker.models import ItemStatus
 
-from .e2e_helpers import log_in, shoot
+from .e2e_helpers import log_in, log_out, shoot
 from .test_board_in_browser import column, submit_with_evidence
 
 
@@ -25,17 +25,22 @@ def tiny_png(path: Path) -> Path:
     return path
 
 
+def submitted_then_queued_for_the_office(page, card_id: int, search: str, evidence: Path, report: str) -> None:
+    """市司法局 submits the card with its report and evidence; the office opens its review queue."""
+    log_in(page, "e2e_sfj")
+    page.goto(f"/board?q={search}")
+    submit_with_evidence(page, card_id, evidence, report)
+    log_out(page)
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+
+
 def test_the_office_approves_from_the_queue_after_seeing_the_report_and_a_thumbnail(page, city, tmp_path):
     city.card("r", "带图片佐证的事项", due=date(2023, 3, 1), status=ItemStatus.IN_PROGRESS)
     city.record("r", "逾期 16 天,已发督办通知")
     card_id = city.cards["r"]
-    log_in(page, "e2e_sfj")
-    page.goto("/board?q=带图片佐证")
-    submit_with_evidence(page, card_id, tiny_png(tmp_path / "现场照片.png"), "整改已完成,附现场照片")
-    page.click("header form button:has-text('退出')")
-
-    log_in(page, "e2e_office")
-    page.goto("/office/")
+    submitted_then_queued_for_the_office(page, card_id, "带图片佐证", tiny_png(tmp_path / "现场照片.png"),
+                                         "整改已完成,附现场照片")
     row = page.locator(f"#review-{card_id}")
     assert "整改已完成,附现场照片" in row.locator(".closing-report").inner_text()
     assert "e2e_sfj" in row.locator(".closing-report").inner_text()
@@ -85,13 +90,8 @@ def one_page_pdf(path: Path) -> Path:
 def test_a_pdf_of_evidence_shows_its_first_page_in_the_queue_and_opens_in_the_browser(page, city, tmp_path):
     city.card("p", "带PDF佐证的事项", status=ItemStatus.IN_PROGRESS)
     card_id = city.cards["p"]
-    log_in(page, "e2e_sfj")
-    page.goto("/board?q=带PDF佐证")
-    submit_with_evidence(page, card_id, one_page_pdf(tmp_path / "整改报告.pdf"), "整改报告见附件")
-    page.click("header form button:has-text('退出')")
-
-    log_in(page, "e2e_office")
-    page.goto("/office/")
+    submitted_then_queued_for_the_office(page, card_id, "带PDF佐证", one_page_pdf(tmp_path / "整改报告.pdf"),
+                                         "整改报告见附件")
     thumb = page.locator(f"#review-{card_id} img.thumb.pdf")
     thumb.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete", arg=thumb.element_handle())
