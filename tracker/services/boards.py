@@ -286,7 +286,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
         "cooperating_units": [{"unit_id": part.unit_id, "unit_name": part.unit.short_name,
                                "done": part.is_done, "done_at": part.part_done_at, "note": part.part_note}
                               for part in item.cooperators],
-        "children": [{"id": child.id, "title": child.title, "unit_id": child.unit_id,
+        "children": [{"id": child.id, "title": wording.title(child), "unit_id": child.unit_id,
                       "unit_name": child.unit.short_name, "status": child.status, "due_date": child.due_date,
                       "cancelled": child.cancelled_at is not None,
                       "light": None if child.cancelled_at else lit(child.status, child.due_date)}

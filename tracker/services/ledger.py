@@ -18,6 +18,7 @@ from ..models import AccountabilityRecord, ItemStatus, ProgressUpdate, Task, Uni
 from .boards import Deadlines, ItemFilters, list_items
 from .deadlines import days_overdue
 from .records import RecordFilters, records_query
+from . import wording
 
 EXPORT_LIMIT = 100_000
 
@@ -38,7 +39,7 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
     query = records_query(actor=actor, filters=filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(
-        query.add_columns(WorkItem.title, Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date,
+        query.add_columns(wording.title_column(), Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date,
                           User.display_name)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
         .join(Unit, Unit.id == AccountabilityRecord.unit_id)

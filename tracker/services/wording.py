@@ -4,6 +4,10 @@ value (不少于3次) instead of the X; until then the X stays, so nobody reads 
 A template says which parameter each X of its title, then of its description, stands for (`x:` in the plan
 file). An item shows the values only while its wording is still the template's: an item the office reworded
 keeps its own words.
+
+This module is the one place the substitution happens: `title(item)` / `description(item)` for one item,
+`title_column()` for a query selecting many titles, `wordings()` for the board's card maker. Every page,
+notification, export and document reads titles through one of them (tests/web/test_x_values.py scans them).
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import ItemTemplate, TaskParameter
+from ..models import ItemTemplate, TaskParameter, WorkItem
 
 X = re.compile(r"(?<![A-Za-z])X(?![A-Za-z])")
 
@@ -68,3 +72,29 @@ def wordings(template_ids: set[int] | None = None) -> dict[int, TemplateWording]
             split = count_x(title)
             found[template_id] = TemplateWording(title, description, keyed[:split], keyed[split:])
     return found
+
+
+def title(item: WorkItem) -> str:
+    """An item's title as people read it (the one rule for a single item: notifications, flashes, forms)."""
+    words = wordings({item.template_id}).get(item.template_id) if item.template_id else None
+    return words.title_of(item.title) if words else item.title
+
+
+def description(item: WorkItem) -> str:
+    """An item's description as people read it."""
+    words = wordings({item.template_id}).get(item.template_id) if item.template_id else None
+    return words.description_of(item.description) if words else item.description
+
+
+def title_column(items: Any = WorkItem) -> sa.ColumnElement[str]:
+    """The title as people read it, as a SQL expression to select in place of `WorkItem.title` (every list, page
+    and export reading titles in a query: 我的待办, the ledger, 定期报送, the assessment, digests, the daily
+    scan's notifications). `items` is the work-item entity or a table (an alias) with `title` and `template_id`.
+    One CASE arm per template whose title has an X with a value set (a few dozen at most); an item the office
+    reworded keeps its own words, as `TemplateWording.title_of` says."""
+    columns = getattr(items, "c", items)
+    arms = [(sa.and_(columns.template_id == template_id, columns.title == words.title),
+             sa.literal(filled, sa.String))
+            for template_id, words in sorted(wordings().items())
+            if (filled := words.title_of(words.title)) != words.title]
+    return (sa.case(*arms, else_=columns.title) if arms else columns.title).label("title")

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
 from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
-from . import audit, escalation, notifications, permissions, progress, records
+from . import audit, escalation, notifications, permissions, progress, records, wording
 from .ordering import position_between, renumbered
 
 STATUS_LABELS = {
@@ -229,12 +229,12 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
         escalation.record_close(item, timezone=item.plan.timezone)
         records.settle_item(item.id, now=now)
         notifications.notify(kind=notifications.ITEM_APPROVED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{item.title}》已审核办结,相关督办记录已办结销号")
+                             text=f"《{wording.title(item)}》已审核办结,相关督办记录已办结销号")
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note
         notifications.notify(kind=notifications.ITEM_RETURNED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{item.title}》被办公室退回:{note}")
+                             text=f"《{wording.title(item)}》被办公室退回:{note}")
     return []
 
 

@@ -27,6 +27,7 @@ from ..services import (
     thumbnails,
     reporting_duty,
     workflow,
+    wording,
 )
 from . import forms, htmx, schemas
 from .access import changers_only, units_only
@@ -106,7 +107,7 @@ def move_form(item_id: int) -> Response:
     """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
     item = items.get_visible(item_id, actor=current_user)
     args = forms.query(schemas.MoveDialogArgs())
-    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"],
+    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"], title=wording.title(item),
                   next=forms.local_url(args.get("next"), ""))
 
 
