@@ -265,14 +265,12 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
     def lit(status: ItemStatus, due: date | None) -> Light | None:
         return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
 
-    words = wording.wordings({item.template_id}).get(item.template_id) if item.template_id else None
-
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
         "task_number": item.task.number if item.task else None,
         "group_id": item.task.group_id if item.task else None, "unit_id": item.unit_id,
-        "unit_name": item.unit.short_name, "title": words.title_of(item.title) if words else item.title,
-        "description": words.description_of(item.description) if words else item.description,
+        "unit_name": item.unit.short_name, "title": wording.title(item),
+        "description": wording.description(item),
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
