@@ -277,7 +277,9 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
         "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
         "days_overdue": 0 if item.status == ItemStatus.DONE else days_overdue(item.due_date, deadlines.today),
-        "parent_id": item.parent_id, "source": item.source, "source_ref": item.source_ref,
+        "parent_id": item.parent_id, "source": item.source,
+        "parent": {"id": item.parent.id, "title": wording.title(item.parent), "unit_name": item.parent.unit.short_name}
+        if item.parent else None, "source_ref": item.source_ref,
         "responsible_user_id": item.responsible_user_id,
         "responsible_name": item.responsible.display_name if item.responsible else None,
         "contact_phone": item.contact_phone, "cancelled_at": item.cancelled_at, "cancel_reason": item.cancel_reason,

@@ -102,10 +102,10 @@ def open_children(item: WorkItem) -> list[WorkItem]:
 def _require_children_closed(item: WorkItem) -> None:
     still_open = open_children(item)
     if still_open:
-        numbers = "、".join(f"#{child.id}" for child in still_open)
-        raise Invalid(f"下级分解事项 {numbers} 尚未办结或撤销,不能提交办结申请",
-                      f"Sub-items {numbers.replace('、', ', ')} are still open; finish or cancel them first",
-                      code="children_open")
+        named = [(child.unit.short_name, wording.title(child)) for child in still_open]
+        raise Invalid("、".join(f"{unit}的「{title}」" for unit, title in named) + "尚未办结或撤销,不能提交办结申请",
+                      "Still open: " + "; ".join(f"{unit}'s “{title}”" for unit, title in named)
+                      + "; finish or cancel them first", code="children_open")
 
 
 def _role_refusal_zh(transition: Transition) -> str:

@@ -51,7 +51,8 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "instructions": instructions.instructions_on(item), "place": place_of(item),
             "missed": reporting_duty.of_item(item.id),
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
-            "design_note": plans.design_note(item, actor=current_user)}
+            "design_note": plans.design_note(item, actor=current_user),
+            "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:
