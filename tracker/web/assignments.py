@@ -13,8 +13,8 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import Role, WorkItem
-from ..services import (assignment, extensions, instructions, intake, items, lookup, splitting, workflow,
-                        wording)
+from ..services import (assignment, exports, extensions, instructions, intake, items, lookup, splitting,
+                        workflow, wording)
 from . import forms, schemas
 from .access import changers_only, office_only, roles, units_only
 from .helpers import moved_message
@@ -223,5 +223,5 @@ def intake_upload() -> Response:
 def intake_template(sheet: str) -> Response:
     body = intake.template() if sheet == "tasks" else intake.unit_template()
     response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{sheet}-template.xlsx")
+    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES[sheet])
     return response

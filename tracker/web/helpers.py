@@ -114,9 +114,10 @@ def target_text(indicator: Any, target: Any) -> str:
 
 
 def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
-    """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
-    if status == RecordStatus.OPEN and owes_answer is not None:
-        return _("awaiting answer") if owes_answer else _("notice")
+    """A record's state in words, the same on the ledger page, in its filter and in its exports: an open record
+    is 在办; an open 督办, which owes an answer, says it awaits one (待答复)."""
+    if status == RecordStatus.OPEN and owes_answer:
+        return _("awaiting answer")
     return {RecordStatus.OPEN: _("open"), RecordStatus.ANSWERED: _("answered, to be closed"),
             RecordStatus.CLOSED: _("closed"), RecordStatus.SETTLED: _("settled: item finished")}[RecordStatus(status)]
 
