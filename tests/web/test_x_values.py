@@ -99,7 +99,8 @@ def test_no_page_notification_or_export_shows_a_lone_x_once_the_plan_sets_its_va
     pages = {
         "office": ["/", "/todo/to_review", "/office/", f"/ledger?unit={sfj}", "/reporting/",
                    f"/ledger/export.csv?unit={sfj}", f"/ledger/export.xlsx?unit={sfj}", f"/ledger/items.xlsx?unit={sfj}",
-                   "/assessment.xlsx?year=2023", "/notifications"],
+                   "/assessment.xlsx?year=2023", "/notifications",
+                   "/board?q=不少于4次&lanes=unit"],
         "sfj_admin": ["/", "/todo/to_answer", "/notifications", "/ledger", "/reporting/", "/ledger/export.csv",
                       "/ledger/items.xlsx"],
     }
