@@ -52,3 +52,8 @@ def test_submitting_with_a_child_open_names_the_unit_and_the_item(split_item, no
                       now=now, note="已完成")
     assert "西城街道的「西城窗口整改」尚未办结" in refused.value.message_zh
     assert f"#{split_item['child'].id}" not in refused.value.message_zh
+
+
+def test_each_notification_says_what_it_is_about_in_words(sign_in, people, split_item):
+    page = sign_in(people["sfj_admin"]).get("/notifications").get_data(as_text=True)
+    assert "领导批示 · " in page and "新交办 · " in page and "instruction" not in page
