@@ -84,3 +84,47 @@ def test_the_navigation_marks_the_current_page(page, city):
     page.goto("/admin/users")
     assert page.locator("nav.main-nav a[aria-current=page]").count() == 1
     assert page.locator("nav.main-nav a[href='/password']").count() == 1
+
+
+def test_the_boards_filters_wait_behind_a_filters_button_on_a_phone(phone, city):
+    """Issue 20 (12): the board's filters filled the phone's first screen; now the cards start under 筛选."""
+    city.card("a", "手机看板上的事项", status=ItemStatus.IN_PROGRESS)
+    log_in(phone, "e2e_sfj")
+    phone.goto("/board")
+    toggle = phone.locator(".filters-toggle")
+    assert toggle.is_visible() and not phone.locator("#board-filters").is_visible()
+    assert phone.locator(".card").first.bounding_box()["y"] < PHONE["height"] / 2, "cards on the first screen"
+    toggle.click()
+    assert phone.locator("#board-filters").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    phone.select_option("#board-filters select[name=light]", "red")
+    phone.wait_for_url("**/board?*light=red*")
+    phone.reload()  # the board's URL keeps the filter; the button says one is on, the filters stay closed
+    assert "(1)" in phone.locator(".filters-toggle").inner_text()
+    assert not phone.locator("#board-filters").is_visible()
+
+
+def test_the_boards_filters_stay_open_on_a_desktop(page, city):
+    log_in(page, "e2e_sfj")
+    page.goto("/board")
+    assert page.locator("#board-filters").is_visible() and not page.locator(".filters-toggle").is_visible()
+
+
+def test_the_indicators_page_is_compact_on_a_phone(phone, city):
+    """Issue 20 (12): 指标 was 41,117 px long on a phone, seven labelled lines a unit's period; now one line
+    under its indicator's name, said once."""
+    log_in(phone, "e2e_office")
+    phone.goto("/indicators?period=2023")
+    rows = phone.locator("table.indicators tbody tr")
+    assert rows.count() > 100
+    tallest = phone.evaluate("Math.max(...[...document.querySelectorAll('table.indicators tbody tr')]"
+                             ".map(r => r.getBoundingClientRect().height))")
+    assert tallest < 70, f"a unit's period takes {tallest} px"
+    one_line = phone.evaluate("Math.max(...[...document.querySelectorAll('table.indicators tr.same-indicator')]"
+                              ".map(r => r.getBoundingClientRect().height))")
+    assert one_line < 35, f"a unit's period under its indicator takes {one_line} px"
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    assert height < rows.count() * 35 + 3_000, height
+    assert not pans_sideways(phone)
+    assert not phone.locator("#indicator-filters").is_visible()  # behind 筛选, as on the board
+    phone.locator("table.indicators tbody tr a").first.click()  # the unit's name opens the cell's history
+    phone.wait_for_url("**/indicators/*/history*")

@@ -193,8 +193,9 @@ def test_scores_take_one_query_per_kind_of_fact_whatever_the_number_of_units(app
         data = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
     assert len(data["units"]) > 20
     # units, items done on time, records, returns; missed reports and their items' titles; the plan's indicators,
-    # and indicators.outcomes' own three (units, indicators, newest reports); the day the year is final
-    assert len(statements) == 11
+    # and indicators.outcomes' own three (units, indicators, newest reports); the day the year is final; the plan's
+    # X values the titles read (once for the four queries naming items)
+    assert len(statements) == 12
 
 
 def test_a_bad_rubric_file_is_refused_with_every_problem_and_its_location(app, tmp_path, plan):

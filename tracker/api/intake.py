@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..services import intake, lookup, permissions
+from ..services import exports, intake, lookup, permissions
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
@@ -36,7 +36,7 @@ def template() -> Response:
     """Office only: the empty sheet with its eight columns."""
     permissions.require_office(actor())
     response = Response(intake.template(), mimetype=XLSX)
-    response.headers.set("Content-Disposition", "attachment", filename="renwu-fenjie-template.xlsx")
+    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES["tasks"])
     return response
 
 
@@ -57,5 +57,5 @@ def unit_template() -> Response:
     """Office only: the empty unit list."""
     permissions.require_office(actor())
     response = Response(intake.unit_template(), mimetype=XLSX)
-    response.headers.set("Content-Disposition", "attachment", filename="danwei-template.xlsx")
+    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES["units"])
     return response

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, ItemUnit, Plan, WorkItem
 from ..models.accountability import UNANSWERED_KIND
-from . import notifications
+from . import notifications, wording
 from .notifications import Entry
 
 ACTIVE = (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS)
@@ -55,7 +55,7 @@ def after_scan(*, now: datetime, today: date, reminder_days: Sequence[int]) -> i
     records, items = AccountabilityRecord.__table__, WorkItem.__table__
     issued = db.session.execute(
         sa.select(records.c.id, records.c.unit_id, records.c.item_id, records.c.kind, records.c.level_name,
-                  records.c.reason, records.c.answer_due, items.c.title, Plan.office_unit_id)
+                  records.c.reason, records.c.answer_due, wording.title_column(items), Plan.office_unit_id)
         .join(items, items.c.id == records.c.item_id).join(Plan, Plan.id == items.c.plan_id)
         .where(records.c.issued_at == now, records.c.issued_by_id.is_(None)).order_by(records.c.id)).all()
     entries = []
@@ -70,7 +70,7 @@ def after_scan(*, now: datetime, today: date, reminder_days: Sequence[int]) -> i
                     for target in copies.get(item_id, []) if target not in targets]
     dues = [today + timedelta(days=d) for d in reminder_days]
     for item_id, unit_id, title, due in db.session.execute(
-            sa.select(items.c.id, items.c.unit_id, items.c.title, items.c.due_date)
+            sa.select(items.c.id, items.c.unit_id, wording.title_column(items), items.c.due_date)
             .where(items.c.due_date.in_(dues), items.c.status.in_([s.value for s in ACTIVE]))
             .order_by(items.c.id)).all():
         days = (due - today).days

@@ -26,7 +26,7 @@ from ..errors import Invalid, InvalidTransition, NotFound
 from ..extensions import db
 from ..models import AccountabilityRecord, Assessment, Event, Indicator, ItemStatus, Plan, Unit, User, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
-from . import audit, exports, indicators, permissions, reporting_duty
+from . import audit, exports, indicators, permissions, reporting_duty, wording
 from .escalation import Level
 from .rubric import RULE_KINDS, Rubric, number
 
@@ -120,7 +120,8 @@ def _done_on_time(plan: Plan, start: datetime, end: datetime, kinds: set[str]) -
     """Items the office approved in the year whose work was submitted by the due date (escalation.record_close)."""
     if "done_on_time" not in kinds:
         return []
-    rows = db.session.execute(sa.select(WorkItem.id, WorkItem.unit_id, WorkItem.title, WorkItem.completed_at).where(
+    rows = db.session.execute(sa.select(WorkItem.id, WorkItem.unit_id, wording.title_column(),
+                                        WorkItem.completed_at).where(
         WorkItem.plan_id == plan.id, WorkItem.status == ItemStatus.DONE, WorkItem.closed_late.is_(False),
         WorkItem.cancelled_at.is_(None), WorkItem.completed_at >= start, WorkItem.completed_at < end))
     return [Fact("done_on_time", "item", item_id, item_id, unit_id, _local_day(at, plan.timezone), title)
@@ -141,7 +142,7 @@ def _records(plan: Plan, start: datetime, end: datetime, kinds: set[str], ladder
     rows = db.session.execute(
         sa.select(AccountabilityRecord.id, AccountabilityRecord.item_id, AccountabilityRecord.unit_id,
                   AccountabilityRecord.kind, AccountabilityRecord.level, AccountabilityRecord.level_name,
-                  AccountabilityRecord.issued_at, AccountabilityRecord.doc_number, WorkItem.title)
+                  AccountabilityRecord.issued_at, AccountabilityRecord.doc_number, wording.title_column())
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id)
         .where(WorkItem.plan_id == plan.id, AccountabilityRecord.issued_at >= start,
                AccountabilityRecord.issued_at < end, sa.or_(*wanted))
@@ -156,7 +157,7 @@ def _returns(plan: Plan, start: datetime, end: datetime, kinds: set[str]) -> lis
     if "returned" not in kinds:
         return []
     rows = db.session.execute(
-        sa.select(Event.id, Event.item_id, WorkItem.unit_id, Event.at, WorkItem.title, Event.after)
+        sa.select(Event.id, Event.item_id, WorkItem.unit_id, Event.at, wording.title_column(), Event.after)
         .join(WorkItem, WorkItem.id == Event.item_id)
         .where(Event.action == "item.return", WorkItem.plan_id == plan.id, Event.at >= start, Event.at < end)
         .order_by(Event.at, Event.id))
@@ -170,7 +171,7 @@ def _missed_reports(plan: Plan, year: int, kinds: set[str]) -> list[Fact]:
     if "missed_report" not in kinds:
         return []
     missed = reporting_duty.missed_reports(start=date(year, 1, 1), end=date(year, 12, 31))
-    titles = dict(db.session.execute(sa.select(WorkItem.id, WorkItem.title).where(
+    titles = dict(db.session.execute(sa.select(WorkItem.id, wording.title_column()).where(
         WorkItem.plan_id == plan.id, WorkItem.id.in_(sorted({m.item_id for m in missed})))).all()) if missed else {}
     return [Fact("missed_report", "item", m.item_id, m.item_id, m.unit_id, m.due_on, titles[m.item_id],
                  f"{m.period} 未按时报送", m.period) for m in missed if m.item_id in titles]

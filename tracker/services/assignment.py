@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..models import ItemStatus, ItemUnit, Role, Unit, User, WorkItem
-from . import audit, item_news, permissions
+from . import audit, item_news, permissions, wording
 from .workflow import NOTE_LIMIT, check_version, flush_guarded, snapshot
 
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
@@ -109,7 +109,7 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
     audit.record(actor=actor, action="item.units", entity_type="work_item", entity_id=item.id, item_id=item.id,
                  before=before, after=snapshot(item), now=now)
     item_news.notify(unit_ids=old_units | set(item_news.carrying_units(item)), item=item, kind="units_changed",
-                   text=f"“{item.title}”的牵头或配合单位已调整", actor=actor, now=now)
+                   text=f"“{wording.title(item)}”的牵头或配合单位已调整", actor=actor, now=now)
     return item
 
 

@@ -42,7 +42,7 @@ from ..extensions import db
 from ..models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, Indicator, ItemStatus, Phase,
                       Plan, Role, Task, TaskGroup, Unit, User, WorkItem)
 from ..models.accountability import LADDER_KIND, MANUAL_KIND
-from . import audit, glossary, indicators, notices, notifications, permissions
+from . import audit, glossary, indicators, notices, notifications, permissions, wording
 from .boards import AD_HOC_GROUP
 from .bulk import insert_or_ignore
 from .escalation import Level
@@ -191,7 +191,7 @@ def _bulletin_units(plan: Plan, window: tuple[datetime, datetime], level: int, z
     """Units named under 通报 in the period: their 通报 records (ladder or by hand), each with its item."""
     found: dict[int, dict[str, Any]] = {}
     for unit_id, number, title, reason, issued_at in db.session.execute(
-        sa.select(AccountabilityRecord.unit_id, AccountabilityRecord.doc_number, WorkItem.title,
+        sa.select(AccountabilityRecord.unit_id, AccountabilityRecord.doc_number, wording.title_column(),
                   AccountabilityRecord.reason, AccountabilityRecord.issued_at)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id)
         .where(_in_plan_window(plan, window), AccountabilityRecord.level == level,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
-from . import reporting_duty
+from . import reporting_duty, wording
 from .boards import AD_HOC_GROUP
 from .deadlines import days_overdue
 from .escalation import LADDER_KIND, Level
@@ -61,7 +61,7 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
     """Read what every digest of a round needs, once."""
     items_t = WorkItem.__table__
     rows = db.session.execute(
-        sa.select(items_t.c.id, items_t.c.unit_id, items_t.c.title, items_t.c.status, items_t.c.due_date,
+        sa.select(items_t.c.id, items_t.c.unit_id, wording.title_column(items_t), items_t.c.status, items_t.c.due_date,
                   items_t.c.phase_id, Task.group_id, items_t.c.closed_late, items_t.c.returned_count,
                   items_t.c.last_return_reason, User.display_name)
         .outerjoin(Task, Task.id == items_t.c.task_id).outerjoin(User, User.id == items_t.c.responsible_user_id)
@@ -95,7 +95,7 @@ def _awaiting_answer(today: date) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rec_id, item_id, unit_id, name, answer_due, title in db.session.execute(
         sa.select(records.c.id, records.c.item_id, records.c.unit_id, records.c.level_name, records.c.answer_due,
-                  WorkItem.title)
+                  wording.title_column())
         .join(WorkItem, WorkItem.id == records.c.item_id)
         .where(records.c.answer_due.is_not(None), records.c.answered_at.is_(None),
                records.c.status == RecordStatus.OPEN.value)

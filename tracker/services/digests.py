@@ -51,10 +51,13 @@ def week_start(key: str) -> date:
                       fields={"week": ["格式应为 YYYY-Www"]}) from None
 
 
-def week_label(key: str) -> str:
+def week_label(key: str, lang: str = "zh") -> str:
+    """A week as people say it, 2025年第1周(12月30日—1月5日), not its key 2025-W01."""
     monday = week_start(key)
     sunday = monday + timedelta(days=6)
     year, week = key.split("-W")
+    if lang == "en":
+        return f"week {int(week)} of {year} ({monday:%d %b} – {sunday:%d %b})"
     return f"{year}年第{int(week)}周({monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日)"
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import ExtensionRequest, ExtensionStatus, ItemStatus, User, WorkItem
-from . import audit, escalation, notifications, permissions
+from . import audit, escalation, notifications, permissions, wording
 from .workflow import flush_guarded, snapshot
 
 
@@ -100,8 +100,8 @@ def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str |
     flush_guarded()
     notifications.notify(
         kind=notifications.EXTENSION_DECIDED, unit_ids=[item.unit_id], item=item, now=now,
-        text=(f"《{item.title}》延期申请已同意,新的截止日期 {extension.requested_due}" if grant
-              else f"《{item.title}》延期申请未获同意:{note}"))
+        text=(f"《{wording.title(item)}》延期申请已同意,新的截止日期 {extension.requested_due}" if grant
+              else f"《{wording.title(item)}》延期申请未获同意:{note}"))
     audit.record(actor=actor, action="item.extension_" + ("granted" if grant else "refused"),
                  entity_type="extension_request", entity_id=extension.id, item_id=item.id,
                  before=before, after=snapshot(item) | {"extension": _as_audit(extension)}, now=now)

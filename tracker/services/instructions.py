@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Instruction, InstructionProposal, ItemSource, Plan, ProposalStatus, Role, Unit, User, WorkItem
-from . import audit, item_news, items, permissions
+from . import audit, item_news, items, permissions, wording
 from .assignment import required_text
 
 TEXT_LIMIT = 5_000
@@ -127,7 +127,7 @@ class Instructed:
 def instructed_by(actor: User) -> list[Instructed]:
     """A leader's instructions and 批示件, newest first, each with the item's current status."""
     permissions.require_leader(actor)
-    found = [Instructed("instruction", i.id, i.at, i.text, w.id, w.title, w.status.value, None)
+    found = [Instructed("instruction", i.id, i.at, i.text, w.id, wording.title(w), w.status.value, None)
              for i, w in db.session.execute(
                  sa.select(Instruction, WorkItem).join(WorkItem, WorkItem.id == Instruction.item_id)
                  .where(Instruction.author_id == actor.id))]
@@ -135,7 +135,7 @@ def instructed_by(actor: User) -> list[Instructed]:
             sa.select(InstructionProposal, WorkItem).outerjoin(WorkItem, WorkItem.id == InstructionProposal.item_id)
             .where(InstructionProposal.author_id == actor.id)):
         found.append(Instructed("proposal", proposal.id, proposal.at, f"{proposal.title}:{proposal.text}",
-                                item.id if item else None, item.title if item else None,
+                                item.id if item else None, wording.title(item) if item else None,
                                 item.status.value if item else None, proposal.status.value))
     return sorted(found, key=lambda entry: (entry.at, entry.kind, entry.id), reverse=True)
 

@@ -94,6 +94,10 @@ def workbook(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> byt
     return out.getvalue()
 
 
+# The templates' download names: Chinese, and ASCII for clients that cannot read RFC 5987 (exports.content_disposition).
+TEMPLATE_NAMES = {"tasks": ("任务分解表模板.xlsx", "tasks-template.xlsx"), "units": ("单位名单模板.xlsx", "units-template.xlsx")}
+
+
 def template() -> bytes:
     """An empty 任务分解表 with the header row and one example row, for the office to fill in."""
     return workbook("任务分解表", COLUMNS, [[1, "开展行政执法案卷评查", "市司法局", "市公安局、市市场监管局", "", "2024-06-30",

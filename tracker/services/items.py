@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Invalid
 from ..extensions import db
 from ..models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, User, WorkItem
-from . import assignment, audit, escalation, item_news, permissions, records
+from . import assignment, audit, escalation, item_news, permissions, records, wording
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
 EDITABLE = ("title", "description", "priority", "due_date", "source", "source_ref")
@@ -139,7 +139,7 @@ def edit_item(item: WorkItem, *, actor: User, changes: dict[str, Any], expected_
     audit.record(actor=actor, action="item.edit", entity_type="work_item", entity_id=item.id, item_id=item.id,
                  before=before, after=snapshot(item) | ({"reason": reason} if moves_due else {}), now=now)
     item_news.notify(unit_ids=item_news.carrying_units(item), item=item, kind="corrected",
-                   text=f"办公室已修改“{item.title}”" + (f",截止日期改为 {new_due}:{reason}" if moves_due else ""),
+                   text=f"办公室已修改“{wording.title(item)}”" + (f",截止日期改为 {new_due}:{reason}" if moves_due else ""),
                    actor=actor, now=now)
     return item
 
@@ -161,5 +161,5 @@ def cancel_item(item: WorkItem, *, actor: User, reason: str, expected_version: i
                  before=before, after=snapshot(item), now=now)
     records.settle_item(item.id, now=now)  # a withdrawn item owes nothing: its open records settle with it
     item_news.notify(unit_ids=item_news.carrying_units(item), item=item, kind="cancelled",
-                   text=f"“{item.title}”已撤销:{text}", actor=actor, now=now)
+                   text=f"“{wording.title(item)}”已撤销:{text}", actor=actor, now=now)
     return item

@@ -5,7 +5,7 @@ dates are dates). `items_table` is the items 台账 beside it: the board's cards
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from ..models import AccountabilityRecord, ItemStatus, ProgressUpdate, Task, Uni
 from .boards import Deadlines, ItemFilters, list_items
 from .deadlines import days_overdue
 from .records import RecordFilters, records_query
+from . import wording
 
 EXPORT_LIMIT = 100_000
 
@@ -38,7 +39,7 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
     query = records_query(actor=actor, filters=filters)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(
-        query.add_columns(WorkItem.title, Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date,
+        query.add_columns(wording.title_column(), Unit.short_name, Task.number, WorkItem.status, WorkItem.due_date,
                           User.display_name)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
         .join(Unit, Unit.id == AccountabilityRecord.unit_id)
@@ -47,10 +48,11 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
                       item_due=due, responsible=person) for r, title, unit, number, status, due, person in rows], total
 
 
-def table(rows: Sequence[LedgerRow], *, timezone: str, today: date, status_labels: dict[str, str],
-          item_status_labels: dict[str, str]) -> list[list[Any]]:
+def table(rows: Sequence[LedgerRow], *, timezone: str, today: date,
+          record_status: Callable[[AccountabilityRecord], str], item_status_labels: dict[str, str]) -> list[list[Any]]:
     """The rows as cells, in the column order of `HEADER`: a running number (no database id), dates as dates,
-    times in the plan's time zone, the item's days overdue as of `today` (0 once done)."""
+    times in the plan's time zone, the item's days overdue as of `today` (0 once done), each record's state in
+    the words the page shows (`record_status`)."""
     zone = ZoneInfo(timezone)
 
     def local(value: datetime | None) -> datetime | None:
@@ -60,7 +62,7 @@ def table(rows: Sequence[LedgerRow], *, timezone: str, today: date, status_label
              row.record.level_name, row.record.reason, row.item_due,
              0 if row.item_status == ItemStatus.DONE else days_overdue(row.item_due, today),
              local(row.record.issued_at), row.record.answer_due,
-             status_labels.get(row.record.status, row.record.status), row.record.answer_text or "",
+             record_status(row.record), row.record.answer_text or "",
              row.record.remedy_date, row.record.close_note or "", row.responsible or ""]
             for number, row in enumerate(rows, start=1)]
 

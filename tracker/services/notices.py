@@ -26,7 +26,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, DocSequence, Task, Unit, User, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND
-from . import glossary, permissions
+from . import glossary, permissions, wording
 from .bulk import insert_or_ignore
 from .deadlines import days_overdue, local_today
 
@@ -106,7 +106,7 @@ def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> li
         issued = local_today(record.issued_at, timezone)
         result.append({
             "number": record.doc_number or "", "level": record.level_name, "unit": unit, "office": office_name,
-            "item": item.title, "task": f"{number}. {title}", "original_due": item.original_due_date or record.due_date,
+            "item": wording.title(item), "task": f"{number}. {title}", "original_due": item.original_due_date or record.due_date,
             "due": record.due_date, "current_due": item.due_date, "days_overdue": days_overdue(record.due_date, issued),
             "reason": record.reason, "answer_due": record.answer_due, "issued": issued, "owes_answer": record.owes_answer,
         })

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from ..extensions import db
 from ..models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
-from . import alerts, audit, notices, notifications, permissions
+from . import alerts, audit, notices, notifications, permissions, wording
 from .deadlines import local_today
 from .escalation import MANUAL_KIND, Level
 
@@ -182,7 +182,8 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
     notices.assign_numbers(ladder=ladder, timezone=timezone, number_format=number_format)
     item = db.session.get(WorkItem, record.item_id)
     assert item is not None
-    text = alerts.issued_text(escalated.level_name, escalated.reason, escalated.answer_due, item.title)
+    text = alerts.issued_text(escalated.level_name, escalated.reason, escalated.answer_due,
+                              wording.title(item))
     notifications.notify(kind=notifications.RECORD_ISSUED, unit_ids=[record.unit_id], item=item,
                          record_id=escalated.id, now=now, text=text)
     copies = [unit_id for unit_id in alerts.copied_to({item.id}).get(item.id, []) if unit_id != record.unit_id]

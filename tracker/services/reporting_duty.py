@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Event, ItemStatus, MissedReport, ProgressUpdate, Task, Unit, User, WorkItem
-from . import audit, notifications, permissions
+from . import audit, notifications, permissions, wording
 from .alerts import scan_batch
 from .bulk import insert_or_ignore
 from .notifications import Entry
@@ -85,7 +85,7 @@ def _missing(period: Period, group_ids: Collection[int], plan_ids: Collection[in
     flagged = sa.exists().where(MissedReport.item_id == WorkItem.id, MissedReport.period == period.key)
     governed = sa.or_(Task.group_id.in_(sorted(group_ids)),
                       sa.and_(WorkItem.task_id.is_(None), WorkItem.plan_id.in_(sorted(plan_ids))))
-    query = (sa.select(WorkItem.id, WorkItem.unit_id, WorkItem.title)
+    query = (sa.select(WorkItem.id, WorkItem.unit_id, wording.title_column())
              .outerjoin(Task, Task.id == WorkItem.task_id)
              .where(governed, WorkItem.status != ItemStatus.ASSIGNED, WorkItem.created_at < closes,
                     sa.or_(WorkItem.completed_at.is_(None), WorkItem.completed_at >= closes),
@@ -175,7 +175,7 @@ def listing(*, actor: User, unit_id: int | None = None, item_id: int | None = No
             end: date | None = None, limit: int = 200, offset: int = 0) -> list[MissedRow]:
     """Missed reports the actor may see, latest deadline first: the office and leaders see every unit's, a
     unit its own (as with accountability records); filters by unit, item and deadline range."""
-    query = (sa.select(MissedReport.id, MissedReport.item_id, WorkItem.title, Task.number, MissedReport.unit_id,
+    query = (sa.select(MissedReport.id, MissedReport.item_id, wording.title_column(), Task.number, MissedReport.unit_id,
                        Unit.short_name, MissedReport.period, MissedReport.due_on, MissedReport.flagged_at)
              .join(WorkItem, WorkItem.id == MissedReport.item_id).outerjoin(Task, Task.id == WorkItem.task_id)
              .join(Unit, Unit.id == MissedReport.unit_id))
@@ -210,7 +210,7 @@ def flagged_between(start: datetime, end: datetime) -> dict[int, list[dict[str, 
     """The missed reports flagged in (start, end], per unit, as plain values for a digest's stored snapshot."""
     found: dict[int, list[dict[str, Any]]] = {}
     for unit_id, item_id, title, period, due_on in db.session.execute(
-            sa.select(MissedReport.unit_id, MissedReport.item_id, WorkItem.title, MissedReport.period,
+            sa.select(MissedReport.unit_id, MissedReport.item_id, wording.title_column(), MissedReport.period,
                       MissedReport.due_on).join(WorkItem, WorkItem.id == MissedReport.item_id)
             .where(MissedReport.flagged_at > start, MissedReport.flagged_at <= end)
             .order_by(MissedReport.due_on, MissedReport.item_id)):

@@ -11,16 +11,18 @@ import re
 import sqlalchemy as sa
 
 from ..models import Task, Unit, WorkItem
+from . import wording
 
 TASK_NUMBER = re.compile(r"^\s*(?:任务|第|task)?\s*(\d{1,3})\s*(?:项|号)?\s*$", re.IGNORECASE)
 
 
 def item_search_clause(q: str) -> sa.ColumnElement[bool]:
-    """Items whose title or description holds `q`, whose unit's name or short name holds it, or whose task's
+    """Items whose title (as stored, or as people read it with the plan's values) or description holds `q`, whose unit's name or short name holds it, or whose task's
     number it names."""
     units = sa.select(Unit.id).where(sa.or_(Unit.name.icontains(q, autoescape=True),
                                             Unit.short_name.icontains(q, autoescape=True)))
     found = [WorkItem.title.icontains(q, autoescape=True), WorkItem.description.icontains(q, autoescape=True),
+             wording.title_column().icontains(q, autoescape=True),  # 不少于4次 finds the plan's 不少于X次 once set
              WorkItem.unit_id.in_(units)]
     number = TASK_NUMBER.match(q)
     if number:

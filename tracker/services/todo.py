@@ -25,7 +25,7 @@ from ..models import (
     User,
     WorkItem,
 )
-from . import permissions
+from . import permissions, wording
 from .deadlines import local_today
 
 SHOWN = 10
@@ -51,45 +51,57 @@ class Section:
     entries: list[Entry] = field(default_factory=list)
 
 
-def todo(*, actor: User, now: datetime, timezone: str, soon_days: int = 7) -> list[Section]:
-    """The actor's sections, in the order they should be dealt with; empty for leaders."""
+def todo(*, actor: User, now: datetime, timezone: str, soon_days: int = 7, shown: int | None = SHOWN
+         ) -> list[Section]:
+    """The actor's sections, in the order they should be dealt with; empty for leaders. Each lists its first
+    `shown` entries (all of them with None: the page of one section, where "and 36 more" leads)."""
     today = local_today(now, timezone)
     if actor.role == Role.OFFICE_ADMIN:
-        return _office(today)
+        return _office(today, shown)
     if actor.role in permissions.UNIT_ROLES:
-        return _unit(actor.unit_id, today, now, soon_days)
+        return _unit(actor.unit_id, today, now, soon_days, shown)
     return []
 
 
-def _items(label: str, key: str, where: list[sa.ColumnElement[bool]], order: Any) -> Section:
-    query = (sa.select(WorkItem.id, WorkItem.title, Unit.short_name, WorkItem.due_date, WorkItem.last_return_reason)
+def section(key: str, *, actor: User, now: datetime, timezone: str, soon_days: int = 7) -> Section | None:
+    """One section of the actor's list with every entry, or None when the actor has no such section."""
+    found = [s for s in todo(actor=actor, now=now, timezone=timezone, soon_days=soon_days, shown=None)
+             if s.key == key]
+    return found[0] if found else None
+
+
+def _items(label: str, key: str, where: list[sa.ColumnElement[bool]], order: Any, shown: int | None) -> Section:
+    query = (sa.select(WorkItem.id, wording.title_column(), Unit.short_name, WorkItem.due_date,
+                       WorkItem.last_return_reason)
              .join(Unit, Unit.id == WorkItem.unit_id).where(*where))
     count = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(order, WorkItem.id).limit(SHOWN)).all()
+    rows = db.session.execute(query.order_by(order, WorkItem.id).limit(shown)).all()
     return Section(key, label, count, [Entry(i, t, u, deadline=d, note=(r or "") if key == "returned" else "")
                                        for i, t, u, d, r in rows])
 
 
-def _records(label: str, key: str, where: list[sa.ColumnElement[bool]], deadline: Any) -> Section:
-    query = (sa.select(AccountabilityRecord.id, AccountabilityRecord.item_id, WorkItem.title, Unit.short_name,
+def _records(label: str, key: str, where: list[sa.ColumnElement[bool]], deadline: Any, shown: int | None
+             ) -> Section:
+    query = (sa.select(AccountabilityRecord.id, AccountabilityRecord.item_id, wording.title_column(), Unit.short_name,
                        deadline, AccountabilityRecord.level_name, AccountabilityRecord.answer_text)
              .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id)
              .join(Unit, Unit.id == AccountabilityRecord.unit_id).where(*where))
     count = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(deadline, AccountabilityRecord.id).limit(SHOWN)).all()
+    rows = db.session.execute(query.order_by(deadline, AccountabilityRecord.id).limit(shown)).all()
     return Section(key, label, count, [Entry(i, t, u, deadline=d, note=answer or name, record_id=rid)
                                        for rid, i, t, u, d, name, answer in rows])
 
 
-def _unit(unit_id: int, today: date, now: datetime, soon_days: int) -> list[Section]:
+def _unit(unit_id: int, today: date, now: datetime, soon_days: int, shown: int | None) -> list[Section]:
     mine = WorkItem.unit_id == unit_id
     active = WorkItem.status.in_([ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS])
-    decided = (sa.select(ExtensionRequest.item_id, WorkItem.title, Unit.short_name, ExtensionRequest.requested_due,
+    decided = (sa.select(ExtensionRequest.item_id, wording.title_column(), Unit.short_name,
+                         ExtensionRequest.requested_due,
                          ExtensionRequest.status, ExtensionRequest.decision_note)
                .join(WorkItem, WorkItem.id == ExtensionRequest.item_id).join(Unit, Unit.id == WorkItem.unit_id)
                .where(mine, ExtensionRequest.status != ExtensionStatus.PENDING,
                       ExtensionRequest.decided_at >= now - DECISIONS_FOR))
-    decisions = db.session.execute(decided.order_by(ExtensionRequest.decided_at.desc()).limit(SHOWN)).all()
+    decisions = db.session.execute(decided.order_by(ExtensionRequest.decided_at.desc()).limit(shown)).all()
     extension_section = Section("extension_decisions", "延期审批结果", len(decisions), [
         Entry(i, t, u, deadline=due if s == ExtensionStatus.GRANTED else None,
               note="同意" if s == ExtensionStatus.GRANTED else f"不同意:{n or ''}")
@@ -98,23 +110,24 @@ def _unit(unit_id: int, today: date, now: datetime, soon_days: int) -> list[Sect
         _records("待答复督办", "to_answer", [AccountabilityRecord.unit_id == unit_id,
                                             AccountabilityRecord.status == RecordStatus.OPEN,
                                             AccountabilityRecord.answer_due.is_not(None)],
-                 AccountabilityRecord.answer_due),
+                 AccountabilityRecord.answer_due, shown),
         _items("被退回", "returned", [mine, WorkItem.status == ItemStatus.IN_PROGRESS,
-                                    WorkItem.last_return_reason.is_not(None)], WorkItem.due_date),
-        _items("待签收", "to_sign", [mine, WorkItem.status == ItemStatus.ASSIGNED], WorkItem.due_date),
+                                    WorkItem.last_return_reason.is_not(None)], WorkItem.due_date, shown),
+        _items("待签收", "to_sign", [mine, WorkItem.status == ItemStatus.ASSIGNED], WorkItem.due_date, shown),
         extension_section,
         _items(f"{soon_days} 天内到期", "due_soon", [mine, active, WorkItem.due_date >= today,
                                                 WorkItem.due_date <= today + timedelta(days=soon_days)],
-               WorkItem.due_date),
+               WorkItem.due_date, shown),
     ]
 
 
-def _office(today: date) -> list[Section]:
-    pending = (sa.select(ExtensionRequest.item_id, WorkItem.title, Unit.short_name, ExtensionRequest.requested_due,
+def _office(today: date, shown: int | None) -> list[Section]:
+    pending = (sa.select(ExtensionRequest.item_id, wording.title_column(), Unit.short_name,
+                         ExtensionRequest.requested_due,
                          ExtensionRequest.reason)
                .join(WorkItem, WorkItem.id == ExtensionRequest.item_id).join(Unit, Unit.id == WorkItem.unit_id)
                .where(ExtensionRequest.status == ExtensionStatus.PENDING))
-    waiting = db.session.execute(pending.order_by(ExtensionRequest.requested_at).limit(SHOWN)).all()
+    waiting = db.session.execute(pending.order_by(ExtensionRequest.requested_at).limit(shown)).all()
     count = db.session.execute(sa.select(sa.func.count()).select_from(pending.subquery())).scalar_one()
     late = (sa.select(Unit.id, Unit.short_name, sa.func.count(), sa.func.min(AccountabilityRecord.answer_due))
             .join(Unit, Unit.id == AccountabilityRecord.unit_id)
@@ -122,12 +135,12 @@ def _office(today: date) -> list[Section]:
             .group_by(Unit.id, Unit.short_name))
     late_rows = db.session.execute(late.order_by(sa.func.count().desc(), Unit.short_name)).all()
     return [
-        _items("待审核", "to_review", [WorkItem.status == ItemStatus.SUBMITTED], WorkItem.submitted_at),
+        _items("待审核", "to_review", [WorkItem.status == ItemStatus.SUBMITTED], WorkItem.submitted_at, shown),
         Section("extension_requests", "延期申请", count, [Entry(i, t, u, deadline=d, note=r)
                                                        for i, t, u, d, r in waiting]),
         _records("待核销", "to_close", [AccountabilityRecord.status == RecordStatus.ANSWERED],
-                 AccountabilityRecord.remedy_date),
+                 AccountabilityRecord.remedy_date, shown),
         Section("unanswered_units", "督办逾期未答复的单位", len(late_rows), [
             Entry(None, "", unit, deadline=first, note=f"{n} 件督办逾期未答复", unit_id=unit_id)
-            for unit_id, unit, n, first in late_rows[:SHOWN]]),
+            for unit_id, unit, n, first in late_rows[:shown]]),
     ]

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
 from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
-from . import audit, escalation, notifications, permissions, progress, records
+from . import audit, escalation, notifications, permissions, progress, records, wording
 from .ordering import position_between, renumbered
 
 STATUS_LABELS = {
@@ -102,10 +102,10 @@ def open_children(item: WorkItem) -> list[WorkItem]:
 def _require_children_closed(item: WorkItem) -> None:
     still_open = open_children(item)
     if still_open:
-        numbers = "、".join(f"#{child.id}" for child in still_open)
-        raise Invalid(f"下级分解事项 {numbers} 尚未办结或撤销,不能提交办结申请",
-                      f"Sub-items {numbers.replace('、', ', ')} are still open; finish or cancel them first",
-                      code="children_open")
+        named = [(child.unit.short_name, wording.title(child)) for child in still_open]
+        raise Invalid("、".join(f"{unit}的「{title}」" for unit, title in named) + "尚未办结或撤销,不能提交办结申请",
+                      "Still open: " + "; ".join(f"{unit}'s “{title}”" for unit, title in named)
+                      + "; finish or cancel them first", code="children_open")
 
 
 def _role_refusal_zh(transition: Transition) -> str:
@@ -229,12 +229,12 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
         escalation.record_close(item, timezone=item.plan.timezone)
         records.settle_item(item.id, now=now)
         notifications.notify(kind=notifications.ITEM_APPROVED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{item.title}》已审核办结,相关督办记录已办结销号")
+                             text=f"《{wording.title(item)}》已审核办结,相关督办记录已办结销号")
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note
         notifications.notify(kind=notifications.ITEM_RETURNED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{item.title}》被办公室退回:{note}")
+                             text=f"《{wording.title(item)}》被办公室退回:{note}")
     return []
 
 

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (AccountabilityRecord, Attachment, ExtensionRequest, ExtensionStatus, ProgressUpdate, Unit,
                       User, WorkItem)
-from . import permissions
+from . import permissions, wording
 
 
 def pending_extensions(*, actor: User, limit: int = 200) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, oldest first, with their card's title and unit: one query."""
     permissions.require_office(actor)
     rows = db.session.execute(
-        sa.select(ExtensionRequest, WorkItem.title, WorkItem.version, Unit.short_name)
+        sa.select(ExtensionRequest, wording.title_column(), WorkItem.version, Unit.short_name)
         .join(WorkItem, WorkItem.id == ExtensionRequest.item_id).join(Unit, Unit.id == WorkItem.unit_id)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
         .order_by(ExtensionRequest.requested_at, ExtensionRequest.id).limit(limit)).all()

@@ -21,6 +21,14 @@
 
   // A button with data-confirm asks first (审核通过 cannot be undone by the unit); caught before htmx sees the
   // submit, so a "no" sends nothing by either path.
+  // On a phone the board's filters wait behind 筛选: the button opens and closes them.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".filters-toggle");
+    if (!toggle) { return; }
+    var open = toggle.closest(".filter-box").classList.toggle("filters-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {

@@ -27,12 +27,13 @@ def register_web(app: Flask) -> None:
     from .office import bp as office_bp
     from .reporting import bp as reporting_bp
     from .sessions import init_sessions
+    from .todo import bp as todo_bp
 
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
-                      bulletins_bp, assessment_bp, reporting_bp):
+                      bulletins_bp, assessment_bp, reporting_bp, todo_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(

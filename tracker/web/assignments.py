@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import Role, WorkItem
-from ..services import assignment, extensions, instructions, intake, items, lookup, splitting, workflow
+from ..services import (assignment, exports, extensions, instructions, intake, items, lookup, splitting,
+                        workflow, wording)
 from . import forms, schemas
 from .access import changers_only, office_only, roles, units_only
 from .helpers import moved_message
@@ -62,7 +63,7 @@ def split(item_id: int) -> Response:
     parts = []
     for unit_id in data["unit_ids"]:
         row = data["rows"].get(unit_id, {})
-        parts.append(splitting.Part(unit=lookup.unit(unit_id, "unit_ids"), title=row.get("title") or item.title,
+        parts.append(splitting.Part(unit=lookup.unit(unit_id, "unit_ids"), title=row.get("title") or wording.title(item),
                                     due_date=row.get("due") or data["due_date"], description=data["description"]))
     splitting.split(item, actor=current_user, parts=parts, now=utcnow())
     return _back(item.id, _("Split into %(n)d items for the units below.", n=len(parts)))
@@ -222,5 +223,5 @@ def intake_upload() -> Response:
 def intake_template(sheet: str) -> Response:
     body = intake.template() if sheet == "tasks" else intake.unit_template()
     response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{sheet}-template.xlsx")
+    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES[sheet])
     return response

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..services import digests, units
 from . import forms, schemas
 from .htmx import render
+from .i18n import current_lang
 
 bp = Blueprint("digest_pages", __name__)
 PAGE = 50
@@ -27,7 +28,12 @@ def index() -> Response:
     return render("digest_pages/index.html", "digest_pages/_list.html", digests=found[:PAGE],
                   unit_names=units.short_names(d.unit_id for d in found),
                   more=len(found) > PAGE, offset=offset, week=week or "", page_size=PAGE,
-                  monday=week_start(week) if week else None)
+                  monday=week_start(week) if week else None, week_words=week_words)
+
+
+def week_words(key: str) -> str:
+    """The week in words for the list (2025年第1周(12月30日—1月5日)); a key no calendar has, as it is."""
+    return digests.week_label(key, current_lang()) if week_start(key) else key
 
 
 def week_start(key: str) -> date | None:
@@ -42,7 +48,8 @@ def week_start(key: str) -> date | None:
 @login_required
 def show(digest_id: int) -> Response:
     digest = digests.get_digest(digest_id, actor=current_user)
-    return render("digest_pages/show.html", digest=digest, deliveries=digests.deliveries_of(digest))
+    return render("digest_pages/show.html", digest=digest, deliveries=digests.deliveries_of(digest),
+                  week_words=week_words)
 
 
 @bp.route(DIGEST + "/sent")

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus
-from ..services import indicators, notifications, permissions, progress, units
+from ..services import event_words, indicators, notifications, permissions, progress, units
 from ..services.deadlines import Light
 from ..services.escalation import SCANNER
 from ..services.items import SOURCE_LABELS
@@ -78,20 +78,13 @@ def extension_label(status: ExtensionStatus | str) -> str:
 
 
 def event_label(action: str) -> str:
-    """Audit actions in words; an action without words yet shows its code rather than nothing."""
-    words = {
-        "item.create": _("assigned"), "item.sign": _("signed for"), "item.submit": _("submitted for review"),
-        "item.approve": _("approved"), "item.return": _("returned"), "item.reorder": _("reordered"),
-        "item.edit": _("edited"), "item.progress": _("reported progress"), "item.comment": _("commented"),
-        "item.extension_request": _("asked for more time"), "item.extension_granted": _("extension granted"),
-        "item.extension_refused": _("extension refused"), "record.answer": _("answered a notice"),
-        "record.close": _("closed a record"), "record.escalate": _("escalated a record"),
-        "record.settle": _("records settled: item finished"), "record.read": _("read a notice"),
-        "indicator.report": _("reported an indicator figure"), "indicator.accept": _("accepted an indicator figure"),
-        "indicator.return": _("returned an indicator figure"),
-        "item.missed_report": _("missed a periodic report"),
-    }
-    return words.get(action, action)
+    """An audit action in words (services.event_words, the one table)."""
+    return pick(event_words.words(action))
+
+
+def notice_kind(kind: str) -> str:
+    """What a notification is about, in words (services.event_words)."""
+    return pick(event_words.kind_words(kind))
 
 
 def system_actor(label: str) -> str:
@@ -121,9 +114,10 @@ def target_text(indicator: Any, target: Any) -> str:
 
 
 def record_status(status: RecordStatus | str, owes_answer: bool | None = None) -> str:
-    """A record's state in words; an open notice (提醒, 催办, 通报) is in force, only an open 督办 awaits an answer."""
-    if status == RecordStatus.OPEN and owes_answer is not None:
-        return _("awaiting answer") if owes_answer else _("notice")
+    """A record's state in words, the same on the ledger page, in its filter and in its exports: an open record
+    is 在办; an open 督办, which owes an answer, says it awaits one (待答复)."""
+    if status == RecordStatus.OPEN and owes_answer:
+        return _("awaiting answer")
     return {RecordStatus.OPEN: _("open"), RecordStatus.ANSWERED: _("answered, to be closed"),
             RecordStatus.CLOSED: _("closed"), RecordStatus.SETTLED: _("settled: item finished")}[RecordStatus(status)]
 
@@ -220,5 +214,5 @@ def init_app(app: Flask) -> None:
                                  dashboard_figure_label=dashboard_figure_label, is_pdf=progress.is_pdf,
                                  previewable=progress.previewable, indicator_state=indicator_state,
                                  figure_status=figure_status, target_text=target_text,
-                                 figure=indicators.format_value)
+                                 figure=indicators.format_value, notice_kind=notice_kind)
     app.jinja_env.filters["localtime"] = localtime

@@ -27,6 +27,7 @@ from ..services import (
     thumbnails,
     reporting_duty,
     workflow,
+    wording,
 )
 from . import forms, htmx, schemas
 from .access import changers_only, units_only
@@ -50,7 +51,8 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "instructions": instructions.instructions_on(item), "place": place_of(item),
             "missed": reporting_duty.of_item(item.id),
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
-            "design_note": plans.design_note(item, actor=current_user)}
+            "design_note": plans.design_note(item, actor=current_user),
+            "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 
 
 def place_of(item: WorkItem) -> dict[str, Any]:
@@ -106,7 +108,7 @@ def move_form(item_id: int) -> Response:
     """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
     item = items.get_visible(item_id, actor=current_user)
     args = forms.query(schemas.MoveDialogArgs())
-    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"],
+    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"], title=wording.title(item),
                   next=forms.local_url(args.get("next"), ""))
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
+from ..models.accountability import UNANSWERED_KIND
 from ..services import exports, glossary, ledger, notices, records, units
 from ..services.deadlines import local_today
 from ..services.escalation import parse_ladder
@@ -47,8 +48,11 @@ class LedgerArgs:
             return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
 
         to = self.values.get("to")
+        level = self.values.get("level")
+        unanswered = level == UNANSWERED_KIND
         return records.RecordFilters(
-            unit_id=self.values.get("unit"), status=self.values.get("status"), level=self.values.get("level"),
+            unit_id=self.values.get("unit"), status=self.values.get("status"), level=None if unanswered else level,
+            kind=UNANSWERED_KIND if unanswered else None,
             owes_answer=True if self.values.get("owed") else None,
             issued_from=start_of(self.values.get("from")), issued_to=start_of(to + timedelta(days=1) if to else None),
             due_from=self.values.get("due_from"), due_to=self.values.get("due_to"))
@@ -60,7 +64,9 @@ class LedgerArgs:
         """The filters in words, for an export's name and title row."""
         values = self.values
         found = [units.short_names([values["unit"]]).get(values["unit"], "")] if values.get("unit") else []
-        if values.get("level"):
+        if values.get("level") == UNANSWERED_KIND:
+            found.append(_("Supervision unanswered"))
+        elif values.get("level"):
             found += [level.name for level in parse_ladder(current_app.config["TRACKER_LADDER"])
                       if level.level == values["level"]]
         if values.get("status"):
@@ -118,7 +124,8 @@ def export(kind: str) -> Response:
     args = LedgerArgs.from_request()
     rows, _total = ledger.ledger(args.filters(), actor=current_user, limit=ledger.EXPORT_LIMIT)
     cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], today=deadlines().today,
-                         status_labels=record_status_labels(), item_status_labels=item_status_labels())
+                         record_status=lambda r: record_status(r.status, r.owes_answer),
+                         item_status_labels=item_status_labels())
     return send_table(kind, export_header(), cells, name=_("Accountability ledger"), filters=args.described())
 
 

@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
-from ..services import boards, extensions, instructions, items, ledger, lookup, plans, records, workflow, workspace
+from ..services import (boards, extensions, instructions, items, ledger, lookup, plans, records, workflow, workspace,
+                        wording)
 from . import forms, schemas
 from .access import office_only
 from .context import deadlines
@@ -56,8 +57,8 @@ def review(item_id: int) -> Response:
     data = forms.form(schemas.ReviewForm())
     workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
                     now=utcnow(), reason=data.get("reason"))
-    flash(_("Approved: %(title)s", title=item.title) if item.status == ItemStatus.DONE else
-          _("Returned: %(title)s", title=item.title))
+    flash(_("Approved: %(title)s", title=wording.title(item)) if item.status == ItemStatus.DONE else
+          _("Returned: %(title)s", title=wording.title(item)))
     return forms.finished(url_for("office.workspace_page"))
 
 

@@ -27,6 +27,7 @@ from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from ..api.schemas.reporting import RhythmIn
 from ..api.schemas.webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, Priority, RecordStatus
+from ..models.accountability import UNANSWERED_KIND
 from ..services import indicators
 from ..services.boards import SORTS, SWIMLANES
 from ..services.dashboard import FIGURES
@@ -125,9 +126,19 @@ class LanguageForm(Back, FormSchema):
     lang = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
 
 
+class LedgerLevel(fields.Field):
+    """A level of the ladder (1 to 20), or `unanswered`: the 督办未答复 records the daily scan writes when a 督办's
+    answer is late, a level of their own in the ledger's filter."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | str:
+        if value == UNANSWERED_KIND:
+            return value
+        return TextInteger(validate=validate.Range(min=1, max=20)).deserialize(value)  # type: ignore[no-any-return]
+
+
 class LedgerQuery(Schema):
     unit = query_id()
-    level = TextInteger(validate=validate.Range(min=1, max=20))
+    level = LedgerLevel()
     status = fields.Enum(RecordStatus, by_value=True)
     from_ = day_field(data_key="from", metadata={"label": ("起始日期", "From")})
     until = day_field(data_key="to", metadata={"label": ("截止日期", "Until")})
