@@ -111,8 +111,21 @@ def _trimmed(values: Row) -> Row:
     return tuple(values[:end])
 
 
+def _root(exc: BaseException) -> Exception:
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in seen:
+        if isinstance(cause, DefusedXmlException | ParseError | zipfile.BadZipFile):
+            return cause  # type: ignore[return-value]
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return exc  # type: ignore[return-value]
+
+
 def _unreadable(exc: Exception) -> Invalid:
-    """Name what is wrong in words a person can pass on: an entity declaration, broken XML, a missing part."""
+    """Name what is wrong in words a person can pass on: an entity declaration, broken XML, a missing part.
+    openpyxl wraps what the XML parser raised while it loads a workbook, so the cause is looked for first."""
+    exc = _root(exc)
     if isinstance(exc, DefusedXmlException):
         return _refused("文件中含有 XML 实体声明(DTD/ENTITY),出于安全原因拒绝读取",
                         "The file declares XML entities (DTD/ENTITY); refused for safety", code="sheet_entities")
