@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from tests.api.api_helpers import ApiClient, assert_error
 from tests.services.test_intake import forty_rows, sheet
@@ -185,9 +186,9 @@ def test_a_sheet_is_read_while_the_request_holds_no_write_lock(committed_app: Fl
             pytest.skip("PostgreSQL has no database-wide write lock")
         path = db.engine.url.database
     probes: list[str] = []
-    read = sheets.read_rows
+    read = ExcelReader.read
 
-    def read_while_probing(stream: Any) -> Any:
+    def read_while_probing(reader: ExcelReader) -> Any:
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
@@ -197,9 +198,9 @@ def test_a_sheet_is_read_while_the_request_holds_no_write_lock(committed_app: Fl
             probes.append(str(exc))
         finally:
             other.close()
-        return read(stream)
+        return read(reader)
 
-    monkeypatch.setattr(sheets, "read_rows", read_while_probing)
+    monkeypatch.setattr(ExcelReader, "read", read_while_probing)
     response = committed_app.test_client().post(
         "/api/v1/intake/tasks", headers={"Authorization": f"Bearer {token}"},
         data={"file": (sheet(forty_rows()[:2]), "fenjie.xlsx")}, content_type="multipart/form-data")
