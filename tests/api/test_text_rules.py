@@ -112,3 +112,10 @@ def test_every_date_and_every_text_integer_a_request_names_uses_the_one_field_ty
             if isinstance(field, fields.Integer) and not field.strict and not isinstance(field, TextInteger):
                 wrong.append(f"{where}.{name}: an integer that would take digits other than ASCII")
     assert wrong == []
+
+
+def test_an_if_match_version_takes_ascii_digits_only(api_as, office, make_item):
+    """"²" is a digit to str.isdigit() and latin-1, so it reaches the header; int() refused it with a 500."""
+    item = make_item("sfj")
+    response = api_as(office).patch(f"/items/{item.id}", json={"title": "改"}, headers={"If-Match": '"²"'})
+    assert_error(response, 428, "version_required")
