@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -97,6 +97,19 @@ def outside_transaction(work: Callable[[], T]) -> T:
         return work()
     finally:
         g.tracker_outside_transaction = before
+
+
+def receive_uploads_first(app: Flask) -> None:
+    """A multipart body (a file upload) is received whole before the request's first query, so a client sending
+    it slowly holds no transaction and no lock meanwhile: the body is otherwise read when a view or the API's
+    argument parser first asks for it, after authentication has begun the transaction (IMMEDIATE on SQLite).
+    The size limit (MAX_CONTENT_LENGTH) holds here as anywhere; the web's CSRF check read the body this early
+    already."""
+
+    @app.before_request
+    def receive_body() -> None:
+        if request.mimetype == "multipart/form-data":
+            _ = request.files  # werkzeug parses the whole body now, files into temporary files
 
 
 def engine_options(url: str, busy_timeout_ms: int, base: dict[str, Any]) -> dict[str, Any]:

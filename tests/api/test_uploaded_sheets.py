@@ -206,3 +206,54 @@ def test_a_sheet_is_read_while_the_request_holds_no_write_lock(committed_app: Fl
         data={"file": (sheet(forty_rows()[:2]), "fenjie.xlsx")}, content_type="multipart/form-data")
     assert response.status_code == 200, response.get_json()
     assert probes == ["free"]
+
+
+class _ProbingBody(io.BytesIO):
+    """A request body that, when the app first reads it, checks whether another connection may write."""
+
+    def __init__(self, body: bytes, path: str, probes: list[str]) -> None:
+        super().__init__(body)
+        self.path, self.probes = path, probes
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._probe()
+        return super().read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        self._probe()
+        return super().readinto(buffer)
+
+    def _probe(self) -> None:
+        if not self.probes:
+            other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                self.probes.append("free")
+            except sqlite3.OperationalError as exc:
+                self.probes.append(str(exc))
+            finally:
+                other.close()
+
+
+def test_an_upload_is_received_before_the_request_takes_the_write_lock(committed_app: Flask):
+    """A slow client sending its file held SQLite's write lock: the token lookup had begun the transaction
+    before the API's parser read the body."""
+    from tests.test_read_locks import _office_with_token
+
+    token = _office_with_token(committed_app)
+    with committed_app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL has no database-wide write lock")
+        path = db.engine.url.database
+    boundary = "probe-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fenjie.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + sheet(forty_rows()[:2]).getvalue() + \
+        f"\r\n--{boundary}--\r\n".encode()
+    probes: list[str] = []
+    response = committed_app.test_client().post(
+        "/api/v1/intake/tasks", headers={"Authorization": f"Bearer {token}"},
+        input_stream=_ProbingBody(body, path, probes), content_length=len(body),
+        content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 200, response.get_json()
+    assert probes == ["free"]
