@@ -19,7 +19,7 @@ from tests.api.api_helpers import ApiClient, assert_error
 from tests.services.test_intake import forty_rows, sheet
 
 from tracker.extensions import db
-from tracker.models import Event, Unit, User, WorkItem
+from tracker.models import Event, Role, Unit, User, WorkItem
 from tracker.services import intake, sheets
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -257,3 +257,9 @@ def test_an_upload_is_received_before_the_request_takes_the_write_lock(committed
         content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 200, response.get_json()
     assert probes == ["free"]
+
+
+@pytest.mark.parametrize("door", ["/intake/tasks", "/intake/units"])
+def test_a_unit_sending_a_crafted_sheet_hears_403_before_the_file_is_read(api_as, make_user, door):
+    client = api_as(make_user(Role.UNIT_ADMIN, "sfj"))
+    assert_error(client.post(door, data={"file": (huge_dimension(), "grid.xlsx")}), 403)

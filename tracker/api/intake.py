@@ -24,6 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @errors(blp, 403)
 def import_tasks(data: dict[str, Any]) -> dict[str, Any]:
     """Office only: every row's outcome; with commit=true the rows are written in one transaction."""
+    permissions.require_office(actor())  # before the file is read: a unit learns nothing about its content
     rows = outside_transaction(lambda: intake.read_rows(data["file"].stream))
     report = intake.import_tasks(rows, actor=actor(), plan=lookup.plan(None), commit=data["commit"], now=utcnow())
     return report.as_dict()
@@ -47,6 +48,7 @@ def template() -> Response:
 @errors(blp, 403)
 def import_units(data: dict[str, Any]) -> dict[str, Any]:
     """Office only: the unit list (单位标识, 单位名称, 简称, 类型, 上级单位, 联系邮箱), every row's outcome."""
+    permissions.require_office(actor())
     rows = outside_transaction(lambda: intake.read_units(data["file"].stream))
     return intake.import_units(rows, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
 

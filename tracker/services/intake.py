@@ -234,8 +234,9 @@ def _differences(planned: _Planned) -> bool:
 
 
 def import_tasks(rows: Rows, *, actor: User, plan: Plan, commit: bool, now: datetime) -> IntakeReport:
-    """Check every row (as `read_rows` read them); with `commit`, write every row's item in the caller's transaction, but only when no row is
-    refused (then Invalid carries the report and nothing is written). Office only."""
+    """Check every row (as `read_rows` read them); with `commit`, write every row's item in the caller's
+    transaction, but only when no row is refused (then Invalid carries the report and nothing is written).
+    Office only."""
     permissions.require_office(actor)
     units, seen = _Units(), {}
     planned: list[_Planned] = []
