@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from ..errors import Invalid
 
 MAX_SHEET_ROWS = 10_000
-MAX_COLUMNS = 50
+MAX_COLUMNS = 26  # A to Z: the 任务分解表 has 8 columns, the unit list 6
 MAX_CELL_CHARS = 10_000
 MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_PARTS = 1_000
