@@ -277,14 +277,16 @@ def count_queries(app: Flask) -> Callable[[], Any]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` run only on PostgreSQL; on SQLite they are deselected rather than skipped, so a
-    SQLite run with TRACKER_FORBID_SKIPS passes and the PostgreSQL run still fails if they do not run.
+    SQLite run with TRACKER_FORBID_SKIPS passes and the PostgreSQL run still fails if they do not run. Tests
+    marked `sqlite` (SQLite's write lock) are likewise deselected on PostgreSQL.
 
     A test that never reaches the database under test (no `scratch` among its fixtures: every database the suite
     tests is made there) gives the same result on either: the rules of pure functions, a demo built in its own
     SQLite file, the browser on a demo. The PostgreSQL run leaves those to the SQLite run rather than repeat
     minutes of identical work."""
     if database_kind() == "postgresql":
-        deselected = [item for item in items if "scratch" not in getattr(item, "fixturenames", ())]
+        deselected = [item for item in items if "scratch" not in getattr(item, "fixturenames", ())
+                      or item.get_closest_marker("sqlite")]
     else:
         deselected = [item for item in items if item.get_closest_marker("postgres")]
     if deselected:

@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    database.receive_uploads_first(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.extensions["password_hasher"] = make_hasher(fast=app.config.get("TRACKER_PASSWORD_HASH_FAST", False))

@@ -364,8 +364,8 @@ def enter_event_command(template_key: str, unit_key: str, event_date: datetime, 
 @click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
 def import_tasks_command(path: Path, username: str, commit: bool) -> None:
     """Import a 任务分解表 (XLSX) as ad-hoc items: a dry run by default, every row reported."""
-    _intake(path, username, commit, lambda stream, office, write: intake.import_tasks(
-        stream, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
+    _intake(path, intake.read_rows, username, commit, lambda rows, office, write: intake.import_tasks(
+        rows, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
 
 
 @tracker_cli.command("import-units")
@@ -374,21 +374,22 @@ def import_tasks_command(path: Path, username: str, commit: bool) -> None:
 @click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
 def import_units_command(path: Path, username: str, commit: bool) -> None:
     """Import the unit list (XLSX): a dry run by default, every row reported."""
-    _intake(path, username, commit, lambda stream, office, write: intake.import_units(
-        stream, actor=office, commit=write, now=utcnow()))
+    _intake(path, intake.read_units, username, commit, lambda rows, office, write: intake.import_units(
+        rows, actor=office, commit=write, now=utcnow()))
 
 
-def _intake(path: Path, username: str, commit: bool,
-            run: Callable[[Any, User, bool], intake.IntakeReport]) -> None:
-    """The dry run always, printed row by row; with --commit the rows are then written, all or none."""
+def _intake(path: Path, read: Callable[[Any], intake.Rows], username: str, commit: bool,
+            run: Callable[[intake.Rows, User, bool], intake.IntakeReport]) -> None:
+    """The dry run always, printed row by row; with --commit the rows are then written, all or none. The file
+    is read before the transaction begins, as at the web and API doors."""
     with transaction.command():
-        office = accounts.user_by_name(username)
         with path.open("rb") as stream:
-            report = run(stream, office, False)
-            _print_intake(report)
-            if commit and not report.count("refused"):
-                stream.seek(0)
-                report = run(stream, office, True)
+            rows = read(stream)
+        office = accounts.user_by_name(username)
+        report = run(rows, office, False)
+        _print_intake(report)
+        if commit and not report.count("refused"):
+            report = run(rows, office, True)
         if commit and not report.committed:
             raise TrackerError(f"有 {report.count('refused')} 行被拒绝,未写入任何数据", "Rows were refused; nothing written")
         click.echo("已导入" if report.committed else "试导入,未写入任何数据")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy.engine import Engine
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,6 +39,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 @sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
+    if has_request_context() and g.get("tracker_outside_transaction", False):
+        raise RuntimeError("a query inside outside_transaction(): its work must not touch the database")
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN" if _reading() else "BEGIN IMMEDIATE")
 
@@ -77,6 +79,37 @@ def write_apart(work: Callable[[], T]) -> T:
         result = work()
         db.session.commit()
     return result
+
+
+def outside_transaction(work: Callable[[], T]) -> T:
+    """Run `work` (reading an uploaded file) while the request holds no transaction, and so no lock.
+
+    A writing request's first query begins SQLite's BEGIN IMMEDIATE; an upload door has by then only read (who
+    is asking, may they), so that transaction ends first, as in `write_apart`, and the next query begins a new
+    one. A query inside `work` is a programming error and raises: a parse must never hold the write lock.
+    """
+    from .extensions import db
+
+    db.session.commit()
+    before = g.get("tracker_outside_transaction", False)
+    g.tracker_outside_transaction = True
+    try:
+        return work()
+    finally:
+        g.tracker_outside_transaction = before
+
+
+def receive_uploads_first(app: Flask) -> None:
+    """A multipart body (a file upload) is received whole before the request's first query, so a client sending
+    it slowly holds no transaction and no lock meanwhile: the body is otherwise read when a view or the API's
+    argument parser first asks for it, after authentication has begun the transaction (IMMEDIATE on SQLite).
+    The size limit (MAX_CONTENT_LENGTH) holds here as anywhere; the web's CSRF check read the body this early
+    already."""
+
+    @app.before_request
+    def receive_body() -> None:
+        if request.mimetype == "multipart/form-data":
+            _ = request.files  # werkzeug parses the whole body now, files into temporary files
 
 
 def engine_options(url: str, busy_timeout_ms: int, base: dict[str, Any]) -> dict[str, Any]:

@@ -151,7 +151,7 @@ def test_control_characters_are_refused_before_they_reach_the_database(unit_api:
     before = item_state(card.id)
     body = assert_error(move(unit_api, card.id, {"to": "in_progress", "version": card.version,
                                                  "note": "报告\x00"}), 422)
-    assert body["errors"] == {"note": ["不能包含控制字符"]}
+    assert body["errors"] == {"note": ["不能包含控制字符或非字符(如 U+FFFE)"]}
     assert_error(unit_api.post("/tokens", json={"name": "e\x00Y"}), 422)
     assert item_state(card.id) == before
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
+from ..database import outside_transaction
 from ..services import exports, intake, lookup, permissions
 from .auth import actor
 from .common import api_blueprint, errors
@@ -23,8 +24,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @errors(blp, 403)
 def import_tasks(data: dict[str, Any]) -> dict[str, Any]:
     """Office only: every row's outcome; with commit=true the rows are written in one transaction."""
-    report = intake.import_tasks(data["file"].stream, actor=actor(), plan=lookup.plan(None),
-                                 commit=data["commit"], now=utcnow())
+    permissions.require_office(actor())  # before the file is read: a unit learns nothing about its content
+    rows = outside_transaction(lambda: intake.read_rows(data["file"].stream))
+    report = intake.import_tasks(rows, actor=actor(), plan=lookup.plan(None), commit=data["commit"], now=utcnow())
     return report.as_dict()
 
 
@@ -46,7 +48,9 @@ def template() -> Response:
 @errors(blp, 403)
 def import_units(data: dict[str, Any]) -> dict[str, Any]:
     """Office only: the unit list (单位标识, 单位名称, 简称, 类型, 上级单位, 联系邮箱), every row's outcome."""
-    return intake.import_units(data["file"].stream, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
+    permissions.require_office(actor())
+    rows = outside_transaction(lambda: intake.read_units(data["file"].stream))
+    return intake.import_units(rows, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
 
 
 @blp.route("/intake/units/template")

@@ -11,6 +11,7 @@ from ..services import boards, items, lookup, permissions
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
+from .schemas.common import ASCII_DIGITS
 from .schemas.items import ListedCardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
 
 blp = api_blueprint("items", "Work items (cards)")
@@ -114,7 +115,7 @@ def edit_item(data: dict[str, Any], item_id: int) -> Response:
 
 
 def _if_match_version() -> int:
-    tags = [tag for tag in request.if_match.as_set() if tag.isdigit() and len(tag) < 10]
+    tags = [tag for tag in request.if_match.as_set() if ASCII_DIGITS.fullmatch(tag) and len(tag) < 10]
     if not tags:
         raise PreconditionRequired("须在 If-Match 头或请求体 version 中提供当前版本号",
                                    "Send the current version as If-Match or as version in the body",

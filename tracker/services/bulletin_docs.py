@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from ..models import Bulletin, BulletinStatus, Plan, Unit
 from ..extensions import db
-from . import bulletins, notices
+from . import bulletins, notices, printable
 from .escalation import Level
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -66,7 +66,7 @@ def content(bulletin: Bulletin, data: dict[str, Any]) -> dict[str, Any]:
 def document_file(bulletin: Bulletin, extension: str, *, now: datetime,
                   ladder: tuple[Level, ...]) -> tuple[bytes, str, str]:
     """The bulletin as a file to download: (body, content type, file name); `extension` is docx or pdf."""
-    doc = content(bulletin, bulletins.data_of(bulletin, now=now, ladder=ladder))
+    doc = printable.cleaned(content(bulletin, bulletins.data_of(bulletin, now=now, ladder=ladder)))
     if extension == "docx":
         return to_docx(doc), DOCX_CONTENT_TYPE, filename(doc, "docx")
     return to_pdf(doc), "application/pdf", filename(doc, "pdf")

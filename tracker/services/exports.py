@@ -2,7 +2,8 @@
 here, so a unit's answer or a failed login name can never become a formula in the office's Excel.
 
 XLSX: a text cell is stored as a string (openpyxl would otherwise store "=..." as a formula), without the
-characters XML 1.0 cannot carry (a vertical tab in an answer would otherwise make the export fail for good).
+characters XML 1.0 cannot carry (a vertical tab in an answer would otherwise make the export fail for good): the
+one cleaning function, printable.clean.
 CSV: Excel runs a cell that starts with = + - @ (or a tab or carriage return before one) as a formula, so such
 a cell gets a leading apostrophe, which Excel shows as plain text (OWASP's advice for CSV injection). The CSV
 starts with a UTF-8 byte order mark: without it Excel on a Chinese Windows desktop reads GBK and shows mojibake.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,11 +23,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .printable import clean
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Not allowed in XML 1.0: C0 controls but tab and line breaks, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BOM = "\ufeff"
 MAX_WIDTH = 50
 
@@ -37,10 +37,6 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def xml_text(value: str) -> str:
-    return _NOT_XML.sub("", value)
 
 
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -88,7 +84,7 @@ def to_workbook(sheets: Sequence[Sheet]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in sheets:
-        _fill(workbook.create_sheet(xml_text(sheet.title)[:31]), sheet)
+        _fill(workbook.create_sheet(clean(sheet.title)[:31]), sheet)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -97,7 +93,7 @@ def to_workbook(sheets: Sequence[Sheet]) -> bytes:
 def _fill(sheet: Any, content: Sheet) -> None:
     header = content.header
     widths = [_width(h) for h in header]
-    sheet.append([xml_text(content.caption or content.title)])
+    sheet.append([clean(content.caption or content.title)])
     for number, line in enumerate([header, *content.rows], start=2):
         for column, value in enumerate(line, start=1):
             _put(sheet.cell(row=number, column=column), value)
@@ -134,7 +130,7 @@ def _width(value: Any) -> int:
 
 def _put(cell: Any, value: Any) -> None:
     if isinstance(value, str):
-        cell.value = xml_text(value)
+        cell.value = clean(value)
         cell.data_type = "s"  # openpyxl guesses a formula from a leading "="; a person's text is text
     elif isinstance(value, datetime):
         cell.value = value.replace(tzinfo=None)  # Excel has no time zones: the caller gives local time

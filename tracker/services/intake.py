@@ -20,13 +20,13 @@ from datetime import date, datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..errors import Invalid
 from ..extensions import db
 from ..models import ItemSource, Plan, Unit, UnitKind, User, WorkItem
-from . import assignment, audit, items, permissions
+from . import assignment, audit, items, permissions, sheets
 
 COLUMNS = ("序号", "工作内容", "牵头单位", "配合单位", "责任人", "完成时限", "来源", "备注")
 REQUIRED = ("工作内容", "牵头单位", "完成时限")
@@ -104,29 +104,34 @@ def template() -> bytes:
                                          "会议议定:市政府第12次常务会议", "示例行,导入前请删除"]])
 
 
+Rows = list[tuple[int, dict[str, Any]]]
+
+
 def read_rows(stream: IO[bytes], *, columns: tuple[str, ...] = COLUMNS,
-              required: tuple[str, ...] = REQUIRED) -> list[tuple[int, dict[str, Any]]]:
-    """The sheet's rows as {header: value}, with their row numbers; a file that is not such a sheet is refused."""
-    try:
-        book = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise Invalid("无法读取该文件,请上传 XLSX 格式的任务分解表", "Not a readable XLSX file",
-                      code="not_xlsx", fields={"file": ["不是 XLSX 文件"]}) from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+              required: tuple[str, ...] = REQUIRED) -> Rows:
+    """The sheet's rows as {header: value}, with their row numbers; a file that is not such a sheet is refused.
+    Reads the file only (no database), so a door calls it before its transaction begins
+    (`database.outside_transaction`); the caps on the sheet itself are in `sheets`."""
+    sheet = sheets.read_rows(stream)
+    first = sheet[0][1] if sheet and sheet[0][0] == 1 else ()
+    header = [str(cell).strip() if cell is not None else "" for cell in first]
     missing = [name for name in required if name not in header]
     if missing:
         raise Invalid(f"表头缺少:{'、'.join(missing)}(应为 {'、'.join(columns)})", "The header row lacks columns",
                       code="bad_header", fields={"file": [f"缺少列 {name}" for name in missing]})
     found = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in sheet[1:] if first else sheet:
         record = {name: value for name, value in zip(header, values, strict=False) if name}
         if any(value not in (None, "") for value in record.values()):
             found.append((number, record))
         if len(found) > MAX_ROWS:
             raise Invalid(f"一次最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows", fields={"file": ["行数过多"]})
     return found
+
+
+def read_units(stream: IO[bytes]) -> Rows:
+    """The unit list's rows (see read_rows)."""
+    return read_rows(stream, columns=UNIT_COLUMNS, required=UNIT_REQUIRED)
 
 
 class _Units:
@@ -232,14 +237,15 @@ def _differences(planned: _Planned) -> bool:
             or (planned.person is not None and item.responsible_user_id != planned.person.id))
 
 
-def import_tasks(stream: IO[bytes], *, actor: User, plan: Plan, commit: bool, now: datetime) -> IntakeReport:
-    """Check every row; with `commit`, write every row's item in the caller's transaction, but only when no row is
-    refused (then Invalid carries the report and nothing is written). Office only."""
+def import_tasks(rows: Rows, *, actor: User, plan: Plan, commit: bool, now: datetime) -> IntakeReport:
+    """Check every row (as `read_rows` read them); with `commit`, write every row's item in the caller's
+    transaction, but only when no row is refused (then Invalid carries the report and nothing is written).
+    Office only."""
     permissions.require_office(actor)
     units, seen = _Units(), {}
     planned: list[_Planned] = []
     outcomes: list[RowOutcome] = []
-    for number, record in read_rows(stream):
+    for number, record in rows:
         found = _plan_row(number, record, units, plan, seen)
         if isinstance(found, RowOutcome):
             outcomes.append(found)
@@ -290,6 +296,7 @@ def _write(entry: _Planned, *, actor: User, plan: Plan, now: datetime) -> None:
 # --- the unit list -------------------------------------------------------------------------------------------
 
 UNIT_COLUMNS = ("单位标识", "单位名称", "简称", "类型", "上级单位", "联系邮箱")
+UNIT_REQUIRED = ("单位标识", "单位名称", "类型")
 UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -308,15 +315,14 @@ def unit_template() -> bytes:
                                           "甲区政府", "nanyuan@xx.example.gov.cn"]])
 
 
-def import_units(stream: IO[bytes], *, actor: User, commit: bool, now: datetime) -> IntakeReport:
-    """The unit list (key, names, kind, parent, contacts) row by row, then all rows or none; office only.
+def import_units(rows: Rows, *, actor: User, commit: bool, now: datetime) -> IntakeReport:
+    """The unit list (as `read_units` read it) (key, names, kind, parent, contacts) row by row, then all rows or none; office only.
     Kinds are named by key or name; parents by key, full or short name, among the units already loaded and
     the sheet's own rows; a parent that would make a cycle is refused."""
     permissions.require_office(actor)
     kinds = {key: key for key, _name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
     kinds |= {name: key for key, name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
     existing = {u.key: u for u in db.session.scalars(sa.select(Unit))}
-    rows = read_rows(stream, columns=UNIT_COLUMNS, required=("单位标识", "单位名称", "类型"))
     names: dict[str, set[str]] = {}
     for unit in existing.values():
         for name in (unit.key, unit.name, unit.short_name):

@@ -26,7 +26,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, DocSequence, Task, Unit, User, WorkItem
 from ..models.accountability import LADDER_KIND, MANUAL_KIND
-from . import glossary, permissions, wording
+from . import glossary, permissions, printable, wording
 from .bulk import insert_or_ignore
 from .deadlines import days_overdue, local_today
 
@@ -122,7 +122,7 @@ def pdf_of(template: str, **context: Any) -> bytes:
     """A Jinja template of templates/ rendered to PDF by WeasyPrint (A4 and fonts as its styles say)."""
     from weasyprint import HTML  # imported when used: it loads Pango, which the rest of the app never needs
 
-    return HTML(string=render_template(template, **context),
+    return HTML(string=render_template(template, **printable.cleaned(context)),
                 base_url=str(_TEMPLATES / Path(template).parent)).write_pdf()
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import utcnow
+from ..database import outside_transaction
 from ..models import Role, WorkItem
 from ..services import (assignment, exports, extensions, instructions, intake, items, lookup, splitting,
                         workflow, wording)
@@ -199,18 +200,19 @@ def intake_page() -> Response:
 def intake_upload() -> Response:
     """The dry run always comes first, so a refused import shows every row's reason (422, nothing written)."""
     data = forms.form(schemas.IntakeForm())
-    stream = data["file"].stream
-    if data["sheet"] == "units":
+    units = data["sheet"] == "units"
+    read = intake.read_units if units else intake.read_rows
+    rows = outside_transaction(lambda: read(data["file"].stream))
+    if units:
         def run(commit: bool) -> intake.IntakeReport:
-            return intake.import_units(stream, actor=current_user, commit=commit, now=utcnow())
+            return intake.import_units(rows, actor=current_user, commit=commit, now=utcnow())
     else:
         plan = lookup.plan(None)
 
         def run(commit: bool) -> intake.IntakeReport:
-            return intake.import_tasks(stream, actor=current_user, plan=plan, commit=commit, now=utcnow())
+            return intake.import_tasks(rows, actor=current_user, plan=plan, commit=commit, now=utcnow())
     report = run(False)
     if data["commit"] and not report.count("refused"):
-        stream.seek(0)
         report = run(True)
     response = render("office/intake.html", "office/_intake_report.html", report=report)
     if data["commit"] and not report.committed:

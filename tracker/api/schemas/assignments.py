@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...models import ItemSource, Priority, ProposalStatus
-from .common import id_field, text_field
+from .common import day_field, id_field, text_field
 from .progress import EvidenceFile
 
 REASON = {"description": "why; required"}
@@ -19,7 +19,7 @@ class AdHocItemIn(Schema):
     source_ref = text_field(max_length=200, metadata={"description": "document number, or meeting and date"})
     title = text_field(required=True, min_length=1, max_length=200)
     description = text_field(load_default="", max_length=20_000, metadata={"description": "requirements"})
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
     lead_unit_id = id_field(required=True)
     cooperating_unit_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
@@ -50,7 +50,7 @@ class SplitPartIn(Schema):
     unit_id = id_field(required=True)
     title = text_field(required=True, min_length=1, max_length=200)
     description = text_field(load_default="", max_length=20_000)
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
 
 
 class SplitIn(Schema):
@@ -72,7 +72,7 @@ class InstructionOut(Schema):
 class ProposalIn(Schema):
     title = text_field(required=True, min_length=1, max_length=200)
     text = text_field(required=True, min_length=1, max_length=5_000)
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = day_field(allow_none=True, load_default=None)
 
 
 class ProposalOut(Schema):
@@ -91,7 +91,7 @@ class ProposalAssignIn(Schema):
     plan_id = id_field(metadata={"description": "default: the latest plan"})
     lead_unit_id = id_field(required=True)
     cooperating_unit_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
-    due_date = fields.Date(required=True)
+    due_date = day_field(required=True)
     source_ref = text_field(max_length=200)
 
 

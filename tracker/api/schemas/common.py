@@ -9,13 +9,32 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
-# No NUL or other control characters but tab and line breaks: PostgreSQL refuses NUL in text (a 500 otherwise),
-# and none belongs in what a person writes. As a pattern, so the OpenAPI document says it too.
-NO_CONTROL = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
+
+
+class PlainText(validate.Regexp):
+    """The one text rule: no NUL or other control characters but tab and line breaks (PostgreSQL refuses NUL in
+    text, a 500 otherwise), and no Unicode non-characters (U+FDD0-U+FDEF, U+FFFE, U+FFFF and their like in every
+    plane: XML cannot carry U+FFFE/U+FFFF, so one of them made an issued 通报's Word file a 500 for good). None
+    belongs in what a person writes. The pattern covers the Basic Multilingual Plane, so the OpenAPI document says
+    it too; the other planes' non-characters (U+1FFFE ... U+10FFFF) are checked beside it, since a JSON Schema
+    pattern cannot name them."""
+
+    def __init__(self) -> None:
+        super().__init__(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]*$",
+                         error="不能包含控制字符或非字符(如 U+FFFE)")
+
+    def __call__(self, value: str) -> str:
+        value = super().__call__(value)
+        if any(ord(char) > 0xFFFF and ord(char) & 0xFFFE == 0xFFFE for char in value):
+            raise ValidationError(self.error)
+        return value
+
+
+NO_CONTROL = PlainText()
 
 
 def text_field(*, min_length: int | None = None, max_length: int, **kwargs: object) -> fields.String:
-    """A string a person wrote, with a length limit and without control characters."""
+    """A string a person wrote, with a length limit, under the one text rule (PlainText)."""
     return fields.String(validate=[validate.Length(min=min_length, max=max_length), NO_CONTROL],
                          **kwargs)  # type: ignore[arg-type]
 
@@ -78,4 +97,4 @@ class ErrorOut(Schema):
 
 class PageArgs(Schema):
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))

@@ -5,7 +5,7 @@ from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 
-from .common import UtcDateTime, query_id
+from .common import TextInteger, UtcDateTime, query_id
 
 
 class EventOut(Schema):
@@ -25,4 +25,4 @@ class EventQueryArgs(Schema):
     since = UtcDateTime(default_timezone=timezone.utc,
                         metadata={"description": "only events at or after this time"})
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    limit = TextInteger(load_default=200, validate=validate.Range(min=1, max=1000))

@@ -104,8 +104,8 @@ class ReportQueryArgs(Schema):
     unit = query_id()
     period = fields.String(validate=PERIOD)
     status = fields.Enum(ReportStatus, by_value=True)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = TextInteger(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class ReportDecisionIn(Schema):

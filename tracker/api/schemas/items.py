@@ -45,7 +45,7 @@ class BoardQueryArgs(WorkItemFilterArgs, CardFieldsArgs):
     sort = fields.String(load_default="position", validate=validate.OneOf(SORTS), metadata={
         "description": "card order in each column: position (as arranged), urgency (overdue first, longest "
                        "overdue first, then by due date), due, priority, changed (last change first)"})
-    limit = fields.Integer(validate=validate.Range(min=1, max=10_000),
+    limit = TextInteger(validate=validate.Range(min=1, max=10_000),
                            metadata={"description": "at most this many cards per column (counts stay whole)"})
 
 
@@ -65,7 +65,7 @@ class WorkItemPatch(Schema):
     title = text_field(min_length=1, max_length=200)
     description = text_field(max_length=20_000)
     priority = fields.Enum(Priority, by_value=True)
-    due_date = fields.Date(metadata={"description": "a new due date; the original is kept; needs `reason`"})
+    due_date = day_field(metadata={"description": "a new due date; the original is kept; needs `reason`"})
     reason = text_field(max_length=10_000, metadata={"description": "why the due date moves"})
     version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
 

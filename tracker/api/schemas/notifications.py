@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .common import TextInteger
+
 
 class NotificationQueryArgs(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "true: unread ones only"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class NotificationOut(Schema):

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from ...models import ExtensionStatus
 from ...services import progress
 from ...services.extensions import DECISIONS
-from .common import day_field, text_field
+from .common import TextInteger, day_field, text_field
 
 
 class EvidenceFile(Upload):
@@ -25,7 +25,7 @@ class EvidenceFile(Upload):
 
 class ProgressIn(Schema):
     text = text_field(required=True, min_length=1, max_length=10_000)
-    percent = fields.Integer(validate=validate.Range(min=0, max=100))
+    percent = TextInteger(validate=validate.Range(min=0, max=100))
     files: fields.List[progress.Upload] = fields.List(
         EvidenceFile(), load_default=list,
         metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...models import DeliveryStatus, RecordStatus
-from .common import UtcDateTime, day_field, id_field, query_id, text_field
+from .common import TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
 PERIOD_KEY = validate.Regexp(r"^\d{4}-W\d{2}$", error="须为 ISO 周,例如 2024-W02")
 
@@ -14,12 +14,12 @@ class RecordQueryArgs(Schema):
     item_id = query_id()
     status = fields.Enum(RecordStatus, by_value=True)
     kind = fields.String(validate=validate.OneOf(["ladder", "unanswered", "manual"]))
-    level = fields.Integer(validate=validate.Range(min=1, max=20))
+    level = TextInteger(validate=validate.Range(min=1, max=20))
     owes_answer = fields.Boolean(metadata={"description": "true: 督办 records only (they owe an answer); false: notices"})
     issued_from = UtcDateTime(metadata={"description": "issued at or after (ISO 8601 with offset)"})
     issued_to = UtcDateTime(metadata={"description": "issued before (ISO 8601 with offset)"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class RecordOut(Schema):
@@ -68,8 +68,8 @@ class BulkCloseIn(Schema):
 class DigestQueryArgs(Schema):
     period_key = fields.String(validate=PERIOD_KEY, metadata={"description": "ISO week, e.g. 2024-W02"})
     unit_id = query_id()
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class DigestSummaryOut(Schema):
