@@ -100,9 +100,12 @@
     if (form) { keepDraft(form); }
   });
 
+  // By the status rather than htmx's `successful`, which an answer with HX-Redirect (a form that went
+  // through and reloads its page) leaves unset.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft]");
-    if (form && event.detail.successful) { sessionStorage.removeItem(draftKey(form)); }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && status >= 200 && status < 300) { sessionStorage.removeItem(draftKey(form)); }
   });
 
   document.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
