@@ -4,25 +4,9 @@ screenshot is the README's (docs/screens/leader-home.png)."""
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.e2e_helpers import log_in, served_demo, shoot
-from tracker.demo.build import DemoPaths, DemoResult
-
-
-@pytest.fixture
-def demo_copy(demo_at_default_date: tuple[DemoPaths, DemoResult], tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The shared demo, copied (logging in writes a session), served on loopback with its clock stopped."""
-    built, result = demo_at_default_date
-    paths = DemoPaths(tmp_path / "demo")
-    shutil.copytree(built.instance, paths.instance)
-    with served_demo(paths, result) as served:
-        yield served
+from tests.e2e.e2e_helpers import log_in, shoot
 
 
 def test_the_leader_reads_where_the_city_stands_on_the_home_page(browser: Any, demo_copy: tuple[str, str]) -> None:

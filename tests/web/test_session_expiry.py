@@ -8,17 +8,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import time_machine
 
-from tracker.models import ItemStatus, Role
+from tracker.models import ItemStatus
 
 PASSWORD = "Correct-Horse-9"
 START = "2024-03-04 09:00:00+08:00"
-
-
-@pytest.fixture
-def clerk(make_user):
-    user = make_user(Role.UNIT_ADMIN, "sfj", username="clerk", password=PASSWORD)
-    user.must_change_password = False
-    return user
 
 
 def sent_to(location: str) -> tuple[str, str | None]:

@@ -1,5 +1,6 @@
 """The home page of those who see the whole city (a leader, the office): where the plan stands today in a few
-figures, who is falling behind, what was escalated this week and which 批示 still wait to be carried out.
+figures, who is falling behind, what was escalated in the last seven days and which 批示 still wait to be
+carried out.
 
 Figures come from the dashboard's one counting rule (dashboard.tally over the same rows) and the same ranking,
 so the home page and the dashboard never disagree. A fixed number of queries whatever the number of items,
@@ -92,7 +93,8 @@ def falling_behind(rows: list[dashboard.Row], names: dict[int, str], *, today: d
 
 
 def week_start(today: date) -> date:
-    return today - timedelta(days=today.weekday())
+    """The first of the last seven days: a rolling week, so a Tuesday's page is not two days thin."""
+    return today - timedelta(days=6)
 
 
 def overview(*, actor: User, plan_id: int, now: datetime, timezone: str, warning_days: int,
