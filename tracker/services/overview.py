@@ -1,6 +1,6 @@
-"""The home page of those who see the whole city (a leader, the office): where the plan stands today in a few
-figures, who is falling behind, what was escalated in the last seven days and which 批示 still wait to be
-carried out.
+"""What the home page shows beside the to-do list. For those who see the whole city (a leader, the office):
+where the plan stands today in a few figures, who is falling behind, what was escalated in the last seven days
+and which 批示 still wait to be carried out. For a unit: its items per column.
 
 Figures come from the dashboard's one counting rule (dashboard.tally over the same rows) and the same ranking,
 so the home page and the dashboard never disagree. A fixed number of queries whatever the number of items,
@@ -70,6 +70,13 @@ class Overview:
     waiting_count: int
     waiting: list[Waiting] = field(default_factory=list)
     proposals_pending: int = 0
+
+
+def column_counts(*, actor: User) -> dict[ItemStatus, int]:
+    """The items the actor may see, per column (every column, 0 where empty): one query."""
+    found = dict(db.session.execute(sa.select(WorkItem.status, sa.func.count())
+                                    .where(permissions.visible_items_clause(actor)).group_by(WorkItem.status)).all())
+    return {status: found.get(status, 0) for status in ItemStatus}
 
 
 def lights(rows: list[dashboard.Row], *, today: date, warning_days: int) -> dict[Light, int]:
