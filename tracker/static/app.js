@@ -108,6 +108,14 @@
     if (form && status >= 200 && status < 300) { sessionStorage.removeItem(draftKey(form)); }
   });
 
+  // Logging out leaves no words behind for whoever uses the tab next.
+  document.addEventListener("submit", function (event) {
+    if (new URL(event.target.action, location.href).pathname !== "/logout") { return; }
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf("draft:") === 0) { sessionStorage.removeItem(key); }
+    });
+  });
+
   document.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { restoreDrafts(document); });
