@@ -1,4 +1,5 @@
-"""Loading the logged-in user from the server-side session, and the first-login password change."""
+"""Loading the logged-in user from the server-side session, the way to the login page (saying so when a session
+ended, with the page to come back to), and the first-login password change."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
