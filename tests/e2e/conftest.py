@@ -5,6 +5,7 @@ and CI (.ci/run) installs it and fails on any skip.
 """
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -14,12 +15,13 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tracker.demo.build import DemoPaths, DemoResult
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, UserSession,
                             WorkItem)
 from tracker.services import accounts, items, workflow
 
-from .e2e_helpers import PASSWORD, serving
+from .e2e_helpers import PASSWORD, served_demo, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)
@@ -97,6 +99,17 @@ def city(committed_app: Flask) -> Iterator[City]:
 def live_url(committed_app: Flask, city: City) -> Iterator[str]:
     with serving(committed_app) as url:
         yield url
+
+
+@pytest.fixture
+def demo_copy(demo_at_default_date: tuple[DemoPaths, DemoResult], tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The shared demo at its default day, copied (logging in writes a session), served on loopback with its
+    clock stopped: for browser tests that read or click through it."""
+    built, result = demo_at_default_date
+    paths = DemoPaths(tmp_path / "demo")
+    shutil.copytree(built.instance, paths.instance)
+    with served_demo(paths, result) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

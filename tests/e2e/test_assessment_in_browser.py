@@ -2,25 +2,9 @@
 deduction's link opening the record it stands for. Its screenshot is the README's (docs/screens/assessment.png)."""
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.e2e_helpers import log_in, served_demo, shoot
-from tracker.demo.build import DemoPaths, DemoResult
-
-
-@pytest.fixture
-def demo_copy(demo_at_default_date: tuple[DemoPaths, DemoResult], tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The shared demo, copied (logging in writes a session), served on loopback with its clock stopped."""
-    built, result = demo_at_default_date
-    paths = DemoPaths(tmp_path / "demo")
-    shutil.copytree(built.instance, paths.instance)
-    with served_demo(paths, result) as served:
-        yield served
+from tests.e2e.e2e_helpers import log_in, shoot
 
 
 def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record(

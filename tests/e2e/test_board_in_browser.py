@@ -91,9 +91,9 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     row = page.locator(f"#review-{card_id}")
     row.locator("input[name=reason]").fill("佐证材料不完整,请补充会议纪要")
     shoot(page, "office-workspace")
-    with page.expect_navigation():
-        row.locator("button[value=return]").click()
-    assert "已退回" in page.inner_text("#flash")
+    row.locator("button[value=return]").click()
+    page.locator(f"#review-{card_id}.decided").wait_for()
+    assert "已退回" in page.inner_text(f"#review-{card_id}")
 
     log_out(page)
     log_in(page, "e2e_sfj")
@@ -107,8 +107,8 @@ def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approve
     log_in(page, "e2e_office")
     page.goto("/office/")
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.locator(f"#review-{card_id} button[value=approve]").click()
+    page.locator(f"#review-{card_id} button[value=approve]").click()
+    page.locator(f"#review-{card_id}.decided").wait_for()
     page.goto("/board?q=全流程")
     assert column(page, "done").locator(f"#card-{card_id}").count() == 1
 
@@ -131,6 +131,7 @@ def test_a_move_after_the_session_ended_goes_to_the_login_page(page, city):
     log_in(page, "e2e_sfj")
     page.goto("/board?q=会话过期")
     city.end_sessions()
-    with page.expect_navigation(url=lambda url: url.endswith("/login")):
+    with page.expect_navigation(url=lambda url: "/login?next=" in url):
         page.locator(f"#card-{city.cards['t']}").drag_to(column(page, "in_progress"))
     assert page.locator("input[name=password]").count() == 1
+    assert page.inner_text("#session-ended") == "登录已超时,请重新登录"

@@ -58,9 +58,9 @@ def test_the_office_approves_from_the_queue_after_seeing_the_report_and_a_thumbn
     assert page.locator(f"#review-{card_id}").count() == 1, "saying no to the question approves nothing"
 
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.locator(f"#review-{card_id} button[value=approve]").click()
-    assert page.inner_text("#flash") == "已审核办结:带图片佐证的事项"
+    page.locator(f"#review-{card_id} button[value=approve]").click()
+    page.locator(f"#review-{card_id}.decided").wait_for()
+    assert page.inner_text(f"#review-{card_id}") == "已审核办结:带图片佐证的事项"
     page.goto("/board?q=带图片佐证")
     assert column(page, "done").locator(f"#card-{card_id}").count() == 1
 
@@ -100,3 +100,38 @@ def test_a_pdf_of_evidence_shows_its_first_page_in_the_queue_and_opens_in_the_br
     opened = page.request.get(thumb.locator("xpath=..").get_attribute("href"))
     assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
     assert opened.headers["x-content-type-options"] == "nosniff" and opened.body().startswith(b"%PDF")
+
+
+def scroll_top(page) -> float:
+    return page.evaluate("window.scrollY")
+
+
+def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_its_form(page, city):
+    for n in range(12):
+        city.card(f"q{n}", f"排队审核事项{n:02d}", status=ItemStatus.SUBMITTED)
+    ids = [city.cards[f"q{n}"] for n in range(12)]
+    log_in(page, "e2e_office")
+    page.goto("/office/")
+    order = [int(i.split("-")[1]) for i in page.locator("#review .review-row").evaluate_all(
+        "rows => rows.map(r => r.id)")]
+    assert sorted(order) == sorted(ids)
+    far, next_one = order[8], order[9]
+    page.locator(f"#review-{far}").scroll_into_view_if_needed()
+    page.evaluate(f"document.getElementById('review-{far}').scrollIntoView({{block: 'center'}})")
+    before = scroll_top(page)
+    assert before > 800, "the row is far down the page"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#review-{far} button[value=approve]").click()
+    page.locator(f"#review-{far}.decided").wait_for()
+    assert page.inner_text(f"#review-{far}").startswith("已审核办结:")
+    assert abs(scroll_top(page) - before) < 2, "the page did not reload to the top"
+
+    page.locator(f"#review-{next_one} button[value=return]").click()
+    error = page.locator(f"#review-{next_one}-error .flash.error")
+    error.wait_for()
+    assert "退回必须说明理由" in error.inner_text()
+    assert error.is_visible() and page.locator(f"#review-{next_one}-error").get_attribute("aria-live")
+    assert "退回必须说明理由" not in page.inner_text("#flash"), "not in the banner at the top"
+    assert abs(scroll_top(page) - before) < 2
+    shoot(page, "review-queue-in-place")

@@ -33,13 +33,14 @@ def test_rates_count_only_the_items_due_by_the_day_shown():
             row(due=date(2025, 12, 31), done=date(2024, 1, 9))]  # done early, not due yet
     figures = tally(rows, today=TODAY)
     assert (figures.due, figures.done_on_time, figures.done_late, figures.overdue) == (4, 1, 1, 1)
-    assert (figures.rate_on_time, figures.rate_overdue) == (25, 25)
+    assert (figures.rate_on_time.shown, figures.rate_overdue.shown) == ("1/4 (25%)", "1/4 (25%)")
     assert (figures.total, figures.done, figures.percent_done) == (21, 3, 14)
 
 
-def test_the_ranking_puts_the_most_overdue_unit_first_then_the_least_complete():
-    rows = [row(1), row(1), row(2), row(3, due=date(2024, 3, 1)), row(4, done=date(2024, 1, 2))]
-    assert ranking(tally_by(rows, lambda r: r.unit_id, today=TODAY)) == [1, 2, 3, 4]
+def test_the_ranking_puts_the_most_overdue_unit_first_then_the_least_on_time_and_leaves_out_nothing_due():
+    rows = [row(1), row(1), row(2), row(3, due=date(2024, 3, 1)), row(4, done=date(2024, 1, 2)),
+            row(5, done=date(2024, 1, 8))]
+    assert ranking(tally_by(rows, lambda r: r.unit_id, today=TODAY)) == [1, 2, 5, 4]
 
 
 def test_the_weekly_trend_redraws_past_weeks_as_they_were():

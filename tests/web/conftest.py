@@ -41,3 +41,11 @@ def people(make_user: Callable[..., User], office: User) -> dict[str, User]:
         "sfj_member": make_user(Role.UNIT_MEMBER, "sfj"),
         "other_admin": make_user(Role.UNIT_ADMIN, "gaj"),
     }
+
+
+@pytest.fixture
+def clerk(make_user: Callable[..., User]) -> User:
+    """An account that logs in through the real form (login name `clerk`, password Correct-Horse-9)."""
+    user = make_user(Role.UNIT_ADMIN, "sfj", username="clerk", password="Correct-Horse-9")
+    user.must_change_password = False
+    return user

@@ -16,13 +16,6 @@ PASSWORD = "Correct-Horse-9"
 START = "2024-03-04 09:00:00+08:00"
 
 
-@pytest.fixture
-def clerk(make_user):
-    user = make_user(Role.UNIT_ADMIN, "sfj", username="clerk", password=PASSWORD)
-    user.must_change_password = False
-    return user
-
-
 def login(client, username: str = "clerk", password: str = PASSWORD, address: str = "10.0.0.1"):
     return client.post("/login", data={"username": username, "password": password},
                        environ_base={"REMOTE_ADDR": address})

@@ -3,6 +3,8 @@ week by week.
 
 Rates a leader can trust are counted over the items due by the day shown, not over every item of the plan:
 按期办结率 = done on time / due, 逾期率 = overdue now / due. Whole-plan progress (done / all items) is apart.
+A rate always carries its base ("2/825 (0.2%)"): a bare "0%" hides whether 2 of 825 or nothing at all was due,
+and a unit with nothing due has no rate and is not ranked.
 
 One query loads the few columns of every item the actor may see; the counting is pure functions on those
 rows, tested without a database. An item is overdue on a day when it is not done by that day and its due date
@@ -35,6 +37,31 @@ class Row:
     item_id: int = 0
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A share with its base, shown as "2/825 (0.2%)"; with nothing due there is no rate to show."""
+
+    part: int
+    base: int
+
+    @property
+    def shown(self) -> str | None:
+        if not self.base:
+            return None
+        percent = 100 * self.part / self.base
+        if 0 < percent < 0.1:
+            words = "<0.1"
+        elif 99.9 < percent < 100:
+            words = ">99.9"
+        else:
+            words = f"{percent:.1f}".removesuffix(".0")
+        return f"{self.part}/{self.base} ({words}%)"
+
+    @property
+    def share(self) -> float:
+        return self.part / self.base if self.base else 0.0
+
+
 @dataclass
 class Tally:
     total: int = 0
@@ -45,14 +72,14 @@ class Tally:
     done_on_time: int = 0  # of those, done by their due date
 
     @property
-    def rate_on_time(self) -> int:
+    def rate_on_time(self) -> Rate:
         """按期办结率: of the items due by today, the share done by their due date."""
-        return round(100 * self.done_on_time / self.due) if self.due else 0
+        return Rate(self.done_on_time, self.due)
 
     @property
-    def rate_overdue(self) -> int:
+    def rate_overdue(self) -> Rate:
         """逾期率: of the items due by today, the share overdue now."""
-        return round(100 * self.overdue / self.due) if self.due else 0
+        return Rate(self.overdue, self.due)
 
     @property
     def percent_done(self) -> int:
@@ -76,7 +103,8 @@ class Dashboard:
     totals: Tally
     phases: list[tuple[str, Tally]] = field(default_factory=list)
     groups: list[tuple[str, Tally]] = field(default_factory=list)
-    units: list[tuple[str, Tally]] = field(default_factory=list)
+    units: list[tuple[str, Tally]] = field(default_factory=list)  # ranked: units with something due
+    units_not_due: list[str] = field(default_factory=list)  # units with nothing due yet: not ranked
     trend: list[Week] = field(default_factory=list)
     unit_lines: list[UnitLine] = field(default_factory=list)
 
@@ -145,8 +173,10 @@ def tally_by(rows: Iterable[Row], key: Callable[[Row], Hashable], *, today: date
 
 
 def ranking(by_unit: dict[Hashable, Tally]) -> list[Hashable]:
-    """Most overdue first; among equals the lower completion first, so the units to chase lead the list."""
-    return sorted(by_unit, key=lambda k: (-by_unit[k].overdue, by_unit[k].percent_done, str(k)))
+    """The units furthest behind first, judged only on what was due to them: most overdue now, then the lowest
+    share done on time. A unit with nothing due is left out: it is not behind, and has no rate (not 0%)."""
+    return sorted((k for k in by_unit if by_unit[k].due),
+                  key=lambda k: (-by_unit[k].overdue, by_unit[k].rate_on_time.share, -by_unit[k].due, str(k)))
 
 
 def weekly(rows: list[Row], *, today: date, weeks: int) -> list[Week]:
@@ -190,14 +220,16 @@ def dashboard(*, actor: User, plan_id: int, today: date, timezone: str, weeks: i
     by_group = tally_by(rows, lambda r: r.group_id, today=today)
     supervision = _open_supervision(actor)
     ranked = ranking(by_unit)
+    not_due = sorted((k for k in by_unit if not by_unit[k].due), key=lambda k: names["unit"].get(k, str(k)))
     return Dashboard(
         totals=tally(rows, today=today),
         phases=[(names["phase"][k], by_phase[k]) for k in names["phase"] if k in by_phase],
         groups=[(names["group"][k], by_group[k]) for k in names["group"] if k in by_group],
         units=[(names["unit"].get(k, str(k)), by_unit[k]) for k in ranked],
+        units_not_due=[names["unit"].get(k, str(k)) for k in not_due],
         trend=weekly(rows, today=today, weeks=weeks),
         unit_lines=[UnitLine(k, names["unit"].get(k, str(k)), by_unit[k], supervision.get(k, 0))
-                    for k in ranked if isinstance(k, int)])
+                    for k in [*ranked, *not_due] if isinstance(k, int)])
 
 
 def _open_supervision(actor: User) -> dict[int, int]:

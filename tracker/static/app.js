@@ -51,14 +51,84 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  // A session that ended (idle timeout, logout elsewhere) answers with the login page: go there as a whole
-  // page instead of swapping a login form into a column.
+  // A session that ended (idle timeout, logout elsewhere) answers 401 with HX-Redirect to the login page with
+  // the page to come back to (htmx follows it itself); a redirect followed to the login page is the same news.
+  // Either way the browser goes there as a whole page instead of swapping a login form into a column.
   function toLoginIfSignedOut(url) {
     if (url && new URL(url, location.href).pathname === "/login") {
-      location.href = "/login";
+      location.href = url;
       return true;
     }
     return false;
+  }
+
+  // ---- drafts ----------------------------------------------------------------------------------------
+  // A form marked data-draft (a progress report, a return reason, a comment) keeps what is typed in
+  // sessionStorage, keyed by the page's path and the form's name, so a session that expires while someone
+  // writes loses nothing: after logging in they are sent back to the page and the words are put back. A
+  // successful submit clears the draft. Files cannot be kept (the browser will not let a script set them).
+  var DRAFTED = "textarea, input[type=text], input[type=number]";
+
+  function draftKey(form) {
+    return "draft:" + location.pathname + location.search + ":" + form.dataset.draft;
+  }
+
+  function keepDraft(form) {
+    var values = {}, any = false;
+    form.querySelectorAll(DRAFTED).forEach(function (field) {
+      if (field.name && field.value) { values[field.name] = field.value; any = true; }
+    });
+    try {
+      if (any) { sessionStorage.setItem(draftKey(form), JSON.stringify(values)); }
+      else { sessionStorage.removeItem(draftKey(form)); }
+    } catch (error) { /* storage full or disabled: the form still works, without a draft */ }
+  }
+
+  function restoreDrafts(root) {
+    var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
+    forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form[data-draft]")));
+    forms.forEach(function (form) {
+      var saved = null;
+      try { saved = JSON.parse(sessionStorage.getItem(draftKey(form)) || "null"); } catch (error) { saved = null; }
+      if (!saved) { return; }
+      var restored = false;
+      form.querySelectorAll(DRAFTED).forEach(function (field) {
+        if (field.name && !field.value && saved[field.name]) { field.value = saved[field.name]; restored = true; }
+      });
+      if (restored) {
+        form.classList.add("draft-restored");
+        var box = form.closest("details");
+        if (box) { box.open = true; }
+      }
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-draft]");
+    if (form) { keepDraft(form); }
+  });
+
+  // By the status rather than htmx's `successful`, which an answer with HX-Redirect (a form that went
+  // through and reloads its page) leaves unset.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft]");
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && status >= 200 && status < 300) { sessionStorage.removeItem(draftKey(form)); }
+  });
+
+  // Logging out leaves no words behind for whoever uses the tab next.
+  document.addEventListener("submit", function (event) {
+    if (new URL(event.target.action, location.href).pathname !== "/logout") { return; }
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf("draft:") === 0) { sessionStorage.removeItem(key); }
+    });
+  });
+
+  document.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { restoreDrafts(document); });
+  } else {
+    restoreDrafts(document);
   }
 
   // A refusal inside the dialog is shown inside the dialog, where the person is looking.
@@ -165,13 +235,18 @@
     fetch(card.dataset.moveUrl, {method: "POST", body: body, credentials: "same-origin",
                                  headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}})
       .then(function (response) {
-        if (toLoginIfSignedOut(response.url)) { return {ok: false, html: ""}; }
+        if (response.status === 401 && response.headers.get("HX-Redirect")) {
+          location.href = response.headers.get("HX-Redirect");
+          return {ok: false, html: "", away: true};
+        }
+        if (toLoginIfSignedOut(response.url)) { return {ok: false, html: "", away: true}; }
         return response.text().then(function (html) {
           return {ok: response.ok, html: html, said: saidBy(response)};
         });
       })
       .then(function (result) {
         card.classList.remove("moving");
+        if (result.away) { return; }
         if (!result.ok) {
           putBack(card, origin);
           flash(result.html);

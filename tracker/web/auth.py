@@ -16,6 +16,9 @@ from ..clock import utcnow
 from .. import transaction
 from ..services import security
 from . import i18n
+from .forms import local_url
+
+ENDED = "session_ended"  # set by web/sessions.py when a session ended on the server
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +50,10 @@ def _hasher():  # noqa: ANN202 - argon2's PasswordHasher
 def login() -> tuple[str, int] | Response:
     form = LoginForm()
     error = None
+    ended = session.pop(ENDED, False) and request.method == "GET"
+    back = local_url(request.args.get("next"), "")
+    if back.startswith(("/login", "/logout")):
+        back = ""
     if form.validate_on_submit():
         outcome = security.attempt_login(form.username.data or "", form.password.data or "",
                                          address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
@@ -56,11 +63,11 @@ def login() -> tuple[str, int] | Response:
             record = security.start_session(outcome.user, address=request.remote_addr or "-", now=utcnow())
             session["sid"] = record.id
             login_user(outcome.user)
-            return redirect(url_for("home.index"))
+            return redirect(back or url_for("home.index"))
         transaction.keep_refusal()  # the failure counts toward the lockout
         error = _refusal(outcome)
     status = 401 if request.method == "POST" else 200
-    return render_template("login.html", form=form, error=error), status
+    return render_template("login.html", form=form, error=error, ended=ended, back=back or None), status
 
 
 def _refusal(outcome: security.LoginOutcome) -> str:

@@ -1,14 +1,13 @@
-"""The landing page after login: what waits for you (我的待办) and what your boards hold."""
+"""The landing page after login: what waits for you (我的待办) and what your boards hold; for those who see the
+whole city (a leader, the office) the city's overview (services.overview) instead of column counts."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..models import ItemStatus, Plan, WorkItem
 from ..clock import utcnow
-from ..services import permissions, todo
+from ..services import boards, overview, permissions, plans, todo
+from ..services.escalation import parse_ladder
 from ..services.workflow import STATUS_LABELS
 from .i18n import pick
 
@@ -18,11 +17,15 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    counts = dict(db.session.execute(
-        sa.select(WorkItem.status, sa.func.count()).where(permissions.visible_items_clause(current_user))
-        .group_by(WorkItem.status)).all())
-    columns = [(pick(STATUS_LABELS[s]), counts.get(s, 0)) for s in ItemStatus]
-    plans = db.session.scalars(sa.select(Plan).order_by(Plan.id)).all()
+    loaded = plans.all_plans()
     sections = todo.todo(actor=current_user, now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"],
                          soon_days=current_app.config["TRACKER_WARNING_DAYS"])
-    return render_template("home.html", columns=columns, plans=plans, sections=sections)
+    plan_id = boards.default_plan_id()
+    if permissions.sees_everything(current_user) and plan_id:
+        city = overview.overview(actor=current_user, plan_id=plan_id, now=utcnow(),
+                                 timezone=current_app.config["TRACKER_TIMEZONE"],
+                                 warning_days=current_app.config["TRACKER_WARNING_DAYS"],
+                                 ladder=parse_ladder(current_app.config["TRACKER_LADDER"]))
+        return render_template("home.html", plans=loaded, sections=sections, city=city, columns=None)
+    columns = [(pick(STATUS_LABELS[status]), n) for status, n in overview.column_counts(actor=current_user).items()]
+    return render_template("home.html", columns=columns, plans=loaded, sections=sections, city=None)

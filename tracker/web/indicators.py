@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, flash, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..services import indicators, lookup
-from . import forms, schemas
+from . import forms, inplace, schemas
 from .access import office_only, units_only
 from .context import deadlines, storage
 from .helpers import unit_options
@@ -73,12 +73,18 @@ def report(indicator_id: int) -> Response:
 @bp.route("/indicator-reports/<id:report_id>/decision", methods=["POST"])
 @office_only
 def decide(report_id: int) -> Response:
+    """Accept or return a figure in place: from the queue of figures (a `next` given) the row is swapped out;
+    from a figure's history the fresh history. A refusal is shown beside its form either way (web/inplace.py)."""
     found = indicators.get_report(report_id, actor=current_user)
-    data = forms.form(schemas.IndicatorDecisionForm())
-    indicators.decide(found, actor=current_user, decision=data["decision"], reason=data.get("reason"),
-                      expected_version=data["version"], now=utcnow())
-    names = {"unit": found.unit.name, "name": found.indicator.name, "period": found.period}
-    flash(_("Accepted: %(unit)s, “%(name)s” %(period)s.", **names) if data["decision"] == "accept" else
-          _("Returned to %(unit)s: “%(name)s” %(period)s; the unit is told.", **names))
-    back = url_for("indicator_pages.history", indicator_id=found.indicator_id, unit=found.unit_id, period=found.period)
-    return forms.finished(forms.local_url(data.get("next"), back))
+    history = url_for("indicator_pages.history", indicator_id=found.indicator_id, unit=found.unit_id,
+                      period=found.period)
+    queue = forms.local_url(request.form.get("next"), "")
+
+    def decision() -> str:
+        data = forms.form(schemas.IndicatorDecisionForm())
+        indicators.decide(found, actor=current_user, decision=data["decision"], reason=data.get("reason"),
+                          expected_version=data["version"], now=utcnow())
+        names = {"unit": found.unit.name, "name": found.indicator.name, "period": found.period}
+        return (_("Accepted: %(unit)s, “%(name)s” %(period)s.", **names) if data["decision"] == "accept" else
+                _("Returned to %(unit)s: “%(name)s” %(period)s; the unit is told.", **names))
+    return inplace.decide(decision, row=f"figure-{report_id}", back=queue or history, swap=bool(queue))

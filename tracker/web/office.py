@@ -13,7 +13,7 @@ from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
 from ..services import (boards, extensions, instructions, items, ledger, lookup, plans, records, workflow, workspace,
                         wording)
-from . import forms, schemas
+from . import forms, inplace, schemas
 from .access import office_only
 from .context import deadlines
 from .helpers import unit_options
@@ -53,13 +53,15 @@ def assign() -> Response:
 @bp.route("/review/<id:item_id>", methods=["POST"])
 @office_only
 def review(item_id: int) -> Response:
-    item = items.get_visible(item_id, actor=current_user)
-    data = forms.form(schemas.ReviewForm())
-    workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
-                    now=utcnow(), reason=data.get("reason"))
-    flash(_("Approved: %(title)s", title=wording.title(item)) if item.status == ItemStatus.DONE else
-          _("Returned: %(title)s", title=wording.title(item)))
-    return forms.finished(url_for("office.workspace_page"))
+    """Approve or return in place: the row is swapped out, a refusal shown beside its form (web/inplace.py)."""
+    def decision() -> str:
+        item = items.get_visible(item_id, actor=current_user)
+        data = forms.form(schemas.ReviewForm())
+        workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
+                        now=utcnow(), reason=data.get("reason"))
+        return (_("Approved: %(title)s", title=wording.title(item)) if item.status == ItemStatus.DONE else
+                _("Returned: %(title)s", title=wording.title(item)))
+    return inplace.decide(decision, row=f"review-{item_id}", back=url_for("office.workspace_page"))
 
 
 @bp.route("/extensions/<id:request_id>", methods=["POST"])

@@ -1,7 +1,10 @@
-"""Loading the logged-in user from the server-side session, and the first-login password change."""
+"""Loading the logged-in user from the server-side session, the way to the login page (saying so when a session
+ended, with the page to come back to), and the first-login password change."""
 from __future__ import annotations
 
-from flask import Flask, redirect, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,7 +13,9 @@ from ..database import write_apart
 from ..extensions import login_manager
 from ..models import User
 from ..services import security
-from .auth import policy
+from .auth import ENDED, policy
+from .forms import local_url
+from .htmx import wants_fragment
 
 OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static",
                            "language.switch"}
@@ -31,8 +36,22 @@ def init_sessions(app: Flask) -> None:
             user = write_apart(lambda: security.update_session(session.get("sid"), now=now, policy=policy()))
         if user is None or str(user.id) != user_id:
             session.clear()
+            session[ENDED] = True
             return None
         return user
+
+    @login_manager.unauthorized_handler
+    def to_login() -> Response:
+        """To the login page with the page to come back to. An htmx request (or the board's own fetch) hears
+        401 with HX-Redirect, so the browser goes there as a whole page, back to the page it was on."""
+        if not session.get(ENDED):
+            flash(login_manager.login_message)
+        target = url_for("auth.login", next=_page_to_return_to())
+        if request.headers.get("HX-Request") == "true":
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
 
     @app.before_request
     def password_change_first() -> Response | None:
@@ -43,3 +62,16 @@ def init_sessions(app: Flask) -> None:
         if security.must_change_password(current_user, now=utcnow(), policy=policy()):
             return redirect(url_for("auth.change_password"))
         return None
+
+
+def _page_to_return_to() -> str | None:
+    """The page the person was on, as a path of this site: the page asked for by a load, the page showing when
+    htmx or a form post asked (the request's own path is then an action, not a page); None if not on this site."""
+    if request.method == "GET" and not wants_fragment():
+        return local_url(request.full_path.removesuffix("?"), "") or None
+    shown = request.headers.get("HX-Current-URL") or request.referrer or ""
+    parts = urlsplit(shown)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return local_url(path, "") or None
