@@ -59,6 +59,7 @@ ACCESS: dict[str, Any] = {
     "assessment.freeze": OFFICE,
     "hooks.index": OFFICE,
     "hooks.register": OFFICE,
+    "hooks.rotate_secret": OFFICE,
     "hooks.set_active": OFFICE,
     "inbox.index": LOGGED_IN,
     "inbox.open_one": NOBODY,  # the notification in the URL is another unit's
@@ -133,6 +134,7 @@ ACCESS: dict[str, Any] = {
     "assessments.freeze": OFFICE,
     "webhooks.list_hooks": OFFICE,
     "webhooks.register": OFFICE,
+    "webhooks.rotate_secret": OFFICE,
     "webhooks.set_active": OFFICE,
     "webhooks.attempts": OFFICE,
     "notifications.get_todo": LOGGED_IN,

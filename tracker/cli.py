@@ -6,6 +6,7 @@ otherwise.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -303,7 +304,7 @@ def scan_overdue_command(at_text: str | None) -> None:
 @click.option("--week", default=None, help="ISO week, e.g. 2024-W02 (default: the current week).")
 def send_digests_command(week: str | None) -> None:
     """Build one week's digests (those not built yet) and send every delivery not yet sent."""
-    from .scheduler.jobs import deliver_pending
+    from .scheduler import delivery
 
     settings = _scheduler_settings()
     now = utcnow()
@@ -316,7 +317,7 @@ def send_digests_command(week: str | None) -> None:
     if settings.smtp is None:
         click.echo("未配置 TRACKER_SMTP_HOST:周报已保存,未发送邮件")
         return
-    sent = deliver_pending(settings)
+    sent = delivery.deliver(delivery.DigestMails(settings.smtp), holder=f"send-digests:{os.getpid()}")
     click.echo(f"已发送 {sent['sent']} 封,失败 {sent['failed']} 封(失败的下次运行时重试)")
 
 

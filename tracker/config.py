@@ -63,6 +63,9 @@ class Config:
     TRACKER_SMTP_PASSWORD = ""
     TRACKER_SMTP_FROM = "tracker@localhost"
     TRACKER_SMTP_STARTTLS = False
+    # Webhook receivers on private addresses the tracker may call (comma-separated CIDRs or host names): a city's
+    # 政务 network is private, and nothing else private (loopback, the database's host, 169.254.169.254) may be.
+    TRACKER_WEBHOOK_ALLOW = ""
     # The demo alone sets these (`flask tracker demo`): a 演示数据 banner on every page, the clock stopped.
     TRACKER_DEMO = False
     TRACKER_CLOCK_AT = ""
@@ -72,6 +75,8 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     TRACKER_PASSWORD_HASH_FAST = True
+    # The tests' receivers listen on loopback; the two names are receivers tests register and never call.
+    TRACKER_WEBHOOK_ALLOW = "127.0.0.1, bridge.example, x.example"
 
 
 INTEGER_SETTINGS = (
@@ -85,6 +90,7 @@ TEXT_SETTINGS = (
     "TRACKER_TIMEZONE", "TRACKER_UPLOAD_DIR", "TRACKER_DIGEST_TIME", "TRACKER_SCAN_TIME", "TRACKER_SMTP_HOST",
     "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM", "TRACKER_CLOCK_AT",
     "TRACKER_NOTICE_NUMBER_FORMAT", "TRACKER_BULLETIN_TIME", "TRACKER_RUBRIC_FILE", "TRACKER_HOLIDAYS_FILE",
+    "TRACKER_WEBHOOK_ALLOW",
 )
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

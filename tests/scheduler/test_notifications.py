@@ -8,7 +8,7 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from tests.scheduler.sched_helpers import sh
+from tests.scheduler.sched_helpers import send, sh
 from tests.scheduler.test_digests import mail_settings, smtp_port, start_server  # noqa: F401 - fixtures
 
 from tracker.extensions import db
@@ -83,11 +83,11 @@ def test_a_scan_mails_each_unit_one_message_and_never_twice(mail_settings, make_
     mails = db.session.scalars(sa.select(NotificationMail).where(NotificationMail.unit_id == unit("sfj").id,
                                                                  NotificationMail.batch_key.like("scan:%"))).all()
     assert len(mails) == 1 and mails[0].batch_key == "scan:2024-01-16"  # the assignments' mail is a batch of its own
-    assert jobs.deliver_notifications(mail_settings, now=sh(2024, 1, 16, 0, 11))["failed"] >= 1  # server down
+    assert send(mail_settings, "notification_mail", now=sh(2024, 1, 16, 0, 11))["failed"] >= 1  # server down
     controller, inbox = start_server(smtp_port)
     try:
-        assert jobs.deliver_notifications(mail_settings, now=sh(2024, 1, 16, 0, 20))["sent"] >= 1
-        assert jobs.deliver_notifications(mail_settings, now=sh(2024, 1, 16, 0, 30)) == {"sent": 0, "failed": 0}
+        assert send(mail_settings, "notification_mail", now=sh(2024, 1, 16, 0, 20))["sent"] >= 1
+        assert send(mail_settings, "notification_mail", now=sh(2024, 1, 16, 0, 30)) == {"sent": 0, "failed": 0}
     finally:
         controller.stop()
     (raw,) = [content for rcpts, content in inbox.messages if rcpts == ["sfj@xx.example.gov.cn"]]

@@ -7,17 +7,30 @@ import hmac
 import json
 import socket
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
+from tests.scheduler.sched_helpers import send
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, ItemStatus, Role, WebhookAttempt, WebhookDelivery
-from tracker.scheduler import jobs
-from tracker.services import notifications, webhooks, workflow
+from tracker.services import notifications, outbound, webhooks, workflow
+
+ALLOW = outbound.AllowList.parse("127.0.0.1, x.example")  # receivers on loopback, and one never called
+
+
+def verified(secret: str, headers, body: bytes, *, now: float | None = None, max_age: int = 300) -> bool:
+    """What the README's receiver checks: the signature over "<timestamp>.<body>", and a timestamp at most five
+    minutes old (a replayed request is refused)."""
+    timestamp = headers.get("X-Tracker-Timestamp", "")
+    if not timestamp.isascii() or not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > max_age:
+        return False
+    expected = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers.get("X-Tracker-Signature", ""))
 
 
 class Receiver:
@@ -29,8 +42,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-                good = hmac.compare_digest(expected, self.headers["X-Tracker-Signature"])
+                good = verified(secret, self.headers, body)
                 received.append((self.headers["X-Tracker-Delivery"], json.loads(body), good))
                 self.send_response(204 if good else 401)
                 self.end_headers()
@@ -67,14 +79,14 @@ def returned_item(make_item, office, now):
     return item
 
 
-def test_each_event_arrives_once_signed_and_the_log_shows_it(make_item, office, now, port, unit):
+def test_each_event_arrives_once_signed_and_the_log_shows_it(make_item, office, now, port, unit, settings):
     hook = webhooks.register(actor=office, url=f"http://127.0.0.1:{port}/hook", events=["item_returned"],
-                             unit_id=unit("sfj").id, now=now, kinds=notifications.KINDS)
+                             unit_id=unit("sfj").id, now=now, kinds=notifications.KINDS, allow=ALLOW)
     item = returned_item(make_item, office, now)
     receiver = Receiver(port, hook.secret)
     try:
-        assert jobs.deliver_webhooks(now=now) == {"sent": 1, "failed": 0}
-        assert jobs.deliver_webhooks(now=now + timedelta(hours=1)) == {"sent": 0, "failed": 0}
+        assert send(settings, "webhook", now=now) == {"sent": 1, "failed": 0}
+        assert send(settings, "webhook", now=now + timedelta(hours=1)) == {"sent": 0, "failed": 0}
     finally:
         receiver.stop()
     ((delivery_id, payload, good),) = receiver.received
@@ -84,15 +96,15 @@ def test_each_event_arrives_once_signed_and_the_log_shows_it(make_item, office, 
     assert attempt.status_code == 204 and attempt.response_ms >= 0 and str(attempt.delivery_id) == delivery_id
 
 
-def test_a_receiver_that_is_down_gets_the_event_later(make_item, office, now, port):
+def test_a_receiver_that_is_down_gets_the_event_later(make_item, office, now, port, settings):
     hook = webhooks.register(actor=office, url=f"http://127.0.0.1:{port}/hook", events=["item_returned"],
-                             unit_id=None, now=now, kinds=notifications.KINDS)
+                             unit_id=None, now=now, kinds=notifications.KINDS, allow=ALLOW)
     returned_item(make_item, office, now)
-    assert jobs.deliver_webhooks(now=now) == {"sent": 0, "failed": 1}
-    assert jobs.deliver_webhooks(now=now + timedelta(seconds=30)) == {"sent": 0, "failed": 0}  # backing off
+    assert send(settings, "webhook", now=now) == {"sent": 0, "failed": 1}
+    assert send(settings, "webhook", now=now + timedelta(seconds=30)) == {"sent": 0, "failed": 0}  # backing off
     receiver = Receiver(port, hook.secret)
     try:
-        assert jobs.deliver_webhooks(now=now + timedelta(minutes=2)) == {"sent": 1, "failed": 0}
+        assert send(settings, "webhook", now=now + timedelta(minutes=2)) == {"sent": 1, "failed": 0}
     finally:
         receiver.stop()
     assert len(receiver.received) == 1 and receiver.received[0][2]
@@ -104,9 +116,9 @@ def test_a_receiver_that_is_down_gets_the_event_later(make_item, office, now, po
 
 def test_a_hook_for_another_unit_or_another_event_gets_nothing(make_item, office, now, unit):
     webhooks.register(actor=office, url="http://127.0.0.1:9/gaj", events=["item_returned"],
-                      unit_id=unit("gaj").id, now=now, kinds=notifications.KINDS)
+                      unit_id=unit("gaj").id, now=now, kinds=notifications.KINDS, allow=ALLOW)
     webhooks.register(actor=office, url="http://127.0.0.1:9/approved", events=["item_approved"],
-                      unit_id=None, now=now, kinds=notifications.KINDS)
+                      unit_id=None, now=now, kinds=notifications.KINDS, allow=ALLOW)
     returned_item(make_item, office, now)
     assert db.session.scalars(sa.select(WebhookDelivery)).all() == []
 
@@ -114,11 +126,12 @@ def test_a_hook_for_another_unit_or_another_event_gets_nothing(make_item, office
 def test_only_the_office_registers_and_bad_input_is_refused(office, make_user, now):
     with pytest.raises(NotAllowed):
         webhooks.register(actor=make_user(Role.UNIT_ADMIN, "sfj"), url="https://x.example/h",
-                          events=["item_returned"], unit_id=None, now=now, kinds=notifications.KINDS)
+                          events=["item_returned"], unit_id=None, now=now, kinds=notifications.KINDS, allow=ALLOW)
     for url, events in (("ftp://x.example/h", ["item_returned"]), ("https://x.example/h", []),
                         ("https://x.example/h", ["everything"])):
         with pytest.raises(Invalid):
-            webhooks.register(actor=office, url=url, events=events, unit_id=None, now=now, kinds=notifications.KINDS)
+            webhooks.register(actor=office, url=url, events=events, unit_id=None, now=now, kinds=notifications.KINDS,
+                              allow=ALLOW)
     assert webhooks.list_hooks(actor=office) == []
 
 
@@ -134,4 +147,5 @@ def test_the_office_registers_through_the_api_and_bad_input_changes_nothing(app,
     assert client.get("/webhooks").get_json() == []
     created = client.post("/webhooks", json={"url": "https://x.example/h", "events": ["item_returned"]}).get_json()
     assert len(created["secret"]) == 64 and created["active"] is True
+    assert created["secret_hint"] == "…" + created["secret"][-4:]
     assert client.post(f"/webhooks/{created['id']}/active", json={"active": False}).get_json()["active"] is False

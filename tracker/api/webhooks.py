@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from ..clock import utcnow
 from ..models import DeliveryStatus, Webhook
 from ..services import notifications, webhooks
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.webhooks import ActiveIn, AttemptOut, WebhookIn, WebhookOut
+from .schemas.webhooks import ActiveIn, AttemptOut, WebhookIn, WebhookOut, WebhookWithSecretOut
 
 blp = api_blueprint("webhooks", "Outgoing webhooks (the office's)")
 
@@ -22,12 +24,23 @@ def list_hooks() -> list[Webhook]:
 
 @blp.route("/webhooks", methods=["POST"])
 @blp.arguments(WebhookIn)
-@blp.response(201, WebhookOut)
+@blp.response(201, WebhookWithSecretOut)
 @errors(blp, 403, 404)
 def register(data: dict[str, Any]) -> Webhook:
-    """A new hook with its own signing secret, for one unit or (unit_id null) for all."""
+    """A new hook with its own signing secret, for one unit or (unit_id null) for all. The secret is in this
+    answer only; afterwards the hook shows `secret_hint`. The URL must reach public addresses only, unless
+    TRACKER_WEBHOOK_ALLOW names the private receiver (422 otherwise)."""
     return webhooks.register(actor=actor(), url=data["url"], events=data["events"], unit_id=data["unit_id"],
-                             now=utcnow(), kinds=notifications.KINDS)
+                             now=utcnow(), kinds=notifications.KINDS,
+                             allow=current_app.config["TRACKER_WEBHOOK_ALLOW"])
+
+
+@blp.route("/webhooks/<id:hook_id>/secret", methods=["POST"])
+@blp.response(200, WebhookWithSecretOut)
+@errors(blp, 403, 404)
+def rotate_secret(hook_id: int) -> Webhook:
+    """A new signing secret, shown in this answer only; the old one stops signing at once."""
+    return webhooks.rotate_secret(webhooks.get_hook(hook_id, actor=actor()), actor=actor(), now=utcnow())
 
 
 @blp.route("/webhooks/<id:hook_id>/active", methods=["POST"])

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .enums import DeliveryStatus
-from .types import UTCDateTime, json_type, str_enum
+from .types import Claimed, UTCDateTime, json_type, str_enum
 
 
 class Digest(db.Model):
@@ -28,7 +28,7 @@ class Digest(db.Model):
     __table_args__ = (sa.UniqueConstraint("period_key", "recipient_key"),)
 
 
-class DigestDelivery(db.Model):
+class DigestDelivery(Claimed, db.Model):
     __tablename__ = "digest_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .enums import DeliveryStatus
-from .types import UTCDateTime, str_enum
+from .types import Claimed, UTCDateTime, str_enum
 
 
 class Notification(db.Model):
@@ -36,7 +36,7 @@ class Notification(db.Model):
     __table_args__ = (sa.CheckConstraint("unit_id IS NOT NULL OR user_id IS NOT NULL", name="has_recipient"),)
 
 
-class NotificationMail(db.Model):
+class NotificationMail(Claimed, db.Model):
     """One message per (batch, unit, address): written with the notifications, sent after the commit."""
 
     __tablename__ = "notification_mails"

@@ -5,6 +5,7 @@ import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -48,3 +49,11 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
 
 def json_type() -> sa.JSON:
     return sa.JSON()
+
+
+class Claimed:
+    """A message the scheduler sends out: claimed (by whom, until when) in a short transaction before the send,
+    so the send itself holds no lock and a second scheduler never sends the same message meanwhile."""
+
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

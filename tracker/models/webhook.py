@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .enums import DeliveryStatus
-from .types import UTCDateTime, json_type, str_enum
+from .types import Claimed, UTCDateTime, json_type, str_enum
 
 
 class Webhook(db.Model):
@@ -25,7 +25,7 @@ class Webhook(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Claimed, db.Model):
     """One notification to one hook; the body is stored as signed, so every retry sends the same bytes."""
 
     __tablename__ = "webhook_deliveries"

@@ -12,7 +12,6 @@ This module owns transactions (it commits), like the CLI; the rules stay in the 
 from __future__ import annotations
 
 import logging
-import smtplib
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import DeliveryStatus, DigestDelivery, JobRun, NotificationMail, WebhookDelivery
-from ..services import bulletins, digests, escalation, notifications, webhooks, workdays
+from ..models import JobRun
+from ..services import bulletins, digests, escalation, outbound, workdays
 from ..services.bulk import insert_or_ignore, serialise
 from ..services.deadlines import local_today
-from ..services.mail import SmtpSettings, smtp_connection
+from ..services.mail import SmtpSettings
 
 log = logging.getLogger(__name__)
 DONE = ("ok", "baseline")
@@ -47,6 +46,7 @@ class Settings:
     number_format: str = "{kind}〔{year}〕{number}号"
     bulletin_time: time = time(8, 0)
     calendar: workdays.Calendar = workdays.WEEKDAYS_ONLY
+    webhook_allow: outbound.AllowList = outbound.AllowList()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -61,7 +61,8 @@ class Settings:
                    reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
                    number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号",
                    bulletin_time=time.fromisoformat(config.get("TRACKER_BULLETIN_TIME") or "08:00"),
-                   calendar=workdays.configured(config))
+                   calendar=workdays.configured(config),
+                   webhook_allow=outbound.AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW")))
 
     def local(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
@@ -169,12 +170,7 @@ def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None =
         log.exception("job %s %s failed", job.name, key)
         _record_failure(job, key, now, exc)
         return "failed"
-    if job.name == "digest":
-        deliver_pending(settings)
-    else:
-        deliver_notifications(settings)
-        deliver_webhooks()
-    return "ok"
+    return "ok"  # what it wrote to send goes out with the runner's delivery round (tracker/scheduler/delivery.py)
 
 
 def _claim(job: Job, key: str, now: datetime) -> JobRun | None:
@@ -225,98 +221,3 @@ def catch_up(*, settings: Settings, now: datetime | None = None,
             ran.append((job.name, key, run_period(job, key, settings=settings, now=now)))
             key = job.next_key(key)
     return ran
-
-
-def deliver_pending(settings: Settings) -> dict[str, int]:
-    """Send every delivery not yet sent, each marked in its own commit as soon as the server took it.
-
-    A server that cannot be reached marks the batch failed (attempts + 1) and leaves it for the next run.
-    """
-    counts = {"sent": 0, "failed": 0}
-    if settings.smtp is None:
-        return counts
-    ids = digests.undelivered_ids()
-    db.session.rollback()
-    if not ids:
-        return counts
-    remaining = list(ids)
-    try:
-        with smtp_connection(settings.smtp) as client:
-            while remaining:
-                delivery = db.session.get(DigestDelivery, remaining[0])
-                if delivery is not None and delivery.status != "sent":
-                    try:
-                        client.send_message(digests.message_for(delivery, sender=settings.smtp.sender))
-                        digests.mark_sent(delivery, now=utcnow())
-                        counts["sent"] += 1
-                    except smtplib.SMTPRecipientsRefused as exc:
-                        digests.mark_failed(delivery, error=str(exc))
-                        counts["failed"] += 1
-                    db.session.commit()
-                remaining.pop(0)
-    except (OSError, smtplib.SMTPException) as exc:
-        db.session.rollback()
-        log.warning("SMTP unavailable, %d digest deliveries left for the next run: %s", len(remaining), exc)
-        for delivery_id in remaining:
-            delivery = db.session.get(DigestDelivery, delivery_id)
-            if delivery is not None and delivery.status != "sent":
-                digests.mark_failed(delivery, error=f"{type(exc).__name__}: {exc}")
-                counts["failed"] += 1
-        db.session.commit()
-    return counts
-
-
-def deliver_notifications(settings: Settings, *, now: datetime | None = None) -> dict[str, int]:
-    """Send the notification mails not yet sent (one per unit per batch), each marked in its own commit.
-
-    Called after every scan and on every scheduler tick, so a unit hears within a minute of the commit; an
-    unreachable server leaves the rest for the next tick (attempts + 1), and a sent mail is never sent again.
-    """
-    counts = {"sent": 0, "failed": 0}
-    if settings.smtp is None:
-        return counts
-    now = now or utcnow()
-    ids = notifications.pending_mail_ids(now=now)
-    db.session.rollback()
-    if not ids:
-        return counts
-    try:
-        with smtp_connection(settings.smtp) as client:
-            for mail_id in ids:
-                mail = db.session.get(NotificationMail, mail_id)
-                if mail is None or mail.status == DeliveryStatus.SENT:
-                    continue
-                try:
-                    client.send_message(notifications.message_for(mail, sender=settings.smtp.sender))
-                    notifications.mark_mail(mail, now=utcnow())
-                    counts["sent"] += 1
-                except smtplib.SMTPRecipientsRefused as exc:
-                    notifications.mark_mail(mail, now=utcnow(), error=str(exc))
-                    counts["failed"] += 1
-                db.session.commit()
-    except (OSError, smtplib.SMTPException) as exc:
-        db.session.rollback()
-        log.warning("SMTP unavailable, notification mails left for the next run: %s", exc)
-        for mail_id in ids:
-            mail = db.session.get(NotificationMail, mail_id)
-            if mail is not None and mail.status != DeliveryStatus.SENT:
-                notifications.mark_mail(mail, now=utcnow(), error=f"{type(exc).__name__}: {exc}")
-                counts["failed"] += 1
-        db.session.commit()
-    return counts
-
-
-def deliver_webhooks(*, now: datetime | None = None) -> dict[str, int]:
-    """POST every webhook delivery that is due, each attempt committed on its own (an acknowledged one is
-    never sent again); failures wait their backoff. Runs on every scheduler tick."""
-    now = now or utcnow()
-    ids = webhooks.due_ids(now=now)
-    db.session.rollback()
-    counts = {"sent": 0, "failed": 0}
-    for delivery_id in ids:
-        delivery = db.session.get(WebhookDelivery, delivery_id)
-        if delivery is None or delivery.status == DeliveryStatus.SENT:
-            continue
-        counts["sent" if webhooks.attempt(delivery, now=now) else "failed"] += 1
-        db.session.commit()
-    return counts

@@ -2,8 +2,12 @@
 
 Only the holder of a lease row (scheduler_leases) runs jobs; a second process started beside it waits as a
 standby and takes over when the lease expires (its holder died) or is released (its holder stopped). Every tick
-renews the lease and catches up on whatever periods are due, so the cron triggers only make Monday's digest and
-the daily scan punctual; missing one, or the whole process being down for a week, loses nothing.
+renews the lease, catches up on whatever periods are due and sends what is waiting to be sent, so the cron
+triggers only make Monday's digest and the daily scan punctual; missing one, or the whole process being down for
+a week, loses nothing. Sending renews the lease before each message and stops when it is lost, and each message
+is claimed before it is sent (tracker/scheduler/delivery.py), so a standby that took over mid-round never sends
+what the first process is sending. SIGTERM or SIGINT stops the process within seconds: the message being sent is
+cut off, and the rest wait, unclaimed, for the next scheduler.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import uuid
 from datetime import datetime, timedelta
 from types import FrameType
@@ -27,12 +32,11 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import SchedulerLease
 from ..services.bulk import insert_or_ignore
-from . import jobs
+from . import delivery, jobs
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 TICK_SECONDS = 30
-RETRY_DELIVERIES_EVERY = timedelta(minutes=15)
 
 
 def new_holder() -> str:
@@ -63,7 +67,7 @@ def release_lease(*, holder: str, now: datetime) -> None:
 
 
 class Runner:
-    """One scheduler process's state: who it is, whether it leads, when it last retried deliveries."""
+    """One scheduler process's state: who it is, whether it leads, whether it was told to stop."""
 
     def __init__(self, app: Flask, *, holder: str | None = None) -> None:
         self.app = app
@@ -71,14 +75,17 @@ class Runner:
         self.settings = jobs.Settings.from_config(app.config)
         self.lease_seconds = int(app.config["TRACKER_SCHEDULER_LEASE_SECONDS"])
         self.leading = False
-        self.last_retry: datetime | None = None
+        self.stopping = threading.Event()
+        self.channels = delivery.channels(allow=self.settings.webhook_allow, smtp=self.settings.smtp)
 
     def renew(self) -> bool:
-        self.leading = acquire_lease(holder=self.holder, now=utcnow(), seconds=self.lease_seconds)
+        """Take or keep the lease; a process told to stop keeps nothing."""
+        self.leading = not self.stopping.is_set() and acquire_lease(holder=self.holder, now=utcnow(),
+                                                                    seconds=self.lease_seconds)
         return self.leading
 
     def tick(self) -> list[tuple[str, str, str]]:
-        """Renew the lease; if leading, run every due period and retry failed deliveries now and then."""
+        """Renew the lease; if leading, run every due period, then send everything waiting to be sent."""
         with self.app.app_context():
             was_leading = self.leading
             if not self.renew():
@@ -88,27 +95,24 @@ class Runner:
             if not was_leading:
                 log.info("scheduler %s holds the lease", self.holder)
             ran = jobs.catch_up(settings=self.settings, still_leader=self.renew)
-            jobs.deliver_notifications(self.settings)
-            jobs.deliver_webhooks()
-            now = utcnow()
-            if self.last_retry is None or now - self.last_retry >= RETRY_DELIVERIES_EVERY:
-                jobs.deliver_pending(self.settings)
-                self.last_retry = now
             for job, key, outcome in ran:
                 log.info("%s %s: %s", job, key, outcome)
+            for channel in self.channels.values():
+                counts = delivery.deliver(channel, holder=self.holder, still_leader=self.renew, stop=self.stopping)
+                if any(counts.values()):
+                    log.info("%s: %d sent, %d failed", channel.name, counts["sent"], counts["failed"])
             return ran
 
     def stop(self) -> None:
         with self.app.app_context():
-            if self.leading:
-                release_lease(holder=self.holder, now=utcnow())
+            release_lease(holder=self.holder, now=utcnow())  # a no-op unless this process holds it
             db.session.remove()
 
     def run_forever(self) -> None:
         """Block, ticking, until SIGINT or SIGTERM; one worker thread, so ticks never overlap."""
         s = self.settings
-        scheduler = BlockingScheduler(timezone=ZoneInfo(s.timezone),
-                                      executors={"default": ThreadPoolExecutor(1)},
+        executor = ThreadPoolExecutor(1)
+        scheduler = BlockingScheduler(timezone=ZoneInfo(s.timezone), executors={"default": executor},
                                       job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         # A standby notices a dead holder's lease within a tick of its expiry; a short lease ticks more often.
         tick = max(1, min(TICK_SECONDS, self.lease_seconds // 3))
@@ -119,12 +123,14 @@ class Runner:
                                                  minute=s.digest_time.minute), id="digest")
 
         def shutdown(_signum: int, _frame: FrameType | None) -> None:
+            self.stopping.set()
             scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
         try:
             scheduler.start()
-        except KeyboardInterrupt:
-            pass
         finally:
+            self.stopping.set()
+            executor.shutdown(wait=True)  # the tick under way ends within seconds now that stopping is set
             self.stop()

@@ -145,10 +145,9 @@ def _add_deliveries(snap: Snapshot, period_key: str, recipients: set[str]) -> in
     return len(rows)
 
 
-def undelivered_ids() -> list[int]:
-    """Deliveries still to send (never sent, or failed before), oldest first."""
-    return list(db.session.scalars(sa.select(DigestDelivery.id).where(
-        DigestDelivery.status != DeliveryStatus.SENT).order_by(DigestDelivery.id)))
+def due(_now: datetime) -> sa.ColumnElement[bool]:
+    """Deliveries still to send: never sent, or failed before."""
+    return DigestDelivery.status != DeliveryStatus.SENT
 
 
 def message_for(delivery: DigestDelivery, *, sender: str) -> EmailMessage:

@@ -79,6 +79,7 @@ ACTIONS: dict[str, Words] = {
     "webhook.register": ("登记推送地址", "webhook registered"),
     "webhook.enable": ("启用推送", "webhook enabled"),
     "webhook.disable": ("停用推送", "webhook disabled"),
+    "webhook.rotate_secret": ("更换推送密钥", "webhook secret rotated"),
     # accounts and signing in
     "user.create": ("创建账号", "account created"),
     "user.reset_password": ("重置密码", "password reset"),

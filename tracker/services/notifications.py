@@ -140,10 +140,9 @@ def mark_all_read(*, actor: User, now: datetime) -> int:
 
 # --- mail -----------------------------------------------------------------------------------------------
 
-def pending_mail_ids(*, now: datetime) -> list[int]:
-    return list(db.session.scalars(sa.select(NotificationMail.id).where(
-        NotificationMail.status != DeliveryStatus.SENT, NotificationMail.created_at >= now - MAIL_MAX_AGE)
-        .order_by(NotificationMail.id)))
+def mail_due(now: datetime) -> sa.ColumnElement[bool]:
+    """Mails to send now: not sent yet and not older than MAIL_MAX_AGE (news that late is no longer news)."""
+    return sa.and_(NotificationMail.status != DeliveryStatus.SENT, NotificationMail.created_at >= now - MAIL_MAX_AGE)
 
 
 def message_for(mail: NotificationMail, *, sender: str) -> EmailMessage:

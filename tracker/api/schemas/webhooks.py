@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ...services import webhooks
 from .common import id_field, text_field
 
 
@@ -24,10 +25,18 @@ class WebhookOut(Schema):
     url = fields.String(required=True)
     unit_id = fields.Integer(allow_none=True, required=True)
     events = fields.List(fields.String(), required=True)
-    secret = fields.String(required=True, metadata={
-        "description": "HMAC-SHA256 key: X-Tracker-Signature is sha256=<hex of HMAC(secret, body)>"})
+    secret_hint = fields.Function(lambda hook: webhooks.secret_hint(hook), required=True, metadata={
+        "description": "the secret's last characters: the secret itself is shown once, when made or rotated"})
     active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
+
+
+class WebhookWithSecretOut(WebhookOut):
+    """The answer to registering a hook or rotating its secret: the only time the secret is shown."""
+
+    secret = fields.String(required=True, metadata={
+        "description": "HMAC-SHA256 key: X-Tracker-Signature is sha256=<hex of HMAC(secret, "
+                       "'<X-Tracker-Timestamp>.' + body)>; keep it, it is not shown again"})
 
 
 class AttemptOut(Schema):
