@@ -116,11 +116,17 @@ def vetted_address(host: str, port: int, *, allow: AllowList) -> Address:
     for address in addresses:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        if not address.is_global and not allow.admits(host, address):
+        if _internal(address) and not allow.admits(host, address):
             raise refuse("不允许向内网、本机或保留地址发送(如确需,请由管理员在 TRACKER_WEBHOOK_ALLOW 中列明)",
                          "Private, loopback and reserved addresses may not be called "
                          "unless TRACKER_WEBHOOK_ALLOW names them")
     return addresses[0]
+
+
+def _internal(address: Address) -> bool:
+    """Not a public unicast address (`is_global` alone lets multicast through)."""
+    return (not address.is_global or address.is_multicast or address.is_reserved or address.is_loopback
+            or address.is_link_local or address.is_unspecified or address.is_private)
 
 
 class Deadline:
@@ -209,16 +215,20 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, allow: AllowList,
     connection = kind(target, timeout=seconds)
     try:
         with Deadline(seconds, lambda: connection.sock, stop) as deadline:
+            error = None
             try:
                 connection.request("POST", target.path, body=body, headers=dict(headers))
                 response = connection.getresponse()
                 response.read(64 * 1024)
                 status = response.status
             except Exception as exc:  # noqa: BLE001 - one attempt's every failure is recorded, never raised
-                if deadline.expired:
-                    return answer(None, "已停止发送" if deadline.stop.is_set()
-                                  else f"超过 {seconds:g} 秒未完成,已中断")
-                return answer(None, f"{type(exc).__name__}: {exc}")
+                error = f"{type(exc).__name__}: {exc}"
+        # A socket shut down mid-headers reads as their end, so an answer cut off can look whole: the deadline
+        # decides, not what was read.
+        if deadline.expired:
+            return answer(None, "已停止发送" if deadline.stop.is_set() else f"超过 {seconds:g} 秒未完成,已中断")
+        if error is not None:
+            return answer(None, error)
     finally:
         connection.close()
     if 300 <= status < 400:
