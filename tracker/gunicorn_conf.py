@@ -3,8 +3,11 @@
 Threaded workers (gthread): a sync worker is held by one connection from its first byte to its last, so two
 clients that open a connection and send half a request stall two sync workers until `timeout` kills them (30 s,
 observed). A gthread worker's main loop keeps accepting, and a connection that sends nothing for a few seconds
-goes back to the poller; one that trickles its headers holds only one of the worker's threads. In production a
-buffering proxy in front (nginx, see README) reads whole requests before they reach gunicorn.
+goes back to the poller; one that trickles its headers holds one of the worker's threads until it is done. 2
+workers × 8 threads let 16 trickling clients time out 2 of 11 real requests (observed, issue 19), so each worker
+has 32 threads: 64 slow clients before a real request waits, and a thread waiting on a socket costs a little
+memory, no CPU. In production a buffering proxy in front (nginx, see README) reads whole requests before they
+reach gunicorn, so no client is slow to gunicorn; `make run` says so where it prints its address.
 
 Binds to loopback (the proxy is in front), logs every request to stdout, and hides gunicorn's version banner:
 the `Server` header says only "-". Each setting can be overridden from the environment (TRACKER_BIND,
@@ -18,7 +21,7 @@ gunicorn.SERVER = "-"  # read when gunicorn.http.wsgi is imported, which happens
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:5000")
 worker_class = "gthread"
 workers = int(os.environ.get("TRACKER_WORKERS", "2"))
-threads = int(os.environ.get("TRACKER_THREADS", "8"))
+threads = int(os.environ.get("TRACKER_THREADS", "32"))
 timeout = int(os.environ.get("TRACKER_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
@@ -26,3 +29,9 @@ accesslog = "-"
 # The app is imported once in the master and the workers are forked from it: start-up costs one import, not one
 # per worker. create_app opens no connection and starts no thread, so nothing unsafe is shared by the fork.
 preload_app = True
+
+
+def when_ready(server: object) -> None:
+    """Where `make run` serves, and what production puts in front of it."""
+    print(f"督办看板已启动:http://{bind}/ (Ctrl-C 停止)。生产环境请置于 README 所述的反向代理(nginx)之后,"
+          f"由它缓冲慢速客户端;直接对外提供服务时,少数慢速连接即可占满 {workers}×{threads} 个处理线程。", flush=True)
