@@ -60,7 +60,7 @@ translations: install
 
 # Every target of issue 14 beside its floor: the API under gunicorn (fresh SQLite files; one item on PostgreSQL
 # too with BENCH_POSTGRES=postgresql://user@host:port/postgres), the web pages, `make run`'s start, and web writes
-# while outside servers misbehave (issue 19). Figures in bench/README.md. Minutes, not seconds.
+# while outside servers misbehave and a day's notices PDF (issue 19). Figures in bench/README.md. Minutes, not seconds.
 # BENCH_SHORT=1: the same scripts on small sizes in a minute or two (CI runs it so the bench cannot rot; it fails
 # only when a script breaks, never on a figure).
 bench: install
@@ -69,9 +69,11 @@ ifeq ($(BENCH_SHORT),1)
 	$(BIN)/python bench/web_bench.py --n 500 --times 3
 	$(BIN)/python bench/start_bench.py
 	$(BIN)/python bench/outbound_bench.py --seconds 3
+	$(BIN)/python bench/notices_bench.py
 else
 	$(BIN)/python bench/api_bench.py --n 1000 5000 100000 $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 	$(BIN)/python bench/web_bench.py --n 10000
 	$(BIN)/python bench/start_bench.py
 	$(BIN)/python bench/outbound_bench.py --seconds 20
+	$(BIN)/python bench/notices_bench.py
 endif

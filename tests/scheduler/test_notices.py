@@ -55,7 +55,7 @@ def test_a_notice_pdf_names_the_unit_and_its_number_and_has_a_reply_slip(setting
 def test_a_days_batch_holds_every_notice_of_that_scan(settings, make_item, office):
     make_item(due=date(2023, 12, 1), status=ItemStatus.IN_PROGRESS)
     escalation.scan(now=sh(2024, 1, 8, 0, 10), ladder=settings.ladder, timezone=settings.timezone)
-    found = notices.notices_of_day(date(2024, 1, 8), actor=office, timezone=settings.timezone)
+    found = notices.notices_of_day(date(2024, 1, 8), actor=office, timezone=settings.timezone).records
     pdf = notices.render_pdf(notices.notice_rows(found, timezone=settings.timezone))
     text = text_of(pdf)
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= len(found) > 1

@@ -142,10 +142,12 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value
 
 
-def content_disposition(filename: str, fallback: str | None = None) -> str:
-    """An attachment header with the Chinese name (RFC 5987 `filename*`) and an ASCII name for old clients: the
-    `fallback` given, else the name's ASCII letters and digits."""
+def content_disposition(filename: str, fallback: str | None = None, *, inline: bool = False) -> str:
+    """An attachment header (or `inline`: opened in the browser, kept under this name when saved) with the
+    Chinese name (RFC 5987 `filename*`) and an ASCII name for old clients: the `fallback` given, else the name's
+    ASCII letters and digits."""
     stem, _dot, kind = filename.rpartition(".")
     fallback = fallback or ("".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in stem)
                             or "export") + f".{kind}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    how = "inline" if inline else "attachment"
+    return f"{how}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

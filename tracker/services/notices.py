@@ -13,6 +13,7 @@ one file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
@@ -90,14 +91,15 @@ def _take(kind: str, year: int, count: int) -> int:
 # --- the printable notice -----------------------------------------------------------------------------------
 
 def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> list[dict[str, Any]]:
-    """What each notice shows, read in one query."""
+    """What each notice shows, read in one query. Every kind of item gets one: a plan item (or a unit's part of
+    one split below it) names its task; a 交办件 or 批示件, which has no task, names where it came from."""
     if not records:
         return []
     found = {r.id: r for r in records}
     rows = db.session.execute(
         sa.select(AccountabilityRecord.id, WorkItem, Unit.name, Task.number, Task.title)
         .join(WorkItem, WorkItem.id == AccountabilityRecord.item_id).join(Unit, Unit.id == AccountabilityRecord.unit_id)
-        .join(Task, Task.id == WorkItem.task_id).where(AccountabilityRecord.id.in_(list(found)))).all()
+        .outerjoin(Task, Task.id == WorkItem.task_id).where(AccountabilityRecord.id.in_(list(found)))).all()
     by_id = {rid: (item, unit, number, title) for rid, item, unit, number, title in rows}
     office_name = glossary.authorities().office_full  # the letterhead: a formal document names the office in full
     result = []
@@ -106,11 +108,22 @@ def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> li
         issued = local_today(record.issued_at, timezone)
         result.append({
             "number": record.doc_number or "", "level": record.level_name, "unit": unit, "office": office_name,
-            "item": wording.title(item), "task": f"{number}. {title}", "original_due": item.original_due_date or record.due_date,
-            "due": record.due_date, "current_due": item.due_date, "days_overdue": days_overdue(record.due_date, issued),
+            "item": wording.title(item), "task": _belongs_to(item, number, title),
+            "original_due": item.original_due_date or record.due_date, "due": record.due_date,
+            "current_due": item.due_date, "days_overdue": days_overdue(record.due_date, issued),
             "reason": record.reason, "answer_due": record.answer_due, "issued": issued, "owes_answer": record.owes_answer,
         })
     return result
+
+
+def _belongs_to(item: WorkItem, number: int | None, title: str | None) -> str:
+    """The notice's 所属任务 line: the plan's task, or for work outside the plan its source in words."""
+    if number is not None:
+        return f"{number}. {title}"
+    from .items import SOURCE_LABELS  # items imports escalation, which imports this module
+
+    words = f"交办事项({SOURCE_LABELS[item.source][0]})" if item.source else "交办事项"
+    return f"{words}:{item.source_ref}" if item.source_ref else words
 
 
 def render_pdf(rows: Sequence[dict[str, Any]]) -> bytes:
@@ -131,19 +144,60 @@ def render_template(template: str, **context: Any) -> str:
     return _env.get_template(template).render(**context)
 
 
-def notices_of_day(day: date, *, actor: User, timezone: str) -> list[AccountabilityRecord]:
-    """Every numbered notice issued on that day (plan time zone), in number order; the office's batch print."""
-    permissions.require_office(actor)
+NOTICES_PER_PART = 100  # a part of a day's batch: 100 pages, about 5 s and 300 MB at most in a worker (bench/)
+
+
+@dataclass(frozen=True)
+class DayBatch:
+    """One part of a day's notices: at most NOTICES_PER_PART, so no request renders an unbounded document."""
+
+    day: date
+    part: int
+    parts: int
+    total: int
+    records: list[AccountabilityRecord]
+
+    def names(self) -> tuple[str, str]:
+        """督办通知-2024-06-30-第1册(共9册).pdf, and an ASCII name for old clients."""
+        return (_file_name(f"督办通知-{self.day}-第{self.part}册(共{self.parts}册)"),
+                f"notices-{self.day}-{self.part}-of-{self.parts}.pdf")
+
+
+def _of_day(day: date, timezone: str) -> sa.ColumnElement[bool]:
     zone = ZoneInfo(timezone)
     start = datetime.combine(day, datetime.min.time(), zone)
     end = datetime.combine(day.fromordinal(day.toordinal() + 1), datetime.min.time(), zone)
-    found = list(db.session.scalars(sa.select(AccountabilityRecord).where(
-        AccountabilityRecord.doc_number.is_not(None), AccountabilityRecord.issued_at >= start,
-        AccountabilityRecord.issued_at < end).order_by(AccountabilityRecord.level, AccountabilityRecord.id)))
-    if not found:
+    return sa.and_(AccountabilityRecord.doc_number.is_not(None), AccountabilityRecord.issued_at >= start,
+                   AccountabilityRecord.issued_at < end)
+
+
+def notices_of_day(day: date, *, actor: User, timezone: str, part: int = 1) -> DayBatch:
+    """Part `part` (from 1) of the numbered notices issued on that day (plan time zone), in number order: the
+    office's batch print. Invalid when the day has none or the part does not exist."""
+    permissions.require_office(actor)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(AccountabilityRecord)
+                               .where(_of_day(day, timezone))).scalar_one()
+    if not total:
         raise Invalid(f"{day} 没有发出督办或通报", f"No notice was issued on {day}", code="no_notices",
                       fields={"day": ["当日无督办通知"]})
-    return found
+    parts = -(-total // NOTICES_PER_PART)
+    if not 1 <= part <= parts:
+        raise Invalid(f"{day} 共 {total} 份通知,分 {parts} 册;没有第 {part} 册",
+                      f"{day} has {total} notices in {parts} parts; there is no part {part}",
+                      code="no_such_part", fields={"part": [f"须在 1 至 {parts} 之间"]})
+    found = list(db.session.scalars(sa.select(AccountabilityRecord).where(_of_day(day, timezone))
+                                    .order_by(AccountabilityRecord.level, AccountabilityRecord.id)
+                                    .offset((part - 1) * NOTICES_PER_PART).limit(NOTICES_PER_PART)))
+    return DayBatch(day, part, parts, total, found)
+
+
+def _file_name(what: str) -> str:
+    return "".join("_" if c in '/\\:*?"<>|' else c for c in what) + ".pdf"
+
+
+def notice_names(record: AccountabilityRecord) -> tuple[str, str]:
+    """The notice file's name as people keep it (督办通知-督办〔2024〕12号.pdf), and an ASCII one for old clients."""
+    return _file_name(f"督办通知-{record.doc_number}"), f"notice-{record.id}.pdf"
 
 
 def require_notice(record: AccountabilityRecord) -> AccountabilityRecord:

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..api.notices import pdf_response
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
@@ -150,23 +151,20 @@ def notice(record_id: int) -> Response:
     """The 督办/通报 notice with its 回执, to print; anyone who may see the record."""
     record = notices.require_notice(records.get_record(record_id, actor=current_user))
     rows = notices.notice_rows([record], timezone=current_app.config["TRACKER_TIMEZONE"])
-    return _pdf(notices.render_pdf(rows), f"notice-{record.id}.pdf")
+    return pdf_response(notices.render_pdf(rows), notices.notice_names(record))
 
 
 @bp.route("/ledger/notices.pdf")
 @office_only
 def notices_of_day() -> Response:
-    """Every notice of one scan day in one file (?day=2024-06-30)."""
-    day = forms.query(schemas.NoticeDayQuery())["day"]
-    zone = current_app.config["TRACKER_TIMEZONE"]
-    found = notices.notices_of_day(day, actor=current_user, timezone=zone)
-    return _pdf(notices.render_pdf(notices.notice_rows(found, timezone=zone)), f"notices-{day}.pdf")
-
-
-def _pdf(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    return response
+    """The notices of one scan day (?day=2024-06-30), 100 to a part: one file when they fit in one, else a page
+    with a link per part (?part=2 is the second)."""
+    query = forms.query(schemas.NoticeDayQuery())
+    day, zone = query["day"], current_app.config["TRACKER_TIMEZONE"]
+    batch = notices.notices_of_day(day, actor=current_user, timezone=zone, part=query["part"] or 1)
+    if query["part"] is None and batch.parts > 1:
+        return render("ledger/notice_parts.html", batch=batch, per_part=notices.NOTICES_PER_PART)
+    return pdf_response(notices.render_pdf(notices.notice_rows(batch.records, timezone=zone)), batch.names())
 
 
 @bp.route(RECORD + "/answer", methods=["POST"])

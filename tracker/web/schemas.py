@@ -21,6 +21,7 @@ from ..api.schemas.bulletins import BulletinIssueIn, BulletinQueryArgs, Bulletin
 from ..api.schemas.assessment import AssessmentArgs, FreezeIn
 from ..api.schemas.common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from ..api.schemas.indicators import PERIOD, ReportDecisionIn, ReportIn
+from ..api.schemas.notices import NoticeDayArgs
 from ..api.schemas.items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from ..api.schemas.progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from ..api.schemas.records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
@@ -148,7 +149,7 @@ class LedgerQuery(Schema):
     owed = fields.Boolean(metadata={"label": ("待答复", "Awaiting answer")})
 
 
-class NoticeDayQuery(Schema):
+class NoticeDayQuery(NoticeDayArgs):
     day = day_field(required=True, metadata={"label": ("通知发出日期", "Day")})
 
 
