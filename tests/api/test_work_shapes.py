@@ -122,3 +122,27 @@ def test_the_office_dry_runs_then_commits_a_sheet_through_the_api(api_as, office
     assert done.get_json()["committed"] and done.get_json()["counts"]["created"] == 3
     assert client.get("/intake/tasks/template").status_code == 200
     assert_error(api_as(make_user(Role.UNIT_ADMIN, "sfj")).get("/intake/tasks/template"), 403)
+
+
+def test_a_county_names_cooperating_units_on_its_townships_part_only_inside_its_own_tree(api_as, make_user,
+                                                                                        ad_hoc, unit):
+    """It gave another county and the office access to its child item (issue 19 point 8): 200, and the other
+    county's admin then read it, was notified and reported progress on it."""
+    county, other = make_user(Role.UNIT_ADMIN, "jiaqu"), make_user(Role.UNIT_ADMIN, "yiqu")
+    (child,) = splitting.split(ad_hoc, actor=county, now=NOW, parts=[
+        splitting.Part(unit("jiaqu_dongcheng"), "东城检查", date(2023, 6, 15))])
+    db.session.commit()
+    version = child.version
+    for outsiders in ([unit("yiqu").id], [unit("office").id], [unit("jiaqu_xicheng").id, unit("yiqu_nanhu").id]):
+        response = api_as(county).put(f"/items/{child.id}/units", json={
+            "lead_unit_id": unit("jiaqu_dongcheng").id, "cooperating_unit_ids": outsiders, "version": version})
+        assert_error(response, 422, "unit_not_subordinate")
+        assert "cooperating_unit_ids" in response.get_json()["errors"]
+        db.session.expire_all()
+        assert db.session.get(WorkItem, child.id).cooperators == [] and child.version == version
+    assert api_as(other).get(f"/items/{child.id}").status_code == 404
+    inside = api_as(county).put(f"/items/{child.id}/units", json={
+        "lead_unit_id": unit("jiaqu_dongcheng").id, "cooperating_unit_ids": [unit("jiaqu_xicheng").id],
+        "version": version})
+    assert inside.status_code == 200, inside.get_json()
+    assert [part["unit_name"] for part in inside.get_json()["cooperating_units"]] == ["西城街道"]

@@ -92,6 +92,15 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
     if item.parent is not None and not permissions.is_below(lead.id, item.parent.unit_id):
         raise Invalid("下级分解事项的牵头单位须为上级牵头单位的下属单位", "A sub-item's lead unit must be below the "
                       "parent's lead unit", code="unit_not_subordinate", fields={"lead_unit_id": ["不是下属单位"]})
+    if item.parent is not None and not permissions.is_office(actor):
+        # A district supervising its township's part names cooperating units of its own tree only: it may not
+        # open its work to another district, or to the office, which would then read and report on it.
+        outside = [unit for unit in cooperating if not permissions.is_below(unit.id, item.parent.unit_id)]
+        if outside:
+            names = "、".join(unit.short_name for unit in outside)
+            raise Invalid(f"只能指定本单位下属单位为配合单位:{names}不是", "Cooperating units must be below your "
+                          f"unit: {', '.join(unit.short_name for unit in outside)} are not",
+                          code="unit_not_subordinate", fields={"cooperating_unit_ids": ["不是下属单位"]})
     before = snapshot(item)
     old_units = set(item_news.carrying_units(item))
     if lead.id != item.unit_id:
