@@ -307,7 +307,8 @@ def test_a_url_with_a_space_or_a_line_break_fails_alone_and_holds_up_nothing(app
     """Stored before URLs were checked: the delivery fails in words, the healthy hook after it still gets its
     deliveries, and the notification mail after them in the same round still goes out."""
     good = Receiver()
-    broken = hook_with_deliveries(app, "http://127.0.0.1:9/a b") + hook_with_deliveries(app, "http://127.0.0.1:9/\r\nX: 1")
+    broken = (hook_with_deliveries(app, "http://127.0.0.1:9/a b")
+              + hook_with_deliveries(app, "http://127.0.0.1:9/\r\nX: 1"))
     healthy = hook_with_deliveries(app, good.url, count=3)
     with running(good):
         counts = delivery.deliver(delivery.Webhooks(LOOPBACK), holder="tick")

@@ -30,7 +30,6 @@ def add_cooperators(item: WorkItem, units: list[Unit]) -> None:
 def mark_part_done(item: WorkItem, *, actor: User, note: str, now: datetime) -> ItemUnit:
     """A cooperating unit's admin marks its part done with a note. Once; not on done or cancelled items."""
     permissions.require_not_read_only(actor)
-    permissions.require_open(item)
     part = permissions.cooperation(actor, item)
     if part is None:
         raise NotAllowed("只有配合单位可以标记本单位承担部分已完成", "Only a cooperating unit marks its part done",
@@ -38,6 +37,7 @@ def mark_part_done(item: WorkItem, *, actor: User, note: str, now: datetime) -> 
     if actor.role != Role.UNIT_ADMIN:
         raise NotAllowed("须由配合单位管理员标记", "The cooperating unit's administrator marks its part done",
                          code="unit_admin_only")
+    permissions.require_open(item)
     if part.is_done:
         raise Invalid("本单位承担部分已标记完成", "Your part is already marked done", code="part_already_done")
     if item.status == ItemStatus.DONE:

@@ -111,7 +111,8 @@ def notice_rows(records: Sequence[AccountabilityRecord], *, timezone: str) -> li
             "item": wording.title(item), "task": _belongs_to(item, number, title),
             "original_due": item.original_due_date or record.due_date, "due": record.due_date,
             "current_due": item.due_date, "days_overdue": days_overdue(record.due_date, issued),
-            "reason": record.reason, "answer_due": record.answer_due, "issued": issued, "owes_answer": record.owes_answer,
+            "reason": record.reason, "answer_due": record.answer_due, "issued": issued,
+            "owes_answer": record.owes_answer,
         })
     return result
 

@@ -144,30 +144,31 @@ def require_open(item: WorkItem) -> None:
 
 
 def require_may_change(actor: User, item: WorkItem) -> None:
-    """Moving a card: the office, the lead unit, or the unit supervising a child item; leaders never."""
+    """Moving a card: the office, the lead unit, or the unit supervising a child item; leaders never. Who may
+    is asked before what state the item is in: one who may not learns nothing of the workflow."""
     require_not_read_only(actor)
-    require_open(item)
     if not (can_change(actor, item) or supervises(actor, item)):
         raise NotAllowed("只能办理本单位牵头的工作项", "You may only change items your unit leads")
+    require_open(item)
 
 
 def require_may_report(actor: User, item: WorkItem) -> None:
     """Progress, evidence and comments: the office, the lead unit and the cooperating units."""
     require_not_read_only(actor)
-    require_open(item)
     if not (actor.role == Role.OFFICE_ADMIN or item.unit_id == actor.unit_id or cooperation(actor, item)):
         raise NotAllowed("只能办理本单位承担的工作项", "You may only report on items your unit carries")
+    require_open(item)
 
 
 def require_lead(actor: User, item: WorkItem, *, admin: bool = False) -> None:
     """Only the lead unit (its admin when `admin`): signing up a person, splitting, asking for more time."""
     require_not_read_only(actor)
-    require_open(item)
     if actor.role not in UNIT_ROLES or item.unit_id != actor.unit_id:
         raise NotAllowed("只有牵头单位可以执行此操作", "Only the lead unit may do this", code="lead_only")
     if admin and actor.role != Role.UNIT_ADMIN:
         raise NotAllowed("只有牵头单位管理员可以执行此操作", "Only the lead unit's administrator may do this",
                          code="lead_admin_only")
+    require_open(item)
 
 
 def require_supervisor(actor: User, item: WorkItem) -> None:

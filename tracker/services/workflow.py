@@ -186,7 +186,9 @@ def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, 
 def review(item: WorkItem, *, actor: User, decision: str, expected_version: int, now: datetime,
            reason: str | None = None) -> WorkItem:
     """The office's review of a submitted item: approve, or return with a reason. Any other word is refused,
-    never taken for either."""
+    never taken for either. Who may review is asked first: a leader or a unit hears 403 whatever the item's
+    state, and learns nothing of the workflow."""
+    permissions.require_supervisor(actor, item)
     if decision not in REVIEW_DECISIONS:
         raise Invalid("审核结论只能是“通过”或“退回”", "A review either approves or returns",
                       code="unknown_decision", fields={"decision": ["须为 approve 或 return"]})
