@@ -304,8 +304,8 @@ def test_a_scheduler_that_lost_its_lease_sends_nothing_more_and_gives_its_claims
 
 
 def test_a_url_with_a_space_or_a_line_break_fails_alone_and_holds_up_nothing(app, settings):
-    """Stored before URLs were checked: the delivery fails in words, the healthy hook after it still gets its
-    deliveries, and the notification mail after them in the same round still goes out."""
+    """Stored before URLs were checked: the delivery fails in words (an attempt recorded, no exception out of
+    the round, so the tick goes on to the mail channels), and the healthy hook after it gets its deliveries."""
     good = Receiver()
     broken = (hook_with_deliveries(app, "http://127.0.0.1:9/a b")
               + hook_with_deliveries(app, "http://127.0.0.1:9/\r\nX: 1"))
