@@ -51,11 +51,14 @@ def test_office_cannot_disable_itself(client, make_user):
 
 @pytest.mark.parametrize(("role", "unit_key"), [(Role.LEADER, "city"), (Role.UNIT_ADMIN, "sfj"),
                                                 (Role.UNIT_MEMBER, "sfj")])
-def test_only_the_office_administers_accounts(client, make_user, app, role, unit_key):
+def test_only_the_office_administers_accounts_and_no_one_else_learns_which_accounts_exist(client, make_user, app,
+                                                                                         role, unit_key):
+    """An existing id answered 403 and a missing one 404 (issue 19 point 9): ids could be probed."""
     logged_in(client, make_user, role, unit_key, "someone")
     target = make_user(Role.UNIT_MEMBER, "sfj", username="victim")
     assert client.get("/admin/users").status_code == 403
-    assert client.post(f"/admin/users/{target.id}/disable").status_code == 403
-    assert client.post(f"/admin/users/{target.id}/reset-password").status_code == 403
+    for user_id in (target.id, 2147483000):
+        assert client.post(f"/admin/users/{user_id}/disable").status_code == 404
+        assert client.post(f"/admin/users/{user_id}/reset-password").status_code == 404
     assert target.is_enabled
     assert accounts.check_password(target, PASSWORD, app.extensions["password_hasher"])

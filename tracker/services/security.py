@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Lockout, LoginAttempt, User, UserSession
 from . import accounts, audit, permissions
@@ -259,6 +259,15 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
     if record is not None and record.ended_at is None:
         record.ended_at = now
     audit.record(actor=actor, action="auth.logout", entity_type="user", entity_id=actor.id, now=now)
+
+
+def account_to_administer(user_id: int, *, actor: User) -> User:
+    """The account the office administers; not found for anyone else, whether it exists or not, so a unit's
+    user cannot probe which ids there are."""
+    user = db.session.get(User, user_id)
+    if user is None or not permissions.is_office(actor):
+        raise NotFound("用户不存在", "User not found", code="user_not_found")
+    return user
 
 
 def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:

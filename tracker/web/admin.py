@@ -8,19 +8,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..errors import NotFound
 from ..extensions import db
 from ..models import User
 from ..services import permissions, security
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在", "User not found")
-    return user
 
 
 @bp.route("/users")
@@ -34,7 +26,7 @@ def users() -> str:
 @bp.route("/users/<id:user_id>/<any(enable, disable):change>", methods=["POST"])
 @login_required
 def set_enabled(user_id: int, change: str) -> Response:
-    security.set_enabled(_user(user_id), enabled=change == "enable", actor=current_user, now=utcnow())
+    security.set_enabled(security.account_to_administer(user_id, actor=current_user), enabled=change == "enable", actor=current_user, now=utcnow())
     flash(_("Account enabled") if change == "enable"
           else _("Account disabled: its sessions and API tokens stop working at once"))
     return redirect(url_for("admin.users"))
@@ -43,7 +35,7 @@ def set_enabled(user_id: int, change: str) -> Response:
 @bp.route("/users/<id:user_id>/reset-password", methods=["POST"])
 @login_required
 def reset_password(user_id: int) -> Response:
-    user = _user(user_id)
+    user = security.account_to_administer(user_id, actor=current_user)
     password = security.office_reset_password(user, actor=current_user,
                                               hasher=current_app.extensions["password_hasher"], now=utcnow(),
                                               keep_session=session.get("sid"))
