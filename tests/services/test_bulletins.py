@@ -257,7 +257,31 @@ def test_the_word_document_opens_and_names_the_units_with_their_figures(draft, o
     assert ["1", "市公安局", "1", "1", "1", "0", "100%", "100%"] in cells
     assert ["2", "市司法局", "3", "2", "1", "1", "66.7%", "33.3%"] in cells
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+
+
+def test_the_word_document_is_laid_out_as_gb_t_9704_sets_out_a_government_document(draft, office):
+    """It was US Letter with Word's default margins (issue 20 point 10)."""
+    bulletins.issue(draft, actor=office, expected_version=draft.version, now=AS_OF, ladder=LADDER)
+    body, _type, _name = bulletin_docs.document_file(draft, "docx", now=AS_OF, ladder=LADDER)
+    document = Document(io.BytesIO(body))
+    (section,) = document.sections
+    mm = [round(length.mm) for length in (section.page_width, section.page_height, section.top_margin,
+                                          section.bottom_margin, section.left_margin, section.right_margin)]
+    assert mm == [210, 297, 37, 35, 28, 26]  # A4; a type area of 156 × 225 mm
+    normal = document.styles["Normal"]
+    assert normal.font.size.pt == 16 and round(normal.paragraph_format.line_spacing.pt, 2) == 28.95  # 三号, 22 lines
+    title = next(p for p in document.paragraphs if p.text == "2024年5月督办工作通报")
+    (run,) = title.runs
+    qn_east = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    assert run.font.size.pt == 22 and run._element.rPr.rFonts.get(qn_east) == "方正小标宋简体"  # 二号
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        (paragraph,) = footer.paragraphs
+        xml = paragraph._p.xml
+        assert paragraph.text.replace(" ", "") == "——" and " PAGE " in xml and 'fldCharType="begin"' in xml
+        assert paragraph.alignment == (2 if side == "right" else 0)
+        assert all(r.font.size.pt == 14 for r in paragraph.runs)  # 四号
 
 
 def test_the_pdf_opens_and_names_the_units_with_their_figures(draft):
@@ -266,3 +290,6 @@ def test_the_pdf_opens_and_names_the_units_with_their_figures(draft):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     for words in ("2024年5月督办工作通报", "市司法局", "市公安局", "66.7%", "33.3%", "通报〔2024〕7号"):
         assert words in text, words
+    first = PdfReader(io.BytesIO(body)).pages[0]
+    assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (595, 842)  # A4
+    assert "— 1 —" in first.extract_text()

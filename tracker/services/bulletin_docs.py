@@ -17,7 +17,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 from markupsafe import Markup
 
 from ..models import Bulletin, BulletinStatus, Plan, Unit
@@ -26,7 +26,14 @@ from . import bulletins, notices, printable
 from .escalation import Level
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-BODY_FONT, HEADING_FONT, TITLE_FONT, LATIN_FONT = "仿宋", "黑体", "宋体", "Times New Roman"
+# GB/T 9704-2012 (党政机关公文格式): A4, type area 156 × 225 mm with its top 37 mm and its left 28 mm from the
+# edges; body 3号 (16 pt) 仿宋_GB2312, 22 lines a page (fixed line pitch 225 mm / 22 = 28.95 pt); the title
+# 2号 (22 pt) 方正小标宋简体; first-level headings 黑体 3号; page numbers 4号 (14 pt) 半角宋体 "— 1 —", odd
+# pages to the right, even pages to the left, one character in from the edge.
+BODY_FONT, HEADING_FONT, TITLE_FONT, PAGE_NUMBER_FONT = "仿宋_GB2312", "黑体", "方正小标宋简体", "宋体"
+LATIN_FONT = "Times New Roman"
+BODY_PT, TITLE_PT, MASTHEAD_PT, PAGE_NUMBER_PT, LINE_PITCH_PT = 16, 22, 26, 14, 28.95
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 RED = RGBColor(0xC0, 0x00, 0x00)
 FIGURE_HEADER = ["应办结", "已办结", "按期办结", "未办结", "办结率", "按期办结率"]
 INDICATOR_HEADER = ["指标", "期间", "单位", "目标", "实际", "情况"]
@@ -108,16 +115,18 @@ def to_pdf(doc: dict[str, Any]) -> bytes:
 # --- Word ----------------------------------------------------------------------------------------------------
 
 def to_docx(doc: dict[str, Any]) -> bytes:
-    """A Word document in the shape of an office's 通报: red masthead, number, title, text, seven numbered sections
-    with tables, closing remarks, the office and the date. Chinese fonts are set as East Asian fonts (仿宋 body,
-    黑体 headings, 宋体 title), which Word on a Chinese desktop has."""
+    """A Word document in the shape of an office's 通报, laid out as GB/T 9704 sets out 公文 (A4, its margins,
+    fonts and sizes, page numbers): red masthead, number, title, text, seven numbered sections with tables,
+    closing remarks, the office and the date. Chinese fonts are set as East Asian fonts, which Word on a
+    Chinese desktop has (or substitutes by name)."""
     document = Document()
+    _page(document)
     _fonts(document)
     data = doc["data"]
-    _line(document, doc["office"], size=22, bold=True, color=RED, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    number = _line(document, doc["number"] or "(草稿,印发时编号)", size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _line(document, doc["office"], size=MASTHEAD_PT, color=RED, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    number = _line(document, doc["number"] or "(草稿,印发时编号)", size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     _red_rule(number)
-    _line(document, doc["title"], size=20, bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _line(document, doc["title"], size=TITLE_PT, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
     for text in doc["lead"]:
         _body(document, text)
     _body(document, doc["summary"])
@@ -148,8 +157,8 @@ def to_docx(doc: dict[str, Any]) -> bytes:
         _body(document, "本期到期的量化指标均已达标,或本期无到期指标。")
     for text in doc["closing"]:
         _body(document, text)
-    _line(document, doc["office"], size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _line(document, doc["date"], size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _line(document, doc["office"], size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _line(document, doc["date"], size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out = io.BytesIO()
     document.core_properties.title = doc["title"]
     document.save(out)
@@ -161,9 +170,44 @@ def _east_asian(element: Any, font: str) -> None:
     fonts.set(qn("w:eastAsia"), font)
 
 
+def _page(document: Any) -> None:
+    """A4 with GB/T 9704's margins, and its page numbers: — 1 — to the right on odd pages, to the left on even."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(28)  # the number sits about 7 mm below the type area
+    document.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _page_number(paragraph: Any, align: int) -> None:
+    paragraph.alignment = align
+    side = "right_indent" if align == WD_ALIGN_PARAGRAPH.RIGHT else "left_indent"
+    setattr(paragraph.paragraph_format, side, Pt(PAGE_NUMBER_PT))  # one character in from the edge
+    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
+        run = paragraph.add_run(text or "")
+        run.font.size, run.font.name = Pt(PAGE_NUMBER_PT), PAGE_NUMBER_FONT
+        _east_asian(run._element, PAGE_NUMBER_FONT)
+        if field:
+            for kind, instruction in (("begin", None), (None, f" {field} "), ("end", None)):
+                if kind:
+                    char = OxmlElement("w:fldChar")
+                    char.set(qn("w:fldCharType"), kind)
+                    run._r.append(char)
+                else:
+                    code = OxmlElement("w:instrText")
+                    code.set(qn("xml:space"), "preserve")
+                    code.text = instruction
+                    run._r.append(code)
+
+
 def _fonts(document: Any) -> None:
     normal = document.styles["Normal"]
-    normal.font.name, normal.font.size = LATIN_FONT, Pt(14)
+    normal.font.name, normal.font.size = LATIN_FONT, Pt(BODY_PT)
+    normal.paragraph_format.line_spacing = Pt(LINE_PITCH_PT)  # exactly: 22 lines to the type area
+    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
     _east_asian(normal.element, BODY_FONT)
 
 
@@ -180,12 +224,13 @@ def _line(document: Any, text: str, *, size: int, bold: bool = False, color: RGB
 
 
 def _body(document: Any, text: str) -> None:
-    paragraph = _line(document, text, size=14)
-    paragraph.paragraph_format.first_line_indent = Pt(28)
+    paragraph = _line(document, text, size=BODY_PT)
+    paragraph.paragraph_format.first_line_indent = Pt(2 * BODY_PT)  # two characters
 
 
 def _heading(document: Any, text: str) -> None:
-    _line(document, text, size=14, bold=True, font=HEADING_FONT)
+    paragraph = _line(document, text, size=BODY_PT, font=HEADING_FONT)
+    paragraph.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
 
 
 def _red_rule(paragraph: Any) -> None:
@@ -210,6 +255,7 @@ def _table(document: Any, header: list[str], rows: list[list[str]]) -> None:
 
 
 def _cell(cell: Any, text: str, *, bold: bool = False) -> None:
+    cell.paragraphs[0].paragraph_format.line_spacing = 1.0  # tables in 五号, single-spaced, not at the body's pitch
     run = cell.paragraphs[0].add_run(text)
     run.font.size, run.font.bold = Pt(10.5), bold
     _east_asian(run._element, HEADING_FONT if bold else BODY_FONT)
