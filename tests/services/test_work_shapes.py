@@ -185,9 +185,37 @@ def test_leader_instructs_any_item_and_raises_a_proposal_the_office_assigns(peop
     with pytest.raises(Invalid):
         instructions.file_proposal(proposal, actor=people["office"], note="已交办", now=NOW)
     listed = instructions.instructed_by(people["leader"])
-    assert {(entry.kind, entry.item_id) for entry in listed} == {
-        ("instruction", ad_hoc.id), ("proposal", item.id), ("instruction", item.id)}
+    # the 批示件 assigned is one line, not also its instruction on the item (issue 20 point 8: shown twice)
+    assert sorted((entry.kind, entry.item_id) for entry in listed) == [("instruction", ad_hoc.id),
+                                                                       ("proposal", item.id)]
     assert instruction.text == "请抓紧办理,按时报结果"
+
+
+def test_the_office_follows_every_leaders_instructions_and_a_unit_has_them_to_hand_until_read(
+        people, ad_hoc, make_user, unit):
+    """The office got 403 on its 批示落实 page, and a unit saw a 批示 only in the bell, not in 我的待办."""
+    from tracker.services import notifications, todo
+
+    other_leader = make_user(Role.LEADER, "city", username="another_leader")
+    instructions.instruct(ad_hoc, actor=people["leader"], text="请抓紧办理", now=NOW)
+    instructions.instruct(ad_hoc, actor=other_leader, text="请按时报结果", now=NOW)
+    followed = instructions.instructed_by(people["office"])
+    assert sorted((e.text, e.author) for e in followed) == sorted([
+        ("请抓紧办理", people["leader"].display_name), ("请按时报结果", other_leader.display_name)])
+    assert [e.text for e in instructions.instructed_by(other_leader)] == ["请按时报结果"]
+    with pytest.raises(NotAllowed):
+        instructions.instructed_by(people["jiaqu"])
+
+    def waiting(actor):
+        (found,) = [s for s in todo.todo(actor=actor, now=NOW, timezone="Asia/Shanghai") if s.key == "instructions"]
+        return found
+
+    assert waiting(people["jiaqu"]).count == 2 and waiting(people["sfj"]).count == 2  # lead and cooperating
+    first = waiting(people["jiaqu"]).entries[0]
+    assert first.item_id == ad_hoc.id and first.notification_id and "批示" in first.note
+    notifications.mark_read(db.session.get(notifications.Notification, first.notification_id),
+                            actor=people["jiaqu_member"], now=NOW)
+    assert waiting(people["jiaqu"]).count == 1 and waiting(people["sfj"]).count == 2
 
 
 def test_existing_plan_items_have_their_unit_as_lead_and_no_cooperators(make_item):

@@ -5,7 +5,8 @@ import re
 from datetime import date
 
 from tracker.extensions import db
-from tracker.models import AccountabilityRecord, ItemStatus, Notification, RecordStatus
+from tracker.clock import utcnow
+from tracker.models import AccountabilityRecord, ItemStatus, Notification, RecordStatus, Role
 from tracker.services import workflow
 
 
@@ -78,3 +79,29 @@ def test_the_office_closes_from_the_queue_in_bulk_and_bad_input_changes_nothing(
     assert {r.status for r in answered} == {RecordStatus.ANSWERED}
     assert client.post("/records/close", data={"record_ids": ids, "note": "已整改到位"}).status_code == 303
     assert {r.status for r in answered} == {RecordStatus.CLOSED}
+
+
+def test_a_leaders_instruction_waits_in_the_units_todo_until_someone_there_opens_it(sign_in, make_item, make_user):
+    """It reached a unit only through the bell (issue 20 point 8); opening it from 我的待办 acknowledges it."""
+    from tracker.services import instructions
+
+    item = make_item("sfj", title="需要批示的事项")
+    instructions.instruct(item, actor=make_user(Role.LEADER, "city"), text="请本周内报送进展", now=utcnow())
+    client = sign_in(make_user(Role.UNIT_MEMBER, "sfj"))
+    home = client.get("/").get_data(as_text=True)
+    assert "领导批示待阅知" in home and "需要批示的事项" in home and "请本周内报送进展" in home
+    action = home.split('领导批示待阅知')[1].split('action="')[1].split('"')[0]
+    assert client.post(action).status_code in (302, 303)
+    assert "请本周内报送进展" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_office_reads_every_leaders_instructions_on_its_follow_up_page(sign_in, make_item, make_user, office):
+    from tracker.services import instructions
+
+    item = make_item("sfj", title="批示落实事项")
+    leader = make_user(Role.LEADER, "city")
+    instructions.instruct(item, actor=leader, text="请抓紧", now=utcnow())
+    page = sign_in(office).get("/instructions")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "批示落实" in text and leader.display_name in text and "批示落实事项" in text
+    assert 'id="propose"' not in text  # the office follows; only leaders raise 批示件

@@ -43,7 +43,7 @@ def pages(things: dict) -> dict[str, list[str]]:
     item, figure = things["item"].id, things["figure"]
     return {"/board": ROLES, "/dashboard": ROLES, "/ledger": ROLES, "/digests": ROLES, f"/items/{item}": ROLES,
             "/notifications": ROLES, "/office/webhooks/": ["office"],
-            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["leader"],
+            f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["office", "leader"],
             "/office/intake": ["office"], "/bulletins": ROLES,
             f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"],
             "/indicators": ROLES, "/reporting/": ROLES, "/indicators?period=2023&sort=-state": ROLES,

@@ -91,5 +91,6 @@ def file_proposal(data: dict[str, Any], proposal_id: int) -> InstructionProposal
 @blp.response(200, InstructedOut(many=True))
 @errors(blp, 403)
 def instructed() -> list[dict[str, Any]]:
-    """Leaders only: what I instructed or proposed, newest first, and where each stands."""
+    """Leaders: what I instructed or proposed, newest first, and where each stands. The office: every leader's
+    (批示落实), with who instructed."""
     return [entry.as_dict() for entry in instructions.instructed_by(actor())]

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Instruction, InstructionProposal, ItemSource, Plan, ProposalStatus, Role, Unit, User, WorkItem
 from . import audit, item_news, items, permissions, wording
@@ -107,7 +107,7 @@ def file_proposal(proposal: InstructionProposal, *, actor: User, note: str, now:
 
 @dataclass(frozen=True)
 class Instructed:
-    """One line of a leader's list: what was instructed or proposed and where it stands."""
+    """One line of a list of 批示: what was instructed or proposed, by whom, and where it stands."""
 
     kind: str  # "instruction" or "proposal"
     id: int
@@ -117,26 +117,42 @@ class Instructed:
     item_title: str | None
     item_status: str | None
     proposal_status: str | None
+    author: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "at": self.at, "text": self.text, "item_id": self.item_id,
                 "item_title": self.item_title, "item_status": self.item_status,
-                "proposal_status": self.proposal_status}
+                "proposal_status": self.proposal_status, "author": self.author}
+
+
+def may_follow_instructions(actor: User) -> bool:
+    """Leaders follow their own 批示; the office follows every leader's (批示落实)."""
+    return actor.role in (Role.LEADER, Role.OFFICE_ADMIN)
 
 
 def instructed_by(actor: User) -> list[Instructed]:
-    """A leader's instructions and 批示件, newest first, each with the item's current status."""
-    permissions.require_leader(actor)
-    found = [Instructed("instruction", i.id, i.at, i.text, w.id, wording.title(w), w.status.value, None)
-             for i, w in db.session.execute(
-                 sa.select(Instruction, WorkItem).join(WorkItem, WorkItem.id == Instruction.item_id)
-                 .where(Instruction.author_id == actor.id))]
-    for proposal, item in db.session.execute(
-            sa.select(InstructionProposal, WorkItem).outerjoin(WorkItem, WorkItem.id == InstructionProposal.item_id)
-            .where(InstructionProposal.author_id == actor.id)):
+    """A leader's instructions and 批示件 (the office: every leader's), newest first, each with the item's current
+    status. A 批示件 the office turned into an item is one line: its instruction on the item is not listed again."""
+    if not may_follow_instructions(actor):
+        raise NotAllowed("只有领导和领导小组办公室可以查看批示落实情况", "Only leaders and the office follow instructions",
+                         code="forbidden")
+    mine = sa.true() if actor.role == Role.OFFICE_ADMIN else Instruction.author_id == actor.id
+    from_proposal = sa.exists().where(InstructionProposal.item_id == Instruction.item_id,
+                                      InstructionProposal.author_id == Instruction.author_id,
+                                      InstructionProposal.at == Instruction.at)
+    found = [Instructed("instruction", i.id, i.at, i.text, w.id, wording.title(w), w.status.value, None, name)
+             for i, w, name in db.session.execute(
+                 sa.select(Instruction, WorkItem, User.display_name)
+                 .join(WorkItem, WorkItem.id == Instruction.item_id).join(User, User.id == Instruction.author_id)
+                 .where(mine, ~from_proposal))]
+    proposals = sa.true() if actor.role == Role.OFFICE_ADMIN else InstructionProposal.author_id == actor.id
+    for proposal, item, name in db.session.execute(
+            sa.select(InstructionProposal, WorkItem, User.display_name)
+            .outerjoin(WorkItem, WorkItem.id == InstructionProposal.item_id)
+            .join(User, User.id == InstructionProposal.author_id).where(proposals)):
         found.append(Instructed("proposal", proposal.id, proposal.at, f"{proposal.title}:{proposal.text}",
                                 item.id if item else None, wording.title(item) if item else None,
-                                item.status.value if item else None, proposal.status.value))
+                                item.status.value if item else None, proposal.status.value, name))
     return sorted(found, key=lambda entry: (entry.at, entry.kind, entry.id), reverse=True)
 
 

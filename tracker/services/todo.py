@@ -1,7 +1,7 @@
 """我的待办: what waits for the signed-in person, in sections, each with its count and its first entries.
 
-A unit: items to sign, items the office returned, 督办 to answer (with the deadline), extension decisions of the
-last two weeks, items due within the warning window. The office: items to review, extension requests, answered
+A unit: leaders' 批示 on its items not yet acknowledged (read), items to sign, items the office returned, 督办 to
+answer (with the deadline), extension decisions of the last two weeks, items due within the warning window. The office: items to review, extension requests, answered
 records to close (待核销), units whose 督办 went unanswered. Leaders have no to-do list: they change nothing.
 Every section is one query over what the person may see; the entries link to the item.
 """
@@ -19,13 +19,14 @@ from ..models import (
     ExtensionRequest,
     ExtensionStatus,
     ItemStatus,
+    Notification,
     RecordStatus,
     Role,
     Unit,
     User,
     WorkItem,
 )
-from . import permissions, wording
+from . import notifications, permissions, wording
 from .deadlines import local_today
 
 SHOWN = 10
@@ -41,6 +42,7 @@ class Entry:
     note: str = ""
     record_id: int | None = None
     unit_id: int | None = None
+    notification_id: int | None = None  # acknowledged by opening it (a 批示 the unit has not yet read)
 
 
 @dataclass
@@ -107,6 +109,7 @@ def _unit(unit_id: int, today: date, now: datetime, soon_days: int, shown: int |
               note="同意" if s == ExtensionStatus.GRANTED else f"不同意:{n or ''}")
         for i, t, u, due, s, n in decisions])
     return [
+        _instructions(unit_id, shown),
         _records("待答复督办", "to_answer", [AccountabilityRecord.unit_id == unit_id,
                                             AccountabilityRecord.status == RecordStatus.OPEN,
                                             AccountabilityRecord.answer_due.is_not(None)],
@@ -119,6 +122,19 @@ def _unit(unit_id: int, today: date, now: datetime, soon_days: int, shown: int |
                                                 WorkItem.due_date <= today + timedelta(days=soon_days)],
                WorkItem.due_date, shown),
     ]
+
+
+def _instructions(unit_id: int, shown: int | None) -> Section:
+    """Leaders' 批示 on the unit's items that no one of the unit has read yet: they stay here until acknowledged."""
+    query = (sa.select(Notification.id, Notification.item_id, wording.title_column(), Unit.short_name,
+                       Notification.text)
+             .join(WorkItem, WorkItem.id == Notification.item_id).join(Unit, Unit.id == WorkItem.unit_id)
+             .where(Notification.unit_id == unit_id, Notification.kind == notifications.INSTRUCTION,
+                    Notification.read_at.is_(None)))
+    count = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(Notification.id.desc()).limit(shown)).all()
+    return Section("instructions", "领导批示待阅知", count,
+                   [Entry(i, t, u, note=text, notification_id=n) for n, i, t, u, text in rows])
 
 
 def _office(today: date, shown: int | None) -> list[Section]:

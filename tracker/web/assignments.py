@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..database import outside_transaction
@@ -135,9 +135,10 @@ def instruct(item_id: int) -> Response:
 
 
 @bp.route("/instructions")
-@leaders_only
+@login_required  # who may follow 批示 is the service's rule (instructions.may_follow_instructions)
 def instructed() -> Response:
-    """A leader's page: what they instructed or proposed and where each stands; a form for a new 批示件."""
+    """A leader's page: what they instructed or proposed and where each stands, with a form for a new 批示件;
+    the office's: every leader's 批示 and where each stands (批示落实)."""
     return render("instructions/page.html", "instructions/_list.html",
                   entries=instructions.instructed_by(current_user))
 

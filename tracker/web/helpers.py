@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus
-from ..services import event_words, indicators, notifications, permissions, progress, units
+from ..services import event_words, indicators, instructions, notifications, permissions, progress, units
 from ..services.deadlines import Light
 from ..services.escalation import SCANNER
 from ..services.items import SOURCE_LABELS
@@ -158,6 +158,7 @@ def can(what: str, subject: Any = None) -> bool:
         "ask_extension": lambda: permissions.is_unit(actor),
         "supervise": lambda: permissions.is_office(actor),
         "instruct": lambda: permissions.can_instruct(actor),
+        "follow_instructions": lambda: instructions.may_follow_instructions(actor),
         "see_everything": lambda: permissions.sees_everything(actor),
     }
     return checks[what]()
@@ -197,7 +198,7 @@ def unread_notifications() -> int:
 
 
 def todo_label(key: str) -> str:
-    return {"to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
+    return {"instructions": _("Leaders' instructions to read"), "to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
             "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
             "due_soon": _("Due within the warning window"), "to_review": _("To review"),
             "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),

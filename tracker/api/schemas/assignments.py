@@ -104,6 +104,7 @@ class InstructedOut(Schema):
     item_title = fields.String(allow_none=True, required=True)
     item_status = fields.String(allow_none=True, required=True)
     proposal_status = fields.String(allow_none=True, required=True)
+    author = fields.String(required=True, metadata={"description": "the leader who instructed"})
 
 
 class IntakeIn(Schema):
