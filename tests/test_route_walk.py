@@ -27,6 +27,7 @@ OFFICE = frozenset({Role.OFFICE_ADMIN})
 READERS = frozenset({Role.OFFICE_ADMIN, Role.LEADER})
 NOBODY: frozenset[Role] = frozenset()
 UNITS = frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER})
+CHANGERS = OFFICE | UNITS
 LEADERS = frozenset({Role.LEADER})
 
 # endpoint -> who may use it (EVERYONE includes strangers)
@@ -78,7 +79,8 @@ ACCESS: dict[str, Any] = {
     "cards.request_extension": NOBODY,  # only the item's own unit asks
     "office.workspace_page": OFFICE,
     "office.assign": OFFICE,
-    "office.review": OFFICE,
+    "review.decide": OFFICE,  # the sample item is no split child: its review is the office's
+    "review.queue": CHANGERS,
     "office.decide_extension": OFFICE,
     "office.set_parameters": OFFICE,
     "work.part_done": NOBODY,  # only a cooperating unit

@@ -66,7 +66,7 @@ FORMS: dict[str, tuple[str, str, Callable[[dict[str, Any]], str], tuple[str, ...
     "extension": ("POST", "sfj_admin", lambda w: f"/items/{w['item'].id}/extensions", ("due", "reason")),
     "assign": ("POST", "office", lambda w: "/office/assign",
                ("task_id", "phase_id", "unit_ids", "title", "description", "priority", "due_date")),
-    "review": ("POST", "office", lambda w: f"/office/review/{w['submitted'].id}", ("decision", "version", "reason")),
+    "review": ("POST", "office", lambda w: f"/review/{w['submitted'].id}", ("decision", "version", "reason")),
     "decide": ("POST", "office", lambda w: f"/office/extensions/{w['extension'].id}", ("decision", "note")),
     "parameters": ("POST", "office", lambda w: "/office/parameters", ("plan_id", "param-")),
     "answer": ("POST", "sfj_admin", lambda w: f"/records/{w['record'].id}/answer",

@@ -24,7 +24,7 @@ def test_only_the_office_may_open_or_use_the_workspace(sign_in, people, make_ite
     item = make_item("sfj", status=ItemStatus.SUBMITTED)
     client = sign_in(people[role])
     assert client.get("/office/").status_code == 403
-    assert client.post(f"/office/review/{item.id}", data={"decision": "approve", "version": item.version}
+    assert client.post(f"/review/{item.id}", data={"decision": "approve", "version": item.version}
                        ).status_code == 403
     assert item.status == ItemStatus.SUBMITTED
 
@@ -53,10 +53,10 @@ def test_assigning_with_a_date_outside_the_plan_is_refused_in_words(sign_in, peo
 def test_return_needs_a_reason_then_approve(sign_in, people, make_item, make_user):
     item = make_item("sfj", status=ItemStatus.SUBMITTED)
     client = sign_in(people["office"])
-    refused = client.post(f"/office/review/{item.id}", data={"decision": "return", "version": item.version},
+    refused = client.post(f"/review/{item.id}", data={"decision": "return", "version": item.version},
                           headers={"HX-Request": "true"})
     assert refused.status_code == 422 and "退回必须说明理由" in refused.get_data(as_text=True)
-    returned = client.post(f"/office/review/{item.id}", data={
+    returned = client.post(f"/review/{item.id}", data={
         "decision": "return", "version": item.version, "reason": "材料不全"})
     assert returned.status_code == 303 and item.status == ItemStatus.IN_PROGRESS
     assert item.last_return_reason == "材料不全"

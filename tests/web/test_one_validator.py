@@ -120,12 +120,12 @@ def test_a_misspelt_or_missing_review_decision_is_refused_and_changes_nothing(si
     item = make_item("sfj", status=ItemStatus.SUBMITTED)
     before = state(item)
     client = sign_in(people["office"])
-    response = client.post(f"/office/review/{item.id}", headers={"HX-Request": "true"}, data={
+    response = client.post(f"/review/{item.id}", headers={"HX-Request": "true"}, data={
         "decision": decision, "version": str(item.version), "reason": "材料不全"})
     assert response.status_code == 422
     assert state(item) == before
     # Without a script the queue comes back at the row, the refusal beside it (tests/web/test_review_in_place.py)
-    response = client.post(f"/office/review/{item.id}", data={
+    response = client.post(f"/review/{item.id}", data={
         "decision": decision, "version": str(item.version), "reason": "材料不全"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"#review-{item.id}")
     assert state(item) == before
@@ -134,9 +134,9 @@ def test_a_misspelt_or_missing_review_decision_is_refused_and_changes_nothing(si
 def test_a_review_return_says_returned_and_an_approval_says_approved(sign_in, people, make_item, make_user):
     returned, approved = make_item("sfj", status=ItemStatus.SUBMITTED), make_item("sfj", status=ItemStatus.SUBMITTED)
     client = sign_in(people["office"])
-    client.post(f"/office/review/{returned.id}", data={"decision": "return", "version": str(returned.version),
+    client.post(f"/review/{returned.id}", data={"decision": "return", "version": str(returned.version),
                                                         "reason": "材料不全"})
-    client.post(f"/office/review/{approved.id}", data={"decision": "approve", "version": str(approved.version)})
+    client.post(f"/review/{approved.id}", data={"decision": "approve", "version": str(approved.version)})
     db.session.expire_all()
     assert db.session.get(WorkItem, returned.id).status == ItemStatus.IN_PROGRESS
     assert db.session.get(WorkItem, approved.id).status == ItemStatus.DONE

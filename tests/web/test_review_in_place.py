@@ -31,7 +31,7 @@ def test_a_return_without_a_reason_is_refused_beside_its_row_not_in_the_banner(s
     client = sign_in(people["office"])
     page = client.get("/office/").get_data(as_text=True)
     assert f'id="review-{item.id}-error"' in page and 'aria-live="assertive"' in page
-    refused = client.post(f"/office/review/{item.id}", headers=HTMX,
+    refused = client.post(f"/review/{item.id}", headers=HTMX,
                           data={"decision": "return", "version": item.version})
     assert refused.status_code == 422
     assert refused.headers["HX-Retarget"] == f"#review-{item.id}-error"
@@ -44,7 +44,7 @@ def test_an_approval_swaps_the_row_for_its_words_instead_of_reloading_the_queue(
     client = sign_in(people["office"])
     page = client.get("/office/").get_data(as_text=True)
     assert f'hx-target="#review-{item.id}"' in page and 'hx-swap="outerHTML"' in page
-    approved = client.post(f"/office/review/{item.id}", headers=HTMX,
+    approved = client.post(f"/review/{item.id}", headers=HTMX,
                            data={"decision": "approve", "version": item.version})
     assert approved.status_code == 200 and "HX-Redirect" not in approved.headers
     html = approved.get_data(as_text=True)
@@ -56,7 +56,7 @@ def test_without_a_script_a_refusal_comes_back_to_the_rows_anchor_with_the_messa
         sign_in, people, make_item):
     item = make_item("sfj", status=ItemStatus.SUBMITTED, title="无脚本退回的事项")
     client = sign_in(people["office"])
-    refused = client.post(f"/office/review/{item.id}", data={"decision": "return", "version": item.version})
+    refused = client.post(f"/review/{item.id}", data={"decision": "return", "version": item.version})
     assert refused.status_code == 303 and refused.headers["Location"] == f"/office/#review-{item.id}"
     assert item.status == ItemStatus.SUBMITTED
     page = client.get("/office/").get_data(as_text=True)
@@ -74,7 +74,7 @@ def test_without_a_script_a_decision_comes_back_to_the_next_row_with_its_words_a
     ids = [first.id, second.id] if page.index(f'id="review-{first.id}"') < page.index(
         f'id="review-{second.id}"') else [second.id, first.id]
     decided = db.session.get(type(first), ids[0])
-    response = client.post(f"/office/review/{ids[0]}?then=review-{ids[1]}",
+    response = client.post(f"/review/{ids[0]}?then=review-{ids[1]}",
                            data={"decision": "approve", "version": decided.version})
     assert response.status_code == 303 and response.headers["Location"] == f"/office/#review-{ids[1]}"
     page = client.get("/office/").get_data(as_text=True)

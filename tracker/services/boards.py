@@ -48,6 +48,7 @@ class ItemFilters:
     updated_since: datetime | None = None
     q: str | None = None
     ids: tuple[int, ...] | None = None  # only these items (a dashboard figure's, see dashboard.figure_item_ids)
+    for_review: bool = False  # submitted and waiting for the actor's review (permissions.review_queue_clause)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
         where.append(item_search_clause(filters.q))
     if filters.ids is not None:
         where.append(WorkItem.id.in_(filters.ids))
+    if filters.for_review:
+        where += [WorkItem.status == ItemStatus.SUBMITTED, permissions.review_queue_clause(actor)]
     return where
 
 

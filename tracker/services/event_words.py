@@ -16,6 +16,7 @@ NOTICE_KINDS: dict[str, Words] = {
     "item_returned": ("退回", "an item returned"),
     "extension_decided": ("延期审批结果", "an extension decided"),
     "item_approved": ("审核办结", "an item approved"),
+    "item_submitted": ("下级分解事项待审核", "a sub-item to review"),
     "due_soon": ("到期提醒", "due soon"),
     "assigned": ("新交办", "a new assignment"),
     "corrected": ("办公室修改事项", "an item corrected by the office"),

@@ -28,6 +28,7 @@ RECORD_ISSUED = "record_issued"
 ITEM_RETURNED = "item_returned"
 EXTENSION_DECIDED = "extension_decided"
 ITEM_APPROVED = "item_approved"
+ITEM_SUBMITTED = "item_submitted"  # a township's part, submitted to the district that split it (the office has its queue)
 DUE_SOON = "due_soon"
 # What happens to an item its units carry (services.item_news): handed out, corrected, cancelled, instructed.
 ASSIGNED, CORRECTED, CANCELLED = "assigned", "corrected", "cancelled"
@@ -37,7 +38,7 @@ INDICATOR_SUBMITTED, INDICATOR_RETURNED = "indicator_submitted", "indicator_retu
 INDICATOR_KINDS = (INDICATOR_SUBMITTED, INDICATOR_RETURNED)
 MISSED_REPORT = "missed_report"  # the daily scan found periodic reports not made (services.reporting_duty)
 KINDS = (RECORD_ISSUED, ITEM_RETURNED, EXTENSION_DECIDED, ITEM_APPROVED, DUE_SOON, ASSIGNED, CORRECTED, CANCELLED,
-         INSTRUCTION, PART_DONE, UNITS_CHANGED, INDICATOR_SUBMITTED, INDICATOR_RETURNED, MISSED_REPORT)
+         INSTRUCTION, PART_DONE, UNITS_CHANGED, INDICATOR_SUBMITTED, INDICATOR_RETURNED, MISSED_REPORT, ITEM_SUBMITTED)
 MAIL_MAX_AGE = timedelta(hours=48)  # older unsent mail is news no longer: switching SMTP on sends no backlog
 
 

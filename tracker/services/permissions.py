@@ -131,6 +131,30 @@ def supervises(actor: User, item: WorkItem) -> bool:
     return actor.role == Role.UNIT_ADMIN and item.parent is not None and item.parent.unit_id == actor.unit_id
 
 
+def review_queue_clause(actor: User) -> sa.ColumnElement[bool]:
+    """Whose review a submitted item waits for, as a WHERE clause: a township's part split from a district's item
+    waits for that district (its admins); every other item for the office. The office may still decide a
+    district's sub-item (it supervises all), but it is not the office's queue."""
+    if actor.role == Role.OFFICE_ADMIN:
+        return WorkItem.parent_id.is_(None)
+    if actor.role == Role.UNIT_ADMIN:
+        return WorkItem.parent_id.in_(sa.select(WorkItem.id).where(WorkItem.unit_id == actor.unit_id)
+                                      .scalar_subquery())
+    return sa.false()
+
+
+def reviews_split_parts(actor: User) -> bool:
+    """A unit admin whose unit has units below it reviews the parts it split to them (its own queue)."""
+    return actor.role == Role.UNIT_ADMIN and bool(subtree_ids(actor.unit_id) - {actor.unit_id})
+
+
+def reviewer_name(item: WorkItem) -> str:
+    """Who reviews the item, as the units read it: the district that split it, else the office."""
+    from . import glossary  # glossary imports this module
+
+    return item.parent.unit.short_name if item.parent is not None else glossary.authorities().office
+
+
 def require_not_read_only(actor: User) -> None:
     """Leaders read everything and change nothing; every change path asks this first."""
     if actor.role == Role.LEADER:

@@ -59,9 +59,9 @@ def todo(*, actor: User, now: datetime, timezone: str, soon_days: int = 7, shown
     `shown` entries (all of them with None: the page of one section, where "and 36 more" leads)."""
     today = local_today(now, timezone)
     if actor.role == Role.OFFICE_ADMIN:
-        return _office(today, shown)
+        return _office(actor, today, shown)
     if actor.role in permissions.UNIT_ROLES:
-        return _unit(actor.unit_id, today, now, soon_days, shown)
+        return _unit(actor, today, now, soon_days, shown)
     return []
 
 
@@ -94,7 +94,8 @@ def _records(label: str, key: str, where: list[sa.ColumnElement[bool]], deadline
                                        for rid, i, t, u, d, name, answer in rows])
 
 
-def _unit(unit_id: int, today: date, now: datetime, soon_days: int, shown: int | None) -> list[Section]:
+def _unit(actor: User, today: date, now: datetime, soon_days: int, shown: int | None) -> list[Section]:
+    unit_id = actor.unit_id
     mine = WorkItem.unit_id == unit_id
     active = WorkItem.status.in_([ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS])
     decided = (sa.select(ExtensionRequest.item_id, wording.title_column(), Unit.short_name,
@@ -108,8 +109,12 @@ def _unit(unit_id: int, today: date, now: datetime, soon_days: int, shown: int |
         Entry(i, t, u, deadline=due if s == ExtensionStatus.GRANTED else None,
               note="同意" if s == ExtensionStatus.GRANTED else f"不同意:{n or ''}")
         for i, t, u, due, s, n in decisions])
+    review = ([_items("待审核", "to_review", [WorkItem.status == ItemStatus.SUBMITTED,
+                                              permissions.review_queue_clause(actor)], WorkItem.submitted_at, shown)]
+              if permissions.reviews_split_parts(actor) else [])
     return [
         _instructions(unit_id, shown),
+        *review,
         _records("待答复督办", "to_answer", [AccountabilityRecord.unit_id == unit_id,
                                             AccountabilityRecord.status == RecordStatus.OPEN,
                                             AccountabilityRecord.answer_due.is_not(None)],
@@ -137,7 +142,7 @@ def _instructions(unit_id: int, shown: int | None) -> Section:
                    [Entry(i, t, u, note=text, notification_id=n) for n, i, t, u, text in rows])
 
 
-def _office(today: date, shown: int | None) -> list[Section]:
+def _office(actor: User, today: date, shown: int | None) -> list[Section]:
     pending = (sa.select(ExtensionRequest.item_id, wording.title_column(), Unit.short_name,
                          ExtensionRequest.requested_due,
                          ExtensionRequest.reason)
@@ -151,7 +156,8 @@ def _office(today: date, shown: int | None) -> list[Section]:
             .group_by(Unit.id, Unit.short_name))
     late_rows = db.session.execute(late.order_by(sa.func.count().desc(), Unit.short_name)).all()
     return [
-        _items("待审核", "to_review", [WorkItem.status == ItemStatus.SUBMITTED], WorkItem.submitted_at, shown),
+        _items("待审核", "to_review", [WorkItem.status == ItemStatus.SUBMITTED, permissions.review_queue_clause(actor)],
+               WorkItem.submitted_at, shown),
         Section("extension_requests", "延期申请", count, [Entry(i, t, u, deadline=d, note=r)
                                                        for i, t, u, d, r in waiting]),
         _records("待核销", "to_close", [AccountabilityRecord.status == RecordStatus.ANSWERED],

@@ -219,6 +219,9 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
     """What a transition does besides the move; returns the evidence files a submission stored."""
     if transition.action == "submit":
         item.submitted_at = now
+        if item.parent is not None:  # the district that split it reviews it: tell it (the office has its queue)
+            notifications.notify(kind=notifications.ITEM_SUBMITTED, unit_ids=[item.parent.unit_id], item=item,
+                                 now=now, text=f"{item.unit.short_name}提交《{wording.title(item)}》办结申请,待本单位审核")
         report = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=note or "", percent=100,
                                 is_closing_report=True)
         if evidence is None:
@@ -231,12 +234,13 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
         escalation.record_close(item, timezone=item.plan.timezone)
         records.settle_item(item.id, now=now)
         notifications.notify(kind=notifications.ITEM_APPROVED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{wording.title(item)}》已审核办结,相关督办记录已办结销号")
+                             text=f"《{wording.title(item)}》已经{permissions.reviewer_name(item)}审核办结,"
+                                  "相关督办记录已办结销号")
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note
         notifications.notify(kind=notifications.ITEM_RETURNED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{wording.title(item)}》被办公室退回:{note}")
+                             text=f"《{wording.title(item)}》被{permissions.reviewer_name(item)}退回:{note}")
     return []
 
 

@@ -1,15 +1,16 @@
-"""The office's queues: what waits for its decision. Reads only; the decisions go through workflow.move and
-extensions.decide, like every other caller's."""
+"""The office's queues, and a district's review of the parts it split to its townships: what waits for a
+decision. Reads only; the decisions go through workflow.move and extensions.decide, like every other caller's."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import (AccountabilityRecord, Attachment, ExtensionRequest, ExtensionStatus, ProgressUpdate, Unit,
-                      User, WorkItem)
+from ..models import (AccountabilityRecord, Attachment, ExtensionRequest, ExtensionStatus, ItemStatus, ProgressUpdate,
+                      Unit, User, WorkItem)
 from . import permissions, wording
 
 
@@ -35,9 +36,11 @@ class ReviewFile:
 
 
 def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
-    """For each submitted item: its latest closing report with who wrote it and its evidence, and its
-    accountability records, so the office approves with the work in view. Three queries for the whole queue."""
-    permissions.require_office(actor)
+    """For each submitted item the actor may see: its latest closing report with who wrote it and its evidence,
+    and its accountability records, so the reviewer approves with the work in view. Four queries for the whole
+    queue."""
+    item_ids = list(db.session.scalars(sa.select(WorkItem.id).where(
+        WorkItem.id.in_(item_ids), permissions.visible_items_clause(actor)))) if item_ids else []
     found = {item_id: ReviewFile() for item_id in item_ids}
     if not item_ids:
         return found
@@ -56,3 +59,15 @@ def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
                                      .order_by(AccountabilityRecord.issued_at, AccountabilityRecord.id)):
         found[record.item_id].records.append(record)
     return found
+
+
+def children_waiting(*, actor: User) -> list[tuple[str, int]]:
+    """For the office: the townships' parts waiting for their districts' review, counted by district. They are
+    the districts' queue, not the office's (it may still decide them, as supervisor of all)."""
+    permissions.require_office(actor)
+    parent = aliased(WorkItem)
+    return [(name, count) for name, count in db.session.execute(
+        sa.select(Unit.short_name, sa.func.count()).select_from(WorkItem)
+        .join(parent, parent.id == WorkItem.parent_id).join(Unit, Unit.id == parent.unit_id)
+        .where(WorkItem.status == ItemStatus.SUBMITTED, WorkItem.cancelled_at.is_(None))
+        .group_by(Unit.id, Unit.short_name).order_by(Unit.id))]

@@ -159,6 +159,7 @@ def can(what: str, subject: Any = None) -> bool:
         "supervise": lambda: permissions.is_office(actor),
         "instruct": lambda: permissions.can_instruct(actor),
         "follow_instructions": lambda: instructions.may_follow_instructions(actor),
+        "review_split_parts": lambda: permissions.reviews_split_parts(actor),
         "see_everything": lambda: permissions.sees_everything(actor),
     }
     return checks[what]()

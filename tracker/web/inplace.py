@@ -46,6 +46,8 @@ def decide(action: Callable[[], str], *, row: str, back: str, swap: bool = True)
     try:
         message = action()
     except TrackerError as error:
+        if error.status in (403, 404):  # not this person's to decide, or not there: refused as a page, not a form
+            raise
         return _refused(row, error.message(i18n.current_lang()), status=error.status, back=back)
     if not swap:
         flash(message)

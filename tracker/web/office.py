@@ -10,15 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import utcnow
-from ..models import ItemStatus, RecordStatus
-from ..services import (boards, extensions, instructions, items, ledger, lookup, plans, records, workflow, workspace,
-                        wording)
-from . import forms, inplace, schemas
+from ..models import RecordStatus
+from ..services import boards, extensions, instructions, items, ledger, lookup, plans, records, workspace
+from . import forms, schemas
 from .access import office_only
-from .context import deadlines
 from .helpers import unit_options
 from .htmx import render
 from .i18n import pick
+from .review import queue_of
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -27,12 +26,11 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 @office_only
 def workspace_page() -> Response:
     plan_id = boards.default_plan_id()
-    queue, _next = boards.list_items(boards.ItemFilters(plan_id=plan_id, status=(ItemStatus.SUBMITTED,)),
-                                     actor=current_user, deadlines=deadlines(), after_id=None, limit=200)
+    queue, files = queue_of(current_user)
     to_close, _total = ledger.ledger(records.RecordFilters(status=RecordStatus.ANSWERED), actor=current_user,
                                      limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
-                  review=workspace.review_files([c["id"] for c in queue], actor=current_user),
+                  review=files, children_waiting=workspace.children_waiting(actor=current_user),
                   pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
                   to_close=to_close, proposals=instructions.pending_proposals(actor=current_user),
                   source_choices=[(source.value, pick(label)) for source, label in items.SOURCE_LABELS.items()])
@@ -48,20 +46,6 @@ def assign() -> Response:
         description=data["description"], priority=data["priority"])
     flash(_("%(n)d work items assigned.", n=len(created)))
     return forms.finished(url_for("office.workspace_page"))
-
-
-@bp.route("/review/<id:item_id>", methods=["POST"])
-@office_only
-def review(item_id: int) -> Response:
-    """Approve or return in place: the row is swapped out, a refusal shown beside its form (web/inplace.py)."""
-    def decision() -> str:
-        item = items.get_visible(item_id, actor=current_user)
-        data = forms.form(schemas.ReviewForm())
-        workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
-                        now=utcnow(), reason=data.get("reason"))
-        return (_("Approved: %(title)s", title=wording.title(item)) if item.status == ItemStatus.DONE else
-                _("Returned: %(title)s", title=wording.title(item)))
-    return inplace.decide(decision, row=f"review-{item_id}", back=url_for("office.workspace_page"))
 
 
 @bp.route("/extensions/<id:request_id>", methods=["POST"])
