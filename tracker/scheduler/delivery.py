@@ -77,14 +77,25 @@ class Webhooks:
 
 
 @dataclass(frozen=True)
-class NotificationMails:
+class _Mails:
+    """What the two kinds of mail share: the SMTP server, its per-message deadline, one connection a round."""
+
     smtp: SmtpSettings
-    name: str = "notification_mail"
-    model: type[NotificationMail] = NotificationMail
 
     @property
     def seconds(self) -> float:
         return self.smtp.timeout
+
+    @contextlib.contextmanager
+    def sender(self, stop: threading.Event) -> Iterator[Send]:
+        with MailSender(self.smtp, stop) as mail:
+            yield mail.send
+
+
+@dataclass(frozen=True)
+class NotificationMails(_Mails):
+    name: str = "notification_mail"
+    model: type[NotificationMail] = NotificationMail
 
     def due(self, now: datetime) -> sa.ColumnElement[bool]:
         return notifications.mail_due(now)
@@ -92,36 +103,21 @@ class NotificationMails:
     def prepare(self, row: NotificationMail) -> Any:
         return notifications.message_for(row, sender=self.smtp.sender)
 
-    @contextlib.contextmanager
-    def sender(self, stop: threading.Event) -> Iterator[Send]:
-        with MailSender(self.smtp, stop) as mail:
-            yield mail.send
-
     def record(self, row: NotificationMail, answer: outbound.Answer, now: datetime) -> bool:
         notifications.mark_mail(row, now=now, error=answer.error)
         return answer.ok
 
 
 @dataclass(frozen=True)
-class DigestMails:
-    smtp: SmtpSettings
+class DigestMails(_Mails):
     name: str = "digest_mail"
     model: type[DigestDelivery] = DigestDelivery
-
-    @property
-    def seconds(self) -> float:
-        return self.smtp.timeout
 
     def due(self, now: datetime) -> sa.ColumnElement[bool]:
         return digests.due(now)
 
     def prepare(self, row: DigestDelivery) -> Any:
         return digests.message_for(row, sender=self.smtp.sender)
-
-    @contextlib.contextmanager
-    def sender(self, stop: threading.Event) -> Iterator[Send]:
-        with MailSender(self.smtp, stop) as mail:
-            yield mail.send
 
     def record(self, row: DigestDelivery, answer: outbound.Answer, now: datetime) -> bool:
         if answer.ok:
