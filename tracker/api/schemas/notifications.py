@@ -37,12 +37,15 @@ class TodoEntryOut(Schema):
     note = fields.String(required=True)
     record_id = fields.Integer(allow_none=True, required=True)
     unit_id = fields.Integer(allow_none=True, required=True)
+    notification_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "a 批示 not yet read: POST /notifications/{id}/read acknowledges it"})
 
 
 class TodoSectionOut(Schema):
     key = fields.String(required=True, metadata={
-        "description": "unit: to_answer, returned, to_sign, extension_decisions, due_soon; office: to_review, "
-                       "extension_requests, to_close, unanswered_units"})
+        "description": "unit: instructions, to_review (a unit with units below it: the parts it split), to_answer, "
+                       "returned, to_sign, extension_decisions, due_soon; office: to_review, extension_requests, "
+                       "to_close, unanswered_units"})
     label = fields.String(required=True)
     count = fields.Integer(required=True)
     entries = fields.List(fields.Nested(TodoEntryOut), required=True, metadata={"description": "the first 10"})
