@@ -104,9 +104,21 @@ def test_an_ad_hoc_item_is_split_reviewed_and_closed_across_units(city, committe
     with township.expect_navigation():
         township.locator('section.actions form[action$="/move"] button').first.click()
     submit_via_dialog(township, "已完成自查")
-    county.goto(f"/items/{east}")
-    post_form(county, "form[action$='/review']", {"reason": "缺少台账"}, "button[value=return]")
+    # The county reviews its township's part from its own queue (issue 20 point 2), in place.
+    county.goto("/")
+    assert "待审核" in county.inner_text("#todo-to_review")
+    with county.expect_navigation():
+        county.click("nav a[href='/review']")
+    row = county.locator(f"#review-{east}")
+    assert "已完成自查" in row.inner_text()
+    shoot(county, "splitting-queue")
+    row.locator("[name=reason]").fill("缺少台账")
+    row.locator("button[value=return]").click()
+    county.wait_for_selector(f"#review-{east}.decided")
+    assert county.inner_text(f"#review-{east}").startswith("已退回:")
     assert status_of(committed_app, east) == ItemStatus.IN_PROGRESS
+    township.goto("/notifications")
+    assert "被甲区政府退回:缺少台账" in township.inner_text("main")
     township.goto(f"/items/{east}")
     assert "缺少台账" in township.inner_text("main")
     submit_via_dialog(township, "已补充台账")
