@@ -120,7 +120,7 @@ def test_an_ad_hoc_item_is_split_reviewed_and_closed_across_units(city, committe
     township.goto("/notifications")
     assert "被甲区政府退回:缺少台账" in township.inner_text("main")
     township.goto(f"/items/{east}")
-    assert "缺少台账" in township.inner_text("main")
+    assert "甲区政府退回理由: 缺少台账" in township.inner_text("main")
     submit_via_dialog(township, "已补充台账")
     county.goto(f"/items/{east}")
     post_form(county, "form[action$='/review']", {}, "button[value=approve]")

@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 from tests.scheduler.sched_helpers import send, sh
 
 from tracker.extensions import db
-from tracker.models import DeliveryStatus, Digest, DigestDelivery, Role, WorkItem
+from tracker.models import DeliveryStatus, Digest, DigestDelivery, ItemStatus, Role, WorkItem
 from tracker.scheduler import jobs
-from tracker.services import digests, escalation
+from tracker.services import digests, escalation, splitting, workflow
 from tracker.services.mail import SmtpSettings
 
 
@@ -85,6 +85,23 @@ def test_unit_digest_lists_overdue_items_with_days_and_level(settings, make_item
     assert "建立行政规范性文件合法性审核机制(截止 2023-12-01,逾期 38 天,已通报)" in digest.text
     assert "<td>建立行政规范性文件合法性审核机制</td>" in digest.html
     assert digest.subject.startswith("督办周报 2024年第2周(1月8日—1月14日)|市司法局:逾期")
+
+
+def test_unit_digest_says_who_returned_an_item_the_district_for_a_part_it_split(settings, make_item, make_user,
+                                                                              office, unit):
+    """The digest's section was headed 被办公室退回 whoever returned the item (issue 20 point 2)."""
+    district, township = make_user(Role.UNIT_ADMIN, "jiaqu"), make_user(Role.UNIT_ADMIN, "jiaqu_xicheng")
+    parent = make_item("jiaqu", status=ItemStatus.IN_PROGRESS, due=date(2024, 6, 30), title="全区专项排查")
+    (part,) = splitting.split(parent, actor=district, now=sh(2024, 1, 2, 9), parts=[
+        splitting.Part(unit("jiaqu_xicheng"), "西城街道排查", date(2024, 6, 30))])
+    for to, note in ((ItemStatus.IN_PROGRESS, None), (ItemStatus.SUBMITTED, "已排查")):
+        workflow.move(part, actor=township, to=to, expected_version=part.version, now=sh(2024, 1, 3, 9), note=note)
+    workflow.review(part, actor=district, decision="return", expected_version=part.version, now=sh(2024, 1, 4, 9),
+                    reason="缺少台账")
+    build(settings)
+    digest = db.session.execute(sa.select(Digest).where(Digest.recipient_key == "unit:jiaqu_xicheng")).scalar_one()
+    assert "三、被退回的工作项" in digest.text and "西城街道排查(甲区政府退回理由:缺少台账)" in digest.text
+    assert "西城街道排查(甲区政府退回理由:缺少台账)" in digest.html and "被办公室退回" not in digest.html
 
 
 def test_office_digest_names_units_under_bulletin_and_ranks_them(settings, make_item):

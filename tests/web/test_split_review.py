@@ -73,3 +73,39 @@ def test_another_district_or_the_township_itself_cannot_review_the_part(township
         assert response.status_code in (403, 404)
     db.session.expire_all()
     assert child.status == ItemStatus.SUBMITTED
+
+
+def test_the_office_deciding_a_districts_part_is_named_as_the_office_not_the_district(township_part, office):
+    """The office may still decide a township's part (it supervises all); the township is then told that the
+    office returned it, not the district that split it."""
+    child = township_part["child"]
+    workflow.review(child, actor=office, decision="return", expected_version=child.version, now=utcnow(),
+                    reason="请区里先行把关")
+    (returned,) = db.session.scalars(sa.select(Notification).where(Notification.item_id == child.id,
+                                                                 Notification.kind == "item_returned")).all()
+    assert "被领导小组办公室退回:请区里先行把关" in returned.text and "甲区政府" not in returned.text
+
+
+def test_the_township_reads_who_returned_its_part_on_the_item_and_in_its_todo(township_part, sign_in):
+    """The item page said 办公室退回理由 and 我的待办 gave the reason alone, whoever returned it."""
+    child, township = township_part["child"], township_part["township"]
+    workflow.review(child, actor=township_part["district"], decision="return", expected_version=child.version,
+                    now=utcnow(), reason="缺少排查台账")
+    db.session.commit()
+    page = sign_in(township).get(f"/items/{child.id}").get_data(as_text=True)
+    assert "甲区政府退回理由: 缺少排查台账" in page and "办公室退回" not in page
+    (returned,) = [s for s in todo.todo(actor=township, now=utcnow(), timezone="Asia/Shanghai")
+                   if s.key == "returned"]
+    assert [(e.item_id, e.note) for e in returned.entries] == [(child.id, "甲区政府退回:缺少排查台账")]
+    home = sign_in(township).get("/").get_data(as_text=True)
+    assert "甲区政府退回:缺少排查台账" in home
+
+
+def test_an_item_the_office_returned_still_says_the_office_returned_it(make_item, office, sign_in, make_user):
+    unit_admin = make_user(Role.UNIT_ADMIN, "sfj")
+    item = make_item("sfj", status=ItemStatus.SUBMITTED)
+    workflow.review(item, actor=office, decision="return", expected_version=item.version, now=utcnow(),
+                    reason="佐证不足")
+    db.session.commit()
+    page = sign_in(unit_admin).get(f"/items/{item.id}").get_data(as_text=True)
+    assert "领导小组办公室退回理由: 佐证不足" in page

@@ -21,7 +21,7 @@ from ..models.accountability import UNANSWERED_KIND
 from . import permissions, wording
 from .deadlines import Light, days_overdue, light, light_clause
 from .search import item_search_clause
-from .workflow import STATUS_LABELS
+from .workflow import STATUS_LABELS, returned_by
 
 COLUMN_ORDER = list(ItemStatus)
 COLUMN_INDEX = {status.value: index for index, status in enumerate(COLUMN_ORDER)}
@@ -277,6 +277,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
+        "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
         "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
         "days_overdue": 0 if item.status == ItemStatus.DONE else days_overdue(item.due_date, deadlines.today),

@@ -19,6 +19,7 @@ from . import reporting_duty, wording
 from .boards import AD_HOC_GROUP
 from .deadlines import days_overdue
 from .escalation import LADDER_KIND, Level
+from .workflow import returned_by
 
 TOP_LIMIT = 10
 
@@ -50,6 +51,7 @@ class Snapshot:
     phases: dict[int, str]
     groups: dict[int | None, str]
     missed: dict[int, list[dict[str, Any]]]  # the week's missed periodic reports per unit (未按时报送)
+    returned_by: dict[int, str]  # who returned each item now returned (the office, or the district that split it)
 
     def __post_init__(self) -> None:
         self.by_unit: dict[int, list[ItemRow]] = defaultdict(list)
@@ -76,6 +78,8 @@ def load_snapshot(*, today: date, now: datetime) -> Snapshot:
         groups={**dict(db.session.execute(sa.select(TaskGroup.id, TaskGroup.title).order_by(TaskGroup.seq)).all()),
                 None: AD_HOC_GROUP[0]},
         missed=reporting_duty.flagged_between(now - timedelta(days=7), now),
+        returned_by=returned_by([row.id for row in rows
+                                 if row.status == ItemStatus.IN_PROGRESS and row.returned_count > 0]),
     )
 
 
@@ -134,7 +138,7 @@ def unit_data(snap: Snapshot, unit: Unit, *, ladder: Sequence[Level], due_soon_d
          "days_left": (i.due_date - snap.today).days, "responsible": i.responsible}
         for i in mine if i.due_date is not None and snap.today <= i.due_date <= horizon),
         key=lambda d: (d["due_date"], d["id"]))
-    returned = [{"id": i.id, "title": i.title, "reason": i.last_return_reason or ""}
+    returned = [{"id": i.id, "title": i.title, "reason": i.last_return_reason or "", "by": snap.returned_by.get(i.id)}
                 for i in mine if i.status == ItemStatus.IN_PROGRESS and i.returned_count > 0]
     return {
         "unit": {"key": unit.key, "name": unit.name, "short_name": unit.short_name},

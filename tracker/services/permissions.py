@@ -148,13 +148,6 @@ def reviews_split_parts(actor: User) -> bool:
     return actor.role == Role.UNIT_ADMIN and bool(subtree_ids(actor.unit_id) - {actor.unit_id})
 
 
-def reviewer_name(item: WorkItem) -> str:
-    """Who reviews the item, as the units read it: the district that split it, else the office."""
-    from . import glossary  # glossary imports this module
-
-    return item.parent.unit.short_name if item.parent is not None else glossary.authorities().office
-
-
 def require_not_read_only(actor: User) -> None:
     """Leaders read everything and change nothing; every change path asks this first."""
     if actor.role == Role.LEADER:

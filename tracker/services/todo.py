@@ -1,8 +1,10 @@
 """我的待办: what waits for the signed-in person, in sections, each with its count and its first entries.
 
-A unit: leaders' 批示 on its items not yet acknowledged (read), items to sign, items the office returned, 督办 to
-answer (with the deadline), extension decisions of the last two weeks, items due within the warning window. The office: items to review, extension requests, answered
-records to close (待核销), units whose 督办 went unanswered. Leaders have no to-do list: they change nothing.
+A unit: leaders' 批示 on its items not yet acknowledged (read), items to sign, items returned (saying who
+returned them: the office, or the district for a part it split), 督办 to answer (with the deadline), extension
+decisions of the last two weeks, items due within the warning window; a district also the parts it split waiting
+for its review. The office: items to review, extension requests, answered records to close (待核销), units whose
+督办 went unanswered. Leaders have no to-do list: they change nothing.
 Every section is one query over what the person may see; the entries link to the item.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..models import (
 )
 from . import notifications, permissions, wording
 from .deadlines import local_today
+from .workflow import returned_by
 
 SHOWN = 10
 DECISIONS_FOR = timedelta(days=14)
@@ -78,7 +81,10 @@ def _items(label: str, key: str, where: list[sa.ColumnElement[bool]], order: Any
              .join(Unit, Unit.id == WorkItem.unit_id).where(*where))
     count = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(query.order_by(order, WorkItem.id).limit(shown)).all()
-    return Section(key, label, count, [Entry(i, t, u, deadline=d, note=(r or "") if key == "returned" else "")
+    if key != "returned":
+        return Section(key, label, count, [Entry(i, t, u, deadline=d) for i, t, u, d, _reason in rows])
+    by = returned_by([row[0] for row in rows])  # the office, or the district for a part it split
+    return Section(key, label, count, [Entry(i, t, u, deadline=d, note=f"{by[i]}退回:{r}" if i in by else r or "")
                                        for i, t, u, d, r in rows])
 
 

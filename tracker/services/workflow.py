@@ -8,6 +8,7 @@ submitted while one of its children is open (neither done nor cancelled).
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
-from ..models import ItemStatus, ProgressUpdate, Role, User, WorkItem
+from ..models import Event, ItemStatus, ProgressUpdate, Role, Unit, User, WorkItem
 from . import audit, escalation, notifications, permissions, progress, records, wording
 from .ordering import position_between, renumbered
 
@@ -234,14 +235,27 @@ def _apply_transition_effects(item: WorkItem, transition: Transition, *, actor: 
         escalation.record_close(item, timezone=item.plan.timezone)
         records.settle_item(item.id, now=now)
         notifications.notify(kind=notifications.ITEM_APPROVED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{wording.title(item)}》已经{permissions.reviewer_name(item)}审核办结,"
+                             text=f"《{wording.title(item)}》已经{actor.unit.short_name}审核办结,"
                                   "相关督办记录已办结销号")
     elif transition.action == "return":
         item.returned_count += 1
         item.last_return_reason = note
         notifications.notify(kind=notifications.ITEM_RETURNED, unit_ids=[item.unit_id], item=item, now=now,
-                             text=f"《{wording.title(item)}》被{permissions.reviewer_name(item)}退回:{note}")
+                             text=f"《{wording.title(item)}》被{actor.unit.short_name}退回:{note}")
     return []
+
+
+def returned_by(item_ids: Collection[int]) -> dict[int, str]:
+    """Who returned each item last, as the units read it: the short name of the unit of the person who returned
+    it (the district for a part it split, the office when the office returned it, as it may any item), read from
+    the audit trail where every return is, so it is stored once. One query; items never returned are absent."""
+    if not item_ids:
+        return {}
+    latest = (sa.select(Event.item_id, sa.func.max(Event.id).label("event_id"))
+              .where(Event.action == "item.return", Event.item_id.in_(item_ids)).group_by(Event.item_id).subquery())
+    return {item_id: name for item_id, name in db.session.execute(
+        sa.select(latest.c.item_id, Unit.short_name).join(Event, Event.id == latest.c.event_id)
+        .join(User, User.id == Event.actor_id).join(Unit, Unit.id == User.unit_id))}
 
 
 def _submitted_by(item: WorkItem) -> int | None:

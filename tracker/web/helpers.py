@@ -199,7 +199,7 @@ def unread_notifications() -> int:
 
 
 def todo_label(key: str) -> str:
-    return {"instructions": _("Leaders' instructions to read"), "to_answer": _("Supervision notices to answer"), "returned": _("Returned by the office"),
+    return {"instructions": _("Leaders' instructions to read"), "to_answer": _("Supervision notices to answer"), "returned": _("Returned for more work"),
             "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
             "due_soon": _("Due within the warning window"), "to_review": _("To review"),
             "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),
