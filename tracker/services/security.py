@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Lockout, LoginAttempt, User, UserSession
 from . import accounts, audit, permissions
@@ -259,6 +259,15 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
     if record is not None and record.ended_at is None:
         record.ended_at = now
     audit.record(actor=actor, action="auth.logout", entity_type="user", entity_id=actor.id, now=now)
+
+
+def administered_user(user_id: int, *, actor: User) -> User:
+    """An account the actor may administer, by id: any for the office. Anyone else hears "not found" whether
+    the id exists or not, as for every object one may not see, so user ids cannot be probed."""
+    user = db.session.get(User, user_id) if permissions.is_office(actor) else None
+    if user is None:
+        raise NotFound("用户不存在", "User not found", code="user_not_found")
+    return user
 
 
 def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:

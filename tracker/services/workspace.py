@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (AccountabilityRecord, Attachment, ExtensionRequest, ExtensionStatus, ProgressUpdate, Unit,
                       User, WorkItem)
-from . import permissions
+from . import evidence, permissions
 
 
 def pending_extensions(*, actor: User, limit: int = 200) -> list[dict[str, Any]]:
@@ -32,11 +32,13 @@ class ReviewFile:
     reporter: str = ""
     files: list[Attachment] = field(default_factory=list)
     records: list[AccountabilityRecord] = field(default_factory=list)
+    no_evidence: bool = False  # no file on the item at all, neither with the report nor with its progress
 
 
 def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
-    """For each submitted item: its latest closing report with who wrote it and its evidence, and its
-    accountability records, so the office approves with the work in view. Three queries for the whole queue."""
+    """For each submitted item: its latest closing report with who wrote it and its evidence, whether the item
+    has no evidence at all (the queue marks it), and its accountability records, so the office approves with the
+    work in view. Four queries for the whole queue."""
     permissions.require_office(actor)
     found = {item_id: ReviewFile() for item_id in item_ids}
     if not item_ids:
@@ -55,4 +57,6 @@ def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
                                      .where(AccountabilityRecord.item_id.in_(item_ids))
                                      .order_by(AccountabilityRecord.issued_at, AccountabilityRecord.id)):
         found[record.item_id].records.append(record)
+    for item_id in evidence.items_without_evidence(item_ids):
+        found[item_id].no_evidence = True
     return found

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..errors import NotFound
 from ..extensions import db
 from ..models import User
 from ..services import permissions, security
@@ -17,10 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在", "User not found")
-    return user
+    return security.administered_user(user_id, actor=current_user)
 
 
 @bp.route("/users")
