@@ -40,8 +40,8 @@ class Rules:
     def __init__(self) -> None:
         self.plans = {plan_id: (EvidenceRule(own), EvidenceRule(ad_hoc)) for plan_id, own, ad_hoc in
                       db.session.execute(sa.select(Plan.id, Plan.evidence_rule, Plan.ad_hoc_evidence_rule))}
-        self.templates = dict(db.session.execute(sa.select(ItemTemplate.id, ItemTemplate.evidence_rule)
-                                                 .where(ItemTemplate.evidence_rule.is_not(None))).tuples())
+        self.templates = {template_id: rule for template_id, rule in db.session.execute(
+            sa.select(ItemTemplate.id, ItemTemplate.evidence_rule).where(ItemTemplate.evidence_rule.is_not(None)))}
 
     def of(self, *, plan_id: int, task_id: int | None, template_id: int | None,
            parent_id: int | None) -> EvidenceRule:

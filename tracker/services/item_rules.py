@@ -199,22 +199,25 @@ def _children_closed(f: Facts) -> Refusal:
                    code="children_open")
 
 
-def review(actor: User, f: Facts) -> Refusal:
+def _review(actor: User, f: Facts, zh: str, en: str) -> Refusal:
     """Reviewing a submission: the office, or for a sub-item the unit that split it (its admin)."""
-    return _first(
-        lambda: _read_only(actor),
-        lambda: None if _supervises(actor, f) else _not_supervisor(
-            "只有领导小组办公室可以审核(下级分解事项由分解它的单位审核),承办单位不能自行办结",
-            "Only the office may review (for a sub-item, the unit that split it); a unit cannot mark its own item "
-            "done"),
-        lambda: _cancelled(f), lambda: _in(f, ItemStatus.SUBMITTED))
+    return _first(lambda: _read_only(actor), lambda: None if _supervises(actor, f) else _not_supervisor(zh, en),
+                  lambda: _cancelled(f), lambda: _in(f, ItemStatus.SUBMITTED))
 
 
 def approve(actor: User, f: Facts) -> Refusal:
+    """A unit never marks its own item done; no one approves what they submitted themselves."""
     return _first(
-        lambda: review(actor, f),
+        lambda: _review(actor, f, "只有领导小组办公室可以审核办结(下级分解事项由分解它的单位审核),承办单位不能自行办结",
+                        "Only the office may approve (for a sub-item, the unit that split it); a unit cannot mark "
+                        "its own item done"),
         lambda: NotAllowed("不能审核自己提交的工作项", "You cannot approve an item you submitted yourself",
                            code="own_submission") if f.submitted_by == actor.id else None)
+
+
+def return_(actor: User, f: Facts) -> Refusal:
+    return _review(actor, f, "只有领导小组办公室可以退回(下级分解事项由分解它的单位退回)",
+                   "Only the office may return an item (for a sub-item, the unit that split it)")
 
 
 def report_progress(actor: User, f: Facts) -> Refusal:
@@ -360,7 +363,7 @@ def answer(actor: User, f: Facts) -> Refusal:
 
 # The rule of each action, by the name the pages, the API's `offers` and the tests use.
 RULES: dict[str, Rule] = {
-    "reorder": move_card, "sign": sign, "submit": submit, "approve": approve, "return": review,
+    "reorder": move_card, "sign": sign, "submit": submit, "approve": approve, "return": return_,
     "progress": report_progress, "comment": comment, "ask_extension": ask_extension,
     "decide_extension": decide_extension, "split": split, "name_person": name_person, "set_units": set_units,
     "edit": edit, "cancel": cancel, "mark_part": mark_part, "instruct": instruct, "answer": answer,

@@ -86,13 +86,14 @@ class ReviewIn(Schema):
 
 
 class MoveOfferOut(Schema):
-    to = fields.Enum(ItemStatus, by_value=True, required=True, metadata={"description": "the column it may go to"})
+    to = fields.String(required=True, validate=validate.OneOf([status.value for status in ItemStatus]),
+                       metadata={"description": "the column it may go to"})
     action = fields.String(required=True, validate=validate.OneOf([t.action for t in TRANSITIONS]),
                            metadata={"description": "sign 签收, submit 提交办结, approve 审核办结, return 退回"})
     note = fields.String(allow_none=True, required=True, validate=validate.OneOf(["report", "reason"]),
                          metadata={"description": "words the move needs (`note` of POST /items/{id}/move): a "
                                                   "closing report, or the reason for a return; null: none"})
-    evidence = fields.Enum(EvidenceRule, by_value=True, allow_none=True, required=True,
+    evidence = fields.String(allow_none=True, required=True, validate=validate.OneOf([r.value for r in EvidenceRule]),
                            metadata={"description": "a submission's evidence files: `required` (refused while the "
                                                     "item has none), `asked` (taken, marked for the office); null "
                                                     "for other moves"})
