@@ -12,8 +12,6 @@ place may do with an item, and when, is item_rules'.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from ..errors import NotAllowed, NotFound
@@ -94,13 +92,6 @@ def is_read_only(actor: User) -> bool:
     return actor.role == Role.LEADER
 
 
-def can_answer(actor: User, record: Any) -> bool:
-    """Only the unit a record is addressed to answers it, only while it is open, and only a 督办 (a record with
-    an answer date): 提醒, 催办 and 通报 are notices, read rather than answered."""
-    return (is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
-            and record.answer_due is not None)
-
-
 def require_visible(actor: User, item: WorkItem | None) -> WorkItem:
     if item is None or not can_see_item(actor, item):
         raise NotFound("工作项不存在或无权查看", "Work item not found", code="item_not_found")
@@ -113,10 +104,6 @@ def supervises_unit(actor: User, splitting_unit_id: int | None) -> bool:
     if actor.role == Role.OFFICE_ADMIN:
         return True
     return actor.role == Role.UNIT_ADMIN and splitting_unit_id is not None and splitting_unit_id == actor.unit_id
-
-
-def supervises(actor: User, item: WorkItem) -> bool:
-    return supervises_unit(actor, item.parent.unit_id if item.parent is not None else None)
 
 
 def read_only_refusal(actor: User) -> NotAllowed | None:
