@@ -34,8 +34,9 @@ def as_user(browser: Any, live_url: str) -> Any:
         context.close()
 
 
-def submit_via_dialog(page: Any, report: str) -> None:
-    page.click('button[hx-get*="move-form"]')
+def submit_via_dialog(page: Any, report: str, to: str = "submitted") -> None:
+    """A move that asks for words first (a closing report, a reason to return), from the item page's dialog."""
+    page.click(f'button[hx-get*="move-form"][hx-get*="to={to}"]')
     page.fill("#dialog textarea[name=note]", report)
     with page.expect_navigation():
         page.click("#dialog button[type=submit]")
@@ -105,13 +106,14 @@ def test_an_ad_hoc_item_is_split_reviewed_and_closed_across_units(city, committe
         township.locator('section.actions form[action$="/move"] button').first.click()
     submit_via_dialog(township, "已完成自查")
     county.goto(f"/items/{east}")
-    post_form(county, "form[action$='/review']", {"reason": "缺少台账"}, "button[value=return]")
+    submit_via_dialog(county, "缺少台账", to="in_progress")
     assert status_of(committed_app, east) == ItemStatus.IN_PROGRESS
     township.goto(f"/items/{east}")
     assert "缺少台账" in township.inner_text("main")
     submit_via_dialog(township, "已补充台账")
     county.goto(f"/items/{east}")
-    post_form(county, "form[action$='/review']", {}, "button[value=approve]")
+    with county.expect_navigation():
+        county.locator("section.actions form:has(input[name=to][value=done]) button").click()
     assert status_of(committed_app, east) == ItemStatus.DONE
     for other in (west, dept):
         county.goto(f"/items/{other}")
