@@ -101,9 +101,10 @@ def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, 
     """Change an item's column and/or its place in the column, in one audited step. A submission carries its
     closing report (`note`) and may carry evidence files, stored on that one report.
 
-    Raises NotAllowed (403), StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or
-    report, evidence on anything but a submission, or an anchor card in another column), NotFound (an anchor
-    card the actor may not see).
+    Raises what the move's rule refuses (item_rules: NotAllowed 403 first, then the item's state, 422),
+    StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or report, evidence on anything
+    but a submission, a submission without the evidence its plan requires, or an anchor card in another column),
+    NotFound (an anchor card the actor may not see).
     """
     facts = item_rules.Facts.of(item)
     item_rules.require(actor, facts, "reorder")
