@@ -12,6 +12,7 @@ the shared app and every test that needs real commits get a copy of it (the file
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import uuid
@@ -35,7 +36,7 @@ from tracker.demo.build import DemoPaths, DemoResult
 from tracker.demo.build import build as build_demo_history
 from tracker.extensions import db
 from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
-from tracker.services import accounts, items, workflow
+from tracker.services import accounts, items, progress, workflow
 
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Shanghai, early in phase 2
 
@@ -220,9 +221,27 @@ def office(make_user: Callable[..., User]) -> User:
     return make_user(Role.OFFICE_ADMIN, "office")
 
 
+def closing_evidence(app: Flask) -> workflow.Evidence:
+    """A one-page PDF sent with a closing report: the shipped plan's items need evidence to be submitted."""
+    storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
+    return workflow.Evidence([progress.Upload("办结报告.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))], storage)
+
+
 @pytest.fixture
-def make_item(plan: Plan, office: User, unit: Callable[[str], Unit]) -> Callable[..., WorkItem]:
-    """A fresh card assigned to a unit by the office, optionally already moved along the workflow."""
+def with_evidence(app: Flask) -> Callable[..., WorkItem]:
+    """Evidence on an item (a progress update with a one-page PDF), as a unit sends before submitting it."""
+    def attach(item: WorkItem, actor: User) -> WorkItem:
+        sent = closing_evidence(app)
+        progress.add_update(item, actor=actor, text="佐证材料", percent=None, files=sent.files, storage=sent.storage,
+                            now=NOW)
+        return item
+    return attach
+
+
+@pytest.fixture
+def make_item(app: Flask, plan: Plan, office: User, unit: Callable[[str], Unit]) -> Callable[..., WorkItem]:
+    """A fresh card assigned to a unit by the office, optionally already moved along the workflow (a submission
+    with its closing report and a PDF of evidence)."""
 
     def make(unit_key: str = "sfj", *, status: ItemStatus = ItemStatus.ASSIGNED, due: date = date(2023, 12, 31),
              task_number: int = 1, title: str = "测试工作项") -> WorkItem:
@@ -239,8 +258,10 @@ def make_item(plan: Plan, office: User, unit: Callable[[str], Unit]) -> Callable
             carrier = _carrier(unit_key)
             for target in path[: order.index(status)]:
                 actor = office if target == ItemStatus.DONE else carrier
-                note = "办结报告" if target == ItemStatus.SUBMITTED else None
-                workflow.move(item, actor=actor, to=target, expected_version=item.version, now=NOW, note=note)
+                submitting = target == ItemStatus.SUBMITTED
+                workflow.move(item, actor=actor, to=target, expected_version=item.version, now=NOW,
+                              note="办结报告" if submitting else None,
+                              evidence=closing_evidence(app) if submitting else None)
         return item
 
     def _carrier(unit_key: str) -> User:

@@ -258,6 +258,15 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "indicator_unknown_field":
         data["indicators"][3]["weight"] = 2
         return "indicators[3].weight"
+    if how == "plan_evidence_unknown":
+        data["evidence"] = "sometimes"
+        return "evidence"
+    if how == "ad_hoc_evidence_unknown":
+        data["ad_hoc_evidence"] = True
+        return "ad_hoc_evidence"
+    if how == "template_evidence_unknown":
+        data["tasks"][2]["items"][0]["evidence"] = "必须"
+        return "tasks[2].items[0].evidence"
     if how == "invalid_yearly_day":
         data["tasks"][0]["items"][0]["due"] = {"yearly": {"month": 2, "day": 30}}
         return "tasks[0].items[0].due"
@@ -270,7 +279,8 @@ BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", 
                 "indicator_parameter_of_another_task", "indicator_two_targets", "indicator_unknown_reporter_tag",
                 "indicator_unknown_direction", "indicator_year_outside_plan", "indicator_duplicate_key",
                 "indicator_monthly", "indicator_rate_over_100", "indicator_unknown_field", "indicator_negative_due_days",
-                "plan_due_days_as_text"]
+                "plan_due_days_as_text", "plan_evidence_unknown", "ad_hoc_evidence_unknown",
+                "template_evidence_unknown"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)
@@ -287,6 +297,19 @@ def test_a_broken_plan_file_is_refused_with_its_location_and_writes_nothing(app,
     assert "未写入任何数据" in result.output
     assert table_counts() == before
     assert plan.title != "不应写入的标题"
+
+
+def test_the_evidence_rule_is_data_of_the_plan_and_its_templates(app, plan, shipped_plan, write):
+    """Issue 20: whether a submission needs evidence is set per plan (its items, ad-hoc items) and template."""
+    assert (plan.evidence_rule, plan.ad_hoc_evidence_rule) == ("required", "asked")
+    edited = copy.deepcopy(shipped_plan)
+    edited["ad_hoc_evidence"] = "required"
+    edited["tasks"][2]["items"][0]["evidence"] = "asked"
+    assert load(app.test_cli_runner(), "load-plan", write(edited)).exit_code == 0
+    template = db.session.execute(sa.select(ItemTemplate).join(Task).where(
+        Task.number == edited["tasks"][2]["number"], ItemTemplate.key == edited["tasks"][2]["items"][0]["key"])
+    ).scalar_one()
+    assert (plan.ad_hoc_evidence_rule, template.evidence_rule) == ("required", "asked")
 
 
 def test_every_problem_in_a_file_is_reported_at_once(app, plan, shipped_plan, write):

@@ -52,7 +52,8 @@ def test_a_cli_command_that_fails_writes_nothing(app: Flask) -> None:
 
 
 def test_no_template_or_script_knows_a_role() -> None:
-    """Templates ask `can(...)`, the services' predicates; a role named in a template is a rule restated."""
+    """Templates read `offers` and the helpers built on the services' predicates; a role named in a template is a
+    rule restated."""
     roles = [role.value for role in Role]
     found = [f"{path.relative_to(ROOT)}: {role}"
              for path in [*sorted((ROOT / "templates").rglob("*.html")), ROOT / "tracker" / "static" / "app.js"]

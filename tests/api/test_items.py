@@ -106,7 +106,7 @@ def test_cursor_pages_follow_the_link_header_in_a_stable_order(api_as: Callable[
 def test_a_leader_editing_without_a_version_hears_403_not_428(api_as: Callable[..., ApiClient], leader: User,
                                                               make_item: Callable[..., WorkItem]) -> None:
     item = make_item("sfj")
-    assert_error(api_as(leader).patch(f"/items/{item.id}", json={"title": "改"}), 403, "office_only")
+    assert_error(api_as(leader).patch(f"/items/{item.id}", json={"title": "改"}), 403, "read_only")
 
 
 def test_polling_an_unchanged_item_with_its_etag_is_304(api_as: Callable[..., ApiClient], sfj_admin: User,

@@ -164,8 +164,10 @@ def test_the_office_sets_a_plan_parameter_all_or_nothing(api_as: Callable[..., A
 
 
 def test_the_feed_lists_changes_since_a_time_with_a_cursor(api_as: Callable[..., ApiClient], leader: User,
-                                                           sfj_admin: User, card: WorkItem) -> None:
+                                                           sfj_admin: User, card: WorkItem,
+                                                           with_evidence: Callable[..., WorkItem]) -> None:
     unit_client, client = api_as(sfj_admin), api_as(leader)
+    with_evidence(card, sfj_admin)
     last = db.session.execute(sa.select(sa.func.max(Event.id))).scalar()
     unit_client.post(f"/items/{card.id}/move", json={"to": "submitted", "note": "报告", "version": card.version})
     first = client.get(f"/events?cursor={last}&limit=1")

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.conftest import closing_evidence
 from tracker.demo.build import DemoPaths, DemoResult
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, UserSession,
@@ -58,13 +59,22 @@ class City:
                                      now=NOW)
         path = [ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED, ItemStatus.DONE]
         for target in path[: [ItemStatus.ASSIGNED, *path].index(status)]:
+            submitting = target == ItemStatus.SUBMITTED
             workflow.move(item, actor=office if target == ItemStatus.DONE else carrier, to=target,
-                          expected_version=item.version, now=NOW,
-                          note="办结报告" if target == ItemStatus.SUBMITTED else None)
+                          expected_version=item.version, now=NOW, note="办结报告" if submitting else None,
+                          evidence=closing_evidence(self.app) if submitting else None)
         self.cards[name] = item.id
         db.session.commit()
         db.session.close()  # SQLite: no transaction (they begin IMMEDIATE) may stay open beside the server
 
+
+    def sign(self, card: str) -> None:
+        """The card's unit signs for it elsewhere, so a page already open holds an old version."""
+        item = db.session.get(WorkItem, self.cards[card])
+        carrier = db.session.execute(sa.select(User).where(User.username == "e2e_sfj")).scalar_one()
+        workflow.move(item, actor=carrier, to=ItemStatus.IN_PROGRESS, expected_version=item.version, now=NOW)
+        db.session.commit()
+        db.session.close()
 
     def record(self, card: str, reason: str) -> None:
         """A supervision notice (督办) on a card, as the scheduler's daily scan would write it."""
@@ -90,6 +100,7 @@ def city(committed_app: Flask) -> Iterator[City]:
         found = City(committed_app)
         found.user("e2e_office", Role.OFFICE_ADMIN, "office")
         found.user("e2e_sfj", Role.UNIT_ADMIN, "sfj")
+        found.user("e2e_sfj_member", Role.UNIT_MEMBER, "sfj")
         db.session.commit()
         db.session.close()
         yield found

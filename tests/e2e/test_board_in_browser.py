@@ -28,19 +28,44 @@ def test_a_unit_drags_a_card_to_in_progress_and_it_stays_there_after_a_reload(pa
     assert column(page, "in_progress").locator(f"#card-{city.cards['a']}").count() == 1
 
 
-def test_a_refused_move_puts_the_card_back_and_says_why(page, city):
-    city.card("s", "越权审核事项", status=ItemStatus.SUBMITTED)
+def test_a_move_the_server_refuses_puts_the_card_back_and_says_why(page, city):
+    """The office changed the card meanwhile: the unit's drag is refused (409) and the card goes back."""
+    city.card("s", "并发修改事项")
     log_in(page, "e2e_sfj")
-    page.goto("/board?q=越权审核")
+    page.goto("/board?q=并发修改")
+    city.sign("s")
     card = page.locator(f"#card-{city.cards['s']}")
     with page.expect_response(lambda r: "/move" in r.url) as moved:
-        card.drag_to(column(page, "done"))
-    assert moved.value.status == 403
+        card.drag_to(column(page, "in_progress"))
+    assert moved.value.status == 409
     page.wait_for_selector("#flash .flash.error")
-    assert "只有领导小组办公室可以审核办结" in page.inner_text("#flash")
-    assert column(page, "submitted").locator(f"#card-{city.cards['s']}").count() == 1
-    assert column(page, "done").locator(".card").count() == 0
+    assert "已被他人修改" in page.inner_text("#flash")
+    assert column(page, "assigned").locator(f"#card-{city.cards['s']}").count() == 1
     shoot(page, "board-refused-move")
+
+
+def test_a_card_can_be_dropped_only_where_the_rules_let_it_go(page, city):
+    """Issue 20: a unit could drop its submitted card on 已办结 and a member its card on 待审核, to be refused
+    after the drop (the member after filling in the closing report). Now neither column takes the drop: no
+    request, no form, the card stays; the member's move menu offers only what a member may do."""
+    city.card("s", "越权审核事项", status=ItemStatus.SUBMITTED)
+    city.card("p", "经办人办理事项", status=ItemStatus.IN_PROGRESS)
+    moves: list[str] = []
+    page.on("request", lambda request: moves.append(request.url) if "/move" in request.url else None)
+    log_in(page, "e2e_sfj")
+    page.goto("/board?q=越权审核")
+    page.locator(f"#card-{city.cards['s']}").drag_to(column(page, "done"))
+    assert column(page, "submitted").locator(f"#card-{city.cards['s']}").count() == 1
+    log_out(page)
+    log_in(page, "e2e_sfj_member")
+    page.goto("/board?q=经办人办理&sort=position")
+    card = page.locator(f"#card-{city.cards['p']}")
+    card.drag_to(column(page, "submitted"))
+    assert page.locator("#dialog[open]").count() == 0
+    assert column(page, "in_progress").locator(f"#card-{city.cards['p']}").count() == 1
+    card.locator(".move-menu summary").click()
+    assert card.locator("[data-move-to]").count() == 0 and card.locator("[data-move-step]:visible").count() == 2
+    assert moves == []
 
 
 def test_the_keyboard_menu_moves_a_card_without_a_mouse(page, city):

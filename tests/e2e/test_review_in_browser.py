@@ -125,7 +125,8 @@ def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_
     page.locator(f"#review-{far} button[value=approve]").click()
     page.locator(f"#review-{far}.decided").wait_for()
     assert page.inner_text(f"#review-{far}").startswith("已审核办结:")
-    assert abs(scroll_top(page) - before) < 2, "the page did not reload to the top"
+    # The browser's scroll anchoring may shift by a few pixels as the row shrinks; a reload goes to the top.
+    assert abs(scroll_top(page) - before) < 40, "the page did not reload to the top"
 
     page.locator(f"#review-{next_one} button[value=return]").click()
     error = page.locator(f"#review-{next_one}-error .flash.error")
@@ -133,5 +134,5 @@ def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_
     assert "退回必须说明理由" in error.inner_text()
     assert error.is_visible() and page.locator(f"#review-{next_one}-error").get_attribute("aria-live")
     assert "退回必须说明理由" not in page.inner_text("#flash"), "not in the banner at the top"
-    assert abs(scroll_top(page) - before) < 2
+    assert abs(scroll_top(page) - before) < 40
     shoot(page, "review-queue-in-place")

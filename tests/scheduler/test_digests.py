@@ -10,6 +10,8 @@ from email import policy
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import current_app
+from tests.conftest import closing_evidence
 from tests.scheduler.sched_helpers import send, sh
 
 from tracker.extensions import db
@@ -95,7 +97,8 @@ def test_unit_digest_says_who_returned_an_item_the_district_for_a_part_it_split(
     (part,) = splitting.split(parent, actor=district, now=sh(2024, 1, 2, 9), parts=[
         splitting.Part(unit("jiaqu_xicheng"), "西城街道排查", date(2024, 6, 30))])
     for to, note in ((ItemStatus.IN_PROGRESS, None), (ItemStatus.SUBMITTED, "已排查")):
-        workflow.move(part, actor=township, to=to, expected_version=part.version, now=sh(2024, 1, 3, 9), note=note)
+        workflow.move(part, actor=township, to=to, expected_version=part.version, now=sh(2024, 1, 3, 9), note=note,
+                      evidence=closing_evidence(current_app) if note else None)
     workflow.review(part, actor=district, decision="return", expected_version=part.version, now=sh(2024, 1, 4, 9),
                     reason="缺少台账")
     build(settings)

@@ -3,7 +3,9 @@ and the ledger counts only what is really owed."""
 from datetime import date
 
 import pytest
+from flask import current_app
 import sqlalchemy as sa
+from tests.conftest import closing_evidence
 from tests.scheduler.sched_helpers import sh
 
 from tracker.errors import Invalid, InvalidTransition
@@ -60,7 +62,7 @@ def test_approval_settles_every_open_record_at_once_and_audits_it(late_item, rec
     records.answer(supervise, actor=carrier, explanation="说明", remedy_date=date(2024, 2, 1),
                    now=sh(2024, 1, 17), timezone=settings.timezone)
     workflow.move(late_item, actor=carrier, to=ItemStatus.SUBMITTED, expected_version=late_item.version,
-                  now=sh(2024, 1, 18), note="办结报告")
+                  now=sh(2024, 1, 18), note="办结报告", evidence=closing_evidence(current_app))
     assert records.counts(actor=office).awaiting_close >= 1
     workflow.move(late_item, actor=office, to=ItemStatus.DONE, expected_version=late_item.version,
                   now=sh(2024, 1, 19))

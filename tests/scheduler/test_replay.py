@@ -12,7 +12,9 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 import time_machine
+from tests.conftest import closing_evidence
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
@@ -95,7 +97,8 @@ def act(item: WorkItem, action: str, day: date, actors: Actors, settings) -> Non
              "return": ItemStatus.IN_PROGRESS}
     if action in ("sign", "submit"):
         workflow.move(item, actor=actors.unit_admin(item), to=moves[action], expected_version=item.version,
-                      now=now, note="办结报告" if action == "submit" else None)
+                      now=now, note="办结报告" if action == "submit" else None,
+                      evidence=closing_evidence(current_app) if action == "submit" else None)
     elif action in ("approve", "return"):
         workflow.move(item, actor=actors.office, to=moves[action], expected_version=item.version, now=now,
                       note="材料不全,请补充" if action == "return" else None)

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from flask import current_app
 import sqlalchemy as sa
+from tests.conftest import closing_evidence
 from tests.scheduler.sched_helpers import sh
 
 from tracker.extensions import db
@@ -129,7 +131,7 @@ def test_an_item_approved_after_the_deadline_still_owed_that_period(make_item, o
     submitter = db.session.scalars(sa.select(User).where(User.unit_id == item.unit_id,
                                                          User.role == Role.UNIT_ADMIN)).first()
     workflow.move(item, actor=submitter, to=ItemStatus.SUBMITTED, expected_version=item.version,
-                  now=sh(2023, 5, 2, 10), note="办结报告")
+                  now=sh(2023, 5, 2, 10), note="办结报告", evidence=closing_evidence(current_app))
     workflow.move(item, actor=office, to=ItemStatus.DONE, expected_version=item.version, now=sh(2023, 5, 3, 10))
     scan(sh(2023, 5, 4, 9))
     scan(sh(2023, 5, 26, 9))

@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 import yaml
+from flask import current_app
+from tests.conftest import closing_evidence
 
 from tracker.errors import Invalid, InvalidTransition, NotAllowed
 from tracker.extensions import db
@@ -72,7 +74,7 @@ def scenario(make_item, make_user, office, plan, tmp_path):
         workflow.move(item, actor=admin, to=ItemStatus.IN_PROGRESS, expected_version=item.version,
                       now=submitted - timedelta(days=1))
         workflow.move(item, actor=admin, to=ItemStatus.SUBMITTED, expected_version=item.version, now=submitted,
-                      note="办结报告")
+                      note="办结报告", evidence=closing_evidence(current_app))
         workflow.review(item, actor=office, decision="approve", expected_version=item.version, now=approved)
         return item
 
@@ -83,7 +85,7 @@ def scenario(make_item, make_user, office, plan, tmp_path):
     workflow.move(returned, actor=admin, to=ItemStatus.IN_PROGRESS, expected_version=returned.version,
                   now=sh(2024, 9, 1))
     workflow.move(returned, actor=admin, to=ItemStatus.SUBMITTED, expected_version=returned.version,
-                  now=sh(2024, 9, 10), note="办结报告")
+                  now=sh(2024, 9, 10), note="办结报告", evidence=closing_evidence(current_app))
     workflow.review(returned, actor=office, decision="return", reason="佐证材料不全", expected_version=returned.version,
                     now=sh(2024, 9, 12))
     late = make_item("gaj", due=date(2023, 11, 30), title="长期逾期事项")

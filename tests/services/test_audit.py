@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
+from tests.conftest import closing_evidence
 
 from tracker.extensions import db
 from tracker.models import Event, ItemStatus, Role
@@ -30,7 +32,8 @@ def history(make_item, make_user, now) -> list[int]:
     item = make_item("sfj")
     mover = make_user(Role.UNIT_ADMIN, "sfj")
     workflow.move(item, actor=mover, to=ItemStatus.IN_PROGRESS, expected_version=item.version, now=now)
-    workflow.move(item, actor=mover, to=ItemStatus.SUBMITTED, expected_version=item.version, now=now, note="报告")
+    workflow.move(item, actor=mover, to=ItemStatus.SUBMITTED, expected_version=item.version, now=now, note="报告",
+                  evidence=closing_evidence(current_app))
     return list(db.session.scalars(sa.select(Event.id).where(Event.item_id == item.id).order_by(Event.id)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import closing_evidence
 from tracker.errors import Invalid, InvalidTransition, NotAllowed, StaleVersion
 from tracker.extensions import db
 from tracker.models import Event, ItemStatus, ProgressUpdate, Role
@@ -31,7 +32,8 @@ NOTES = {"submit": "已完成,附佐证材料", "return": "佐证材料不全"}
 
 @pytest.mark.parametrize("transition", WORKFLOW)
 @pytest.mark.parametrize("actor_name", ACTORS)
-def test_permission_matrix_for_every_role_transition_and_unit(make_item, make_user, now, actor_name, transition):
+def test_permission_matrix_for_every_role_transition_and_unit(app, make_item, make_user, now, actor_name,
+                                                              transition):
     role, unit_key = ACTORS[actor_name]
     source, target = WORKFLOW[transition]
     item = make_item("sfj", status=source)
@@ -39,7 +41,8 @@ def test_permission_matrix_for_every_role_transition_and_unit(make_item, make_us
     version = item.version
 
     if (actor_name, transition) in ALLOWED:
-        workflow.move(item, actor=actor, to=target, expected_version=version, now=now, note=NOTES.get(transition))
+        workflow.move(item, actor=actor, to=target, expected_version=version, now=now, note=NOTES.get(transition),
+                      evidence=closing_evidence(app) if transition == "submit" else None)
         assert item.status == target
         assert item.version == version + 1
     else:
@@ -66,10 +69,11 @@ def test_unit_cannot_approve_its_own_item(make_item, make_user, now):
         workflow.move(item, actor=make_user(Role.UNIT_ADMIN, "sfj"), to=D, expected_version=item.version, now=now)
 
 
-def test_office_cannot_approve_what_it_submitted_itself(make_item, make_user, now):
+def test_office_cannot_approve_what_it_submitted_itself(app, make_item, make_user, now):
     item = make_item("office", status=P)
     submitter = make_user(Role.OFFICE_ADMIN, "office")
-    workflow.move(item, actor=submitter, to=S, expected_version=item.version, now=now, note="办公室自身工作已完成")
+    workflow.move(item, actor=submitter, to=S, expected_version=item.version, now=now, note="办公室自身工作已完成",
+                  evidence=closing_evidence(app))
     with pytest.raises(NotAllowed, match="不能审核自己提交"):
         workflow.move(item, actor=submitter, to=D, expected_version=item.version, now=now)
     workflow.move(item, actor=make_user(Role.OFFICE_ADMIN, "office"), to=D, expected_version=item.version, now=now)
@@ -86,21 +90,23 @@ def test_a_return_needs_a_reason_and_the_card_shows_it(make_item, office, now):
     assert item.last_return_reason == "佐证材料不全,请补充"
 
 
-def test_submitting_needs_a_closing_report_which_is_kept(make_item, make_user, now):
+def test_submitting_needs_a_closing_report_which_is_kept(app, make_item, make_user, now):
     item = make_item("sfj", status=P)
     unit_admin = make_user(Role.UNIT_ADMIN, "sfj")
     with pytest.raises(Invalid):
         workflow.move(item, actor=unit_admin, to=S, expected_version=item.version, now=now)
-    workflow.move(item, actor=unit_admin, to=S, expected_version=item.version, now=now, note="已按期完成")
+    workflow.move(item, actor=unit_admin, to=S, expected_version=item.version, now=now, note="已按期完成",
+                  evidence=closing_evidence(app))
     report = db.session.execute(sa.select(ProgressUpdate).where(ProgressUpdate.item_id == item.id)).scalar_one()
     assert report.is_closing_report and report.text == "已按期完成" and report.author_id == unit_admin.id
 
 
-def test_every_transition_writes_one_audit_event_with_before_and_after(make_item, make_user, office, now):
+def test_every_transition_writes_one_audit_event_with_before_and_after(app, make_item, make_user, office, now):
     item = make_item("sfj")
     unit_admin = make_user(Role.UNIT_ADMIN, "sfj")
     workflow.move(item, actor=unit_admin, to=P, expected_version=item.version, now=now)
-    workflow.move(item, actor=unit_admin, to=S, expected_version=item.version, now=now, note="报告")
+    workflow.move(item, actor=unit_admin, to=S, expected_version=item.version, now=now, note="报告",
+                  evidence=closing_evidence(app))
     workflow.move(item, actor=office, to=P, expected_version=item.version, now=now, note="退回理由")
     events = db.session.scalars(sa.select(Event).where(Event.item_id == item.id).order_by(Event.id)).all()
     assert [e.action for e in events] == ["item.create", "item.sign", "item.submit", "item.return"]

@@ -51,14 +51,17 @@ def test_office_cannot_disable_itself(client, make_user):
 
 @pytest.mark.parametrize(("role", "unit_key"), [(Role.LEADER, "city"), (Role.UNIT_ADMIN, "sfj"),
                                                 (Role.UNIT_MEMBER, "sfj")])
-def test_only_the_office_administers_accounts_and_no_one_else_learns_which_accounts_exist(client, make_user, app,
-                                                                                         role, unit_key):
-    """An existing id answered 403 and a missing one 404 (issue 19 point 9): ids could be probed."""
+def test_only_the_office_administers_accounts_and_user_ids_cannot_be_probed(client, make_user, app, role,
+                                                                           unit_key):
+    """Whoever may not administer accounts hears "not found" for an account that exists and for one that does
+    not, as for every object they may not see (issue 19: 403 for an existing id, 404 for a missing one)."""
     logged_in(client, make_user, role, unit_key, "someone")
     target = make_user(Role.UNIT_MEMBER, "sfj", username="victim")
+    missing = target.id + 1000
     assert client.get("/admin/users").status_code == 403
-    for user_id in (target.id, 2147483000):
+    for user_id in (target.id, missing):
         assert client.post(f"/admin/users/{user_id}/disable").status_code == 404
+        assert client.post(f"/admin/users/{user_id}/enable").status_code == 404
         assert client.post(f"/admin/users/{user_id}/reset-password").status_code == 404
     assert target.is_enabled
     assert accounts.check_password(target, PASSWORD, app.extensions["password_hasher"])

@@ -14,7 +14,8 @@ PDF = b"%PDF-1.4 evidence"
 
 def move(client, item, to, **extra):
     data = {"to": to, "version": item.version, **extra}
-    return client.post(f"/items/{item.id}/move", data=data, headers={"HX-Request": "true"})
+    return client.post(f"/items/{item.id}/move", data=data, headers={"HX-Request": "true"},
+                       content_type="multipart/form-data")
 
 
 def test_a_unit_signs_by_moving_to_in_progress_and_gets_the_card_back(sign_in, people, make_item):
@@ -30,7 +31,7 @@ def test_a_unit_signs_by_moving_to_in_progress_and_gets_the_card_back(sign_in, p
 def test_a_drag_move_comes_back_with_what_it_did_in_words(sign_in, people, make_item):
     item, other = make_item("sfj", status=ItemStatus.IN_PROGRESS), make_item("sfj", status=ItemStatus.IN_PROGRESS)
     client = sign_in(people["sfj_admin"])
-    submitted = move(client, item, "submitted", note="已完成", evidence_ids="")
+    submitted = move(client, item, "submitted", note="已完成", files=(io.BytesIO(PDF), "报告.pdf"))
     reordered = move(client, other, "in_progress")
     said = [json.loads(r.headers["HX-Trigger"])["tracker:flash"]["message"] for r in (submitted, reordered)]
     assert said == ["已提交审核。", "顺序已保存。"]
@@ -127,8 +128,9 @@ def test_a_disguised_file_is_refused_for_what_its_content_is(sign_in, people, ma
 def test_a_move_from_the_item_page_says_what_it_did(sign_in, people, make_item, to, words):
     item = make_item("sfj", status=ItemStatus.ASSIGNED if to == "in_progress" else ItemStatus.IN_PROGRESS)
     client = sign_in(people["sfj_admin"])
+    files = {"files": (io.BytesIO(PDF), "报告.pdf")} if to == "submitted" else {}
     response = client.post(f"/items/{item.id}/move", data={"to": to, "version": item.version, "note": "办结报告",
-                                                          "via": "form"})
+                                                          "via": "form", **files}, content_type="multipart/form-data")
     assert response.status_code == 303
     assert words in client.get(f"/items/{item.id}").get_data(as_text=True)
 

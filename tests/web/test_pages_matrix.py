@@ -45,7 +45,7 @@ def pages(things: dict) -> dict[str, list[str]]:
             "/notifications": ROLES, "/office/webhooks/": ["office"],
             f"/digests/{things['digest'].id}": ROLES, "/office/": ["office"], "/instructions": ["office", "leader"],
             "/office/intake": ["office"], "/bulletins": ROLES,
-            f"/items/{item}/move-form?to=submitted": ["office", "sfj_admin", "sfj_member"],
+            f"/items/{item}/move-form?to=submitted": ["sfj_admin"],  # only the lead unit's admin submits
             "/indicators": ROLES, "/reporting/": ROLES, "/indicators?period=2023&sort=-state": ROLES,
             f"/indicators/{figure.indicator_id}/history?unit={figure.unit_id}&period=2023": ROLES,
             "/assessment?year=2023": ROLES}

@@ -43,7 +43,8 @@ def test_the_county_returns_its_townships_item_from_the_item_page(sign_in, peopl
     workflow.move(child, actor=shaped["township"], to=ItemStatus.SUBMITTED, expected_version=child.version,
                   now=now, note="已整改")
     county = sign_in(shaped["county"])
-    assert f"/items/{child.id}/review" in county.get(f"/items/{child.id}").get_data(as_text=True)
+    page = county.get(f"/items/{child.id}").get_data(as_text=True)
+    assert f"/items/{child.id}/move-form?to=in_progress" in page and 'name="to" value="done"' in page
     refused = county.post(f"/items/{child.id}/review", data={"decision": "return", "version": child.version})
     assert refused.status_code == 422 and child.status == ItemStatus.SUBMITTED
     county.post(f"/items/{child.id}/review", data={"decision": "return", "reason": "照片不清",

@@ -16,9 +16,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import closing_evidence
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, ItemTemplate, MissedReport, Notification, Role,
-                            TaskParameter, WorkItem)
+                            TaskParameter, User, WorkItem)
 from tracker.services import boards, extensions, plans, records, workflow
 from tracker.services.escalation import parse_ladder
 
@@ -42,7 +43,8 @@ def x_items(unit_id: int) -> list[WorkItem]:
 
 def shown_title(item: WorkItem) -> str:
     """The title the item page shows (the substitution the board and the item page always made)."""
-    return boards.item_detail(item, boards.Deadlines(today=date(2023, 4, 3), warning_days=7))["title"]
+    office = db.session.scalars(sa.select(User).where(User.role == Role.OFFICE_ADMIN)).first()
+    return boards.item_detail(item, boards.Deadlines(today=date(2023, 4, 3), warning_days=7), actor=office)["title"]
 
 
 def lone_xs(text: str) -> list[str]:
@@ -66,7 +68,7 @@ def shipped_plan_with_values(app, plan, people, unit, make_user, now):
     for item in (returned, extended):
         workflow.move(item, actor=admin, to=ItemStatus.IN_PROGRESS, expected_version=item.version, now=now)
     workflow.move(returned, actor=admin, to=ItemStatus.SUBMITTED, expected_version=returned.version, now=now,
-                  note="已完成")
+                  note="已完成", evidence=closing_evidence(app))
     second_office = make_user(Role.OFFICE_ADMIN, "office")
     workflow.review(returned, actor=second_office, decision="return", expected_version=returned.version, now=now,
                     reason="请补充佐证")

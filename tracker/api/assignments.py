@@ -82,7 +82,7 @@ def split(data: dict[str, Any], item_id: int) -> Response:
                             due_date=part["due_date"], description=part["description"])
              for index, part in enumerate(data["parts"])]
     children = splitting.split(item, actor=actor(), parts=parts, now=utcnow())
-    return json_response([ITEM_OUT.dump(boards.item_detail(child, deadlines())) for child in children], 201)
+    return json_response([ITEM_OUT.dump(boards.item_detail(child, deadlines(), actor=actor())) for child in children], 201)
 
 
 @blp.route("/items/<id:item_id>/cancel", methods=["POST"])

@@ -7,7 +7,7 @@ from flask import Response, request
 
 from ..clock import utcnow
 from ..models import WorkItem
-from ..services import boards, items, lookup, permissions
+from ..services import boards, item_rules, items, lookup
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
@@ -42,7 +42,7 @@ def item_response(item: WorkItem, status: int = 200) -> Response:
     Handlers that change the item build this after the service flushed and before they commit, so the answer
     needs no second read of what was just written.
     """
-    response = json_response(ITEM_OUT.dump(boards.item_detail(item, deadlines())), status)
+    response = json_response(ITEM_OUT.dump(boards.item_detail(item, deadlines(), actor=actor())), status)
     response.set_etag(str(item.version))
     return response
 
@@ -81,7 +81,7 @@ def create_items(data: dict[str, Any]) -> Response:
         actor=actor(), task=lookup.task(data["task_id"]), phase=lookup.phase(data["phase_id"]),
         units=lookup.units(data["unit_ids"]), title=data["title"], description=data["description"],
         priority=data["priority"], due_date=data["due_date"], now=utcnow())
-    return json_response([ITEM_OUT.dump(boards.item_detail(item, deadlines())) for item in created], 201)
+    return json_response([ITEM_OUT.dump(boards.item_detail(item, deadlines(), actor=actor())) for item in created], 201)
 
 
 @blp.route("/items/<id:item_id>")
@@ -103,10 +103,10 @@ def get_item(item_id: int) -> Response:
 def edit_item(data: dict[str, Any], item_id: int) -> Response:
     """Office only. The current version goes in `If-Match` (the ETag) or as `version`: 428 without either.
 
-    The role is checked first, so a caller who may not edit at all hears 403, not a request for a version.
+    The rule is asked first, so a caller who may not edit at all hears 403, not a request for a version.
     """
     item = visible_item(item_id)
-    permissions.require_office(actor())
+    item_rules.require(actor(), item, "edit")
     version = data.pop("version", None) or _if_match_version()
     reason = data.pop("reason", None)
     items.edit_item(item, actor=actor(), changes=data, expected_version=version, now=utcnow(), reason=reason)

@@ -22,12 +22,13 @@ from flask import Flask
 
 from ..errors import TrackerError
 from ..extensions import db
-from ..models import (AccountabilityRecord, Bulletin, ExtensionRequest, ExtensionStatus, ItemStatus, ItemTemplate,
-                      RecordStatus, Role, Unit, User, WorkItem)
+from ..models import (AccountabilityRecord, Bulletin, EvidenceRule, ExtensionRequest, ExtensionStatus, ItemStatus,
+                      ItemTemplate, RecordStatus, Role, Unit, User, WorkItem)
 from ..scheduler import jobs
 from ..services import bulletins, events, extensions, progress, records, workflow
 from ..services.deadlines import local_today
 from ..services.digests import week_key
+from ..services.evidence import has_evidence, rule_of
 from ..services.seeding import carriers_of
 from . import evidence, figures, shapes
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
@@ -254,9 +255,13 @@ class Replay:
         extensions.decide(pending, actor=self._office(), grant=step.data["grant"], note=note, now=step.at)
 
     def _do_submit(self, step: Step) -> None:
+        """A unit whose item needs evidence and has sent none with its progress attaches it to the report."""
         item = self._item(step)
+        owes = rule_of(item) == EvidenceRule.REQUIRED and not has_evidence(item.id)
+        files = list(self._evidence(item, step)) if owes else []
         workflow.move(item, actor=self._carrier(item), to=ItemStatus.SUBMITTED, expected_version=item.version,
-                      now=step.at, note=self._text("reports", step))
+                      now=step.at, note=self._text("reports", step),
+                      evidence=workflow.Evidence(files, self.storage) if files else None)
 
     def _do_return(self, step: Step) -> None:
         item = self._item(step)

@@ -6,6 +6,7 @@ from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
     Direction,
+    EvidenceRule,
     ExtensionStatus,
     IndicatorPeriod,
     ItemSource,
@@ -33,7 +34,7 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
-    "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event",
+    "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
     "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
     "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",

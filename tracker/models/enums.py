@@ -24,6 +24,15 @@ class Priority(enum.StrEnum):
     HIGH = "high"
 
 
+class EvidenceRule(enum.StrEnum):
+    """Whether submitting an item for review needs evidence files (佐证材料), set per plan and template in the plan
+    file: `required` refuses a submission while the item has none; `asked` takes it with a warning to the unit,
+    and the office's review queue marks it."""
+
+    REQUIRED = "required"
+    ASKED = "asked"
+
+
 class PhaseSource(enum.StrEnum):
     TEXT = "text"
     INFERRED = "inferred"

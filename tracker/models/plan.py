@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .enums import PhaseSource, Priority
+from .enums import EvidenceRule, PhaseSource, Priority
 from .types import UTCDateTime, json_type, str_enum
 
 
@@ -24,6 +24,12 @@ class Plan(db.Model):
     end_date: Mapped[date]
     office_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Whether a submission needs evidence: for the plan's own items (a template may say otherwise) and for
+    # ad-hoc items (交办件); a split item follows the item it was split from.
+    evidence_rule: Mapped[EvidenceRule] = mapped_column(str_enum(EvidenceRule, "evidence_rule"),
+                                                        default=EvidenceRule.REQUIRED, server_default="required")
+    ad_hoc_evidence_rule: Mapped[EvidenceRule] = mapped_column(str_enum(EvidenceRule, "ad_hoc_evidence_rule"),
+                                                               default=EvidenceRule.ASKED, server_default="asked")
 
     phases: Mapped[list[Phase]] = relationship(back_populates="plan", order_by="Phase.seq")
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="plan", order_by="TaskGroup.seq")
@@ -128,6 +134,8 @@ class ItemTemplate(db.Model):
     due_rule: Mapped[dict[str, Any]] = mapped_column(json_type())
     phase_id: Mapped[int | None] = mapped_column(sa.ForeignKey("phases.id"))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, "priority"), default=Priority.NORMAL)
+    # whether its items' submissions need evidence; None: as the plan says for its items
+    evidence_rule: Mapped[EvidenceRule | None] = mapped_column(str_enum(EvidenceRule, "evidence_rule"))
 
     task: Mapped[Task] = relationship(back_populates="templates")
 

@@ -11,10 +11,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid
 from ..extensions import db
-from ..models import ItemStatus, ItemUnit, Role, Unit, User, WorkItem
-from . import audit, item_news, permissions, wording
+from ..models import ItemUnit, Unit, User, WorkItem
+from . import audit, item_news, item_rules, permissions, wording
 from .workflow import NOTE_LIMIT, check_version, flush_guarded, snapshot
 
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
@@ -29,19 +29,9 @@ def add_cooperators(item: WorkItem, units: list[Unit]) -> None:
 
 def mark_part_done(item: WorkItem, *, actor: User, note: str, now: datetime) -> ItemUnit:
     """A cooperating unit's admin marks its part done with a note. Once; not on done or cancelled items."""
-    permissions.require_not_read_only(actor)
-    part = permissions.cooperation(actor, item)
-    if part is None:
-        raise NotAllowed("只有配合单位可以标记本单位承担部分已完成", "Only a cooperating unit marks its part done",
-                         code="cooperating_only")
-    if actor.role != Role.UNIT_ADMIN:
-        raise NotAllowed("须由配合单位管理员标记", "The cooperating unit's administrator marks its part done",
-                         code="unit_admin_only")
-    permissions.require_open(item)
-    if part.is_done:
-        raise Invalid("本单位承担部分已标记完成", "Your part is already marked done", code="part_already_done")
-    if item.status == ItemStatus.DONE:
-        raise Invalid("该工作项已办结", "This item is already done", code="item_done")
+    facts = item_rules.Facts.of(item)
+    item_rules.require(actor, facts, "mark_part")
+    part = facts.part_of(actor.unit_id)
     text = required_text(note, "note", "须填写完成情况说明", "A note on what was done is required")
     part.part_done_at, part.part_done_by_id, part.part_note = now, actor.id, text
     db.session.flush()
@@ -56,9 +46,7 @@ def set_responsible(item: WorkItem, *, actor: User, user_id: int | None, phone: 
                     expected_version: int, now: datetime) -> WorkItem:
     """Name the person responsible (a user of the lead unit) and a contact phone; the lead unit's admin or the
     office may, and every change is audited."""
-    if actor.role != Role.OFFICE_ADMIN:
-        permissions.require_lead(actor, item, admin=True)
-    permissions.require_open(item)
+    item_rules.require(actor, item, "name_person")
     check_version(item, expected_version)
     person = None
     if user_id is not None:
@@ -86,21 +74,12 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
     """The office (or, for a child item, its supervisor) changes the lead and cooperating units. A new lead
     unit starts without a person responsible (the old one belonged to the old unit); parts already marked done
     by units that stay are kept. The units involved are notified."""
-    permissions.require_supervisor(actor, item)
-    permissions.require_open(item)
+    item_rules.require(actor, item, "set_units")
     check_version(item, expected_version)
     if item.parent is not None and not permissions.is_below(lead.id, item.parent.unit_id):
         raise Invalid("下级分解事项的牵头单位须为上级牵头单位的下属单位", "A sub-item's lead unit must be below the "
                       "parent's lead unit", code="unit_not_subordinate", fields={"lead_unit_id": ["不是下属单位"]})
-    if item.parent is not None and not permissions.is_office(actor):
-        # A district supervising its township's part names cooperating units of its own tree only: it may not
-        # open its work to another district, or to the office, which would then read and report on it.
-        outside = [unit for unit in cooperating if not permissions.is_below(unit.id, item.parent.unit_id)]
-        if outside:
-            names = "、".join(unit.short_name for unit in outside)
-            raise Invalid(f"只能指定本单位下属单位为配合单位:{names}不是", "Cooperating units must be below your "
-                          f"unit: {', '.join(unit.short_name for unit in outside)} are not",
-                          code="unit_not_subordinate", fields={"cooperating_unit_ids": ["不是下属单位"]})
+    _require_within_own_tree(actor, cooperating)
     before = snapshot(item)
     old_units = set(item_news.carrying_units(item))
     if lead.id != item.unit_id:
@@ -120,6 +99,19 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
     item_news.notify(unit_ids=old_units | set(item_news.carrying_units(item)), item=item, kind="units_changed",
                    text=f"“{wording.title(item)}”的牵头或配合单位已调整", actor=actor, now=now)
     return item
+
+
+def _require_within_own_tree(actor: User, cooperating: list[Unit]) -> None:
+    """A supervising unit that is not the office (a county on the items it split) names cooperating units only
+    below itself: it cannot give another county, or the office, access to its items."""
+    if permissions.is_office(actor):
+        return
+    outside = [unit for unit in cooperating if not permissions.is_below(unit.id, actor.unit_id)]
+    if outside:
+        names = "、".join(unit.short_name for unit in outside)
+        raise Invalid(f"配合单位须为本单位的下属单位:{names} 不是", f"Cooperating units must be below your unit: "
+                      f"{', '.join(unit.short_name for unit in outside)} are not", code="unit_not_subordinate",
+                      fields={"cooperating_unit_ids": [f"{unit.short_name}:不是下属单位" for unit in outside]})
 
 
 def unit_users(unit_id: int) -> list[User]:

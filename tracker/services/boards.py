@@ -15,10 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import (AccountabilityRecord, Event, ItemStatus, ItemUnit, Plan, RecordStatus, Task, TaskGroup, Unit,
-                      User, WorkItem)
+from ..models import (AccountabilityRecord, Event, ItemStatus, ItemUnit, Plan, ProgressUpdate, RecordStatus, Task,
+                      TaskGroup, Unit, User, WorkItem)
 from ..models.accountability import UNANSWERED_KIND
-from . import permissions, wording
+from . import evidence, offers, permissions, wording
+from .item_rules import Facts
 from .deadlines import Light, days_overdue, light, light_clause
 from .search import item_search_clause
 from .workflow import STATUS_LABELS, returned_by
@@ -73,6 +74,19 @@ CARD_COLUMNS = (
         AccountabilityRecord.status.in_([RecordStatus.OPEN.value, RecordStatus.ANSWERED.value]))
     .order_by(AccountabilityRecord.level.desc()).limit(1).correlate(WorkItem).scalar_subquery().label("open_level"),
 )
+# What a card's moves are judged on besides its own columns (item_rules.Facts): who split it, whether a sub-item
+# holds it back, and who submitted it (they may not approve it).
+_PARENT, _CHILD = sa.orm.aliased(WorkItem), sa.orm.aliased(WorkItem)
+RULE_COLUMNS = (
+    sa.select(_PARENT.unit_id).where(_PARENT.id == WorkItem.parent_id).correlate(WorkItem).scalar_subquery()
+    .label("parent_unit_id"),
+    sa.exists().where(_CHILD.parent_id == WorkItem.id, _CHILD.status != ItemStatus.DONE,
+                      _CHILD.cancelled_at.is_(None)).correlate(WorkItem).label("has_open_children"),
+    sa.case((WorkItem.status == ItemStatus.SUBMITTED, sa.select(ProgressUpdate.author_id).where(
+        ProgressUpdate.item_id == WorkItem.id, ProgressUpdate.is_closing_report.is_(True))
+        .order_by(ProgressUpdate.id.desc()).limit(1).correlate(WorkItem).scalar_subquery()))
+    .label("submitted_by"),
+)
 
 
 def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list[sa.ColumnElement[bool]]:
@@ -115,7 +129,7 @@ def _part_column(actor: User) -> sa.ColumnElement[Any]:
 
 def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
     """Ad-hoc items (交办件) have no task: the outer join gives them no task number and no group."""
-    return sa.select(*CARD_COLUMNS, _part_column(actor).label("my_part")).select_from(WorkItem) \
+    return sa.select(*CARD_COLUMNS, _part_column(actor).label("my_part"), *RULE_COLUMNS).select_from(WorkItem) \
         .outerjoin(Task, Task.id == WorkItem.task_id).join(Unit, Unit.id == WorkItem.unit_id) \
         .outerjoin(User, User.id == WorkItem.responsible_user_id)
 
@@ -123,7 +137,7 @@ def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
 CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
                "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
                "updated_at", "light", "days_overdue", "open_level", "parent_id", "source", "responsible_name",
-               "my_part")
+               "my_part", "offers")
 
 
 def change_mark() -> int:
@@ -139,18 +153,32 @@ def change_mark() -> int:
 class CardMaker:
     """Turns rows into cards. Lights and days overdue depend only on (done?, due date), so they are computed
     once per distinct pair by deadlines.light, the one rule, rather than once per card. With `fields`, a card
-    carries only those (a lean list for clients that show a few)."""
+    carries only those (a lean list for clients that show a few). Each card says what the actor is offered on
+    it (`offers`: its moves), judged by the rules the move itself asks."""
 
-    def __init__(self, deadlines: Deadlines, fields: tuple[str, ...] = ()) -> None:
+    def __init__(self, deadlines: Deadlines, actor: User, fields: tuple[str, ...] = ()) -> None:
         self.deadlines = deadlines
+        self.actor = actor
         self.fields = fields
         self.derived: dict[tuple[bool, date | None], tuple[str | None, int]] = {}
         self.wordings = wording.wordings()  # titles show the plan's X values once the office set them
+        self.evidence: evidence.Rules | None = None
 
     def _derive(self, done: bool, due: date | None) -> tuple[str | None, int]:
         found = light(status=ItemStatus.DONE if done else ItemStatus.ASSIGNED, due=due,
                       today=self.deadlines.today, warning_days=self.deadlines.warning_days)
         return (found.value if found else None), (0 if done else days_overdue(due, self.deadlines.today))
+
+    def _offers(self, row: Any) -> dict[str, Any]:
+        def evidence_rule() -> Any:
+            self.evidence = self.evidence or evidence.Rules()
+            return self.evidence.of(plan_id=row.plan_id, task_id=row.task_id, template_id=row.template_id,
+                                    parent_id=row.parent_id)
+        facts = Facts(id=row.id, status=ItemStatus(row.status), unit_id=row.unit_id, parent_id=row.parent_id,
+                      cancelled=False, due_date=row.due_date, parent_unit_id=row.parent_unit_id,
+                      submitted_by=row.submitted_by, evidence_of=evidence_rule,
+                      **({} if row.has_open_children else {"open_children": []}))
+        return offers.of_card(self.actor, facts)
 
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
@@ -170,7 +198,9 @@ class CardMaker:
             "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "parent_id": parent_id,
             "source": source, "responsible_name": responsible_name, "my_part": my_part,
         }
-        return {name: card[name] for name in self.fields} if self.fields else card
+        if not self.fields:
+            return card | {"offers": self._offers(row)}
+        return {name: (self._offers(row) if name == "offers" else card[name]) for name in self.fields}
 
 
 def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
@@ -192,7 +222,7 @@ def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after
     if after_id is not None:
         stmt = stmt.where(WorkItem.id > after_id)
     found = db.session.execute(stmt).all()
-    card = CardMaker(deadlines, fields)
+    card = CardMaker(deadlines, actor, fields)
     page = [card(row) for row in found[:limit]]
     return page, (found[limit - 1].id if len(found) > limit else None)
 
@@ -240,7 +270,7 @@ def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes:
         stmt = (sa.select(inner).where(inner.c.rn <= limit)
                 .order_by(inner.c.lane_sort, inner.c.lane_key.nulls_last(), inner.c.status, inner.c.rn))
     lanes: dict[Any, dict[str, Any]] = {}
-    card = CardMaker(deadlines, fields)
+    card = CardMaker(deadlines, actor, fields)
     for row in db.session.execute(stmt):
         lane = lanes.setdefault(row.lane_key, {"key": row.lane_key if swimlanes else None,
                                                "title": row.lane_title if swimlanes else None,
@@ -262,9 +292,10 @@ def _empty_columns() -> list[dict[str, Any]]:
              "count": 0, "cards": []} for status in COLUMN_ORDER]
 
 
-def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
+def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[str, Any]:
     """One card with everything a detail view shows (a handful of lazy loads; one item, not a list): its lead
-    and cooperating units with their parts, the person responsible, its source, its parent and children."""
+    and cooperating units with their parts, the person responsible, its source, its parent and children, and
+    what the actor is offered on it."""
     def lit(status: ItemStatus, due: date | None) -> Light | None:
         return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
 
@@ -296,4 +327,5 @@ def item_detail(item: WorkItem, deadlines: Deadlines) -> dict[str, Any]:
                       "light": None if child.cancelled_at else lit(child.status, child.due_date)}
                      for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
                                                      .order_by(WorkItem.id))],
+        "offers": offers.of_item(actor, item),
     }

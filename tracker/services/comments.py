@@ -8,15 +8,14 @@ import sqlalchemy as sa
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Comment, User, WorkItem
-from . import audit, permissions
+from . import audit, item_rules
 
 LIMIT = 5_000
 
 
 def add_comment(item: WorkItem, *, actor: User, text: str, now: datetime) -> Comment:
     """Anyone who may see the item except leaders (read-only) may comment; the text is required."""
-    permissions.require_visible(actor, item)
-    permissions.require_not_read_only(actor)
+    item_rules.require(actor, item, "comment")
     text = text.strip()
     if not text or len(text) > LIMIT:
         raise Invalid(f"评论须为 1 至 {LIMIT} 字", f"A comment has 1 to {LIMIT} characters",

@@ -10,10 +10,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..errors import Invalid, NotAllowed, NotFound
+from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import ExtensionRequest, ExtensionStatus, ItemStatus, User, WorkItem
-from . import audit, escalation, notifications, permissions, wording
+from ..models import ExtensionRequest, ExtensionStatus, User, WorkItem
+from . import audit, escalation, item_rules, notifications, permissions, wording
 from .workflow import flush_guarded, snapshot
 
 
@@ -26,16 +26,11 @@ def _as_audit(request: ExtensionRequest) -> dict[str, object]:
 def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, now: datetime) -> ExtensionRequest:
     """A unit of the item asks to move its due date later. One pending request per item at a time.
 
-    Raises NotAllowed for anyone but the lead unit, Invalid for a done item, an earlier or out-of-plan date
-    (for a child item, a date after its parent's), a missing reason, or a request already waiting.
+    Raises what item_rules.ask_extension refuses (anyone but the lead unit; a done item, a request already
+    waiting), and Invalid for an earlier or out-of-plan date (for a child item, a date after its parent's) or a
+    missing reason.
     """
-    permissions.require_not_read_only(actor)
-    if not permissions.is_unit(actor):
-        raise NotAllowed("延期由承办单位申请,办公室审批", "Extensions are asked by the unit and decided by the office",
-                         code="unit_only")
-    permissions.require_lead(actor, item)
-    if item.status == ItemStatus.DONE or item.due_date is None:
-        raise Invalid("该工作项无需延期", "This item cannot be extended", code="not_extendable")
+    item_rules.require(actor, item, "ask_extension")
     if due <= item.due_date or (item.task_id is not None and due > item.plan.end_date):
         raise Invalid(f"新的截止日期须晚于 {item.due_date},且不晚于计划结束日 {item.plan.end_date}",
                       f"The new due date must be after {item.due_date} and by {item.plan.end_date}",
@@ -47,10 +42,6 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
                       fields={"due": ["晚于上级事项截止日期"]})
     if not reason.strip():
         raise Invalid("须说明延期理由", "A reason is required", fields={"reason": ["必填"]})
-    pending = db.session.execute(sa.select(ExtensionRequest.id).where(
-        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.PENDING)).first()
-    if pending:
-        raise Invalid("已有待审批的延期申请", "An extension request is already waiting", code="extension_pending")
     extension = ExtensionRequest(item_id=item.id, requested_by_id=actor.id, requested_at=now,
                                  current_due=item.due_date, requested_due=due, reason=reason.strip())
     db.session.add(extension)
@@ -83,7 +74,7 @@ def decide(extension: ExtensionRequest, *, actor: User, grant: bool, note: str |
     """The supervisor grants (the card's due date moves) or refuses (a reason is required). Decided once."""
     item = db.session.get(WorkItem, extension.item_id)
     assert item is not None
-    permissions.require_supervisor(actor, item)
+    item_rules.require(actor, item, "decide_extension")
     if extension.status != ExtensionStatus.PENDING:
         raise Invalid("该延期申请已审批", "This request was already decided", code="already_decided")
     note = (note or "").strip() or None

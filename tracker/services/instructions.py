@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Instruction, InstructionProposal, ItemSource, Plan, ProposalStatus, Role, Unit, User, WorkItem
-from . import audit, item_news, items, permissions, wording
+from . import audit, item_news, item_rules, items, permissions, wording
 from .assignment import required_text
 
 TEXT_LIMIT = 5_000
@@ -31,7 +31,7 @@ def _text(text: str | None, field: str = "text") -> str:
 
 def instruct(item: WorkItem, *, actor: User, text: str, now: datetime) -> Instruction:
     """A leader's instruction on an item; the lead and cooperating units are told."""
-    permissions.require_leader(actor)
+    item_rules.require(actor, item, "instruct")
     instruction = Instruction(item_id=item.id, author_id=actor.id, at=now, text=_text(text))
     db.session.add(instruction)
     db.session.flush()

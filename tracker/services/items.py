@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Invalid
 from ..extensions import db
 from ..models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, User, WorkItem
-from . import assignment, audit, escalation, item_news, permissions, records, wording
+from . import assignment, audit, escalation, item_news, item_rules, permissions, records, wording
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
 EDITABLE = ("title", "description", "priority", "due_date", "source", "source_ref")
@@ -109,8 +109,7 @@ def edit_item(item: WorkItem, *, actor: User, changes: dict[str, Any], expected_
               reason: str | None = None) -> WorkItem:
     """The office corrects a card: wording, priority, due date. A new due date needs a reason (audited with
     it), keeps the original due date and starts a new ladder cycle; the units carrying the item are told."""
-    permissions.require_office(actor)
-    permissions.require_open(item)
+    item_rules.require(actor, item, "edit")
     check_version(item, expected_version)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -148,11 +147,8 @@ def cancel_item(item: WorkItem, *, actor: User, reason: str, expected_version: i
     """撤销: the supervisor (the office; for a child item the unit that split it) withdraws an item with a
     reason. It stays in the database and the audit trail, leaves the boards, the figures and the ladder, and no
     longer holds its parent back. Done items are not cancelled."""
-    permissions.require_supervisor(actor, item)
-    permissions.require_open(item)
+    item_rules.require(actor, item, "cancel")
     check_version(item, expected_version)
-    if item.status == ItemStatus.DONE:
-        raise Invalid("已办结的工作项不能撤销", "A done item cannot be cancelled", code="item_done")
     text = assignment.required_text(reason, "reason", "撤销须说明理由", "Cancelling needs a reason")
     before = snapshot(item)
     item.cancelled_at, item.cancel_reason, item.updated_at = now, text, now

@@ -7,15 +7,14 @@ tree leads or cooperates on. On an item a unit is, by its place:
 - a cooperating unit (配合, a row of `item_units`): reports on its part and marks its part done;
 - the supervisor of a child item (二次分解): the unit that leads the parent acts for the child as the office
   does (review, extension decisions, cancelling) through its unit_admin.
-What a caller may not see is reported as not found, so ids of other units' items reveal nothing.
+What a caller may not see is reported as not found, so ids of other units' items reveal nothing. What each
+place may do with an item, and when, is item_rules'.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
-from ..errors import Invalid, NotAllowed, NotFound
+from ..errors import NotAllowed, NotFound
 from ..extensions import db
 from ..models import ItemUnit, Role, Unit, User, WorkItem
 
@@ -93,42 +92,25 @@ def is_read_only(actor: User) -> bool:
     return actor.role == Role.LEADER
 
 
-def can_change(actor: User, item: WorkItem | Any) -> bool:
-    """Moving a card (a card as a dict too): the office on every item, a unit on the items it leads."""
-    unit_id = item["unit_id"] if isinstance(item, dict) else item.unit_id
-    return is_office(actor) or (is_unit(actor) and unit_id == actor.unit_id)
-
-
-def can_answer(actor: User, record: Any) -> bool:
-    """Only the unit a record is addressed to answers it, only while it is open, and only a 督办 (a record with
-    an answer date): 提醒, 催办 and 通报 are notices, read rather than answered."""
-    return (is_unit(actor) and actor.unit_id == record.unit_id and record.status == "open"
-            and record.answer_due is not None)
-
-
 def require_visible(actor: User, item: WorkItem | None) -> WorkItem:
     if item is None or not can_see_item(actor, item):
         raise NotFound("工作项不存在或无权查看", "Work item not found", code="item_not_found")
     return item
 
 
-def is_lead(actor: User, item: WorkItem) -> bool:
-    """The actor belongs to the item's lead unit (the office counts for items it leads itself)."""
-    return actor.role != Role.LEADER and item.unit_id == actor.unit_id
-
-
-def cooperation(actor: User, item: WorkItem) -> ItemUnit | None:
-    """The actor's unit's part of the item when that unit cooperates on it."""
-    if actor.role not in UNIT_ROLES:
-        return None
-    return next((part for part in item.cooperators if part.unit_id == actor.unit_id), None)
-
-
-def supervises(actor: User, item: WorkItem) -> bool:
-    """The office supervises every item; the lead unit of a parent item supervises its children (its admin)."""
+def supervises_unit(actor: User, splitting_unit_id: int | None) -> bool:
+    """Who supervises an item: the office every item; the unit that split it (`splitting_unit_id`, the lead
+    unit of its parent; None for an item not split from another) through its admin, as the office does."""
     if actor.role == Role.OFFICE_ADMIN:
         return True
-    return actor.role == Role.UNIT_ADMIN and item.parent is not None and item.parent.unit_id == actor.unit_id
+    return actor.role == Role.UNIT_ADMIN and splitting_unit_id is not None and splitting_unit_id == actor.unit_id
+
+
+def read_only_refusal(actor: User) -> NotAllowed | None:
+    """Leaders read everything and change nothing; every change path asks this first."""
+    if actor.role == Role.LEADER:
+        return NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
+    return None
 
 
 def review_queue_clause(actor: User) -> sa.ColumnElement[bool]:
@@ -149,51 +131,9 @@ def reviews_split_parts(actor: User) -> bool:
 
 
 def require_not_read_only(actor: User) -> None:
-    """Leaders read everything and change nothing; every change path asks this first."""
-    if actor.role == Role.LEADER:
-        raise NotAllowed("领导账号只能查看,不能修改", "Leaders have read-only access", code="read_only")
-
-
-def require_open(item: WorkItem) -> None:
-    """A cancelled item (撤销) is kept for the record and changes no more."""
-    if item.cancelled_at is not None:
-        raise Invalid("该工作项已撤销", "This item was cancelled", code="item_cancelled")
-
-
-def require_may_change(actor: User, item: WorkItem) -> None:
-    """Moving a card: the office, the lead unit, or the unit supervising a child item; leaders never. Who may
-    is asked before what state the item is in: one who may not learns nothing of the workflow."""
-    require_not_read_only(actor)
-    if not (can_change(actor, item) or supervises(actor, item)):
-        raise NotAllowed("只能办理本单位牵头的工作项", "You may only change items your unit leads")
-    require_open(item)
-
-
-def require_may_report(actor: User, item: WorkItem) -> None:
-    """Progress, evidence and comments: the office, the lead unit and the cooperating units."""
-    require_not_read_only(actor)
-    if not (actor.role == Role.OFFICE_ADMIN or item.unit_id == actor.unit_id or cooperation(actor, item)):
-        raise NotAllowed("只能办理本单位承担的工作项", "You may only report on items your unit carries")
-    require_open(item)
-
-
-def require_lead(actor: User, item: WorkItem, *, admin: bool = False) -> None:
-    """Only the lead unit (its admin when `admin`): signing up a person, splitting, asking for more time."""
-    require_not_read_only(actor)
-    if actor.role not in UNIT_ROLES or item.unit_id != actor.unit_id:
-        raise NotAllowed("只有牵头单位可以执行此操作", "Only the lead unit may do this", code="lead_only")
-    if admin and actor.role != Role.UNIT_ADMIN:
-        raise NotAllowed("只有牵头单位管理员可以执行此操作", "Only the lead unit's administrator may do this",
-                         code="lead_admin_only")
-    require_open(item)
-
-
-def require_supervisor(actor: User, item: WorkItem) -> None:
-    """Reviewing, deciding extensions, cancelling: the office, or the parent's lead unit for a child item."""
-    require_not_read_only(actor)
-    if not supervises(actor, item):
-        raise NotAllowed("只有领导小组办公室或上级牵头单位可以执行此操作",
-                         "Only the office, or the unit that split this item, may do this", code="supervisor_only")
+    refusal = read_only_refusal(actor)
+    if refusal is not None:
+        raise refusal
 
 
 def require_office(actor: User) -> None:

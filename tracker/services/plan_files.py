@@ -19,6 +19,7 @@ from . import wording
 KEY = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="只能使用小写字母、数字、下划线和连字符(至多 64 个字符)")
 SHORT_TEXT = validate.Length(min=1, max=200)
 DIRECTIONS = {">=": "at_least", "<=": "at_most"}  # the file's words for an indicator's direction
+EVIDENCE_RULES = validate.OneOf(["required", "asked"], error="须为 required(无佐证材料不能提交办结)或 asked(提示后可提交)")
 
 
 class FileProblems(Exception):
@@ -142,6 +143,8 @@ class TemplateSchema(_StrictSchema):
     due = fields.Nested(DueSchema, required=True)
     phase = fields.String(load_default=None, allow_none=True, validate=KEY)
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high"]))
+    evidence = fields.String(load_default=None, validate=EVIDENCE_RULES,
+                             metadata={"description": "whether submitting its items needs evidence; else the plan's"})
 
 
 class TaskSchema(_StrictSchema):
@@ -198,6 +201,10 @@ class PlanFileSchema(_StrictSchema):
     tasks = fields.List(fields.Nested(TaskSchema), required=True, validate=validate.Length(min=1))
     indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
     indicator_due_days = fields.Integer(load_default=0, strict=True, validate=DUE_DAYS)
+    evidence = fields.String(load_default="required", validate=EVIDENCE_RULES,
+                             metadata={"description": "whether submitting a plan item needs evidence"})
+    ad_hoc_evidence = fields.String(load_default="asked", validate=EVIDENCE_RULES,
+                                    metadata={"description": "the same for ad-hoc items (交办件)"})
 
 
 # --- reading ----------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from ..errors import Invalid, NotFound, TrackerError
 from .. import transaction
 from ..extensions import db
 from ..models import Attachment, IndicatorReport, ItemStatus, ProgressUpdate, User, WorkItem
-from . import audit, permissions
+from . import audit, item_rules, permissions
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +171,7 @@ def add_update(item: WorkItem, *, actor: User, text: str, percent: int | None, f
                storage: Storage, now: datetime) -> ProgressUpdate:
     """A progress note on a card the actor's unit leads or cooperates on, with evidence files; audited. Not on
     done cards."""
-    permissions.require_may_report(actor, item)
-    if item.status == ItemStatus.DONE:
-        raise Invalid("已办结的工作项不能再报送进展", "A done item takes no more progress updates", code="item_done")
+    item_rules.require(actor, item, "progress")
     update = ProgressUpdate(item_id=item.id, author_id=actor.id, at=now, text=text, percent=percent)
     evidence = attach(update, item=item, actor=actor, files=files, storage=storage, now=now)
     audit.record(actor=actor, action="item.progress", entity_type="progress_update", entity_id=update.id,

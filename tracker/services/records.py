@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, TrackerError
 from ..extensions import db
 from ..models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
 from . import alerts, audit, notices, notifications, permissions, wording
@@ -130,9 +130,7 @@ def open_answer_owing(item_id: int, *, unit_id: int) -> list[AccountabilityRecor
 
 def close(record: AccountabilityRecord, *, actor: User, note: str, now: datetime) -> AccountabilityRecord:
     """核销: the office closes a record, answered or not, with a note. Office only."""
-    _require_office(actor)
-    if record.status in (RecordStatus.CLOSED, RecordStatus.SETTLED):
-        raise InvalidTransition("该督办记录已核销或已办结销号", "The record is already closed or settled")
+    require_closable(actor, record)
     before = snapshot(record)
     record.close_note = _required_text(note, "note", "请填写核销说明")
     record.closed_at, record.closed_by_id = now, actor.id
@@ -141,6 +139,29 @@ def close(record: AccountabilityRecord, *, actor: User, note: str, now: datetime
     audit.record(actor=actor, action="record.close", entity_type="accountability_record", entity_id=record.id,
                  item_id=record.item_id, before=before, after=snapshot(record), now=now)
     return record
+
+
+def close_refusal(actor: User, record: AccountabilityRecord) -> TrackerError | None:
+    """Why the actor may not close (核销) or escalate the record now, or None: the office only (asked first), on
+    a record still open or answered."""
+    refusal = permissions.read_only_refusal(actor)
+    if refusal is None and not permissions.is_office(actor):
+        refusal = NotAllowed("仅领导小组办公室可以执行此操作", "Only the leading-group office may do this",
+                             code="office_only")
+    if refusal is None and record.status in (RecordStatus.CLOSED, RecordStatus.SETTLED):
+        refusal = InvalidTransition("该督办记录已核销或已办结销号", "The record is already closed or settled")
+    return refusal
+
+
+def require_closable(actor: User, record: AccountabilityRecord) -> None:
+    refusal = close_refusal(actor, record)
+    if refusal is not None:
+        raise refusal
+
+
+def closable(actor: User, rows: Sequence[AccountabilityRecord]) -> set[int]:
+    """The records of a list the actor may close or escalate: what the item page offers a form for."""
+    return {record.id for record in rows if close_refusal(actor, record) is None}
 
 
 def close_many(record_ids: Sequence[int], *, actor: User, note: str, now: datetime) -> list[AccountabilityRecord]:
@@ -157,9 +178,9 @@ def escalate(record: AccountabilityRecord, *, actor: User, note: str, now: datet
     """The office raises a record by hand to the next level of the ladder: a new record issued by a person.
 
     The source record stays as it is. Raises NotAllowed (not the office), Invalid (already at the top, or
-    already escalated to that level for this due date).
+    already escalated to that level for this due date), InvalidTransition (a record closed or settled).
     """
-    _require_office(actor)
+    require_closable(actor, record)
     reason = _required_text(note, "note", "请填写升级督办的理由")
     if record.level >= len(ladder):
         raise Invalid("已是最高督办等级,不能再升级", "The record is already at the top of the ladder",

@@ -262,10 +262,10 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
 
 
 def account_to_administer(user_id: int, *, actor: User) -> User:
-    """The account the office administers; not found for anyone else, whether it exists or not, so a unit's
-    user cannot probe which ids there are."""
-    user = db.session.get(User, user_id)
-    if user is None or not permissions.is_office(actor):
+    """An account the actor may administer, by id: any for the office. Anyone else hears "not found" whether
+    the id exists or not, as for every object one may not see, so user ids cannot be probed."""
+    user = db.session.get(User, user_id) if permissions.is_office(actor) else None
+    if user is None:
         raise NotFound("用户不存在", "User not found", code="user_not_found")
     return user
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (
     Direction,
+    EvidenceRule,
     Event,
     Indicator,
     IndicatorPeriod,
@@ -103,6 +104,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
     plan = _upsert(Plan, {"key": data["key"]}, {
         "title": data["title"], "short_title": data["short"], "timezone": data["timezone"],
         "start_date": data["start"], "end_date": data["end"], "office_unit_id": units[data["office"]].id,
+        "evidence_rule": EvidenceRule(data["evidence"]), "ad_hoc_evidence_rule": EvidenceRule(data["ad_hoc_evidence"]),
     }, report, "plans")
     if plan.loaded_at is None:
         plan.loaded_at = now
@@ -136,6 +138,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
                 "due_rule": audit.jsonable(item_spec["due"]),
                 "phase_id": phases[item_spec["phase"]].id if item_spec["phase"] else None,
                 "priority": Priority(item_spec["priority"]),
+                "evidence_rule": EvidenceRule(item_spec["evidence"]) if item_spec["evidence"] else None,
             }, report, "templates")
             db.session.flush()
             _expand(template, item_spec, data, plan, task, phases, units, positions, report, now)

@@ -2,7 +2,7 @@
 
 A unit with subordinate units splits an item it leads into child items, one per subordinate unit it names,
 due no later than the parent. For its children the unit acts as the office does (review, extension decisions,
-cancelling; see permissions.supervises), the parent shows its children's progress, and the parent cannot be
+cancelling; see permissions.supervises_unit), the parent shows its children's progress, and the parent cannot be
 submitted while a child is open (workflow). Children can be split again: the depth is not limited.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from ..errors import Invalid
 from ..models import ItemStatus, Unit, User, WorkItem
-from . import audit, items, permissions
+from . import audit, item_rules, items, permissions
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,7 @@ def split(item: WorkItem, *, actor: User, parts: list[Part], now: datetime) -> l
     Raises NotAllowed (not the lead unit's admin), Invalid (no parts, a unit that is not below the lead unit,
     a due date after the parent's, an item already submitted, done or cancelled).
     """
-    permissions.require_lead(actor, item, admin=True)
-    if item.status not in (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS):
-        raise Invalid("只能分解待签收或进行中的工作项", "Only an item assigned or in progress can be split",
-                      code="not_splittable")
+    item_rules.require(actor, item, "split")
     if not parts:
         raise Invalid("至少指定一个下属单位", "Name at least one subordinate unit", fields={"parts": ["至少一项"]})
     for index, part in enumerate(parts):

@@ -1,10 +1,9 @@
-"""The workflow of a card and the table of who may make which transition.
+"""The workflow of a card: its transitions and the one move function every caller uses.
 
 assigned 待签收 → in_progress 进行中 → submitted 待审核 → done 已办结, and submitted → in_progress as a return
-with a reason. The lead unit signs and submits; the supervisor approves or returns: the office, or for a child
-item (二次分解) the unit that leads its parent. A unit never marks its own item done, and no one approves an
-item they submitted themselves (the office's own items need a second office account). A parent cannot be
-submitted while one of its children is open (neither done nor cancelled).
+with a reason. Who may make each transition, and when, is the transition's rule in item_rules (the lead unit
+signs and submits; the supervisor, the office or for a child item (二次分解) the unit that split it, approves or
+returns; no one approves what they submitted themselves; a parent waits for its open children).
 """
 from __future__ import annotations
 
@@ -16,41 +15,31 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import Invalid, InvalidTransition, NotAllowed, NotFound, StaleVersion
+from ..errors import Invalid, InvalidTransition, NotFound, StaleVersion
 from ..extensions import db
-from ..models import Event, ItemStatus, ProgressUpdate, Role, Unit, User, WorkItem
-from . import audit, escalation, notifications, permissions, progress, records, wording
+from ..models import Event, ItemStatus, ProgressUpdate, Unit, User, WorkItem
+from . import audit, escalation, item_rules, notifications, permissions, progress, records, wording
+from .evidence import require_for_submission
+from .item_rules import STATUS_WORDS as STATUS_LABELS
 from .ordering import position_between, renumbered
-
-STATUS_LABELS = {
-    ItemStatus.ASSIGNED: ("待签收", "Assigned"),
-    ItemStatus.IN_PROGRESS: ("进行中", "In progress"),
-    ItemStatus.SUBMITTED: ("待审核", "Submitted"),
-    ItemStatus.DONE: ("已办结", "Done"),
-}
 
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: str  # its rule in item_rules.RULES
     source: ItemStatus
     target: ItemStatus
-    roles: frozenset[Role]
-    by: str  # "lead": the item's lead unit, in one of `roles`; "supervisor": permissions.supervises (the
-    # office, whose role `roles` names for the board's menus, or a parent's lead unit on a child item)
     note: str | None = None  # "report" (closing report) or "reason" (why it is returned), required when set
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("sign", ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS,
-               frozenset({Role.UNIT_ADMIN, Role.UNIT_MEMBER, Role.OFFICE_ADMIN}), by="lead"),
-    Transition("submit", ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED,
-               frozenset({Role.UNIT_ADMIN, Role.OFFICE_ADMIN}), by="lead", note="report"),
-    Transition("approve", ItemStatus.SUBMITTED, ItemStatus.DONE,
-               frozenset({Role.OFFICE_ADMIN}), by="supervisor"),
-    Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS,
-               frozenset({Role.OFFICE_ADMIN}), by="supervisor", note="reason"),
+    Transition("sign", ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS),
+    Transition("submit", ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED, note="report"),
+    Transition("approve", ItemStatus.SUBMITTED, ItemStatus.DONE),
+    Transition("return", ItemStatus.SUBMITTED, ItemStatus.IN_PROGRESS, note="reason"),
 )
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Files sent with a submission and where they are stored."""
@@ -71,61 +60,19 @@ def transition_for(source: ItemStatus, target: ItemStatus) -> Transition | None:
     return _BY_STATES.get((source, target))
 
 
-def check_transition(actor: User, item: WorkItem, target: ItemStatus) -> Transition | None:
-    """The transition to make (None for a move within the column), or the refusal as an error."""
-    if target == item.status:
+def check_transition(actor: User, item: WorkItem | item_rules.Facts, target: ItemStatus) -> Transition | None:
+    """The transition to make (None for a move within the column), or the refusal as an error. The caller has
+    asked whether the actor may move the card at all (item_rules.move_card) before the column is looked at."""
+    facts = item if isinstance(item, item_rules.Facts) else item_rules.Facts.of(item)
+    if target == facts.status:
         return None
-    transition = transition_for(item.status, target)
+    transition = transition_for(facts.status, target)
     if transition is None:
-        src, dst = STATUS_LABELS[item.status], STATUS_LABELS[target]
+        src, dst = STATUS_LABELS[facts.status], STATUS_LABELS[target]
         raise InvalidTransition(f"不能从“{src[0]}”直接移到“{dst[0]}”",
                                 f"An item cannot go from {src[1]} to {dst[1]}")
-    if transition.by == "supervisor":
-        if not permissions.supervises(actor, item):
-            raise NotAllowed(_role_refusal_zh(transition), _role_refusal_en(transition))
-        return transition
-    if actor.role not in transition.roles:
-        raise NotAllowed(_role_refusal_zh(transition), _role_refusal_en(transition))
-    if item.unit_id != actor.unit_id:
-        raise NotAllowed("只有牵头单位可以办理该工作项", "Only the item's lead unit may do this")
-    if transition.action == "submit":
-        _require_children_closed(item)
+    item_rules.require(actor, facts, transition.action)
     return transition
-
-
-def open_children(item: WorkItem) -> list[WorkItem]:
-    """The item's children neither done nor cancelled."""
-    return list(db.session.scalars(sa.select(WorkItem).where(
-        WorkItem.parent_id == item.id, WorkItem.status != ItemStatus.DONE, WorkItem.cancelled_at.is_(None))
-        .order_by(WorkItem.id)))
-
-
-def _require_children_closed(item: WorkItem) -> None:
-    still_open = open_children(item)
-    if still_open:
-        named = [(child.unit.short_name, wording.title(child)) for child in still_open]
-        raise Invalid("、".join(f"{unit}的「{title}」" for unit, title in named) + "尚未办结或撤销,不能提交办结申请",
-                      "Still open: " + "; ".join(f"{unit}'s “{title}”" for unit, title in named)
-                      + "; finish or cancel them first", code="children_open")
-
-
-def _role_refusal_zh(transition: Transition) -> str:
-    return {
-        "sign": "只有牵头单位可以签收",
-        "submit": "只有牵头单位管理员可以提交办结申请",
-        "approve": "只有领导小组办公室可以审核办结(下级分解事项由上级牵头单位审核),承办单位不能自行办结",
-        "return": "只有领导小组办公室可以退回(下级分解事项由上级牵头单位退回)",
-    }[transition.action]
-
-
-def _role_refusal_en(transition: Transition) -> str:
-    return {
-        "sign": "Only the lead unit may sign for an item",
-        "submit": "Only the lead unit's administrator may submit an item for review",
-        "approve": "Only the office may approve (for a sub-item, the unit that split it); a unit cannot mark its "
-                   "own item done",
-        "return": "Only the office may return an item (for a sub-item, the unit that split it)",
-    }[transition.action]
 
 
 def check_version(item: WorkItem, expected_version: int) -> None:
@@ -155,19 +102,22 @@ def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, 
     """Change an item's column and/or its place in the column, in one audited step. A submission carries its
     closing report (`note`) and may carry evidence files, stored on that one report.
 
-    Raises NotAllowed (403), StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or
-    report, evidence on anything but a submission, or an anchor card in another column), NotFound (an anchor
-    card the actor may not see).
+    Raises what the move's rule refuses (item_rules: NotAllowed 403 first, then the item's state, 422),
+    StaleVersion (409), InvalidTransition (422), Invalid (422: a missing reason or report, evidence on anything
+    but a submission, a submission without the evidence its plan requires, or an anchor card in another column),
+    NotFound (an anchor card the actor may not see).
     """
-    permissions.require_may_change(actor, item)
+    facts = item_rules.Facts.of(item)
+    item_rules.require(actor, facts, "reorder")
     check_version(item, expected_version)
-    transition = check_transition(actor, item, to)
-    if evidence and evidence.files and (transition is None or transition.action != "submit"):
+    transition = check_transition(actor, facts, to)
+    sent = evidence.files if evidence else []
+    if sent and (transition is None or transition.action != "submit"):
         raise Invalid("佐证材料只能随进展或办结申请提交", "Evidence goes with a progress update or a submission",
                       code="evidence_not_expected", fields={"files": ["只能随办结申请提交"]})
-    if transition and transition.action == "approve" and _submitted_by(item) == actor.id:
-        raise NotAllowed("不能审核自己提交的工作项", "You cannot approve an item you submitted yourself")
     note = _required_note(transition, note)
+    if transition and transition.action == "submit":
+        require_for_submission(item, sent)
     before = snapshot(item)
     new_position = _position_in_column(item, actor=actor, status=to, before_id=before_id, after_id=after_id)
     item.status = to
@@ -186,15 +136,13 @@ def move(item: WorkItem, *, actor: User, to: ItemStatus, expected_version: int, 
 
 def review(item: WorkItem, *, actor: User, decision: str, expected_version: int, now: datetime,
            reason: str | None = None) -> WorkItem:
-    """The office's review of a submitted item: approve, or return with a reason. Any other word is refused,
-    never taken for either. Who may review is asked first: a leader or a unit hears 403 whatever the item's
-    state, and learns nothing of the workflow."""
-    permissions.require_supervisor(actor, item)
+    """The supervisor's review of a submitted item: approve, or return with a reason. Any other word is refused,
+    never taken for either. Who may review is asked before the item's state, so a leader hears 403 whatever the
+    item's column."""
+    item_rules.require(actor, item, "return")
     if decision not in REVIEW_DECISIONS:
         raise Invalid("审核结论只能是“通过”或“退回”", "A review either approves or returns",
                       code="unknown_decision", fields={"decision": ["须为 approve 或 return"]})
-    if item.status != ItemStatus.SUBMITTED:
-        raise InvalidTransition("只有待审核的工作项可以审核", "Only a submitted item can be reviewed")
     return move(item, actor=actor, to=REVIEW_DECISIONS[decision], expected_version=expected_version, now=now,
                 note=reason)
 
@@ -256,14 +204,6 @@ def returned_by(item_ids: Collection[int]) -> dict[int, str]:
     return {item_id: name for item_id, name in db.session.execute(
         sa.select(latest.c.item_id, Unit.short_name).join(Event, Event.id == latest.c.event_id)
         .join(User, User.id == Event.actor_id).join(Unit, Unit.id == User.unit_id))}
-
-
-def _submitted_by(item: WorkItem) -> int | None:
-    return db.session.execute(
-        sa.select(ProgressUpdate.author_id)
-        .where(ProgressUpdate.item_id == item.id, ProgressUpdate.is_closing_report.is_(True))
-        .order_by(ProgressUpdate.id.desc()).limit(1)
-    ).scalar()
 
 
 def flush_guarded() -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import (AccountabilityRecord, Attachment, ExtensionRequest, ExtensionStatus, ItemStatus, ProgressUpdate,
                       Unit, User, WorkItem)
-from . import permissions, wording
+from . import evidence, permissions, wording
 
 
 def pending_extensions(*, actor: User, limit: int = 200) -> list[dict[str, Any]]:
@@ -33,12 +33,13 @@ class ReviewFile:
     reporter: str = ""
     files: list[Attachment] = field(default_factory=list)
     records: list[AccountabilityRecord] = field(default_factory=list)
+    no_evidence: bool = False  # no file on the item at all, neither with the report nor with its progress
 
 
 def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
     """For each submitted item the actor may see: its latest closing report with who wrote it and its evidence,
-    and its accountability records, so the reviewer approves with the work in view. Four queries for the whole
-    queue."""
+    whether the item has no evidence at all (the queue marks it), and its accountability records, so the reviewer
+    approves with the work in view. Four queries for the whole queue."""
     item_ids = list(db.session.scalars(sa.select(WorkItem.id).where(
         WorkItem.id.in_(item_ids), permissions.visible_items_clause(actor)))) if item_ids else []
     found = {item_id: ReviewFile() for item_id in item_ids}
@@ -58,6 +59,8 @@ def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
                                      .where(AccountabilityRecord.item_id.in_(item_ids))
                                      .order_by(AccountabilityRecord.issued_at, AccountabilityRecord.id)):
         found[record.item_id].records.append(record)
+    for item_id in evidence.items_without_evidence(item_ids):
+        found[item_id].no_evidence = True
     return found
 
 

@@ -185,9 +185,21 @@
   }
 
   // ---- moving cards ----------------------------------------------------------------------------------
-  // Transitions that need words first (a closing report with evidence, or a reason to return) open a form in
-  // the dialog instead of moving at once; the server still decides.
-  var NEEDS_FORM = {"in_progress>submitted": true, "submitted>in_progress": true};
+  // What a card may do is the server's: each movable card carries its offers (data-offers: the columns it may
+  // go to, whether it may be reordered, which moves ask for words or evidence first), the same rules the
+  // move itself is checked by. A move that asks for words (a closing report, a reason to return) or evidence
+  // opens a form in the dialog instead of moving at once.
+  function offersOf(card) {
+    try { return JSON.parse(card.dataset.offers || "{}"); } catch (error) { return {}; }
+  }
+
+  function offeredMove(card, to) {
+    return (offersOf(card).moves || []).filter(function (move) { return move.to === to; })[0] || null;
+  }
+
+  function mayDrop(card, fromStatus, toStatus) {
+    return toStatus === fromStatus ? Boolean(offersOf(card).reorder) : Boolean(offeredMove(card, toStatus));
+  }
 
   function cardsOf(column) {
     return Array.prototype.slice.call(column.querySelectorAll(":scope > .card"));
@@ -224,7 +236,8 @@
     var column = card.parentNode;
     var to = column.dataset.status;
     var from = origin.parent.dataset.status;
-    if (NEEDS_FORM[from + ">" + to]) { openForm(card, to, origin); return; }
+    var move = from === to ? null : offeredMove(card, to);
+    if (move && (move.note || move.evidence)) { openForm(card, to, origin); return; }
     var around = neighbours(card);
     var body = new FormData();
     body.append("to", to);
@@ -289,6 +302,7 @@
     if (!dragged) { return; }
     var column = event.target.closest(".column-cards");
     if (!column || column.dataset.lane !== dragOrigin.parent.dataset.lane) { return; }
+    if (!mayDrop(dragged, dragOrigin.parent.dataset.status, column.dataset.status)) { return; }
     event.preventDefault();
     var after = null;
     cardsOf(column).some(function (other) {

@@ -4,17 +4,14 @@ Services take these as arguments (explicit actor and clock); this is the one pla
 """
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from flask import current_app
 
 from ..clock import utcnow
-from ..models import ItemStatus, Role
 from ..services.boards import Deadlines
 from ..services.deadlines import local_today
 from ..services.progress import Storage
-from ..services.workflow import TRANSITIONS
 
 
 def deadlines() -> Deadlines:
@@ -25,12 +22,3 @@ def deadlines() -> Deadlines:
 def storage() -> Storage:
     folder = current_app.config.get("TRACKER_UPLOAD_DIR") or Path(current_app.instance_path) / "files"
     return Storage(folder=Path(folder), max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
-
-
-@cache
-def moves_for(role: Role | str, status: ItemStatus | str) -> tuple[ItemStatus, ...]:
-    """The columns a role may send a card to from its column: what the keyboard menu offers.
-
-    The server still checks every move; this only keeps the menu from offering what is certain to be refused.
-    """
-    return tuple(t.target for t in TRANSITIONS if t.source == ItemStatus(status) and Role(role) in t.roles)

@@ -1,6 +1,6 @@
-"""Template helpers: labels in the page's language and what the signed-in person may do with a card.
-
-`can` only decides what to offer (the drag handle, the move menu, a form); the server checks every action.
+"""Template helpers: labels in the page's language, and three questions about the signed-in person that decide
+which pages and links they see. What they may do with an item is the item's `offers` (services/offers.py), which
+the services' own rules answer; no template restates a rule.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from ..services.escalation import SCANNER
 from ..services.items import SOURCE_LABELS
 from ..services.seeding import LOADER
 from ..services.workflow import STATUS_LABELS, transition_for
-from . import context
 from .i18n import pick
 
 
@@ -40,14 +39,10 @@ def light_choices() -> list[tuple[str, str]]:
     return [(Light.GREEN.value, _("on track")), (Light.YELLOW.value, _("due soon")), (Light.RED.value, _("overdue"))]
 
 
-def action_label(source: ItemStatus | str, target: ItemStatus | str) -> str:
-    """The verb of a transition, for buttons: 签收, 提交办结, 审核办结, 退回."""
-    if ItemStatus(source) == ItemStatus(target):
-        return _("Order saved.")
-    transition = transition_for(ItemStatus(source), ItemStatus(target))
-    verbs = {"sign": _("Sign for it"), "submit": _("Submit for review"), "approve": _("Approve"),
-             "return": _("Return")}
-    return verbs[transition.action] if transition else _("To %(column)s", column=status_label(target))
+def action_label(action: str) -> str:
+    """The verb of an offered move, for buttons: 签收, 提交办结, 审核办结, 退回."""
+    return {"sign": _("Sign for it"), "submit": _("Submit for review"), "approve": _("Approve"),
+            "return": _("Return")}[action]
 
 
 def moved_message(source: ItemStatus | str, target: ItemStatus | str) -> str:
@@ -134,35 +129,29 @@ def localtime(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
 
 
-def moves_for(status: ItemStatus | str) -> tuple[ItemStatus, ...]:
-    """The columns the signed-in person may send a card to from its column (the keyboard menu's choices)."""
-    return context.moves_for(current_user.role, status)
+def is_office() -> bool:
+    """The office's pages and links: its workspace, drafts, closing records, the plan's rhythms."""
+    return permissions.is_office(current_user)
 
 
-def needs_note(source: ItemStatus | str, target: ItemStatus | str) -> bool:
-    """Whether a move asks for words first (a closing report, a reason to return): the dialog, not a button."""
-    if ItemStatus(source) == ItemStatus(target):
-        return _("Order saved.")
-    transition = transition_for(ItemStatus(source), ItemStatus(target))
-    return bool(transition and transition.note)
+def sees_everything() -> bool:
+    """The whole city's figures rather than one unit's."""
+    return permissions.sees_everything(current_user)
 
 
-def can(what: str, subject: Any = None) -> bool:
-    """What the signed-in person may do, for templates: the services' own predicates, named by verb, so no
-    template knows a role. The server checks every action again."""
-    actor = current_user
-    checks = {
-        "change": lambda: permissions.can_change(actor, subject),
-        "answer": lambda: permissions.can_answer(actor, subject),
-        "comment": lambda: not permissions.is_read_only(actor),
-        "ask_extension": lambda: permissions.is_unit(actor),
-        "supervise": lambda: permissions.is_office(actor),
-        "instruct": lambda: permissions.can_instruct(actor),
-        "follow_instructions": lambda: instructions.may_follow_instructions(actor),
-        "review_split_parts": lambda: permissions.reviews_split_parts(actor),
-        "see_everything": lambda: permissions.sees_everything(actor),
-    }
-    return checks[what]()
+def can_instruct() -> bool:
+    """A leader's 批示 pages."""
+    return permissions.can_instruct(current_user)
+
+
+def follows_instructions() -> bool:
+    """The 批示 follow-up page: leaders for their own, the office for all."""
+    return instructions.may_follow_instructions(current_user)
+
+
+def reviews_split_parts() -> bool:
+    """A district's own review queue of the parts it split to its townships."""
+    return permissions.reviews_split_parts(current_user)
 
 
 def unit_options(actor: Any) -> list[dict[str, Any]]:
@@ -208,7 +197,9 @@ def todo_label(key: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
-                                 can=can, needs_note=needs_note, moves_for=moves_for, action_label=action_label,
+                                 is_office=is_office, sees_everything=sees_everything, can_instruct=can_instruct,
+                                 follows_instructions=follows_instructions, reviews_split_parts=reviews_split_parts,
+                                 action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,

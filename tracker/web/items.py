@@ -10,16 +10,18 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..errors import Invalid
-from ..models import Attachment, ItemStatus, Role, WorkItem
+from ..models import Attachment, WorkItem
 from ..services import (
     accounts,
     assignment,
     boards,
     comments,
+    evidence,
     extensions,
     feed,
     instructions,
     items,
+    offers,
     permissions,
     plans,
     progress,
@@ -40,37 +42,22 @@ ITEM = "/items/<id:item_id>"
 
 
 def detail_context(item: WorkItem) -> dict[str, Any]:
-    """Everything the detail page shows, each part from the service that owns it; people by display name."""
+    """Everything the detail page shows, each part from the service that owns it; people by display name. What
+    the page offers is the item's `offers`, the rules the services check."""
     updates, events = progress.updates_of(item), feed.item_events(item)
     people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
-    return {"item": item, "card": boards.item_detail(item, deadlines()), "task": item.task,
-            "updates": updates, "events": events, "people": people,
+    shown = records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id), limit=200)
+    card = boards.item_detail(item, deadlines(), actor=current_user)
+    offered = card["offers"]
+    return {"item": item, "card": card, "task": item.task,
+            "updates": updates, "events": events, "people": people, "offers": offered,
             "comments": comments.comments_of(item), "extensions": extensions.requests_of(item),
-            "records": records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id),
-                                            limit=200),
-            "instructions": instructions.instructions_on(item), "place": place_of(item),
-            "missed": reporting_duty.of_item(item.id),
+            "records": shown, "closable": records.closable(current_user, shown),
+            "instructions": instructions.instructions_on(item), "missed": reporting_duty.of_item(item.id),
+            "subordinates": permissions.subordinate_units(item.unit_id) if "split" in offered["actions"] else [],
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
             "design_note": plans.design_note(item, actor=current_user),
             "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
-
-
-def place_of(item: WorkItem) -> dict[str, Any]:
-    """What the signed-in person may do here beyond moving the card, asked of the permission rules."""
-    actor = current_user
-    open_item = item.cancelled_at is None and item.status != ItemStatus.DONE
-    part = permissions.cooperation(actor, item)
-    lead_admin = actor.role == Role.UNIT_ADMIN and item.unit_id == actor.unit_id
-    return {
-        "part": part,
-        "may_mark_part": open_item and part is not None and not part.is_done and actor.role == Role.UNIT_ADMIN,
-        "may_name_person": open_item and (lead_admin or permissions.is_office(actor)),
-        "may_split": open_item and lead_admin and item.status in (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS),
-        "subordinates": permissions.subordinate_units(item.unit_id) if lead_admin else [],
-        "supervises": permissions.supervises(actor, item) and item.cancelled_at is None,
-        "may_instruct": permissions.can_instruct(actor),
-        "is_office": permissions.is_office(actor) and item.cancelled_at is None,
-    }
 
 
 @bp.route(ITEM)
@@ -98,18 +85,20 @@ def move(item_id: int) -> Response:
     if data.get("via") == "form":
         flash(moved_message(source, item.status))
         return forms.finished(back)
-    return htmx.trigger(render("board/_card.html", c=boards.item_detail(item, deadlines())),
+    return htmx.trigger(render("board/_card.html", c=boards.item_detail(item, deadlines(), actor=current_user)),
                         {"tracker:flash": {"message": moved_message(source, item.status), "level": "info"}})
 
 
 @bp.route(ITEM + "/move-form")
 @changers_only
 def move_form(item_id: int) -> Response:
-    """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move."""
+    """The dialog asking for a closing report and evidence (submit) or a reason (return) before a move. A move
+    the person may not make is refused here, before any form is filled in."""
     item = items.get_visible(item_id, actor=current_user)
     args = forms.query(schemas.MoveDialogArgs())
-    return render("items/move_form.html", "items/_move_form.html", item=item, to=args["to"], title=wording.title(item),
-                  next=forms.local_url(args.get("next"), ""))
+    move = offers.offered_move(current_user, item, args["to"])
+    return render("items/move_form.html", "items/_move_form.html", item=item, move=move, title=wording.title(item),
+                  has_evidence=evidence.has_evidence(item.id), next=forms.local_url(args.get("next"), ""))
 
 
 @bp.route(ITEM + "/updates", methods=["POST"])

@@ -7,9 +7,10 @@ from datetime import timezone
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
-from ...models import ItemSource, ItemStatus, Priority
+from ...models import EvidenceRule, ItemSource, ItemStatus, Priority
 from ...services.boards import CARD_FIELDS, SORTS, SWIMLANES
-from ...services.workflow import REVIEW_DECISIONS
+from ...services.offers import ACTIONS
+from ...services.workflow import REVIEW_DECISIONS, TRANSITIONS
 from ...services.deadlines import Light
 from .common import PageArgs, TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
@@ -84,6 +85,35 @@ class ReviewIn(Schema):
     version = id_field(required=True)
 
 
+class MoveOfferOut(Schema):
+    to = fields.String(required=True, validate=validate.OneOf([status.value for status in ItemStatus]),
+                       metadata={"description": "the column it may go to"})
+    action = fields.String(required=True, validate=validate.OneOf([t.action for t in TRANSITIONS]),
+                           metadata={"description": "sign 签收, submit 提交办结, approve 审核办结, return 退回"})
+    note = fields.String(allow_none=True, required=True, validate=validate.OneOf(["report", "reason"]),
+                         metadata={"description": "words the move needs (`note` of POST /items/{id}/move): a "
+                                                  "closing report, or the reason for a return; null: none"})
+    evidence = fields.String(allow_none=True, required=True, validate=validate.OneOf([r.value for r in EvidenceRule]),
+                           metadata={"description": "a submission's evidence files: `required` (refused while the "
+                                                    "item has none), `asked` (taken, marked for the office); null "
+                                                    "for other moves"})
+
+
+class CardOffersOut(Schema):
+    """What the caller may do with a card, answered by the rules its moves are checked by."""
+
+    moves = fields.List(fields.Nested(MoveOfferOut), required=True,
+                        metadata={"description": "the columns the caller may move the card to, from its own"})
+    reorder = fields.Boolean(required=True, metadata={"description": "may move it within its column"})
+
+
+class OffersOut(CardOffersOut):
+    actions = fields.List(fields.String(validate=validate.OneOf(ACTIONS)), required=True, metadata={
+        "description": "what else the caller may do now: progress (POST /items/{id}/updates), answer (a 督办 "
+                       "notice, POST /records/{id}/answer), ask_extension, decide_extension, mark_part, "
+                       "name_person, split, edit (PATCH), set_units, cancel, instruct, comment"})
+
+
 class CardOut(Schema):
     id = fields.Integer(required=True)
     plan_id = fields.Integer(required=True)
@@ -113,6 +143,9 @@ class CardOut(Schema):
 class BoardCardOut(CardOut):
     my_part = fields.String(allow_none=True, required=True, validate=validate.OneOf(["lead", "cooperating"]),
                             metadata={"description": "the caller's unit leads the item or cooperates (配合)"})
+    offers = fields.Nested(CardOffersOut, required=True, metadata={
+        "description": "what the caller may do with the card: the columns it may go to and whether it may be "
+                       "reordered (the item's own answer adds its other actions)"})
 
 
 def _only_id_required(schema: type[Schema], name: str) -> type[Schema]:
@@ -160,6 +193,9 @@ class WorkItemOut(CardOut):
     cancel_reason = fields.String(allow_none=True, required=True)
     cooperating_units = fields.List(fields.Nested(CooperatingPartOut), required=True)
     children = fields.List(fields.Nested(ChildOut), required=True)
+    offers = fields.Nested(OffersOut, required=True, metadata={
+        "description": "what the caller may do with the item now, by the rules each action is checked by: a "
+                       "client draws the same buttons the pages do"})
 
 
 class ColumnOut(Schema):

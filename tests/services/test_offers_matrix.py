@@ -1,0 +1,201 @@
+"""What is offered is what is allowed (issue 20, "One rule, two answers").
+
+Every role (the office, a leader, the lead unit's admin and member, a cooperating unit's admin and member, the
+county that split an item, a township below it, an unrelated county) × every state (待签收, 进行中, 待审核, 已办结,
+撤销, and with an extension request waiting) × every kind of item (a plan item, a 交办件, a split child, an item
+whose cooperating part is done): an action is offered exactly when the service accepts it. Each service call runs
+in a savepoint that is rolled back, so every call sees the same item.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.conftest import NOW, closing_evidence
+
+from tracker.errors import NotAllowed, TrackerError
+from tracker.extensions import db
+from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Phase, Role, Task, WorkItem
+from tracker.services import (
+    assignment,
+    boards,
+    comments,
+    extensions,
+    instructions,
+    items,
+    offers,
+    permissions,
+    progress,
+    records,
+    splitting,
+    workflow,
+)
+from tracker.services.boards import Deadlines, ItemFilters
+
+DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
+PEOPLE = {  # name: (role, unit key)
+    "office": (Role.OFFICE_ADMIN, "office"), "leader": (Role.LEADER, "city"),
+    "county_admin": (Role.UNIT_ADMIN, "jiaqu"), "county_member": (Role.UNIT_MEMBER, "jiaqu"),
+    "coop_admin": (Role.UNIT_ADMIN, "sfj"), "coop_member": (Role.UNIT_MEMBER, "sfj"),
+    "township_admin": (Role.UNIT_ADMIN, "jiaqu_dongcheng"), "township_member": (Role.UNIT_MEMBER, "jiaqu_dongcheng"),
+    "other_township_admin": (Role.UNIT_ADMIN, "jiaqu_xicheng"), "unrelated_admin": (Role.UNIT_ADMIN, "yiqu"),
+}
+KINDS = ("plan_item", "ad_hoc", "split_child", "cooperating_part_done")
+STATES = ("assigned", "in_progress", "submitted", "done", "cancelled")
+
+
+@pytest.fixture
+def people(make_user):
+    return {name: make_user(role, unit_key, username=name) for name, (role, unit_key) in PEOPLE.items()}
+
+
+def _plan_item(unit, plan, people, lead: str = "jiaqu") -> WorkItem:
+    task = db.session.execute(sa.select(Task).where(Task.plan_id == plan.id, Task.number == 1)).scalar_one()
+    phase = db.session.execute(sa.select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.seq)
+                               .offset(1)).scalars().first()
+    (item,) = items.create_items(actor=people["office"], task=task, phase=phase, units=[unit(lead)],
+                                 title="规范行政执法", due_date=date(2023, 12, 31), now=NOW, cooperating=[unit("sfj")])
+    return item
+
+
+def build(kind: str, state: str, *, app, unit, plan, people) -> WorkItem:
+    """An item of the kind, moved to the state by the people whose job it is."""
+    if kind == "ad_hoc":
+        item = items.create_ad_hoc(actor=people["office"], plan=plan, source=ItemSource.MEETING, source_ref="纪要",
+                                   title="整治违规执法", description="", due_date=date(2023, 12, 31),
+                                   lead=unit("jiaqu"), cooperating=[unit("sfj")], now=NOW)
+    else:
+        item = _plan_item(unit, plan, people)
+    lead, supervisor = people["county_admin"], people["office"]
+    if kind == "split_child":
+        (item,) = splitting.split(item, actor=lead, now=NOW, parts=[
+            splitting.Part(unit("jiaqu_dongcheng"), "东城排查", date(2023, 11, 30))])
+        assignment.set_units(item, actor=lead, lead=unit("jiaqu_dongcheng"), cooperating=[unit("jiaqu_xicheng")],
+                             expected_version=item.version, now=NOW)
+        lead, supervisor = people["township_admin"], people["county_admin"]
+    if kind == "cooperating_part_done":
+        assignment.mark_part_done(item, actor=people["coop_admin"], note="配合部分已完成", now=NOW)
+    path = {"assigned": [], "cancelled": [], "in_progress": [ItemStatus.IN_PROGRESS],
+            "submitted": [ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED],
+            "done": [ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED, ItemStatus.DONE]}[state]
+    for target in path:
+        submitting = target == ItemStatus.SUBMITTED
+        workflow.move(item, actor=supervisor if target == ItemStatus.DONE else lead, to=target,
+                      expected_version=item.version, now=NOW, note="办结报告" if submitting else None,
+                      evidence=closing_evidence(app) if submitting else None)
+    if state == "cancelled":
+        items.cancel_item(item, actor=supervisor, reason="无需办理", expected_version=item.version, now=NOW)
+    return item
+
+
+def calls(item: WorkItem, actor, app, unit) -> dict[str, Callable[[], Any]]:
+    """Every service an action of the item page or the API reaches, called with good input."""
+    storage = closing_evidence(app).storage
+    version = item.version
+    below = permissions.subordinate_units(item.unit_id)[:1]
+    pending = db.session.scalars(sa.select(extensions.ExtensionRequest).where(
+        extensions.ExtensionRequest.item_id == item.id,
+        extensions.ExtensionRequest.status == extensions.ExtensionStatus.PENDING)).first()
+    owed = db.session.scalars(sa.select(AccountabilityRecord).where(AccountabilityRecord.item_id == item.id)).all()
+    return {
+        "reorder": lambda: workflow.move(item, actor=actor, to=item.status, expected_version=version, now=NOW),
+        "progress": lambda: progress.add_update(item, actor=actor, text="进展", percent=50, files=[],
+                                                storage=storage, now=NOW),
+        "answer": lambda: records.answer(owed[0], actor=actor, explanation="说明", remedy_date=date(2023, 5, 1),
+                                         now=NOW, timezone="Asia/Shanghai") if owed else _refuse(),
+        "ask_extension": lambda: extensions.request_extension(item, actor=actor, due=item.due_date + timedelta(1),
+                                                              reason="需要时间", now=NOW),
+        "decide_extension": lambda: extensions.decide(pending, actor=actor, grant=False, note="不同意", now=NOW)
+        if pending else _refuse(),
+        "mark_part": lambda: assignment.mark_part_done(item, actor=actor, note="完成", now=NOW),
+        "name_person": lambda: assignment.set_responsible(item, actor=actor, user_id=None, phone="0571-12345",
+                                                          expected_version=version, now=NOW),
+        "split": lambda: splitting.split(item, actor=actor, now=NOW, parts=[
+            splitting.Part(u, "分解", item.due_date) for u in below]),
+        "edit": lambda: items.edit_item(item, actor=actor, changes={"title": "改正"}, expected_version=version,
+                                        now=NOW),
+        "set_units": lambda: assignment.set_units(item, actor=actor, lead=item.unit,
+                                                  cooperating=[part.unit for part in item.cooperators],
+                                                  expected_version=version, now=NOW),
+        "cancel": lambda: items.cancel_item(item, actor=actor, reason="撤销", expected_version=version, now=NOW),
+        "instruct": lambda: instructions.instruct(item, actor=actor, text="抓紧办理", now=NOW),
+        "comment": lambda: comments.add_comment(item, actor=actor, text="请补充", now=NOW),
+    }
+
+
+class NothingToActOn(TrackerError):
+    """No record to answer, no request to decide: the service cannot even be called."""
+
+
+def _refuse() -> None:
+    raise NothingToActOn("nothing to act on")
+
+
+def outcome(call: Callable[[], Any]) -> TrackerError | None:
+    """The service's answer, in a savepoint rolled back whatever happened."""
+    savepoint = db.session.begin_nested()
+    try:
+        call()
+        return None
+    except TrackerError as refusal:
+        return refusal
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+        db.session.expire_all()
+
+
+def moves_accepted(item: WorkItem, actor, app) -> set[str]:
+    accepted = set()
+    for target in ItemStatus:
+        if target == item.status:
+            continue
+        note = {ItemStatus.SUBMITTED: "办结报告", ItemStatus.IN_PROGRESS: "退回理由"}.get(target)
+        evidence = closing_evidence(app) if target == ItemStatus.SUBMITTED else None
+        if outcome(lambda: workflow.move(item, actor=actor, to=target, expected_version=item.version, now=NOW,
+                                         note=note, evidence=evidence)) is None:
+            accepted.add(target.value)
+    return accepted
+
+
+def check_everyone(item: WorkItem, people, app, unit) -> None:
+    for name, actor in people.items():
+        offered = offers.of_item(actor, item)
+        found = {action: outcome(call) for action, call in calls(item, actor, app, unit).items()}
+        accepted = {action for action, refusal in found.items() if refusal is None}
+        where = f"{name} on {item.status} item #{item.id}"
+        assert {m["to"] for m in offered["moves"]} == moves_accepted(item, actor, app), where
+        assert offered["reorder"] == ("reorder" in accepted), where
+        assert set(offered["actions"]) == accepted - {"reorder"}, where
+        for decision, move in (("approve", ItemStatus.DONE), ("return", ItemStatus.IN_PROGRESS)):
+            reviewed = outcome(lambda: workflow.review(item, actor=actor, decision=decision, reason="理由",
+                                                       expected_version=item.version, now=NOW))
+            assert (reviewed is None) == (move.value in {m["to"] for m in offered["moves"]}
+                                          and item.status == ItemStatus.SUBMITTED), where
+        if actor.role == Role.LEADER:  # permission before state: read-only whatever the item's state
+            assert {action: refusal.code for action, refusal in found.items()
+                    if action != "instruct" and not isinstance(refusal, (NotAllowed, NothingToActOn))} == {}
+        if item.cancelled_at is None and permissions.can_see_item(actor, item):
+            (card,) = boards.list_items(ItemFilters(ids=(item.id,)), actor=actor, deadlines=DEADLINES,
+                                        after_id=None, limit=1)[0]
+            assert card["offers"] == {"moves": offered["moves"], "reorder": offered["reorder"]}, where
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_role_is_offered_exactly_what_the_services_accept(app, unit, plan, people, kind, state):
+    item = build(kind, state, app=app, unit=unit, plan=plan, people=people)
+    check_everyone(item, people, app, unit)
+    if item.parent is not None:  # the county's own item, held back (or not) by its township's
+        check_everyone(item.parent, people, app, unit)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_with_an_extension_request_waiting_the_deciders_are_offered_the_decision(app, unit, plan, people, kind):
+    item = build(kind, "in_progress", app=app, unit=unit, plan=plan, people=people)
+    lead = people["township_admin" if kind == "split_child" else "county_admin"]
+    extensions.request_extension(item, actor=lead, due=item.due_date + timedelta(days=1), reason="需要时间", now=NOW)
+    check_everyone(item, people, app, unit)
