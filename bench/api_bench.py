@@ -40,8 +40,9 @@ from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from tracker.clock import utcnow  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Event, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem  # noqa: E402
-from tracker.services import accounts, boards  # noqa: E402
-from tracker.services.ordering import GAP  # noqa: E402
+from tracker.services.trust import accounts  # noqa: E402
+from tracker.services.work import boards
+from tracker.services.work.ordering import GAP  # noqa: E402
 
 log = logging.getLogger("bench")
 CARRIERS = ("sfj", "gaj", "scjgj", "sthjj")  # the N items are spread over these units, round robin

@@ -25,15 +25,15 @@ from tracker import create_app
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Role, User
-from tracker.services import notices
-from tracker.services.deadlines import local_today
+from tracker.services.ledger import notices
+from tracker.services.work.deadlines import local_today
 import sqlalchemy as sa
 app = create_app()
 with app.app_context():
     zone = app.config["TRACKER_TIMEZONE"]
     office = db.session.scalars(sa.select(User).where(User.role == Role.OFFICE_ADMIN)).first()
     if office is None:
-        from tracker.services import accounts
+        from tracker.services.trust import accounts
         office = accounts.create_user(username="bench_office", display_name="bench", role=Role.OFFICE_ADMIN,
                                       unit=accounts.unit_by_key("office"), password="Bench-pass-1",
                                       hasher=accounts.make_hasher(fast=True), actor=None, now=utcnow())

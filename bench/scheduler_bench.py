@@ -38,7 +38,7 @@ from tracker.models import (  # noqa: E402
     WorkItem,
 )
 from tracker.scheduler.jobs import Settings  # noqa: E402
-from tracker.services import digests, escalation  # noqa: E402
+from tracker.services.ledger import digests, escalation  # noqa: E402
 
 UNITS = 150
 TODAY = date(2025, 6, 2)  # a Monday

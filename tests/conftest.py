@@ -36,7 +36,8 @@ from tracker.demo.build import DemoPaths, DemoResult
 from tracker.demo.build import build as build_demo_history
 from tracker.extensions import db
 from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
-from tracker.services import accounts, items, progress, workflow
+from tracker.services.trust import accounts
+from tracker.services.work import items, progress, workflow
 
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Shanghai, early in phase 2
 

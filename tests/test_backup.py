@@ -19,7 +19,7 @@ from tests.conftest import postgres_server_url
 
 from tracker.extensions import db
 from tracker.models import Attachment, Event, Role, Unit, WorkItem
-from tracker.services import accounts, audit, backup
+from tracker.services.trust import accounts, audit, backup
 
 
 def _evidence(app, now) -> dict[str, str]:

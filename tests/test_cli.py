@@ -6,7 +6,7 @@ from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User, WorkItem
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 
 def run(app, *args: str):
@@ -142,7 +142,7 @@ def test_reset_password_refuses_a_password_that_breaks_the_rules(app, make_user)
 
 def test_reset_password_from_the_command_line_ends_the_users_sessions(app, make_user, now):
     from tracker.models import UserSession
-    from tracker.services import security
+    from tracker.services.trust import security
 
     user = make_user(Role.UNIT_MEMBER, "sfj", username="hijacked")
     session = security.start_session(user, address="10.0.0.9", now=now)

@@ -14,7 +14,8 @@ from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS
 from tracker.extensions import db
 from tracker.models import Event, Indicator, ItemStatus, ItemTemplate, Phase, PhaseSource, Plan, Task, TaskGroup, TaskParameter, \
     Unit, WorkItem
-from tracker.services import plan_files, workflow
+from tracker.services.plan import plan_files
+from tracker.services.work import workflow
 
 
 def count(model: Any) -> int:

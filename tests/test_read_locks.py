@@ -16,7 +16,7 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.models import Role, Unit, UserSession
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 PASSWORD = "Correct-Horse-9"
 

@@ -19,7 +19,9 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, Indicator, ItemStatus, Notification, Role, Webhook
-from tracker.services import accounts, bulletins, extensions, indicators, instructions, progress
+from tracker.services.assessment import bulletins, indicators
+from tracker.services.trust import accounts
+from tracker.services.work import deadline_extensions, instructions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
@@ -220,7 +222,7 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     storage = progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), app.config["TRACKER_UPLOAD_MAX_BYTES"])
     update = progress.add_update(item, actor=victim, text="进展", percent=50, now=now, storage=storage,
                                  files=[progress.Upload("证明.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))])
-    request = extensions.request_extension(item, actor=victim, due=date(2024, 3, 31), reason="需要更多时间", now=now)
+    request = deadline_extensions.request_extension(item, actor=victim, due=date(2024, 3, 31), reason="需要更多时间", now=now)
     token, _secret = accounts.create_token(victim, name="victim's", actor=victim, now=now)
     attachment_id = progress.updates_of(item)[0][1][0].id
     assert update.id

@@ -25,7 +25,7 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Event, JobRun, Role, SchedulerLease, Unit
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 from . import servers
 

@@ -10,10 +10,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import converters, database, errors, transaction
-from .config import Config, from_environment, instance_secret_key
+from .config import ROOT, Config, from_environment, instance_secret_key
 from .extensions import csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
@@ -39,8 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     from . import models  # noqa: F401 - every table on the metadata before Alembic looks
-    from .services.accounts import make_hasher
-    from .services.outbound import AllowList
+    from .services.trust.accounts import make_hasher
+    from .services.ledger.outbound import AllowList
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

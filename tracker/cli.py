@@ -20,18 +20,23 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from .config import ROOT
 from . import transaction
 from .clock import utcnow
 from .errors import TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
-from .services import (accounts, assessment, audit, backup, digests, escalation, events, intake, lookup, plan_files,
-                       progress, rubric, security, seeding)
-from .services.deadlines import local_today
+from .services.assessment import annual, rubric
+from .services.io import intake
+from .services.ledger import digests, escalation
+from .services.plan import lookup, plan_files, seeding
+from .services.trust import accounts, audit, backup, security
+from .services.work import event_duties, progress
+from .services.work.deadlines import local_today
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
 
-SEED_DIR = Path(__file__).resolve().parent.parent / "seed_tasks"
+SEED_DIR = ROOT / "seed_tasks"
 DEFAULT_UNITS = SEED_DIR / "units_sample.yaml"
 DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
 
@@ -354,7 +359,7 @@ def scheduler_command(once: bool) -> None:
 def enter_event_command(template_key: str, unit_key: str, event_date: datetime, label: str) -> None:
     """Enter an event for a "within N days of an event" duty: creates the unit's item, due N days later."""
     with transaction.command():
-        item = events.enter_event(template=events.template_by_key(template_key), unit=accounts.unit_by_key(unit_key),
+        item = event_duties.enter_event(template=event_duties.template_by_key(template_key), unit=accounts.unit_by_key(unit_key),
                                   event_date=event_date.date(), label=label, actor=None, now=utcnow())
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")
 
@@ -414,13 +419,13 @@ def assess_command(year: int, rubric_path: Path | None, freeze_as: str | None) -
     """Print the year's ranking with each rule's subtotal: the frozen result once the office froze it."""
     with transaction.command():
         scoring = rubric.read_rubric(rubric_path or Path(current_app.config["TRACKER_RUBRIC_FILE"]))
-        plan = assessment.plan_for(scoring)
+        plan = annual.plan_for(scoring)
         ladder = escalation.parse_ladder(current_app.config["TRACKER_LADDER"])
         now = utcnow()
         if freeze_as:
-            assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,
+            annual.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,
                               actor=accounts.user_by_name(freeze_as), now=now)
-        data = assessment.result(plan=plan, year=year, rubric=scoring, ladder=ladder, now=now)
+        data = annual.result(plan=plan, year=year, rubric=scoring, ladder=ladder, now=now)
     _print_assessment(data)
 
 
@@ -430,7 +435,7 @@ def _print_assessment(data: dict[str, Any]) -> None:
              if data["frozen"] else "未定稿,按现行评分细则计算")
     click.echo(f"{data['plan']['title']} {data['year']} 年度考核 · 评分细则 {data['rubric']['version']} · {state}")
     if data.get("provisional"):
-        click.echo(assessment.provisional_words(data))
+        click.echo(annual.provisional_words(data))
     header = ["名次", "单位", "得分", *(f"{r['label']}" for r in rules)]
     rows = [[str(u["rank"]), u["unit_name"], u["score"],
              *(f"{s['subtotal']}({s['count']})" for s in u["rules"])] for u in data["units"]]

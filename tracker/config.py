@@ -11,6 +11,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+# The checkout: templates, seed files and migrations live beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULT_LADDER: list[dict[str, Any]] = [
     {"level": 1, "key": "remind", "name": "提醒", "days_overdue": 1},
     {"level": 2, "key": "urge", "name": "催办", "days_overdue": 7},
@@ -24,8 +27,8 @@ class Config:
     TRACKER_TIMEZONE = "Asia/Shanghai"
     TRACKER_WARNING_DAYS = 7
     TRACKER_LADDER = DEFAULT_LADDER
-    TRACKER_RUBRIC_FILE = str(Path(__file__).resolve().parent.parent / "seed_tasks" / "rubric_2023_2025.yaml")
-    TRACKER_HOLIDAYS_FILE = str(Path(__file__).resolve().parent.parent / "seed_tasks" / "holidays_cn.yaml")
+    TRACKER_RUBRIC_FILE = str(ROOT / "seed_tasks" / "rubric_2023_2025.yaml")
+    TRACKER_HOLIDAYS_FILE = str(ROOT / "seed_tasks" / "holidays_cn.yaml")
     TRACKER_SQLITE_BUSY_TIMEOUT_MS = 10_000
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

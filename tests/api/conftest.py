@@ -14,7 +14,7 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.models import Role, User
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.models import Role, User
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 
 def test_no_token_is_401_in_the_error_shape_with_a_bearer_challenge(api_as: Callable[..., ApiClient]) -> None:

@@ -7,7 +7,7 @@ from tests.api.api_helpers import NOW, assert_error
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus, RecordStatus
-from tracker.services import workflow
+from tracker.services.work import workflow
 
 
 def test_a_unit_sees_its_returned_item_in_todo_and_in_its_notifications(api_as, make_item, office, sfj_admin):

@@ -10,7 +10,7 @@ from tests.api.api_helpers import NOW, assert_error
 
 from tracker.extensions import db
 from tracker.models import ItemStatus, Role
-from tracker.services import items
+from tracker.services.work import items
 
 WRITES = {
     "move to in_progress": lambda item: ("post", f"/items/{item.id}/move", {"to": "in_progress", "version": item.version}),

@@ -1,4 +1,4 @@
-"""Who may call what: every route × every role, as services/permissions.py and workflow.py say.
+"""Who may call what: every route × every role, as services/trust/permissions.py and workflow.py say.
 
 The item under test belongs to 市司法局 (sfj). Units see only their own unit's items (another unit gets 404,
 as if the item did not exist); leaders read everything and change nothing (403); the office does all but
@@ -34,7 +34,8 @@ from tracker.models import (
     User,
     WorkItem,
 )
-from tracker.services import extensions, indicators, instructions, items, progress, splitting, workflow
+from tracker.services.assessment import indicators
+from tracker.services.work import deadline_extensions, instructions, items, progress, splitting, workflow
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
 PDF = b"%PDF-1.4\n%evidence\n"
@@ -72,7 +73,7 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
     progress.add_update(item, actor=carrier, text="进展", percent=10,
                         files=[progress.Upload("证明.pdf", io.BytesIO(PDF))], storage=storage, now=NOW)
     other = make_item("sfj", due=date(2023, 6, 30))
-    extension = extensions.request_extension(other, actor=carrier, due=date(2023, 9, 30), reason="需要协调",
+    extension = deadline_extensions.request_extension(other, actor=carrier, due=date(2023, 9, 30), reason="需要协调",
                                              now=NOW)
     param = next(p for t in plan.tasks for p in t.parameters)
     attachment_id = progress.updates_of(item)[0][1][0].id

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.api.api_helpers import NOW, assert_error
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, RecordStatus
-from tracker.services import digests, escalation
+from tracker.services.ledger import digests, escalation
 
 
 @pytest.fixture

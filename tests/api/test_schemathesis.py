@@ -15,7 +15,7 @@ from schemathesis import GenerationMode
 
 from tracker.extensions import db
 from tracker.models import Role, User
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 ROLES = ((Role.OFFICE_ADMIN, "office"), (Role.LEADER, "city"), (Role.UNIT_ADMIN, "sfj"),
          (Role.UNIT_MEMBER, "sfj"))

@@ -10,7 +10,7 @@ from tests.api.api_helpers import NOW, assert_error
 
 from tracker.extensions import db
 from tracker.models import ItemSource, ItemStatus, Role
-from tracker.services import items, splitting
+from tracker.services.work import items, splitting
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from tests.api.api_helpers import assert_error
 from tests.api.test_bulletins import USERS, two  # noqa: F401 - the fixture
 from tests.services.test_intake import ad_hoc_count
 
-import tracker.api.schemas
-from tracker.api.schemas.common import DAY_RANGE, TextInteger
+import tracker.schemas
+from tracker.schemas.common import DAY_RANGE, TextInteger
 from tracker.extensions import db
 from tracker.models import Bulletin, ItemStatus, ProgressUpdate
-from tracker.services import printable
+from tracker.services.io import printable
 
 NON_CHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"]
 
@@ -84,9 +84,9 @@ def test_an_ad_hoc_due_date_of_9999_12_31_is_refused_with_the_range_in_words(api
 
 def _request_schemas() -> Iterator[tuple[str, type[Schema]]]:
     """Every schema a request is read through: the API's (all but the ...Out ones) and the web forms'."""
-    modules = [importlib.import_module(f"tracker.api.schemas.{m.name}")
-               for m in pkgutil.iter_modules(tracker.api.schemas.__path__)]
-    modules.append(importlib.import_module("tracker.web.schemas"))
+    modules = [importlib.import_module(f"tracker.schemas.{m.name}")
+               for m in pkgutil.iter_modules(tracker.schemas.__path__)]
+    modules.append(importlib.import_module("tracker.schemas.page_forms"))
     for module in modules:
         for name, schema in vars(module).items():
             if (inspect.isclass(schema) and issubclass(schema, Schema) and schema.__module__ == module.__name__

@@ -20,7 +20,7 @@ from tests.services.test_intake import forty_rows, sheet
 
 from tracker.extensions import db
 from tracker.models import Event, Role, Unit, User, WorkItem
-from tracker.services import intake, sheets
+from tracker.services.io import intake, sheets
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -10,7 +10,7 @@ from tests.services.test_intake import forty_rows, sheet
 
 from tracker.extensions import db
 from tracker.models import ItemSource, Role, WorkItem
-from tracker.services import items, splitting
+from tracker.services.work import items, splitting
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from tracker.demo.script import DEFAULT_SCRIPT
 from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import Event, WorkItem
-from tracker.services import audit
-from tracker.services.plan_files import FileProblems
+from tracker.services.trust import audit
+from tracker.services.plan.plan_files import FileProblems
 
 
 def _state(app: Flask) -> tuple[int, int, str | None]:

@@ -20,7 +20,8 @@ from tracker.demo.script import read_script
 from tracker.extensions import db
 from tracker.models import User
 from tracker.config import Config
-from tracker.services import records, workdays
+from tracker.services.ledger import records
+from tracker.services.plan import workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EARLY, LATER = date(2023, 4, 30), DEMO_DEFAULT_DATE

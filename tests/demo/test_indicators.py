@@ -12,7 +12,7 @@ import pytest
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, rows
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
-from tracker.services import indicators
+from tracker.services.assessment import indicators
 
 YEAR_END = date(2024, 12, 31)
 

@@ -8,7 +8,7 @@ import pytest
 
 from tracker.demo.planner import ItemFacts, plan_item, workday
 from tracker.demo.script import read_script
-from tracker.services.reporting_rhythms import DEFAULT, last_period
+from tracker.services.plan.reporting_rhythms import DEFAULT, last_period
 
 SCRIPT = read_script()
 

@@ -20,7 +20,8 @@ from tracker.demo.build import DemoPaths, DemoResult
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, Phase, Plan, Role, Task, Unit, User, UserSession,
                             WorkItem)
-from tracker.services import accounts, items, workflow
+from tracker.services.trust import accounts
+from tracker.services.work import items, workflow
 
 from .e2e_helpers import PASSWORD, served_demo, serving
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tracker.extensions import db
 from tracker.models import Plan
-from tracker.services import bulletins
+from tracker.services.assessment import bulletins
 
 from .conftest import NOW, City
 from .e2e_helpers import log_in, shoot

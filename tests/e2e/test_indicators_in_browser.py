@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Indicator, Plan, Unit, User
-from tracker.services import plans
+from tracker.services.plan import plans
 
 from .conftest import NOW, City
 from .e2e_helpers import log_in, log_out, shoot

@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, JobRun, WorkItem
 from tracker.scheduler import jobs
 from tracker.scheduler.runner import acquire_lease, release_lease
-from tracker.services import escalation
+from tracker.services.ledger import escalation
 
 
 def record_keys(app):

@@ -17,8 +17,9 @@ from tests.scheduler.sched_helpers import send, sh
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, Digest, DigestDelivery, ItemStatus, Role, WorkItem
 from tracker.scheduler import jobs
-from tracker.services import digests, escalation, splitting, workflow
-from tracker.services.mail import SmtpSettings
+from tracker.services.ledger import digests, escalation
+from tracker.services.work import splitting, workflow
+from tracker.services.ledger.mail import SmtpSettings
 
 
 class Inbox:

@@ -9,8 +9,8 @@ from tests.scheduler.sched_helpers import sh
 from tracker.errors import Invalid, NotAllowed, NotFound
 from tracker.extensions import db
 from tracker.models import ItemTemplate, Role, WorkItem
-from tracker.services import events
-from tracker.services.accounts import unit_by_key
+from tracker.services.work import event_duties
+from tracker.services.trust.accounts import unit_by_key
 
 
 def test_each_yearly_duty_has_one_item_per_plan_year_per_unit(app):
@@ -27,17 +27,17 @@ def test_each_yearly_duty_has_one_item_per_plan_year_per_unit(app):
 
 
 def test_event_driven_duties_have_no_item_until_the_event(app):
-    for template in events.event_templates(1):
+    for template in event_duties.event_templates(1):
         assert db.session.execute(sa.select(sa.func.count()).where(WorkItem.template_id == template.id)
                                   ).scalar() == 0
 
 
 def test_entering_an_event_creates_the_item_due_n_days_later(app, office):
-    template = events.template_by_key("opinion_feedback")
+    template = event_duties.template_by_key("opinion_feedback")
     sfj = unit_by_key("sfj")
-    first = events.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="收到意见书一号",
+    first = event_duties.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="收到意见书一号",
                                actor=office, now=sh(2024, 3, 2, 9))
-    second = events.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="收到意见书二号",
+    second = event_duties.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="收到意见书二号",
                                 actor=office, now=sh(2024, 3, 2, 9))
     assert first.due_date == first.original_due_date == date(2024, 4, 30)
     assert (first.recurrence_key, second.recurrence_key) == ("event:2024-03-01:1", "event:2024-03-01:2")
@@ -45,25 +45,25 @@ def test_entering_an_event_creates_the_item_due_n_days_later(app, office):
 
 
 def test_event_input_is_checked(app, office, make_user):
-    template = events.template_by_key("opinion_feedback")
+    template = event_duties.template_by_key("opinion_feedback")
     sfj = unit_by_key("sfj")
     with pytest.raises(Invalid):
-        events.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 5), label="未来",
+        event_duties.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 5), label="未来",
                            actor=office, now=sh(2024, 3, 2))
     with pytest.raises(Invalid):
-        events.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label=" ", actor=office,
+        event_duties.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label=" ", actor=office,
                            now=sh(2024, 3, 2))
     with pytest.raises(Invalid):
-        events.enter_event(template=events.template_by_key("court_rate_2023"), unit=sfj,
+        event_duties.enter_event(template=event_duties.template_by_key("court_rate_2023"), unit=sfj,
                            event_date=date(2024, 3, 1), label="x", actor=office, now=sh(2024, 3, 2))
     with pytest.raises(Invalid):
-        events.enter_event(template=template, unit=unit_by_key("office"), event_date=date(2024, 3, 1),
+        event_duties.enter_event(template=template, unit=unit_by_key("office"), event_date=date(2024, 3, 1),
                            label="x", actor=office, now=sh(2024, 3, 2))
     with pytest.raises(NotAllowed):
-        events.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="x",
+        event_duties.enter_event(template=template, unit=sfj, event_date=date(2024, 3, 1), label="x",
                            actor=make_user(Role.UNIT_ADMIN, "gaj"), now=sh(2024, 3, 2))
     with pytest.raises(NotFound):
-        events.template_by_key("no_such_template")
+        event_duties.template_by_key("no_such_template")
 
 
 def test_enter_event_command(app):

@@ -14,7 +14,7 @@ from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
 from tracker.scheduler import jobs
-from tracker.services import escalation, notices
+from tracker.services.ledger import escalation, notices
 
 
 def text_of(pdf: bytes) -> str:

@@ -14,11 +14,12 @@ from tests.scheduler.test_digests import mail_settings, smtp_port, start_server 
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, ItemStatus, Notification, NotificationMail, Role
 from tracker.scheduler import jobs
-from tracker.services import escalation, extensions, notifications, records, workflow
+from tracker.services.ledger import escalation, notifications, records
+from tracker.services.work import deadline_extensions, workflow
 
 
 def kinds_for(unit_id: int, item_id: int | None = None) -> list[str]:
-    """What a unit was told, leaving out the assignment notice every new item brings (services.item_news)."""
+    """What a unit was told, leaving out the assignment notice every new item brings (services.work.item_news)."""
     query = sa.select(Notification.kind).where(Notification.unit_id == unit_id,
                                                Notification.kind != notifications.ASSIGNED)
     if item_id is not None:
@@ -44,9 +45,9 @@ def test_a_return_reaches_every_user_of_the_unit_and_the_first_reader_reads_it_f
 
 def test_approval_and_extension_decisions_notify_the_unit(make_item, office, make_user, now):
     asking = make_item(status=ItemStatus.IN_PROGRESS, due=date(2023, 6, 30))
-    request = extensions.request_extension(asking, actor=make_user(Role.UNIT_ADMIN, "sfj"),
+    request = deadline_extensions.request_extension(asking, actor=make_user(Role.UNIT_ADMIN, "sfj"),
                                            due=date(2023, 9, 30), reason="等待上级文件", now=now)
-    extensions.decide(request, actor=office, grant=False, note="理由不充分", now=now)
+    deadline_extensions.decide(request, actor=office, grant=False, note="理由不充分", now=now)
     submitted = make_item(status=ItemStatus.SUBMITTED)
     workflow.move(submitted, actor=office, to=ItemStatus.DONE, expected_version=submitted.version, now=now)
     assert kinds_for(asking.unit_id, asking.id) == ["extension_decided"]
@@ -123,7 +124,7 @@ def test_a_record_is_copied_to_cooperating_units_whose_part_is_open_and_to_the_u
     """抄送: the lead unit answers; a cooperating unit still at work and the county supervising its township's
     child item hear of the record too; a cooperating unit whose part is done does not."""
     from tracker.models import ItemSource
-    from tracker.services import assignment, items, splitting
+    from tracker.services.work import assignment, items, splitting
 
     shared = items.create_ad_hoc(actor=office, plan=plan, source=ItemSource.MEETING, source_ref=None,
                                  title="联合整治", description="", due_date=date(2023, 12, 31), lead=unit("jiaqu"),

@@ -31,8 +31,8 @@ from tracker.extensions import db
 from tracker.models import (DeliveryStatus, Notification, NotificationMail, Unit, Webhook, WebhookAttempt,
                             WebhookDelivery)
 from tracker.scheduler import delivery, jobs
-from tracker.services import notifications, outbound, webhooks
-from tracker.services.mail import SmtpSettings
+from tracker.services.ledger import notifications, outbound, webhooks
+from tracker.services.ledger.mail import SmtpSettings
 
 LOOPBACK = outbound.AllowList.parse("127.0.0.1")
 NOTHING_PRIVATE = outbound.AllowList()
@@ -382,7 +382,7 @@ def test_the_allow_list_names_networks_and_hosts_and_refuses_what_is_neither():
 def test_the_secret_is_shown_once_then_masked_and_can_be_rotated(app, office, now):
     from tests.api.api_helpers import ApiClient
     from tracker.models import Event
-    from tracker.services import accounts
+    from tracker.services.trust import accounts
 
     _token, token = accounts.create_token(office, name="hooks", actor=office, now=now)
     api = ApiClient(app.test_client(), token)

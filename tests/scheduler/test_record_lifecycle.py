@@ -11,7 +11,8 @@ from tests.scheduler.sched_helpers import sh
 from tracker.errors import Invalid, InvalidTransition
 from tracker.extensions import db
 from tracker.models import Event, ItemStatus, RecordStatus, Role
-from tracker.services import escalation, records, workflow
+from tracker.services.ledger import escalation, records
+from tracker.services.work import workflow
 
 
 @pytest.fixture

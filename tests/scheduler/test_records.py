@@ -8,7 +8,7 @@ from tests.scheduler.sched_helpers import sh
 from tracker.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from tracker.extensions import db
 from tracker.models import Event, RecordStatus, Role
-from tracker.services import escalation, records
+from tracker.services.ledger import escalation, records
 
 
 @pytest.fixture

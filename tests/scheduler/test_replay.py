@@ -20,7 +20,9 @@ from tests.scheduler.sched_helpers import sh
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, JobRun, Role, Unit, User, WorkItem
 from tracker.scheduler import jobs
-from tracker.services import accounts, digests, escalation, records, workflow
+from tracker.services.ledger import digests, escalation, records
+from tracker.services.trust import accounts
+from tracker.services.work import workflow
 
 START, END = date(2023, 1, 1), date(2025, 12, 31)
 MONDAYS = 157
@@ -102,7 +104,7 @@ def act(item: WorkItem, action: str, day: date, actors: Actors, settings) -> Non
     elif action in ("approve", "return"):
         workflow.move(item, actor=actors.office, to=moves[action], expected_version=item.version, now=now,
                       note="材料不全,请补充" if action == "return" else None)
-    elif action == "extend":  # what services.extensions (API branch) does once the office grants more time
+    elif action == "extend":  # what services.work.deadline_extensions (API branch) does once the office grants more time
         item.due_date = item.due_date + timedelta(days=40)
         escalation.on_due_date_changed(item, now=now, timezone=settings.timezone)
         db.session.flush()

@@ -19,8 +19,12 @@ from tracker.extensions import db
 from tracker.models import (Digest, Event, ItemStatus, ItemUnit, MissedReport, Notification, ReportFrequency, Role,
                             Task, User, WorkItem)
 from tracker.scheduler import jobs
-from tracker.services import audit, digests, escalation, progress, reporting_duty, reporting_rhythms, workflow
-from tracker.services.reporting_rhythms import DEFAULT, Period, Rhythm, last_period
+from tracker.services.assessment import reporting_duty
+from tracker.services.ledger import digests, escalation
+from tracker.services.plan import reporting_rhythms
+from tracker.services.trust import audit
+from tracker.services.work import progress, workflow
+from tracker.services.plan.reporting_rhythms import DEFAULT, Period, Rhythm, last_period
 
 
 def flags(*items: WorkItem) -> list[tuple[int, str, date]]:

@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.models import Digest, JobRun
 from tracker.scheduler import jobs
 from tracker.scheduler.runner import Runner
-from tracker.services import audit
+from tracker.services.trust import audit
 
 
 def ledger(job):

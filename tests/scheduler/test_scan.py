@@ -6,7 +6,8 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Event, ItemStatus, RecordStatus
-from tracker.services import escalation, workflow
+from tracker.services.ledger import escalation
+from tracker.services.work import workflow
 
 from tests.scheduler.sched_helpers import sh
 
@@ -88,7 +89,7 @@ def test_extension_starts_a_new_cycle_and_keeps_old_records(settings, make_item,
     scan(settings, sh(2024, 1, 10))
     old = [(r.level, r.due_date) for r in records_of(item.id)]
     assert old == [(1, date(2023, 12, 31)), (2, date(2023, 12, 31))]
-    item.due_date = date(2024, 2, 29)  # what an approved extension does (services.extensions on the API branch)
+    item.due_date = date(2024, 2, 29)  # what an approved extension does (services.work.deadline_extensions on the API branch)
     escalation.on_due_date_changed(item, now=sh(2024, 1, 11), timezone=settings.timezone)
     db.session.flush()
     assert item.overdue_since is None and item.original_due_date == date(2023, 12, 31)

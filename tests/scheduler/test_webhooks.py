@@ -18,7 +18,8 @@ from tests.scheduler.sched_helpers import send
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, ItemStatus, Role, WebhookAttempt, WebhookDelivery
-from tracker.services import notifications, outbound, webhooks, workflow
+from tracker.services.ledger import notifications, outbound, webhooks
+from tracker.services.work import workflow
 
 ALLOW = outbound.AllowList.parse("127.0.0.1, x.example")  # receivers on loopback, and one never called
 
@@ -137,7 +138,7 @@ def test_only_the_office_registers_and_bad_input_is_refused(office, make_user, n
 
 def test_the_office_registers_through_the_api_and_bad_input_changes_nothing(app, office, now):
     from tests.api.api_helpers import ApiClient, assert_error
-    from tracker.services import accounts
+    from tracker.services.trust import accounts
     _token, secret = accounts.create_token(office, name="hooks", actor=office, now=now)
     client = ApiClient(app.test_client(), secret)
     assert_error(client.post("/webhooks", json={"url": "javascript:alert(1)", "events": ["item_returned"]}), 422)

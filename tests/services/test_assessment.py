@@ -19,10 +19,13 @@ from tests.conftest import closing_evidence
 from tracker.errors import Invalid, InvalidTransition, NotAllowed
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment, Event, Indicator, ItemStatus, MissedReport, Role
-from tracker.services import assessment, escalation, indicators, plans, progress, workflow
-from tracker.services.escalation import parse_ladder
-from tracker.services.plan_files import FileProblems
-from tracker.services.rubric import parse_rubric, read_rubric
+from tracker.services.assessment import annual, indicators
+from tracker.services.ledger import escalation
+from tracker.services.plan import plans
+from tracker.services.work import progress, workflow
+from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.plan.plan_files import FileProblems
+from tracker.services.assessment.rubric import parse_rubric, read_rubric
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RUBRIC = Path(__file__).resolve().parents[2] / "seed_tasks" / "rubric_2023_2025.yaml"
@@ -156,17 +159,17 @@ def test_one_units_2024_score_recomputed_by_hand_matches_the_command(app, scenar
 
     assert result.exit_code == 0, result.output
     line = next(line for line in result.output.splitlines() if re.search(r"\s市公安局\s", line))
-    assert line.split()[2] == assessment.number(expected)
+    assert line.split()[2] == annual.number(expected)
     assert "名次" in result.output and "得分" in result.output and "催办" in result.output
 
 
 def test_each_rule_lists_the_facts_it_counted_with_their_evidence(app, scenario, plan, ladder, make_user):
-    data = assessment.compute(plan=plan, year=2024, rubric=read_rubric(RUBRIC), ladder=ladder, now=FINAL_2024)
+    data = annual.compute(plan=plan, year=2024, rubric=read_rubric(RUBRIC), ladder=ladder, now=FINAL_2024)
     gaj = next(u for u in data["units"] if u["unit_name"] == "市公安局")
     counted = {rule["kind"]: rule["count"] for rule in gaj["rules"]}
     assert counted == {"done_on_time": 3, "urge": 3, "supervise": 1, "bulletin": 1, "unanswered": 1, "returned": 1,
                        "missed_report": 2, "indicator_not_met": 1, "indicator_not_reported": reported_by_gaj_in_2024() - 1}
-    shown = assessment.visible(data, actor=make_user(Role.LEADER, "city"))
+    shown = annual.visible(data, actor=make_user(Role.LEADER, "city"))
     facts = next(u for u in shown["units"] if u["unit_id"] == gaj["unit_id"])["facts"]
     on_time = {f["href"] for f in facts if f["rule"] == "done_on_time"}
     assert on_time == {f"/items/{item.id}" for item in scenario["on_time"]}
@@ -185,14 +188,14 @@ def test_a_deduction_stops_at_its_cap_and_the_score_at_the_floor():
         {"kind": "bulletin", "label": "通报", "points": 5}]}, sha256="x")
     urge, bulletin = rubric.rules
     assert urge.subtotal(9) == -4 and bulletin.subtotal(3) == -15
-    assert assessment.number(max(rubric.base + urge.subtotal(9) + bulletin.subtotal(3), rubric.floor)) == "0"
+    assert annual.number(max(rubric.base + urge.subtotal(9) + bulletin.subtotal(3), rubric.floor)) == "0"
 
 
 def test_scores_take_one_query_per_kind_of_fact_whatever_the_number_of_units(app, scenario, plan, ladder,
                                                                              count_queries):
     rubric = read_rubric(RUBRIC)
     with count_queries() as statements:
-        data = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
+        data = annual.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
     assert len(data["units"]) > 20
     # units, items done on time, records, returns; missed reports and their items' titles; the plan's indicators,
     # and indicators.outcomes' own three (units, indicators, newest reports); the day the year is final; the plan's
@@ -229,18 +232,18 @@ def test_a_frozen_year_is_unchanged_after_a_rubric_change_and_a_rescan(app, scen
                                                                        tmp_path):
     frozen_at = sh(2025, 2, 5)
     rubric = read_rubric(RUBRIC)
-    assessment.freeze(plan=plan, year=2024, rubric=rubric, ladder=ladder, actor=office, now=frozen_at)
-    before = assessment.result(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
+    annual.freeze(plan=plan, year=2024, rubric=rubric, ladder=ladder, actor=office, now=frozen_at)
+    before = annual.result(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
 
     harsher = tmp_path / "rubric.yaml"
     shutil.copy(RUBRIC, harsher)
     harsher.write_text(harsher.read_text(encoding="utf-8").replace("base: 100", "base: 60"), encoding="utf-8")
     escalation.scan(now=sh(2024, 12, 31, 12), ladder=ladder, timezone=plan.timezone)
     changed = read_rubric(harsher)
-    assert assessment.compute(plan=plan, year=2024, rubric=changed, ladder=ladder,
+    assert annual.compute(plan=plan, year=2024, rubric=changed, ladder=ladder,
                               now=FINAL_2024)["units"] != before["units"]
 
-    after = assessment.result(plan=plan, year=2024, rubric=changed, ladder=ladder, now=FINAL_2024)
+    after = annual.result(plan=plan, year=2024, rubric=changed, ladder=ladder, now=FINAL_2024)
     assert after == before
     assert after["rubric"]["hash"] == rubric.sha256 != changed.sha256
     stored = db.session.execute(sa.select(Assessment)).scalar_one()
@@ -251,27 +254,27 @@ def test_a_frozen_year_is_unchanged_after_a_rubric_change_and_a_rescan(app, scen
 
 def test_freezing_a_year_twice_is_refused_saying_when_it_was_frozen(plan, ladder, office):
     rubric = read_rubric(RUBRIC)
-    assessment.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 2, 2))
+    annual.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 2, 2))
     with pytest.raises(InvalidTransition, match="已于 2024-02-02 09:00 定稿,不能重复定稿"):
-        assessment.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 3, 2))
+        annual.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 3, 2))
 
 
 def test_only_the_office_freezes_and_only_a_year_that_is_over(plan, ladder, office, make_user):
     rubric = read_rubric(RUBRIC)
     with pytest.raises(NotAllowed):
-        assessment.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=make_user(Role.LEADER, "city"),
+        annual.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=make_user(Role.LEADER, "city"),
                           now=sh(2024, 1, 2))
     with pytest.raises(Invalid, match="尚未结束"):
-        assessment.freeze(plan=plan, year=2024, rubric=rubric, ladder=ladder, actor=office,
+        annual.freeze(plan=plan, year=2024, rubric=rubric, ladder=ladder, actor=office,
                           now=sh(2024, 12, 31, 23, 59))
     with pytest.raises(Invalid, match="考核年度须在 2023 至 2025"):
-        assessment.compute(plan=plan, year=2026, rubric=rubric, ladder=ladder, now=FINAL_2024)
+        annual.compute(plan=plan, year=2026, rubric=rubric, ladder=ladder, now=FINAL_2024)
     assert db.session.execute(sa.select(Assessment)).first() is None
 
 
 def test_a_figure_not_yet_due_is_awaited_not_deducted_and_the_score_says_it_is_provisional(scenario, plan, ladder):
     rubric = read_rubric(RUBRIC)
-    on_the_last_day = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder,
+    on_the_last_day = annual.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder,
                                          now=sh(2025, 1, 31, 23, 59))
     gaj = next(u for u in on_the_last_day["units"] if u["unit_name"] == "市公安局")
     counted = {rule["kind"]: rule["count"] for rule in gaj["rules"]}
@@ -280,11 +283,11 @@ def test_a_figure_not_yet_due_is_awaited_not_deducted_and_the_score_says_it_is_p
     assert on_the_last_day["provisional"] and on_the_last_day["figures_due_until"] == "2025-01-31"
     assert on_the_last_day["as_of"] == "2025-01-31"
     assert on_the_last_day["final_on"] == "2025-02-01"
-    assert "指标数据报送期限至 2025-01-31" in assessment.provisional_words(on_the_last_day)
-    title_row = openpyxl.load_workbook(io.BytesIO(assessment.workbook(on_the_last_day)))["汇总"]["A1"].value
+    assert "指标数据报送期限至 2025-01-31" in annual.provisional_words(on_the_last_day)
+    title_row = openpyxl.load_workbook(io.BytesIO(annual.workbook(on_the_last_day)))["汇总"]["A1"].value
     assert "未定稿" in title_row and "得分暂定(截至 2025-01-31)" in title_row
 
-    final = assessment.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
+    final = annual.compute(plan=plan, year=2024, rubric=rubric, ladder=ladder, now=FINAL_2024)
     gaj = next(u for u in final["units"] if u["unit_name"] == "市公安局")
     assert {r["kind"]: r["count"] for r in gaj["rules"]}["indicator_not_reported"] == reported_by_gaj_in_2024() - 1
     assert gaj["awaited"] == 0 and not final["provisional"]
@@ -293,15 +296,15 @@ def test_a_figure_not_yet_due_is_awaited_not_deducted_and_the_score_says_it_is_p
 def test_a_year_is_frozen_only_after_its_last_figures_were_due(plan, ladder, office):
     rubric = read_rubric(RUBRIC)
     with pytest.raises(Invalid, match="2023 年度指标数据报送期限至 2024-01-31,期限届满后方可定稿"):
-        assessment.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 1, 31, 23))
+        annual.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 1, 31, 23))
     assert db.session.execute(sa.select(Assessment)).first() is None
-    assessment.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 2, 1, 8))
+    annual.freeze(plan=plan, year=2023, rubric=rubric, ladder=ladder, actor=office, now=sh(2024, 2, 1, 8))
     assert db.session.execute(sa.select(Assessment.year)).scalar_one() == 2023
 
 
 def test_the_workbook_has_a_summary_and_one_sheet_per_unit_with_its_deductions(scenario, plan, ladder):
-    data = assessment.compute(plan=plan, year=2024, rubric=read_rubric(RUBRIC), ladder=ladder, now=FINAL_2024)
-    book = openpyxl.load_workbook(io.BytesIO(assessment.workbook(data)))
+    data = annual.compute(plan=plan, year=2024, rubric=read_rubric(RUBRIC), ladder=ladder, now=FINAL_2024)
+    book = openpyxl.load_workbook(io.BytesIO(annual.workbook(data)))
     summary = book["汇总"]
     assert [c.value for c in summary[2]][:4] == ["名次", "单位", "得分", "按时办结"]
     rows = {row[1]: row for row in summary.iter_rows(min_row=3, values_only=True)}

@@ -12,7 +12,8 @@ from tests.conftest import closing_evidence
 
 from tracker.extensions import db
 from tracker.models import Event, ItemStatus, Role
-from tracker.services import audit, workflow
+from tracker.services.trust import audit
+from tracker.services.work import workflow
 
 TAMPERS = {
     "at": datetime(2020, 1, 1, tzinfo=timezone.utc),

@@ -17,8 +17,10 @@ from tracker.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, DeliveryStatus, Event,
                             Indicator, ItemStatus, Notification, NotificationMail, Role)
-from tracker.services import bulletin_docs, bulletins, indicators, notifications, progress
-from tracker.services.escalation import parse_ladder
+from tracker.services.assessment import bulletin_docs, bulletins, indicators
+from tracker.services.ledger import notifications
+from tracker.services.work import progress
+from tracker.services.ledger.escalation import parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from tracker.errors import StaleVersion
 from tracker.extensions import db
 from tracker.models import ItemStatus, Role, Unit, WorkItem
-from tracker.services import accounts, workflow
+from tracker.services.trust import accounts
+from tracker.services.work import workflow
 
 
 def test_two_sessions_changing_the_same_version_one_wins_one_is_refused(committed_app, now):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.models import ItemStatus, Role
-from tracker.services.dashboard import Row, dashboard, is_overdue, ranking, tally, tally_by, weekly
+from tracker.services.assessment.dashboard import Row, dashboard, is_overdue, ranking, tally, tally_by, weekly
 
 TODAY = date(2024, 1, 10)  # a Wednesday
 

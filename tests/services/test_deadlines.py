@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tracker.models import ItemStatus
-from tracker.services.deadlines import Light, days_overdue, light, local_today
+from tracker.services.work.deadlines import Light, days_overdue, light, local_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

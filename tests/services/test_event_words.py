@@ -1,4 +1,4 @@
-"""Every audit event and every notification kind is named in words from one table (services.event_words): the
+"""Every audit event and every notification kind is named in words from one table (services.plan.event_words): the
 code's own calls are collected, so a new action without words fails here, and the 操作留痕 reads no code names
 (issue 20, 5)."""
 from __future__ import annotations
@@ -7,7 +7,10 @@ import ast
 from pathlib import Path
 
 import tracker
-from tracker.services import bulletins, event_words, notifications, workflow
+from tracker.services.assessment import bulletins
+from tracker.services.ledger import notifications
+from tracker.services.plan import event_words
+from tracker.services.work import workflow
 
 SOURCE = Path(tracker.__file__).parent
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Attachment, ItemStatus, Role
-from tracker.services import progress
+from tracker.services.work import progress
 
 PDF = b"%PDF-1.4 evidence"
 

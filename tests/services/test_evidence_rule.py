@@ -12,7 +12,7 @@ from tests.conftest import NOW, closing_evidence
 from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import EvidenceRule, ItemSource, ItemStatus, ItemTemplate, Role, User
-from tracker.services import evidence, items, offers, splitting, workflow, workspace
+from tracker.services.work import evidence, items, offers, splitting, workflow, workspace
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus, Role
-from tracker.services import escalation, extensions
+from tracker.services.ledger import escalation
+from tracker.services.work import deadline_extensions
 
 
 def at(day: date) -> datetime:
@@ -22,9 +23,9 @@ def test_a_granted_extension_clears_overdue_and_keeps_the_old_records(app, make_
     old = db.session.scalars(sa.select(AccountabilityRecord).where(AccountabilityRecord.item_id == item.id)).all()
     assert {r.level for r in old} == {1, 2}
 
-    asked = extensions.request_extension(item, actor=make_user(Role.UNIT_ADMIN, "sfj"), due=date(2023, 9, 30),
+    asked = deadline_extensions.request_extension(item, actor=make_user(Role.UNIT_ADMIN, "sfj"), due=date(2023, 9, 30),
                                          reason="需协调多部门", now=at(date(2023, 7, 10)))
-    extensions.decide(asked, actor=office, grant=True, note=None, now=at(date(2023, 7, 11)))
+    deadline_extensions.decide(asked, actor=office, grant=True, note=None, now=at(date(2023, 7, 11)))
 
     assert item.due_date == date(2023, 9, 30) and item.original_due_date == date(2023, 6, 30)
     assert item.overdue_since is None

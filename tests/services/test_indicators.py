@@ -15,8 +15,10 @@ from tracker.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Sta
 from tracker.extensions import db
 from tracker.models import (Attachment, Direction, Event, Indicator, IndicatorPeriod, IndicatorReport, Notification,
                             ReportStatus, Role, TaskParameter, Unit)
-from tracker.services import indicators, plans, progress
-from tracker.services.indicators import AWAITED, MET, NO_TARGET, NOT_MET, NOT_REPORTED, PENDING
+from tracker.services.assessment import indicators
+from tracker.services.plan import plans
+from tracker.services.work import progress
+from tracker.services.assessment.indicators import AWAITED, MET, NO_TARGET, NOT_MET, NOT_REPORTED, PENDING
 
 IN_2024 = datetime(2024, 3, 1, 2, 0, tzinfo=timezone.utc)
 

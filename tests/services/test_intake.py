@@ -13,7 +13,7 @@ from tests.conftest import NOW
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import Event, ItemSource, Role, Unit, WorkItem
-from tracker.services import intake
+from tracker.services.io import intake
 
 LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
 

@@ -19,21 +19,21 @@ from tests.conftest import NOW, closing_evidence
 from tracker.errors import NotAllowed, TrackerError
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Phase, Role, Task, WorkItem
-from tracker.services import (
+from tracker.services.ledger import records
+from tracker.services.trust import permissions
+from tracker.services.work import (
     assignment,
     boards,
     comments,
-    extensions,
+    deadline_extensions,
     instructions,
     items,
     offers,
-    permissions,
     progress,
-    records,
     splitting,
     workflow,
 )
-from tracker.services.boards import Deadlines, ItemFilters
+from tracker.services.work.boards import Deadlines, ItemFilters
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
 PEOPLE = {  # name: (role, unit key)
@@ -96,9 +96,9 @@ def calls(item: WorkItem, actor, app, unit) -> dict[str, Callable[[], Any]]:
     storage = closing_evidence(app).storage
     version = item.version
     below = permissions.subordinate_units(item.unit_id)[:1]
-    pending = db.session.scalars(sa.select(extensions.ExtensionRequest).where(
-        extensions.ExtensionRequest.item_id == item.id,
-        extensions.ExtensionRequest.status == extensions.ExtensionStatus.PENDING)).first()
+    pending = db.session.scalars(sa.select(deadline_extensions.ExtensionRequest).where(
+        deadline_extensions.ExtensionRequest.item_id == item.id,
+        deadline_extensions.ExtensionRequest.status == deadline_extensions.ExtensionStatus.PENDING)).first()
     owed = db.session.scalars(sa.select(AccountabilityRecord).where(AccountabilityRecord.item_id == item.id)).all()
     return {
         "reorder": lambda: workflow.move(item, actor=actor, to=item.status, expected_version=version, now=NOW),
@@ -106,9 +106,9 @@ def calls(item: WorkItem, actor, app, unit) -> dict[str, Callable[[], Any]]:
                                                 storage=storage, now=NOW),
         "answer": lambda: records.answer(owed[0], actor=actor, explanation="说明", remedy_date=date(2023, 5, 1),
                                          now=NOW, timezone="Asia/Shanghai") if owed else _refuse(),
-        "ask_extension": lambda: extensions.request_extension(item, actor=actor, due=item.due_date + timedelta(1),
+        "ask_extension": lambda: deadline_extensions.request_extension(item, actor=actor, due=item.due_date + timedelta(1),
                                                               reason="需要时间", now=NOW),
-        "decide_extension": lambda: extensions.decide(pending, actor=actor, grant=False, note="不同意", now=NOW)
+        "decide_extension": lambda: deadline_extensions.decide(pending, actor=actor, grant=False, note="不同意", now=NOW)
         if pending else _refuse(),
         "mark_part": lambda: assignment.mark_part_done(item, actor=actor, note="完成", now=NOW),
         "name_person": lambda: assignment.set_responsible(item, actor=actor, user_id=None, phone="0571-12345",
@@ -197,5 +197,5 @@ def test_every_role_is_offered_exactly_what_the_services_accept(app, unit, plan,
 def test_with_an_extension_request_waiting_the_deciders_are_offered_the_decision(app, unit, plan, people, kind):
     item = build(kind, "in_progress", app=app, unit=unit, plan=plan, people=people)
     lead = people["township_admin" if kind == "split_child" else "county_admin"]
-    extensions.request_extension(item, actor=lead, due=item.due_date + timedelta(days=1), reason="需要时间", now=NOW)
+    deadline_extensions.request_extension(item, actor=lead, due=item.due_date + timedelta(days=1), reason="需要时间", now=NOW)
     check_everyone(item, people, app, unit)

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from tracker.errors import Invalid, NotFound
 from tracker.extensions import db
 from tracker.models import ItemStatus, Role, WorkItem
-from tracker.services import workflow
-from tracker.services.ordering import GAP, position_between, renumbered
+from tracker.services.work import workflow
+from tracker.services.work.ordering import GAP, position_between, renumbered
 
 A, P = ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS
 

@@ -11,8 +11,9 @@ from tests.conftest import NOW
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import Event, ItemSource, ItemStatus, Role, User, WorkItem
-from tracker.services import assignment, boards, extensions, instructions, items, permissions, splitting, workflow
-from tracker.services.boards import Deadlines, ItemFilters
+from tracker.services.trust import permissions
+from tracker.services.work import assignment, boards, deadline_extensions, instructions, items, splitting, workflow
+from tracker.services.work.boards import Deadlines, ItemFilters
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
 
@@ -122,12 +123,12 @@ def test_the_county_decides_its_townships_extension_within_the_parents_due_date(
     (east,) = splitting.split(ad_hoc, actor=people["jiaqu"], now=NOW, parts=[
         splitting.Part(unit("jiaqu_dongcheng"), "东城", date(2023, 5, 31))])
     with pytest.raises(Invalid, match="不能晚于上级"):
-        extensions.request_extension(east, actor=people["dongcheng"], due=date(2023, 7, 31), reason="忙", now=NOW)
-    request = extensions.request_extension(east, actor=people["dongcheng"], due=date(2023, 6, 20), reason="忙",
+        deadline_extensions.request_extension(east, actor=people["dongcheng"], due=date(2023, 7, 31), reason="忙", now=NOW)
+    request = deadline_extensions.request_extension(east, actor=people["dongcheng"], due=date(2023, 6, 20), reason="忙",
                                            now=NOW)
     with pytest.raises(NotAllowed):
-        extensions.decide(request, actor=people["yiqu"], grant=True, note=None, now=NOW)
-    extensions.decide(request, actor=people["jiaqu"], grant=True, note=None, now=NOW)
+        deadline_extensions.decide(request, actor=people["yiqu"], grant=True, note=None, now=NOW)
+    deadline_extensions.decide(request, actor=people["jiaqu"], grant=True, note=None, now=NOW)
     assert east.due_date == date(2023, 6, 20) and east.original_due_date == date(2023, 5, 31)
 
 
@@ -194,7 +195,7 @@ def test_leader_instructs_any_item_and_raises_a_proposal_the_office_assigns(peop
 def test_the_office_follows_every_leaders_instructions_and_a_unit_has_them_to_hand_until_read(
         people, ad_hoc, make_user, unit):
     """The office got 403 on its 批示落实 page, and a unit saw a 批示 only in the bell, not in 我的待办."""
-    from tracker.services import notifications, todo
+    from tracker.services.ledger import notifications, todo
 
     other_leader = make_user(Role.LEADER, "city", username="another_leader")
     instructions.instruct(ad_hoc, actor=people["leader"], text="请抓紧办理", now=NOW)
@@ -225,7 +226,7 @@ def test_existing_plan_items_have_their_unit_as_lead_and_no_cooperators(make_ite
 
 def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people, plan):
     from tracker.models import ItemTemplate, TaskParameter
-    from tracker.services import plans
+    from tracker.services.plan import plans
 
     template = db.session.scalars(sa.select(ItemTemplate).where(ItemTemplate.key == "lectures")).one()
     item = db.session.scalars(sa.select(WorkItem).where(WorkItem.template_id == template.id)).first()

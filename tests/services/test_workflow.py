@@ -8,7 +8,7 @@ from tests.conftest import closing_evidence
 from tracker.errors import Invalid, InvalidTransition, NotAllowed, StaleVersion
 from tracker.extensions import db
 from tracker.models import Event, ItemStatus, ProgressUpdate, Role
-from tracker.services import workflow
+from tracker.services.work import workflow
 
 A, P, S, D = ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED, ItemStatus.DONE
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from tracker.clock import utcnow
 from tracker.models import Role, User
-from tracker.services import security
+from tracker.services.trust import security
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Event, Role
-from tracker.services import accounts
+from tracker.services.trust import accounts
 
 PASSWORD = "Correct-Horse-9"
 

@@ -12,8 +12,8 @@ from docx import Document
 from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import Bulletin, BulletinStatus, Event
-from tracker.services import bulletins
-from tracker.services.escalation import parse_ladder
+from tracker.services.assessment import bulletins
+from tracker.services.ledger.escalation import parse_ladder
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
 

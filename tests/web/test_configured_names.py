@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tracker.cli import DEFAULT_UNITS, do_load_units
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus
-from tracker.services import digests, escalation, notices
+from tracker.services.ledger import digests, escalation, notices
 
 from ..conftest import NOW
 

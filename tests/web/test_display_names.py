@@ -10,8 +10,9 @@ import pytest
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, Role
-from tracker.services import accounts, audit, comments, items, progress, workflow
-from tracker.services.seeding import LOADER
+from tracker.services.trust import accounts, audit
+from tracker.services.work import comments, items, progress, workflow
+from tracker.services.plan.seeding import LOADER
 
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)
 NAMES = {"office": ("login_office_zhang", "张主任"), "leader": ("login_leader_wang", "王领导"),

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import Attachment, Indicator, IndicatorReport, ReportStatus, TaskParameter, Unit
-from tracker.services import indicators, plans, progress
+from tracker.services.assessment import indicators
+from tracker.services.plan import plans
+from tracker.services.work import progress
 
 PDF = b"%PDF-1.4\n%figure\n"
 

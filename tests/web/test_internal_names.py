@@ -9,7 +9,7 @@ import pytest
 
 from tracker.errors import Invalid
 from tracker.models import ItemSource, ItemStatus, Role
-from tracker.services import assignment, instructions, items, splitting, workflow
+from tracker.services.work import assignment, instructions, items, splitting, workflow
 
 CODE_NAME = re.compile(r"\b(?:item|record|proposal|notice|indicator|plan|unit|user|auth)\.[a-z_]+\b")
 

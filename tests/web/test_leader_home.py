@@ -9,8 +9,8 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
-from tracker.services import instructions
-from tracker.services.dashboard import Rate, Row, ranking, tally_by
+from tracker.services.work import instructions
+from tracker.services.assessment.dashboard import Rate, Row, ranking, tally_by
 
 DAY = "2023-04-05 10:00:00+08:00"  # the last seven days began on 2023-03-30
 ISSUED = datetime(2023, 4, 4, 2, 0, tzinfo=timezone.utc)

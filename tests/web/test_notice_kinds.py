@@ -16,7 +16,9 @@ from pypdf import PdfReader
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Role
-from tracker.services import accounts, escalation, instructions, items, notices, splitting, workflow
+from tracker.services.ledger import escalation, notices
+from tracker.services.trust import accounts
+from tracker.services.work import instructions, items, splitting, workflow
 
 SCAN = datetime(2023, 7, 20, 16, 10, tzinfo=timezone.utc)  # 21 July, 00:10 in Shanghai: each item 21 days late
 DAY = date(2023, 7, 21)

@@ -7,7 +7,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.clock import utcnow
 from tracker.models import AccountabilityRecord, ItemStatus, Notification, RecordStatus, Role
-from tracker.services import workflow
+from tracker.services.work import workflow
 
 
 def bell(html: str) -> int:
@@ -83,7 +83,7 @@ def test_the_office_closes_from_the_queue_in_bulk_and_bad_input_changes_nothing(
 
 def test_a_leaders_instruction_waits_in_the_units_todo_until_someone_there_opens_it(sign_in, make_item, make_user):
     """It reached a unit only through the bell (issue 20 point 8); opening it from 我的待办 acknowledges it."""
-    from tracker.services import instructions
+    from tracker.services.work import instructions
 
     item = make_item("sfj", title="需要批示的事项")
     instructions.instruct(item, actor=make_user(Role.LEADER, "city"), text="请本周内报送进展", now=utcnow())
@@ -96,7 +96,7 @@ def test_a_leaders_instruction_waits_in_the_units_todo_until_someone_there_opens
 
 
 def test_the_office_reads_every_leaders_instructions_on_its_follow_up_page(sign_in, make_item, make_user, office):
-    from tracker.services import instructions
+    from tracker.services.work import instructions
 
     item = make_item("sfj", title="批示落实事项")
     leader = make_user(Role.LEADER, "city")

@@ -10,7 +10,7 @@ import re
 from html import unescape
 
 from tracker.models import ItemSource, ItemStatus
-from tracker.services import items, workflow
+from tracker.services.work import items, workflow
 
 
 def card_html(page: str, item_id: int) -> str:

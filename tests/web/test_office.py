@@ -8,13 +8,13 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import ExtensionStatus, ItemStatus, Phase, Task, TaskParameter, WorkItem
-from tracker.services import extensions
+from tracker.services.work import deadline_extensions
 
 
 def test_the_workspace_lists_the_review_queue_and_pending_extensions(sign_in, people, make_item, now):
     submitted = make_item("sfj", status=ItemStatus.SUBMITTED, title="待审核事项甲")
     waiting = make_item("gaj", status=ItemStatus.IN_PROGRESS, title="申请延期事项")
-    extensions.request_extension(waiting, actor=people["other_admin"], due=date(2024, 6, 30), reason="需调研", now=now)
+    deadline_extensions.request_extension(waiting, actor=people["other_admin"], due=date(2024, 6, 30), reason="需调研", now=now)
     html = sign_in(people["office"]).get("/office/").get_data(as_text=True)
     assert f'id="review-{submitted.id}"' in html and "申请延期事项" in html and "需调研" in html
 
@@ -64,7 +64,7 @@ def test_return_needs_a_reason_then_approve(sign_in, people, make_item, make_use
 
 def test_the_office_grants_an_extension(sign_in, people, make_item, now):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
-    request = extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
+    request = deadline_extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
                                            now=now)
     response = sign_in(people["office"]).post(f"/office/extensions/{request.id}", data={"decision": "grant"})
     assert response.status_code == 303
@@ -74,7 +74,7 @@ def test_the_office_grants_an_extension(sign_in, people, make_item, now):
 
 def test_refusing_an_extension_needs_a_note(sign_in, people, make_item, now):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
-    request = extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
+    request = deadline_extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
                                            now=now)
     response = sign_in(people["office"]).post(f"/office/extensions/{request.id}", data={"decision": "refuse"})
     assert response.status_code == 422 and request.status == ExtensionStatus.PENDING

@@ -10,7 +10,8 @@ import pytest
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Attachment, Digest, Indicator, ItemStatus
-from tracker.services import indicators, progress
+from tracker.services.assessment import indicators
+from tracker.services.work import progress
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
 

@@ -9,7 +9,7 @@ from weasyprint import HTML
 
 from tracker.extensions import db
 from tracker.models import Attachment, ItemStatus
-from tracker.services import thumbnails
+from tracker.services.io import thumbnails
 from tracker.web.context import storage
 
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
 from tracker.clock import utcnow
-from tracker.services import progress
-from tracker.services.deadlines import local_today
+from tracker.services.work import progress
+from tracker.services.work.deadlines import local_today
 
 DUE = date(2024, 6, 1)
 

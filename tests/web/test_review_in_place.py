@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import Indicator, ItemStatus, ReportStatus
-from tracker.services import indicators, progress
+from tracker.services.assessment import indicators
+from tracker.services.work import progress
 
 HTMX = {"HX-Request": "true"}
 

@@ -10,7 +10,7 @@ import time_machine
 from tracker.extensions import db
 from tracker.models import Event, Role, UserSession
 from tracker.clock import utcnow
-from tracker.services import accounts, security
+from tracker.services.trust import accounts, security
 
 PASSWORD = "Correct-Horse-9"
 START = "2024-03-04 09:00:00+08:00"

@@ -16,8 +16,8 @@ from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus
 from tracker.models.accountability import UNANSWERED_KIND
-from tracker.services import bulletins
-from tracker.services.escalation import parse_ladder
+from tracker.services.assessment import bulletins
+from tracker.services.ledger.escalation import parse_ladder
 
 
 def test_and_n_more_in_my_to_do_list_leads_to_the_whole_section(sign_in, people, make_item):

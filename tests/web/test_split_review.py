@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import ItemSource, ItemStatus, Notification, Role
-from tracker.services import items, splitting, todo, workflow
+from tracker.services.ledger import todo
+from tracker.services.work import items, splitting, workflow
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 import pytest
 from tests.api.test_uploaded_sheets import changes, huge_dimension
 
-from tracker.services import sheets
+from tracker.services.io import sheets
 
 
 @pytest.mark.parametrize("sheet_kind", ["tasks", "units"])

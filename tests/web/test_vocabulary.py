@@ -1,4 +1,4 @@
-"""One vocabulary: the words of services/glossary.py on pages and in digests; the header says each part once."""
+"""One vocabulary: the words of services/plan/glossary.py on pages and in digests; the header says each part once."""
 from __future__ import annotations
 
 from pathlib import Path

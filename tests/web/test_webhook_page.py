@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Webhook
-from tracker.services import webhooks
+from tracker.services.ledger import webhooks
 
 
 def test_the_office_page_shows_a_secret_only_in_the_answer_that_made_it(sign_in, office):

@@ -8,7 +8,7 @@ import pytest
 from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.models import ItemSource, ItemStatus, Role
-from tracker.services import instructions, items, splitting, workflow
+from tracker.services.work import instructions, items, splitting, workflow
 
 
 @pytest.fixture

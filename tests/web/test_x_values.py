@@ -20,8 +20,10 @@ from tests.conftest import closing_evidence
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, ItemStatus, ItemTemplate, MissedReport, Notification, Role,
                             TaskParameter, User, WorkItem)
-from tracker.services import boards, extensions, plans, records, workflow
-from tracker.services.escalation import parse_ladder
+from tracker.services.ledger import records
+from tracker.services.plan import plans
+from tracker.services.work import boards, deadline_extensions, workflow
+from tracker.services.ledger.escalation import parse_ladder
 
 # The plan's X as its wording has it: between Chinese characters (不少于X次) or before a percent sign (达到X%).
 LONE_X = re.compile(r"[\u4e00-\u9fff]X(?:[\u4e00-\u9fff%]|$)")
@@ -74,9 +76,9 @@ def shipped_plan_with_values(app, plan, people, unit, make_user, now):
                     reason="请补充佐证")
     workflow.move(returned, actor=admin, to=ItemStatus.SUBMITTED, expected_version=returned.version, now=now,
                   note="已补充")  # waits in the office's review queue again
-    request = extensions.request_extension(extended, actor=admin, due=extended.due_date + timedelta(days=30),
+    request = deadline_extensions.request_extension(extended, actor=admin, due=extended.due_date + timedelta(days=30),
                                            reason="需要更多时间", now=now)
-    extensions.decide(request, actor=office, grant=True, note="同意", now=now)
+    deadline_extensions.decide(request, actor=office, grant=True, note="同意", now=now)
     for item in found:
         db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
                                             due_date=item.due_date, reason="逾期 16 天", issued_at=now,

@@ -10,7 +10,7 @@ from flask_smorest import Api
 
 from ..extensions import csrf
 from ..converters import IdConverter
-from .schemas.common import ErrorOut
+from ..schemas.common import ErrorOut
 
 PREFIX = "/api/v1"
 
@@ -36,7 +36,7 @@ def register_api(app: Flask) -> TrackerApi:
         bulletins,
         digests,
         events,
-        extensions,
+        deadline_extensions,
         indicators,
         instructions,
         intake,
@@ -61,7 +61,7 @@ def register_api(app: Flask) -> TrackerApi:
     api = TrackerApi(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
-    for module in (me, plans, units, items, moves, updates, attachments, extensions, events, board, records,
+    for module in (me, plans, units, items, moves, updates, attachments, deadline_extensions, events, board, records,
                    digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
                    bulletins, assessment, reporting):
         csrf.exempt(module.blp)

@@ -6,11 +6,12 @@ from typing import Any
 from flask import Response, current_app
 
 from ..clock import utcnow
-from ..services import assessment, exports, rubric
-from ..services.escalation import parse_ladder
+from ..services.assessment import annual, rubric
+from ..services.io import exports
+from ..services.ledger.escalation import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn
+from ..schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn
 
 blp = api_blueprint("assessments", "Year-end assessment (年度考核)")
 XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", "content": {
@@ -18,7 +19,7 @@ XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", 
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    return assessment.read(year=year, rubric=rubric.configured(current_app.config), actor=actor(),
+    return annual.read(year=year, rubric=rubric.configured(current_app.config), actor=actor(),
                            ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
 
 
@@ -38,7 +39,7 @@ def get_assessment(args: dict[str, Any]) -> dict[str, Any]:
 def freeze(data: dict[str, Any]) -> dict[str, Any]:
     """定稿 (office): store the year's result as it is now; a year is frozen once, after it ended."""
     scoring = rubric.configured(current_app.config)
-    assessment.freeze(plan=assessment.plan_for(scoring), year=data["year"], rubric=scoring,
+    annual.freeze(plan=annual.plan_for(scoring), year=data["year"], rubric=scoring,
                       ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), actor=actor(), now=utcnow())
     return _year_result(data["year"])
 
@@ -50,6 +51,6 @@ def freeze(data: dict[str, Any]) -> dict[str, Any]:
 def export(args: dict[str, Any]) -> Response:
     """The scores the caller may see as XLSX: a summary sheet and one sheet per unit listing its facts."""
     data = _year_result(args.get("year"))
-    response = Response(assessment.workbook(data), content_type=exports.XLSX_CONTENT_TYPE)
-    response.headers["Content-Disposition"] = exports.content_disposition(assessment.export_name(data))
+    response = Response(annual.workbook(data), content_type=exports.XLSX_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = exports.content_disposition(annual.export_name(data))
     return response

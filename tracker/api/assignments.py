@@ -10,12 +10,13 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..services import assignment, boards, items, lookup, splitting
+from ..services.plan import lookup
+from ..services.work import assignment, boards, items, splitting
 from .auth import actor
 from .common import api_blueprint, deadlines, errors, json_response, visible_item
 from .items import ITEM_OUT, item_response
-from .schemas.assignments import AdHocItemIn, CancelIn, RequiredNoteIn, ResponsibleIn, SplitIn, UnitsIn
-from .schemas.items import WorkItemOut
+from ..schemas.assignments import AdHocItemIn, CancelIn, RequiredNoteIn, ResponsibleIn, SplitIn, UnitsIn
+from ..schemas.items import WorkItemOut
 
 blp = api_blueprint("assignments", "Ad-hoc items, lead and cooperating units, person responsible, splitting")
 

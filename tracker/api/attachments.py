@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
-from ..services import progress
+from ..services.work import progress
 from .auth import actor
 from .common import api_blueprint, errors
 from .updates import storage

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ..models import User
-from ..services import accounts
+from ..services.trust import accounts
 from .errors import Unauthenticated
 
 SCHEME = "bearer "

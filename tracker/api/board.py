@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import Response
 
-from ..services import boards
+from ..services.work import boards
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors
 from .items import card_fields, filters_from
-from .schemas.items import BoardOut, BoardQueryArgs
+from ..schemas.items import BoardOut, BoardQueryArgs
 
 blp = api_blueprint("board", "Kanban boards")
 

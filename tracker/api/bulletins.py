@@ -8,12 +8,12 @@ from flask import Response, current_app
 
 from ..clock import utcnow
 from ..models import Bulletin
-from ..services import bulletin_docs, bulletins, exports
-from ..services.escalation import Level, parse_ladder
+from ..services.assessment import bulletin_docs, bulletins
+from ..services.io import exports
+from ..services.ledger.escalation import Level, parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.bulletins import (BulletinIssueIn, BulletinOut, BulletinQueryArgs, BulletinSummaryOut,
-                                BulletinTextIn)
+from ..schemas.bulletins import BulletinIssueIn, BulletinOut, BulletinQueryArgs, BulletinSummaryOut, BulletinTextIn
 
 blp = api_blueprint("bulletins", "The month's and the quarter's 通报")
 BULLETIN = "/bulletins/<id:bulletin_id>"

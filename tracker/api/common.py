@@ -13,9 +13,9 @@ from flask_smorest import Blueprint
 
 from ..clock import utcnow
 from ..models import WorkItem
-from ..services import boards, items
-from ..services.boards import Deadlines
-from ..services.deadlines import local_today
+from ..services.work import boards, items
+from ..services.work.boards import Deadlines
+from ..services.work.deadlines import local_today
 from .auth import actor, authenticate
 from .parsing import TrackerBlueprint
 
@@ -74,7 +74,7 @@ def cached_read(build: Callable[[], Any]) -> Response:
 
 
 def visible_item(item_id: int) -> WorkItem:
-    """The item if the caller may see it; otherwise 404 (services.items.get_visible)."""
+    """The item if the caller may see it; otherwise 404 (services.work.items.get_visible)."""
     return items.get_visible(item_id, actor=actor())
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..services import digests
+from ..services.ledger import digests
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.records import DigestOut, DigestQueryArgs, DigestSummaryOut
+from ..schemas.records import DigestOut, DigestQueryArgs, DigestSummaryOut
 
 blp = api_blueprint("digests", "Weekly digests")
 

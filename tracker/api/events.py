@@ -6,10 +6,10 @@ from typing import Any
 from flask import Response
 
 from ..models import Event
-from ..services import feed
+from ..services.work import feed
 from .auth import actor
 from .common import api_blueprint, errors, json_response, next_link, visible_item
-from .schemas.events import EventOut, EventQueryArgs
+from ..schemas.events import EventOut, EventQueryArgs
 
 blp = api_blueprint("events", "Audit events")
 EVENTS_OUT = EventOut(many=True)

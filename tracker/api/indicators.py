@@ -5,11 +5,11 @@ from typing import Any
 
 from ..clock import utcnow
 from ..models import Indicator, IndicatorReport
-from ..services import indicators
+from ..services.assessment import indicators
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
-from .schemas.indicators import (
+from ..schemas.indicators import (
     IndicatorOut,
     IndicatorQueryArgs,
     OutcomeOut,

@@ -10,11 +10,12 @@ from ..clock import utcnow
 from flask import Response
 
 from ..models import Instruction, InstructionProposal
-from ..services import instructions, lookup
+from ..services.plan import lookup
+from ..services.work import instructions
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
 from .items import item_response
-from .schemas.assignments import (
+from ..schemas.assignments import (
     InstructedOut,
     InstructionIn,
     InstructionOut,
@@ -23,7 +24,7 @@ from .schemas.assignments import (
     ProposalIn,
     ProposalOut,
 )
-from .schemas.items import WorkItemOut
+from ..schemas.items import WorkItemOut
 
 blp = api_blueprint("instructions", "Leaders' instructions (批示) and proposals (批示件)")
 

@@ -8,11 +8,13 @@ from flask import Response
 
 from ..clock import utcnow
 from ..database import outside_transaction
-from ..services import exports, intake, lookup, permissions
+from ..services.io import exports, intake
+from ..services.plan import lookup
+from ..services.trust import permissions
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
-from .schemas.assignments import IntakeIn, IntakeReportOut
+from ..schemas.assignments import IntakeIn, IntakeReportOut
 
 blp = api_blueprint("intake", "Excel intake of a task breakdown sheet (任务分解表)")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

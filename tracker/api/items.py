@@ -7,12 +7,13 @@ from flask import Response, request
 
 from ..clock import utcnow
 from ..models import WorkItem
-from ..services import boards, item_rules, items, lookup
+from ..services.plan import lookup
+from ..services.work import boards, item_rules, items
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
-from .schemas.common import ASCII_DIGITS
-from .schemas.items import ListedCardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
+from ..schemas.common import ASCII_DIGITS
+from ..schemas.items import ListedCardOut, WorkItemIn, WorkItemOut, WorkItemPatch, WorkItemQueryArgs
 
 blp = api_blueprint("items", "Work items (cards)")
 ITEM_OUT = WorkItemOut()  # built once: a schema instance costs more to build than a card costs to dump

@@ -9,10 +9,10 @@ from ..clock import utcnow
 from ..errors import NotFound
 from ..extensions import db
 from ..models import ApiToken, User
-from ..services import accounts
+from ..services.trust import accounts
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.accounts import MeOut, NewTokenOut, TokenIn, TokenOut
+from ..schemas.accounts import MeOut, NewTokenOut, TokenIn, TokenOut
 
 blp = api_blueprint("me", "The caller and their tokens")
 TOKEN_FIELDS = tuple(TokenOut().fields)

@@ -6,11 +6,11 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..services import workflow
+from ..services.work import workflow
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
 from .items import item_response
-from .schemas.items import MoveIn, ReviewIn, WorkItemOut
+from ..schemas.items import MoveIn, ReviewIn, WorkItemOut
 
 blp = api_blueprint("moves", "Moving cards between and within columns; the office's review")
 

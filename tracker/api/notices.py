@@ -5,10 +5,11 @@ from typing import Any
 
 from flask import Response, current_app
 
-from ..services import exports, notices, records
+from ..services.io import exports
+from ..services.ledger import notices, records
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.notices import NoticeDayArgs
+from ..schemas.notices import NoticeDayArgs
 
 blp = api_blueprint("notices", "Formal notices (督办通知单) as PDF")
 PDF_RESPONSE = {"200": {"description": "A4 PDF, fonts embedded", "content": {

@@ -7,10 +7,10 @@ from flask import current_app
 
 from ..clock import utcnow
 from ..models import Notification
-from ..services import notifications, todo
+from ..services.ledger import notifications, todo
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.notifications import CountOut, NotificationOut, NotificationQueryArgs, TodoSectionOut
+from ..schemas.notifications import CountOut, NotificationOut, NotificationQueryArgs, TodoSectionOut
 
 blp = api_blueprint("notifications", "Notifications (站内通知) and the to-do list (我的待办)")
 

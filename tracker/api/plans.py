@@ -5,10 +5,10 @@ from typing import Any
 
 from ..clock import utcnow
 from ..models import Plan
-from ..services import plans
+from ..services.plan import plans
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.plans import ParametersIn, PlanDetailOut, PlanOut
+from ..schemas.plans import ParametersIn, PlanDetailOut, PlanOut
 
 blp = api_blueprint("plans", "Plans, phases, task groups, tasks and their parameters")
 

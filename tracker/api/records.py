@@ -7,11 +7,11 @@ from flask import current_app
 
 from ..clock import utcnow
 from ..models import AccountabilityRecord
-from ..services import records
-from ..services.escalation import parse_ladder
+from ..services.ledger import records
+from ..services.ledger.escalation import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs
+from ..schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs
 
 blp = api_blueprint("records", "Accountability records (督办记录)")
 

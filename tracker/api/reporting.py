@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..clock import utcnow
-from ..services import plans, reporting_duty, reporting_rhythms
+from ..services.assessment import reporting_duty
+from ..services.plan import plans, reporting_rhythms
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.reporting import MissedOut, MissedQueryArgs, RhythmIn, RhythmOut
+from ..schemas.reporting import MissedOut, MissedQueryArgs, RhythmIn, RhythmOut
 
 blp = api_blueprint("reporting", "Periodic reporting: rhythms (报送频次) and missed reports (未按时报送)")
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..services import units
+from ..services.plan import units
 from .common import api_blueprint, errors
-from .schemas.plans import UnitOut
+from ..schemas.plans import UnitOut
 
 blp = api_blueprint("units", "The unit tree")
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import current_app
 
 from ..clock import utcnow
-from ..services import progress
+from ..services.work import progress
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
 from .parsing import MULTIPART
-from .schemas.progress import ProgressIn, ProgressOut
+from ..schemas.progress import ProgressIn, ProgressOut
 
 blp = api_blueprint("updates", "Progress updates and evidence files")
 UPDATE_FIELDS = tuple(name for name in ProgressOut().fields if name != "attachments")

@@ -7,10 +7,10 @@ from flask import current_app
 
 from ..clock import utcnow
 from ..models import DeliveryStatus, Webhook
-from ..services import notifications, webhooks
+from ..services.ledger import notifications, webhooks
 from .auth import actor
 from .common import api_blueprint, errors
-from .schemas.webhooks import ActiveIn, AttemptOut, WebhookIn, WebhookOut, WebhookWithSecretOut
+from ..schemas.webhooks import ActiveIn, AttemptOut, WebhookIn, WebhookOut, WebhookWithSecretOut
 
 blp = api_blueprint("webhooks", "Outgoing webhooks (the office's)")
 

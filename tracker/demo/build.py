@@ -26,10 +26,11 @@ from ..cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, Digest, ItemStatus, Plan, Role, Unit, WorkItem
-from ..services import accounts, assessment, rubric
-from ..services.escalation import parse_ladder
-from ..services.security import SecurityPolicy, password_problems
-from ..services.plan_files import parse_units, read_yaml
+from ..services.assessment import annual, rubric
+from ..services.trust import accounts
+from ..services.ledger.escalation import parse_ladder
+from ..services.trust.security import SecurityPolicy, password_problems
+from ..services.plan.plan_files import parse_units, read_yaml
 from .replay import Replay, ReplayReport
 from .script import DEFAULT_SCRIPT, Script, read_script
 
@@ -151,10 +152,10 @@ def _assess(app: Flask, plan: Plan, until: date) -> dict[str, Any]:
     now = utcnow()
     frozen = []
     for year in range(plan.start_date.year, until.year):
-        if until >= assessment.settles_on(plan, year):
-            assessment.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
+        if until >= annual.settles_on(plan, year):
+            annual.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder, actor=office, now=now)
             frozen.append(year)
-    scores = [u["score"] for u in assessment.compute(plan=plan, year=until.year, rubric=scoring,
+    scores = [u["score"] for u in annual.compute(plan=plan, year=until.year, rubric=scoring,
                                                      ladder=ladder, now=now)["units"]]
     return {"year": until.year, "units": len(scores), "highest": scores[0] if scores else None,
             "lowest": scores[-1] if scores else None, "frozen": frozen}

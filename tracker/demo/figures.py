@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Direction, Indicator, IndicatorReport, Role, TaskParameter, Unit
-from ..services import indicators, plans
-from ..services.deadlines import local_today
-from ..services.progress import Upload
+from ..services.assessment import indicators
+from ..services.plan import plans
+from ..services.work.deadlines import local_today
+from ..services.work.progress import Upload
 from . import evidence
 from .planner import Clock, Step, between, rng_for, workday
 

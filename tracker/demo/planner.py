@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..services.reporting_rhythms import DEFAULT, last_period
+from ..services.plan.reporting_rhythms import DEFAULT, last_period
 
 DAY_START, DAY_END = 9 * 60, 17 * 60 + 30
 MAX_EXTENSION_DAYS = 60

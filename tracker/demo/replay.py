@@ -25,11 +25,13 @@ from ..extensions import db
 from ..models import (AccountabilityRecord, Bulletin, EvidenceRule, ExtensionRequest, ExtensionStatus, ItemStatus,
                       ItemTemplate, RecordStatus, Role, Unit, User, WorkItem)
 from ..scheduler import jobs
-from ..services import bulletins, events, extensions, progress, records, workflow
-from ..services.deadlines import local_today
-from ..services.digests import week_key
-from ..services.evidence import has_evidence, rule_of
-from ..services.seeding import carriers_of
+from ..services.assessment import bulletins
+from ..services.ledger import records
+from ..services.work import deadline_extensions, event_duties, progress, workflow
+from ..services.work.deadlines import local_today
+from ..services.ledger.digests import week_key
+from ..services.work.evidence import has_evidence, rule_of
+from ..services.plan.seeding import carriers_of
 from . import evidence, figures, shapes
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
 from .script import Script
@@ -120,7 +122,7 @@ class Replay:
 
     def _schedule_events(self, start: date) -> None:
         """Event-driven duties entered by the office a few times a quarter, on days drawn from the seed."""
-        templates = events.event_templates(self.plan_id)
+        templates = event_duties.event_templates(self.plan_id)
         if not templates:
             return
         units = {u.key: u for u in db.session.scalars(sa.select(Unit).order_by(Unit.key))}
@@ -206,7 +208,7 @@ class Replay:
         template = db.session.get(ItemTemplate, step.data["template_id"])
         unit = db.session.get(Unit, step.data["unit_id"])
         assert template is not None and unit is not None
-        item = events.enter_event(template=template, unit=unit,
+        item = event_duties.enter_event(template=template, unit=unit,
                                   event_date=step.data["day"], label=step.data["label"], actor=self._office(),
                                   now=step.at)
         self._schedule(item)
@@ -244,7 +246,7 @@ class Replay:
 
     def _do_ask_extension(self, step: Step) -> None:
         item = self._item(step)
-        extensions.request_extension(item, actor=self._carrier(item), due=step.data["due"],
+        deadline_extensions.request_extension(item, actor=self._carrier(item), due=step.data["due"],
                                      reason=self._text("extension_reasons", step), now=step.at)
 
     def _do_decide_extension(self, step: Step) -> None:
@@ -252,7 +254,7 @@ class Replay:
             ExtensionRequest.item_id == step.item_id, ExtensionRequest.status == ExtensionStatus.PENDING)).one()
         refusals = self.script.office["refusal_reasons"]
         note = None if step.data["grant"] else refusals[step.item_id % len(refusals)]
-        extensions.decide(pending, actor=self._office(), grant=step.data["grant"], note=note, now=step.at)
+        deadline_extensions.decide(pending, actor=self._office(), grant=step.data["grant"], note=note, now=step.at)
 
     def _do_submit(self, step: Step) -> None:
         """A unit whose item needs evidence and has sent none with its progress attaches it to the report."""

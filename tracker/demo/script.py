@@ -12,9 +12,10 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..services.plan_files import KEY, FileProblems, _load, _StrictSchema, read_yaml
+from ..config import ROOT
+from ..services.plan.plan_files import KEY, FileProblems, _load, _StrictSchema, read_yaml
 
-DEFAULT_SCRIPT = Path(__file__).resolve().parent.parent.parent / "seed_tasks" / "demo_script.yaml"
+DEFAULT_SCRIPT = ROOT / "seed_tasks" / "demo_script.yaml"
 RATE = validate.Range(min=0, max=1)
 TEXTS = validate.Length(min=1)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import ItemSource, ItemStatus, Plan, Role, Unit, User, WorkItem
-from ..services import assignment, instructions, items, splitting, workflow
+from ..services.work import assignment, instructions, items, splitting, workflow
 
 if TYPE_CHECKING:
     from .replay import Replay

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ..clock import utcnow
-from ..services.deadlines import local_today
+from ..services.work.deadlines import local_today
 
 
 def init_demo_banner(app: Flask) -> None:

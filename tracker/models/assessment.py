@@ -1,6 +1,6 @@
 """A year's assessment (年度考核) once the office has frozen it (定稿): the whole result as it was, never recomputed.
 
-Until it is frozen a year's scores are computed on every reading (services.assessment); freezing stores the
+Until it is frozen a year's scores are computed on every reading (services.assessment.annual); freezing stores the
 breakdown, the rubric's version and hash, and who froze it and when. One per plan and year.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Periodic reporting (定期报送): the rhythm the office sets, and the reports units failed to make in time.
 
 A rhythm belongs to a plan (`group_id` NULL) or to one of its task groups, whose row overrides the plan's. Where
-nothing is set the rule's default applies (monthly, by the 25th; see services.reporting_duty), so a plan needs
+nothing is set the rule's default applies (monthly, by the 25th; see services.assessment.reporting_duty), so a plan needs
 no row to be supervised. A MissedReport (未按时报送) is a fact the daily scan records once per item and period;
 it is never deleted, and a later update does not undo it.
 """

@@ -26,7 +26,7 @@ class WorkItem(db.Model):
     item (撤销) is kept with its reason and leaves the boards and the ladder.
 
     Positions are gapped integers shared by the whole column of a plan, so a filtered board shows its cards in
-    the same relative order and a move writes one row (see services.ordering).
+    the same relative order and a move writes one row (see services.work.ordering).
     """
 
     __tablename__ = "work_items"

@@ -31,8 +31,8 @@ import sqlalchemy as sa
 from ..clock import utcnow
 from ..extensions import db
 from ..models import DigestDelivery, NotificationMail, WebhookDelivery
-from ..services import digests, notifications, outbound, webhooks
-from ..services.mail import MailSender, ServerDown, SmtpSettings
+from ..services.ledger import digests, notifications, outbound, webhooks
+from ..services.ledger.mail import MailSender, ServerDown, SmtpSettings
 
 BATCH = 20
 CLAIM_MARGIN_SECONDS = 30.0

@@ -24,10 +24,12 @@ import sqlalchemy as sa
 from ..clock import utcnow
 from ..extensions import db
 from ..models import JobRun
-from ..services import bulletins, digests, escalation, outbound, workdays
-from ..services.bulk import insert_or_ignore, serialise
-from ..services.deadlines import local_today
-from ..services.mail import SmtpSettings
+from ..services.assessment import bulletins
+from ..services.ledger import digests, escalation, outbound
+from ..services.plan import workdays
+from ..idempotent import insert_or_ignore, serialise
+from ..services.work.deadlines import local_today
+from ..services.ledger.mail import SmtpSettings
 
 log = logging.getLogger(__name__)
 DONE = ("ok", "baseline")

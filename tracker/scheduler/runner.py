@@ -31,7 +31,7 @@ from flask import Flask
 from ..clock import utcnow
 from ..extensions import db
 from ..models import SchedulerLease
-from ..services.bulk import insert_or_ignore
+from ..idempotent import insert_or_ignore
 from . import delivery, jobs
 
 log = logging.getLogger(__name__)

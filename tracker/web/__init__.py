@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..services import glossary
+from ..services.plan import glossary
 from . import helpers, i18n, inplace
 from .htmx import add_vary
 
@@ -11,21 +11,21 @@ from .htmx import add_vary
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .assessment import bp as assessment_bp
-    from .assignments import bp as work_bp
+    from .work import bp as work_bp
     from .auth import bp as auth_bp
-    from .board import bp as board_bp
-    from .bulletins import bp as bulletins_bp
+    from .boards import bp as board_bp
+    from .bulletin_pages import bp as bulletins_bp
     from .dashboard import bp as dashboard_bp
-    from .digests import bp as digests_bp
+    from .digest_pages import bp as digests_bp
     from .home import bp as home_bp
-    from .indicators import bp as indicators_bp
-    from .items import bp as items_bp
+    from .indicator_pages import bp as indicators_bp
+    from .cards import bp as items_bp
     from .language import bp as language_bp
     from .ledger import bp as ledger_bp
-    from .notifications import bp as notifications_bp
-    from .webhooks import bp as webhooks_bp
+    from .inbox import bp as notifications_bp
+    from .hooks import bp as webhooks_bp
     from .office import bp as office_bp
-    from .reporting import bp as reporting_bp
+    from .periodic import bp as reporting_bp
     from .review import bp as review_bp
     from .sessions import init_sessions
     from .todo import bp as todo_bp

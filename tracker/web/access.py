@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..errors import NotAllowed
 from ..models import Role
-from ..services import permissions
+from ..services.trust import permissions
 
 View = TypeVar("View", bound=Callable[..., Any])
 CHANGERS = frozenset({Role.OFFICE_ADMIN, *permissions.UNIT_ROLES})

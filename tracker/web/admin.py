@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from ..clock import utcnow
 from ..extensions import db
 from ..models import User
-from ..services import permissions, security
+from ..services.trust import permissions, security
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services import assessment, exports, rubric
-from ..services.escalation import parse_ladder
-from . import forms, schemas
+from ..services.assessment import annual, rubric
+from ..services.io import exports
+from ..services.ledger.escalation import parse_ladder
+from ..schemas import page_forms
+from . import forms
 from .access import office_only
 from .htmx import render
 
@@ -19,14 +21,14 @@ bp = Blueprint("assessment", __name__)
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    return assessment.read(year=year, rubric=rubric.configured(current_app.config), actor=current_user,
+    return annual.read(year=year, rubric=rubric.configured(current_app.config), actor=current_user,
                            ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
 
 
 @bp.route("/assessment")
 @login_required
 def show() -> Response:
-    data = _year_result(forms.query(schemas.AssessmentQuery()).get("year"))
+    data = _year_result(forms.query(page_forms.AssessmentQuery()).get("year"))
     return render("assessment/page.html", data=data)
 
 
@@ -34,19 +36,19 @@ def show() -> Response:
 @login_required
 def export() -> Response:
     """What the page shows, as a workbook: the summary and one sheet per unit."""
-    data = _year_result(forms.query(schemas.AssessmentQuery()).get("year"))
-    response = Response(assessment.workbook(data, base_url=url_for("home.index", _external=True).rstrip("/")),
+    data = _year_result(forms.query(page_forms.AssessmentQuery()).get("year"))
+    response = Response(annual.workbook(data, base_url=url_for("home.index", _external=True).rstrip("/")),
                         content_type=exports.XLSX_CONTENT_TYPE)
-    response.headers["Content-Disposition"] = exports.content_disposition(assessment.export_name(data))
+    response.headers["Content-Disposition"] = exports.content_disposition(annual.export_name(data))
     return response
 
 
 @bp.route("/assessment/freeze", methods=["POST"])
 @office_only
 def freeze() -> Response:
-    year = forms.form(schemas.FreezeForm())["year"]
+    year = forms.form(page_forms.FreezeForm())["year"]
     scoring = rubric.configured(current_app.config)
-    assessment.freeze(plan=assessment.plan_for(scoring), year=year, rubric=scoring,
+    annual.freeze(plan=annual.plan_for(scoring), year=year, rubric=scoring,
                       ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), actor=current_user, now=utcnow())
     flash(_("The %(year)d assessment is frozen.", year=year))
     return forms.finished(url_for("assessment.show", year=year))

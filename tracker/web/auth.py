@@ -1,4 +1,4 @@
-"""Login, logout and the password change, with the lockout and session rules of services.security."""
+"""Login, logout and the password change, with the lockout and session rules of services.trust.security."""
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from .. import transaction
-from ..services import security
+from ..services.trust import security
 from . import i18n
 from .forms import local_url
 

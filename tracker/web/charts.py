@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..services.dashboard import Tally, Week
+from ..services.assessment.dashboard import Tally, Week
 
 BAR_WIDTH = 200
 

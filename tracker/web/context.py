@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import current_app
 
 from ..clock import utcnow
-from ..services.boards import Deadlines
-from ..services.deadlines import local_today
-from ..services.progress import Storage
+from ..services.work.boards import Deadlines
+from ..services.work.deadlines import local_today
+from ..services.work.progress import Storage
 
 
 def deadlines() -> Deadlines:

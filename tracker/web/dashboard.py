@@ -7,8 +7,9 @@ from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services import boards, indicators, reporting_duty
-from ..services.dashboard import dashboard
+from ..services.assessment import indicators, reporting_duty
+from ..services.work import boards
+from ..services.assessment.dashboard import dashboard
 from . import charts
 from .context import deadlines
 from .htmx import render

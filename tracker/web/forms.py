@@ -1,4 +1,4 @@
-"""One validator for every door: web forms and query strings are read by marshmallow schemas (web/schemas.py,
+"""One validator for every door: web forms and query strings are read by marshmallow schemas (schemas/page_forms.py,
 built from the API's own) through the same webargs parser as the API, so a page refuses what the API refuses:
 control characters, digits that are not ASCII, numbers and dates out of range, text over its limit, a missing
 version. A refusal is an Invalid error (422) that names each field, shown on the page; nothing is cut or guessed.
@@ -17,7 +17,7 @@ from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from ..api.errors import translated_messages
 from ..api.parsing import MULTIPART, TrackerParser
 from ..errors import Invalid
-from ..services import glossary
+from ..services.plan import glossary
 from .htmx import wants_fragment
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {

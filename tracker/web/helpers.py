@@ -1,5 +1,5 @@
 """Template helpers: labels in the page's language, and three questions about the signed-in person that decide
-which pages and links they see. What they may do with an item is the item's `offers` (services/offers.py), which
+which pages and links they see. What they may do with an item is the item's `offers` (services/work/offers.py), which
 the services' own rules answer; no template restates a rule.
 """
 from __future__ import annotations
@@ -15,12 +15,16 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus
-from ..services import event_words, indicators, instructions, notifications, permissions, progress, units
-from ..services.deadlines import Light
-from ..services.escalation import SCANNER
-from ..services.items import SOURCE_LABELS
-from ..services.seeding import LOADER
-from ..services.workflow import STATUS_LABELS, transition_for
+from ..services.assessment import indicators
+from ..services.ledger import notifications
+from ..services.plan import event_words, units
+from ..services.trust import permissions
+from ..services.work import instructions, progress
+from ..services.work.deadlines import Light
+from ..services.ledger.escalation import SCANNER
+from ..services.work.items import SOURCE_LABELS
+from ..services.plan.seeding import LOADER
+from ..services.work.workflow import STATUS_LABELS, transition_for
 from .i18n import pick
 
 
@@ -73,12 +77,12 @@ def extension_label(status: ExtensionStatus | str) -> str:
 
 
 def event_label(action: str) -> str:
-    """An audit action in words (services.event_words, the one table)."""
+    """An audit action in words (services.plan.event_words, the one table)."""
     return pick(event_words.words(action))
 
 
 def notice_kind(kind: str) -> str:
-    """What a notification is about, in words (services.event_words)."""
+    """What a notification is about, in words (services.plan.event_words)."""
     return pick(event_words.kind_words(kind))
 
 
@@ -93,7 +97,7 @@ def source_label(source: ItemSource | str) -> str:
 
 
 def indicator_state(state: str) -> str:
-    """达标 / 未达标 / 未报送 / 待审核 / 未设目标 (services.indicators.STATES) in the page's language."""
+    """达标 / 未达标 / 未报送 / 待审核 / 未设目标 (services.assessment.indicators.STATES) in the page's language."""
     return pick(indicators.STATE_LABELS[state])
 
 

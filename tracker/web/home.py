@@ -1,14 +1,18 @@
 """The landing page after login: what waits for you (我的待办) and what your boards hold; for those who see the
-whole city (a leader, the office) the city's overview (services.overview) instead of column counts."""
+whole city (a leader, the office) the city's overview (services.assessment.overview) instead of column counts."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services import boards, overview, permissions, plans, todo
-from ..services.escalation import parse_ladder
-from ..services.workflow import STATUS_LABELS
+from ..services.assessment import overview
+from ..services.ledger import todo
+from ..services.plan import plans
+from ..services.trust import permissions
+from ..services.work import boards
+from ..services.ledger.escalation import parse_ladder
+from ..services.work.workflow import STATUS_LABELS
 from .i18n import pick
 
 bp = Blueprint("home", __name__)

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, redirect, session, url_for
 from werkzeug.wrappers import Response
 
-from . import forms, schemas
+from ..schemas import page_forms
+from . import forms
 
 bp = Blueprint("language", __name__)
 
 
 @bp.route("/language", methods=["POST"])
 def switch() -> Response:
-    data = forms.form(schemas.LanguageForm())
+    data = forms.form(page_forms.LanguageForm())
     session["lang"] = data["lang"]
     return redirect(forms.local_url(data.get("next"), url_for("home.index")))

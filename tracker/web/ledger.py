@@ -15,11 +15,14 @@ from ..api.notices import pdf_response
 from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
-from ..services import exports, glossary, ledger, notices, records, units
-from ..services.deadlines import local_today
-from ..services.escalation import parse_ladder
-from . import forms, schemas
-from .board import BoardArgs
+from ..services.io import exports
+from ..services.ledger import ledger_table, notices, records
+from ..services.plan import glossary, units
+from ..services.work.deadlines import local_today
+from ..services.ledger.escalation import parse_ladder
+from ..schemas import page_forms
+from . import forms
+from .boards import BoardArgs
 from .access import office_only, units_only
 from .context import deadlines
 from .helpers import record_status, status_label, unit_options
@@ -32,13 +35,13 @@ RECORD = "/records/<id:record_id>"
 
 @dataclass(frozen=True)
 class LedgerArgs:
-    """The ledger's URL arguments, validated by schemas.LedgerQuery (a malformed one is refused, with words)."""
+    """The ledger's URL arguments, validated by page_forms.LedgerQuery (a malformed one is refused, with words)."""
 
     values: dict[str, Any]
 
     @classmethod
     def from_request(cls) -> LedgerArgs:
-        found = forms.query(schemas.LedgerQuery())
+        found = forms.query(page_forms.LedgerQuery())
         names = {"from_": "from", "until": "to"}
         return cls({names.get(key, key): value for key, value in found.items()})
 
@@ -112,7 +115,7 @@ def record_status_labels() -> dict[str, str]:
 @login_required
 def show() -> Response:
     args = LedgerArgs.from_request()
-    rows, total = ledger.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
+    rows, total = ledger_table.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
                   unit_choices=unit_options(current_user), statuses=record_status_labels(),
                   owed=records.counts(actor=current_user, unit_id=args.values.get("unit")))
@@ -123,8 +126,8 @@ def show() -> Response:
 def export(kind: str) -> Response:
     """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
     args = LedgerArgs.from_request()
-    rows, _total = ledger.ledger(args.filters(), actor=current_user, limit=ledger.EXPORT_LIMIT)
-    cells = ledger.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], today=deadlines().today,
+    rows, _total = ledger_table.ledger(args.filters(), actor=current_user, limit=ledger_table.EXPORT_LIMIT)
+    cells = ledger_table.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], today=deadlines().today,
                          record_status=lambda r: record_status(r.status, r.owes_answer),
                          item_status_labels=item_status_labels())
     return send_table(kind, export_header(), cells, name=_("Accountability ledger"), filters=args.described())
@@ -139,8 +142,8 @@ def items_header() -> list[str]:
 @login_required
 def export_items(kind: str) -> Response:
     """The items 台账: the board's items under the board's filters, with their last progress."""
-    args = BoardArgs.parse(forms.query(schemas.BoardQuery()))
-    cells = ledger.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
+    args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
+    cells = ledger_table.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
                                timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=item_status_labels())
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
@@ -159,7 +162,7 @@ def notice(record_id: int) -> Response:
 def notices_of_day() -> Response:
     """The notices of one scan day (?day=2024-06-30), 100 to a part: one file when they fit in one, else a page
     with a link per part (?part=2 is the second)."""
-    query = forms.query(schemas.NoticeDayQuery())
+    query = forms.query(page_forms.NoticeDayQuery())
     day, zone = query["day"], current_app.config["TRACKER_TIMEZONE"]
     batch = notices.notices_of_day(day, actor=current_user, timezone=zone, part=query["part"] or 1)
     if query["part"] is None and batch.parts > 1:
@@ -171,7 +174,7 @@ def notices_of_day() -> Response:
 @units_only
 def answer(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    data = forms.form(schemas.AnswerForm())
+    data = forms.form(page_forms.AnswerForm())
     records.answer(record, actor=current_user, explanation=data["explanation"], remedy_date=data["remedy_date"],
                    now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=data["evidence_ids"])
     flash(_("Your answer was recorded."))
@@ -182,7 +185,7 @@ def answer(record_id: int) -> Response:
 @office_only
 def close(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    data = forms.form(schemas.RecordNoteForm())
+    data = forms.form(page_forms.RecordNoteForm())
     back = forms.local_url(data.get("next"), url_for("ledger.show"))
     records.close(record, actor=current_user, note=data["note"], now=utcnow())
     flash(_("The record was closed."))
@@ -193,7 +196,7 @@ def close(record_id: int) -> Response:
 @office_only
 def close_many() -> Response:
     """The 待核销 queue's bulk 核销: the ticked records, one note."""
-    data = forms.form(schemas.BulkCloseForm())
+    data = forms.form(page_forms.BulkCloseForm())
     back = forms.local_url(data.get("next"), url_for("office.workspace_page"))
     closed = records.close_many(data["record_ids"], actor=current_user, note=data["note"], now=utcnow())
     flash(_("%(n)d records closed.", n=len(closed)))
@@ -204,7 +207,7 @@ def close_many() -> Response:
 @office_only
 def escalate(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
-    data = forms.form(schemas.RecordNoteForm())
+    data = forms.form(page_forms.RecordNoteForm())
     back = forms.local_url(data.get("next"), url_for("ledger.show"))
     records.escalate(record, actor=current_user, note=data["note"], now=utcnow(),
                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),

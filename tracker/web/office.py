@@ -11,8 +11,11 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import RecordStatus
-from ..services import boards, extensions, instructions, items, ledger, lookup, plans, records, workspace
-from . import forms, schemas
+from ..services.ledger import ledger_table, records
+from ..services.plan import lookup, plans
+from ..services.work import boards, deadline_extensions, instructions, items, workspace
+from ..schemas import page_forms
+from . import forms
 from .access import office_only
 from .helpers import unit_options
 from .htmx import render
@@ -27,7 +30,7 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 def workspace_page() -> Response:
     plan_id = boards.default_plan_id()
     queue, files = queue_of(current_user)
-    to_close, _total = ledger.ledger(records.RecordFilters(status=RecordStatus.ANSWERED), actor=current_user,
+    to_close, _total = ledger_table.ledger(records.RecordFilters(status=RecordStatus.ANSWERED), actor=current_user,
                                      limit=200)
     return render("office/page.html", plan=plans.get_plan(plan_id) if plan_id else None, queue=queue,
                   review=files, children_waiting=workspace.children_waiting(actor=current_user),
@@ -39,7 +42,7 @@ def workspace_page() -> Response:
 @bp.route("/assign", methods=["POST"])
 @office_only
 def assign() -> Response:
-    data = forms.form(schemas.AssignForm())
+    data = forms.form(page_forms.AssignForm())
     created = items.create_items(
         actor=current_user, task=lookup.task(data["task_id"]), phase=lookup.phase(data["phase_id"]),
         units=lookup.units(data["unit_ids"]), title=data["title"], due_date=data["due_date"], now=utcnow(),
@@ -51,9 +54,9 @@ def assign() -> Response:
 @bp.route("/extensions/<id:request_id>", methods=["POST"])
 @office_only
 def decide_extension(request_id: int) -> Response:
-    extension = extensions.get_request(request_id, actor=current_user)
-    data = forms.form(schemas.DecisionForm())
-    extensions.decide(extension, actor=current_user, grant=extensions.DECISIONS[data["decision"]],
+    extension = deadline_extensions.get_request(request_id, actor=current_user)
+    data = forms.form(page_forms.DecisionForm())
+    deadline_extensions.decide(extension, actor=current_user, grant=deadline_extensions.DECISIONS[data["decision"]],
                       note=data.get("note"), now=utcnow())
     flash(_("Extension decided."))
     return forms.finished(url_for("office.workspace_page"))
@@ -62,7 +65,7 @@ def decide_extension(request_id: int) -> Response:
 @bp.route("/parameters", methods=["POST"])
 @office_only
 def set_parameters() -> Response:
-    data = forms.form(schemas.ParametersForm())
+    data = forms.form(page_forms.ParametersForm())
     plan = plans.get_plan(data["plan_id"])
     values: dict[int, str | None] = {key: value or None for key, value in data["values"].items()}
     changed = plans.set_parameters(plan, actor=current_user, values=values, now=utcnow())

@@ -9,8 +9,11 @@ from flask_login import current_user
 
 from ..clock import utcnow
 from ..models import ItemStatus
-from ..services import boards, items, permissions, workflow, workspace, wording
-from . import forms, inplace, schemas
+from ..services.plan import wording
+from ..services.trust import permissions
+from ..services.work import boards, items, workflow, workspace
+from ..schemas import page_forms
+from . import forms, inplace
 from .access import changers_only
 from .context import deadlines
 from .htmx import render
@@ -39,7 +42,7 @@ def decide(item_id: int) -> Response:
     """Approve or return in place: the row is swapped out, a refusal shown beside its form (web/inplace.py)."""
     def decision() -> str:
         item = items.get_visible(item_id, actor=current_user)
-        data = forms.form(schemas.ReviewForm())
+        data = forms.form(page_forms.ReviewForm())
         workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
                         now=utcnow(), reason=data.get("reason"))
         return (_("Approved: %(title)s", title=wording.title(item)) if item.status == ItemStatus.DONE else

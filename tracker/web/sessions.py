@@ -12,7 +12,7 @@ from ..clock import utcnow
 from ..database import write_apart
 from ..extensions import login_manager
 from ..models import User
-from ..services import security
+from ..services.trust import security
 from .auth import ENDED, policy
 from .forms import local_url
 from .htmx import wants_fragment

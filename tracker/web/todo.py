@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services import todo
+from ..services.ledger import todo
 from .htmx import render
 
 bp = Blueprint("todo", __name__)

@@ -1,0 +1,345 @@
+"""Boards and lists of cards: the big read paths.
+
+Each list or board is one SQL statement whatever the number of cards (columns selected, joined names, window
+functions for per-column counts and limits) turned into plain dicts; dumping thousands of ORM objects through
+marshmallow would cost more than the query (see ../shared/PITFALLS.md). Visibility is the permissions rule as a
+WHERE clause, so a unit's board is its own unit's cards and the office's is the whole plan.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ...models import (
+    AccountabilityRecord,
+    Event,
+    ItemStatus,
+    ItemUnit,
+    Plan,
+    ProgressUpdate,
+    RecordStatus,
+    Task,
+    TaskGroup,
+    Unit,
+    User,
+    WorkItem,
+)
+from ...models.accountability import UNANSWERED_KIND
+from ..plan import wording
+from ..trust import permissions
+from . import evidence, offers
+from .item_rules import Facts
+from .deadlines import Light, days_overdue, light, light_clause
+from .search import item_search_clause
+from .workflow import STATUS_LABELS, returned_by
+
+COLUMN_ORDER = list(ItemStatus)
+COLUMN_INDEX = {status.value: index for index, status in enumerate(COLUMN_ORDER)}
+DONE = ItemStatus.DONE.value
+SWIMLANES = ("group", "task", "unit")
+SORTS = ("urgency", "due", "priority", "changed", "position")
+AD_HOC_GROUP = ("交办事项", "Ad-hoc assignments")
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """What a caller may narrow a list or board by; None means no restriction."""
+
+    plan_id: int | None = None
+    phase_id: int | None = None
+    group_id: int | None = None
+    task_id: int | None = None
+    unit_id: int | None = None
+    ad_hoc: bool | None = None
+    status: tuple[ItemStatus, ...] = ()
+    light: Light | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    updated_since: datetime | None = None
+    q: str | None = None
+    ids: tuple[int, ...] | None = None  # only these items (a dashboard figure's, see dashboard.figure_item_ids)
+    for_review: bool = False  # submitted and waiting for the actor's review (permissions.review_queue_clause)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    today: date
+    warning_days: int
+
+
+# Status and priority come back as plain strings: converting 5,000 of each to enums and back costs more than
+# the query.
+CARD_COLUMNS = (
+    WorkItem.id, WorkItem.plan_id, WorkItem.phase_id, WorkItem.task_id, Task.number.label("task_number"),
+    Task.group_id, WorkItem.unit_id, Unit.short_name.label("unit_name"), WorkItem.title,
+    sa.type_coerce(WorkItem.status, sa.String).label("status"), WorkItem.position,
+    sa.type_coerce(WorkItem.priority, sa.String).label("priority"), WorkItem.due_date, WorkItem.original_due_date,
+    WorkItem.version, WorkItem.returned_count, WorkItem.updated_at, WorkItem.parent_id,
+    sa.type_coerce(WorkItem.source, sa.String).label("source"), User.display_name.label("responsible_name"),
+    WorkItem.template_id,
+    # the highest level still open on the card (提醒/催办/督办/通报), settled and closed ones not counted
+    sa.select(AccountabilityRecord.level_name).where(
+        AccountabilityRecord.item_id == WorkItem.id, AccountabilityRecord.kind != UNANSWERED_KIND,
+        AccountabilityRecord.status.in_([RecordStatus.OPEN.value, RecordStatus.ANSWERED.value]))
+    .order_by(AccountabilityRecord.level.desc()).limit(1).correlate(WorkItem).scalar_subquery().label("open_level"),
+)
+# What a card's moves are judged on besides its own columns (item_rules.Facts): who split it, whether a sub-item
+# holds it back, and who submitted it (they may not approve it).
+_PARENT, _CHILD = sa.orm.aliased(WorkItem), sa.orm.aliased(WorkItem)
+RULE_COLUMNS = (
+    sa.select(_PARENT.unit_id).where(_PARENT.id == WorkItem.parent_id).correlate(WorkItem).scalar_subquery()
+    .label("parent_unit_id"),
+    sa.exists().where(_CHILD.parent_id == WorkItem.id, _CHILD.status != ItemStatus.DONE,
+                      _CHILD.cancelled_at.is_(None)).correlate(WorkItem).label("has_open_children"),
+    sa.case((WorkItem.status == ItemStatus.SUBMITTED, sa.select(ProgressUpdate.author_id).where(
+        ProgressUpdate.item_id == WorkItem.id, ProgressUpdate.is_closing_report.is_(True))
+        .order_by(ProgressUpdate.id.desc()).limit(1).correlate(WorkItem).scalar_subquery()))
+    .label("submitted_by"),
+)
+
+
+def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list[sa.ColumnElement[bool]]:
+    where = [permissions.visible_items_clause(actor)]
+    simple = ((WorkItem.plan_id, filters.plan_id), (WorkItem.phase_id, filters.phase_id),
+              (Task.group_id, filters.group_id), (WorkItem.task_id, filters.task_id),
+              (WorkItem.unit_id, filters.unit_id))
+    where += [column == value for column, value in simple if value is not None]
+    where.append(WorkItem.cancelled_at.is_(None))
+    if filters.ad_hoc is not None:
+        where.append(WorkItem.task_id.is_(None) if filters.ad_hoc else WorkItem.task_id.is_not(None))
+    if filters.status:
+        where.append(WorkItem.status.in_(filters.status))
+    if filters.light is not None:
+        where.append(light_clause(filters.light, today=deadlines.today, warning_days=deadlines.warning_days))
+    if filters.due_before is not None:
+        where.append(WorkItem.due_date < filters.due_before)
+    if filters.due_after is not None:
+        where.append(WorkItem.due_date > filters.due_after)
+    if filters.updated_since is not None:
+        where.append(WorkItem.updated_at >= filters.updated_since)
+    if filters.q:
+        where.append(item_search_clause(filters.q))
+    if filters.ids is not None:
+        where.append(WorkItem.id.in_(filters.ids))
+    if filters.for_review:
+        where += [WorkItem.status == ItemStatus.SUBMITTED, permissions.review_queue_clause(actor)]
+    return where
+
+
+def _part_column(actor: User) -> sa.ColumnElement[Any]:
+    """The actor's unit's part in each card: "lead", "cooperating" (shown 配合) or null (the office, leaders,
+    a unit looking at its subtree's items)."""
+    if permissions.sees_everything(actor):
+        return sa.null()
+    cooperates = sa.exists().where(ItemUnit.item_id == WorkItem.id, ItemUnit.unit_id == actor.unit_id)
+    return sa.case((WorkItem.unit_id == actor.unit_id, sa.literal("lead")),
+                   (cooperates, sa.literal("cooperating")), else_=sa.null())
+
+
+def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
+    """Ad-hoc items (交办件) have no task: the outer join gives them no task number and no group."""
+    return sa.select(*CARD_COLUMNS, _part_column(actor).label("my_part"), *RULE_COLUMNS).select_from(WorkItem) \
+        .outerjoin(Task, Task.id == WorkItem.task_id).join(Unit, Unit.id == WorkItem.unit_id) \
+        .outerjoin(User, User.id == WorkItem.responsible_user_id)
+
+
+CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
+               "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
+               "updated_at", "light", "days_overdue", "open_level", "parent_id", "source", "responsible_name",
+               "my_part", "offers")
+
+
+def change_mark() -> int:
+    """A number that grows with every committed change a card, list or board can show: the latest audit event's id.
+
+    Every change to an item, a unit, a plan or an account writes an audit event in its own transaction (the house
+    rule), and events are appended one transaction at a time, so their ids grow in commit order. One primary-key
+    lookup, whatever the size of the plan: what makes an ETag check cheap.
+    """
+    return db.session.execute(sa.select(sa.func.max(Event.id))).scalar() or 0
+
+
+class CardMaker:
+    """Turns rows into cards. Lights and days overdue depend only on (done?, due date), so they are computed
+    once per distinct pair by deadlines.light, the one rule, rather than once per card. With `fields`, a card
+    carries only those (a lean list for clients that show a few). Each card says what the actor is offered on
+    it (`offers`: its moves), judged by the rules the move itself asks."""
+
+    def __init__(self, deadlines: Deadlines, actor: User, fields: tuple[str, ...] = ()) -> None:
+        self.deadlines = deadlines
+        self.actor = actor
+        self.fields = fields
+        self.derived: dict[tuple[bool, date | None], tuple[str | None, int]] = {}
+        self.wordings = wording.wordings()  # titles show the plan's X values once the office set them
+        self.evidence: evidence.Rules | None = None
+
+    def _derive(self, done: bool, due: date | None) -> tuple[str | None, int]:
+        found = light(status=ItemStatus.DONE if done else ItemStatus.ASSIGNED, due=due,
+                      today=self.deadlines.today, warning_days=self.deadlines.warning_days)
+        return (found.value if found else None), (0 if done else days_overdue(due, self.deadlines.today))
+
+    def _offers(self, row: Any) -> dict[str, Any]:
+        def evidence_rule() -> Any:
+            self.evidence = self.evidence or evidence.Rules()
+            return self.evidence.of(plan_id=row.plan_id, task_id=row.task_id, template_id=row.template_id,
+                                    parent_id=row.parent_id)
+        facts = Facts(id=row.id, status=ItemStatus(row.status), unit_id=row.unit_id, parent_id=row.parent_id,
+                      cancelled=False, due_date=row.due_date, parent_unit_id=row.parent_unit_id,
+                      submitted_by=row.submitted_by, evidence_of=evidence_rule,
+                      **({} if row.has_open_children else {"open_children": []}))
+        return offers.of_card(self.actor, facts)
+
+    def __call__(self, row: Any) -> dict[str, Any]:
+        (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
+         priority, due, original_due, version, returned_count, updated_at, parent_id, source,
+         responsible_name, template_id, open_level, my_part) = row[:len(CARD_COLUMNS) + 1]
+        if template_id in self.wordings:
+            title = self.wordings[template_id].title_of(title)
+        key = (status == DONE, due)
+        derived = self.derived.get(key) or self.derived.setdefault(key, self._derive(*key))
+        card = {
+            "id": item_id, "plan_id": plan_id, "phase_id": phase_id, "task_id": task_id,
+            "task_number": task_number, "group_id": group_id, "unit_id": unit_id, "unit_name": unit_name,
+            "title": title, "status": status, "position": position, "priority": priority,
+            "due_date": due.isoformat() if due else None,
+            "original_due_date": original_due.isoformat() if original_due else None,
+            "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
+            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "parent_id": parent_id,
+            "source": source, "responsible_name": responsible_name, "my_part": my_part,
+        }
+        if not self.fields:
+            return card | {"offers": self._offers(row)}
+        return {name: (self._offers(row) if name == "offers" else card[name]) for name in self.fields}
+
+
+def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
+    """A column's card order. Urgency: overdue cards first, the longest overdue first (earliest due date), then
+    the rest by due date, high priority first on the same day; cards without a due date last."""
+    no_due = sa.case((WorkItem.due_date.is_(None), 1), else_=0)
+    rank = sa.case((WorkItem.priority == "high", 0), (WorkItem.priority == "normal", 1), else_=2)
+    overdue = sa.case((sa.and_(WorkItem.status != DONE, WorkItem.due_date < today), 0), else_=1)
+    orders = {"urgency": (overdue, no_due, WorkItem.due_date, rank), "due": (no_due, WorkItem.due_date),
+              "priority": (rank, no_due, WorkItem.due_date), "changed": (WorkItem.updated_at.desc(),),
+              "position": (WorkItem.position,)}
+    return (*orders[sort], WorkItem.id)
+
+
+def list_items(filters: ItemFilters, *, actor: User, deadlines: Deadlines, after_id: int | None,
+               limit: int, fields: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of cards in id order (stable under inserts and moves) and the cursor of the next page."""
+    stmt = _cards_from(actor).where(*_conditions(actor, filters, deadlines)).order_by(WorkItem.id).limit(limit + 1)
+    if after_id is not None:
+        stmt = stmt.where(WorkItem.id > after_id)
+    found = db.session.execute(stmt).all()
+    card = CardMaker(deadlines, actor, fields)
+    page = [card(row) for row in found[:limit]]
+    return page, (found[limit - 1].id if len(found) > limit else None)
+
+
+def default_plan_id() -> int | None:
+    """The board's plan when the caller names none: the most recently loaded plan."""
+    return db.session.execute(sa.select(Plan.id).order_by(Plan.loaded_at.desc(), Plan.id.desc()).limit(1)).scalar()
+
+
+def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], sa.SQLColumnExpression[Any],
+                                                  sa.SQLColumnExpression[Any]]:
+    """(key, title, sort) of the lane each card falls in."""
+    if swimlanes == "group":
+        return TaskGroup.id, sa.func.coalesce(TaskGroup.title, AD_HOC_GROUP[0]), sa.func.coalesce(TaskGroup.seq, 1 << 30)
+    if swimlanes == "task":
+        return (Task.id, sa.func.coalesce(sa.cast(Task.number, sa.String) + sa.literal(". ") + Task.title,
+                                          AD_HOC_GROUP[0]), sa.func.coalesce(Task.number, 1 << 30))
+    if swimlanes == "unit":
+        return Unit.id, Unit.short_name, Unit.id
+    return sa.literal(0), sa.literal(""), sa.literal(0)
+
+
+def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
+          limit: int | None, sort: str = "position", fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Columns in workflow order, each with its count and its cards in `sort` order (SORTS), per swimlane.
+
+    One statement. With a `limit`, window functions number the cards of each (lane, column) and count them, so
+    the limit cuts the cards shown without losing the count; a whole board needs neither: its rows come in
+    order and are counted as they come, which spares the database a sort of every row per window.
+    Without a plan filter, the board is the latest plan's.
+    """
+    if filters.plan_id is None:
+        filters = dataclasses.replace(filters, plan_id=default_plan_id())
+    lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
+    order = _order(sort, deadlines.today)
+    query = (_cards_from(actor).outerjoin(TaskGroup, TaskGroup.id == Task.group_id)
+             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"))
+             .where(*_conditions(actor, filters, deadlines)))
+    if limit is None:
+        stmt = query.order_by(lane_sort, lane_key.nulls_last(), WorkItem.status, *order)
+    else:
+        partition = [lane_key, WorkItem.status]
+        inner = query.add_columns(sa.func.row_number().over(partition_by=partition, order_by=order).label("rn"),
+                                  sa.func.count().over(partition_by=partition).label("n")).subquery()
+        stmt = (sa.select(inner).where(inner.c.rn <= limit)
+                .order_by(inner.c.lane_sort, inner.c.lane_key.nulls_last(), inner.c.status, inner.c.rn))
+    lanes: dict[Any, dict[str, Any]] = {}
+    card = CardMaker(deadlines, actor, fields)
+    for row in db.session.execute(stmt):
+        lane = lanes.setdefault(row.lane_key, {"key": row.lane_key if swimlanes else None,
+                                               "title": row.lane_title if swimlanes else None,
+                                               "columns": _empty_columns()})
+        column = lane["columns"][COLUMN_INDEX[row.status]]
+        column["count"] = row.n if limit is not None else column["count"] + 1
+        column["cards"].append(card(row))
+    totals = [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
+               "count": sum(lane["columns"][index]["count"] for lane in lanes.values())}
+              for index, status in enumerate(COLUMN_ORDER)]
+    return {"plan_id": filters.plan_id, "swimlanes": swimlanes, "limit": limit, "today": deadlines.today.isoformat(),
+            "columns": totals,
+            "lanes": list(lanes.values()) or ([] if swimlanes else [{"key": None, "title": None,
+                                                                     "columns": _empty_columns()}])}
+
+
+def _empty_columns() -> list[dict[str, Any]]:
+    return [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
+             "count": 0, "cards": []} for status in COLUMN_ORDER]
+
+
+def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[str, Any]:
+    """One card with everything a detail view shows (a handful of lazy loads; one item, not a list): its lead
+    and cooperating units with their parts, the person responsible, its source, its parent and children, and
+    what the actor is offered on it."""
+    def lit(status: ItemStatus, due: date | None) -> Light | None:
+        return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
+
+    return {
+        "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
+        "task_number": item.task.number if item.task else None,
+        "group_id": item.task.group_id if item.task else None, "unit_id": item.unit_id,
+        "unit_name": item.unit.short_name, "title": wording.title(item),
+        "description": wording.description(item),
+        "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
+        "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
+        "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
+        "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
+        "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
+        "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
+        "days_overdue": 0 if item.status == ItemStatus.DONE else days_overdue(item.due_date, deadlines.today),
+        "parent_id": item.parent_id, "source": item.source,
+        "parent": {"id": item.parent.id, "title": wording.title(item.parent), "unit_name": item.parent.unit.short_name}
+        if item.parent else None, "source_ref": item.source_ref,
+        "responsible_user_id": item.responsible_user_id,
+        "responsible_name": item.responsible.display_name if item.responsible else None,
+        "contact_phone": item.contact_phone, "cancelled_at": item.cancelled_at, "cancel_reason": item.cancel_reason,
+        "cooperating_units": [{"unit_id": part.unit_id, "unit_name": part.unit.short_name,
+                               "done": part.is_done, "done_at": part.part_done_at, "note": part.part_note}
+                              for part in item.cooperators],
+        "children": [{"id": child.id, "title": wording.title(child), "unit_id": child.unit_id,
+                      "unit_name": child.unit.short_name, "status": child.status, "due_date": child.due_date,
+                      "cancelled": child.cancelled_at is not None,
+                      "light": None if child.cancelled_at else lit(child.status, child.due_date)}
+                     for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
+                                                     .order_by(WorkItem.id))],
+        "offers": offers.of_item(actor, item),
+    }
