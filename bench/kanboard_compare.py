@@ -233,7 +233,8 @@ def measure(n: int, args: argparse.Namespace, setup: dict[str, Any], office: Cli
     for threads in (1, 2):
         mine, theirs = alternate(args.rounds, lambda: throughput(office, our_item, threads, per),
                                  lambda: throughput(TaskAsItem(kanboard), kb["item_id"], threads, per))
-        result[f"item_{threads}"] = {"ours": statistics.median(mine), "kanboard": statistics.median(theirs)}
+        result[f"item_{threads}"] = {"ours": statistics.median(mine),
+                                     "kanboard": statistics.median(theirs)}
 
     # Moves: each to another column at the top, every card once. Ours: the unit's assigned cards to in_progress;
     # Kanboard: tasks of its first column to the top of its second.
@@ -275,8 +276,8 @@ def measure(n: int, args: argparse.Namespace, setup: dict[str, Any], office: Cli
         return kb_moves(movable[r * moves:(r + 1) * moves])
 
     mine, theirs = alternate(args.rounds, next_ours, next_kb)
-    result["moves"] = {"ours": summary([d for b in mine for d in b]), "kanboard": summary([d for b in theirs for d in b]),
-                       "count": needed}
+    result["moves"] = {"ours": summary([d for batch in mine for d in batch]),
+                       "kanboard": summary([d for batch in theirs for d in batch]), "count": needed}
     result["load_after"] = os.getloadavg()
     return result
 
