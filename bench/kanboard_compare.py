@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import platform
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -121,7 +122,8 @@ def start_kanboard(root: Path, data_dir: Path, port: int, workers: int, php: str
         env["PHP_CLI_SERVER_WORKERS"] = str(workers)
     server = subprocess.Popen([php, "-d", "opcache.enable_cli=1", "-d", "memory_limit=512M",
                                "-S", f"127.0.0.1:{port}", "-t", str(root)],
-                              cwd=root, env=env, stdout=log_file.open("wb"), stderr=subprocess.STDOUT)
+                              cwd=root, env=env, stdout=log_file.open("wb"), stderr=subprocess.STDOUT,
+                              start_new_session=True)  # its forked workers outlive a SIGTERM to it: stop the group
     for _ in range(300):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -130,8 +132,13 @@ def start_kanboard(root: Path, data_dir: Path, port: int, workers: int, php: str
             return server
         except OSError:
             time.sleep(0.1)
-    server.terminate()
+    stop_kanboard(server)
     raise RuntimeError("php -S did not start")
+
+
+def stop_kanboard(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait()
 
 
 def seed_kanboard(port: int, data_dir: Path, n: int) -> dict[str, Any]:
@@ -184,9 +191,9 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
             return measure(n, args, setup, Client(our_port, setup["tokens"]["office"]),
                            Client(our_port, setup["tokens"]["sfj"]), seed_kanboard(kb_port, folder / "kanboard", n))
         finally:
-            for server in (ours_server, kb_server):
-                server.terminate()
-                server.wait()
+            ours_server.terminate()
+            ours_server.wait()
+            stop_kanboard(kb_server)
 
 
 def alternate(rounds: int, ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[list[Any], list[Any]]:
