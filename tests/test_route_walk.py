@@ -40,7 +40,9 @@ ACCESS: dict[str, Any] = {
     "auth.change_password": LOGGED_IN,
     "home.index": LOGGED_IN,
     "todo.section": OFFICE,  # the walk asks for 待审核, the office's section; a unit or a leader has none: 404
-    "admin.users": OFFICE,
+    "admin.users": OFFICE | {Role.UNIT_ADMIN},  # a unit's admin lists its own members
+    "admin.create": OFFICE | {Role.UNIT_ADMIN},
+    "admin.edit": OFFICE,  # the walk's account is 甲区's admin: not 市司法局's admin's to see
     "admin.set_enabled": OFFICE,
     "admin.reset_password": OFFICE,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them

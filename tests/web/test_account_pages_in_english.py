@@ -25,6 +25,7 @@ def chinese_words(html: str) -> list[str]:
     unit_names = db.session.scalars(sa.select(Unit.short_name)).all()
     for name in sorted(unit_names, key=len, reverse=True):
         html = html.replace(name, "")
+    html = html.replace("\u3000", "")  # the ideographic space that indents the unit tree in a choice list
     return [word for word in CHINESE.findall(html) if word != LANGUAGE_SWITCH]
 
 

@@ -245,7 +245,7 @@ def test_an_office_reset_ends_the_users_sessions_but_not_its_tokens(app, client,
     boss = make_user(Role.OFFICE_ADMIN, "office", username="boss", password=PASSWORD)
     boss.must_change_password = False
     assert login(client, "boss").status_code == 302
-    assert client.post(f"/admin/users/{clerk.id}/reset-password").status_code == 302
+    assert client.post(f"/admin/users/{clerk.id}/reset-password").status_code == 303
     assert victim_browser.get("/").status_code == 302
     assert live_sessions(clerk) == 0 and live_sessions(boss) == 1
     assert accounts.user_for_token(secret) is clerk

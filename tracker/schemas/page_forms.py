@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from .accounts import AccountEditIn, AccountIn
 from .assignments import (
     AdHocItemIn,
     CancelIn,
@@ -283,3 +284,11 @@ BulletinQuery = as_form(BulletinQueryArgs)
 
 AssessmentQuery = AssessmentArgs
 FreezeForm = as_form(FreezeIn)
+
+
+class AccountForm(as_form(AccountIn)):  # type: ignore[misc]
+    """A new account, as the API would take it."""
+
+
+class AccountEditForm(as_form(AccountEditIn)):  # type: ignore[misc]
+    """An account's name, mail, role and unit."""

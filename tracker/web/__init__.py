@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
                       bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
+    app.jinja_env.globals["role_name"] = lambda role: glossary.role_label(role, i18n.current_lang())
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(
         user, glossary.role_label(user.role, i18n.current_lang()))
     app.jinja_env.globals.update(row_refusals=inplace.row_refusals, row_notes=inplace.row_notes)

@@ -18,7 +18,7 @@ from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Pr
 from ..services.assessment import indicators
 from ..services.ledger import notifications
 from ..services.plan import event_words, units
-from ..services.trust import permissions
+from ..services.trust import account_admin, permissions
 from ..services.work import instructions, progress
 from ..services.work.deadlines import Light
 from ..services.ledger.escalation import SCANNER
@@ -153,6 +153,11 @@ def follows_instructions() -> bool:
     return instructions.may_follow_instructions(current_user)
 
 
+def administers_accounts() -> bool:
+    """The accounts page: the office for everyone, a unit's admin for its own members."""
+    return account_admin.may_administer_accounts(current_user)
+
+
 def reviews_split_parts() -> bool:
     """A district's own review queue of the parts it split to its townships."""
     return permissions.reviews_split_parts(current_user)
@@ -203,6 +208,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  is_office=is_office, sees_everything=sees_everything, can_instruct=can_instruct,
                                  follows_instructions=follows_instructions, reviews_split_parts=reviews_split_parts,
+                                 administers_accounts=administers_accounts,
                                  action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,

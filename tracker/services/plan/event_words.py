@@ -83,6 +83,7 @@ ACTIONS: dict[str, Words] = {
     "webhook.rotate_secret": ("更换推送密钥", "webhook secret rotated"),
     # accounts and signing in
     "user.create": ("创建账号", "account created"),
+    "user.update": ("修改账号", "account changed"),
     "user.reset_password": ("重置密码", "password reset"),
     "user.change_password": ("修改密码", "password changed"),
     "user.enable": ("启用账号", "account enabled"),

@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from ...errors import Invalid, NotFound
+from ...errors import Invalid
 from ...extensions import db
 from ...models import Lockout, LoginAttempt, User, UserSession
-from . import accounts, audit, permissions
+from . import accounts, audit
 
 SESSION_TOUCH_EVERY = timedelta(seconds=60)
 
@@ -259,36 +259,3 @@ def end_session(session_id: str | None, *, actor: User, now: datetime) -> None:
     if record is not None and record.ended_at is None:
         record.ended_at = now
     audit.record(actor=actor, action="auth.logout", entity_type="user", entity_id=actor.id, now=now)
-
-
-def account_to_administer(user_id: int, *, actor: User) -> User:
-    """An account the actor may administer, by id: any for the office. Anyone else hears "not found" whether
-    the id exists or not, as for every object one may not see, so user ids cannot be probed."""
-    user = db.session.get(User, user_id) if permissions.is_office(actor) else None
-    if user is None:
-        raise NotFound("用户不存在", "User not found", code="user_not_found")
-    return user
-
-
-def set_enabled(user: User, *, enabled: bool, actor: User, now: datetime) -> None:
-    """Office only. Disabling ends the account's sessions and stops its API tokens at once."""
-    permissions.require_office(actor)
-    if user.id == actor.id and not enabled:
-        raise Invalid("不能停用自己的账号", "You cannot disable your own account", code="self_disable")
-    if user.is_enabled == enabled:
-        return
-    user.is_enabled = enabled
-    if not enabled:
-        accounts.end_sessions(user, now=now)
-    audit.record(actor=actor, action="user.enable" if enabled else "user.disable", entity_type="user",
-                 entity_id=user.id, after={"username": user.username}, now=now)
-
-
-def office_reset_password(user: User, *, actor: User, hasher: PasswordHasher, now: datetime,
-                          keep_session: str | None = None) -> str:
-    """Office only: a generated password, shown once to the office, to be changed at the next login. The user's
-    sessions end (but `keep_session`, the office's own when it resets itself); API tokens stay."""
-    permissions.require_office(actor)
-    password = accounts.generate_password()
-    accounts.reset_password(user, password=password, hasher=hasher, actor=actor, now=now, keep_session=keep_session)
-    return password
