@@ -45,6 +45,9 @@ ACCESS: dict[str, Any] = {
     "admin.edit": OFFICE,  # the walk's account is 甲区's admin: not 市司法局's admin's to see
     "admin.set_enabled": OFFICE,
     "admin.reset_password": OFFICE,
+    "admin.reset_two_factor": OFFICE,
+    "two_factor.code": NOBODY,  # open to all, but without a right password first it sends back to the login page
+    "two_factor.enrol": LOGGED_IN,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,

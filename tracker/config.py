@@ -43,6 +43,9 @@ class Config:
     TRACKER_SESSION_IDLE_MINUTES = 30
     TRACKER_SESSION_MAX_HOURS = 12
     TRACKER_PASSWORD_MAX_AGE_DAYS: int | None = None
+    # Roles that sign in with a second factor (TOTP) after the password, comma-separated, or "none"; everyone
+    # else may switch it on for themselves (等保 level 3 asks two factors of administrators).
+    TRACKER_TWO_FACTOR_ROLES = "office_admin,leader"
     TRACKER_HTTPS = False
     TRACKER_PROXY_FIX = False
     API_TITLE = "Plan Tracker API"
@@ -78,6 +81,8 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     TRACKER_PASSWORD_HASH_FAST = True
+    # Tests sign in with a password alone unless they test the second factor (tests/web/test_two_factor.py).
+    TRACKER_TWO_FACTOR_ROLES = "none"
     # The tests' receivers listen on loopback; the two names are receivers tests register and never call.
     TRACKER_WEBHOOK_ALLOW = "127.0.0.1, bridge.example, x.example"
 
@@ -93,7 +98,7 @@ TEXT_SETTINGS = (
     "TRACKER_TIMEZONE", "TRACKER_UPLOAD_DIR", "TRACKER_DIGEST_TIME", "TRACKER_SCAN_TIME", "TRACKER_SMTP_HOST",
     "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM", "TRACKER_CLOCK_AT",
     "TRACKER_NOTICE_NUMBER_FORMAT", "TRACKER_BULLETIN_TIME", "TRACKER_RUBRIC_FILE", "TRACKER_HOLIDAYS_FILE",
-    "TRACKER_WEBHOOK_ALLOW",
+    "TRACKER_WEBHOOK_ALLOW", "TRACKER_TWO_FACTOR_ROLES",
 )
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

@@ -90,9 +90,10 @@ def refuse_real_database(paths: DemoPaths, real_url: str | None) -> None:
 
 
 def demo_app(paths: DemoPaths, extra: dict[str, Any] | None = None) -> Flask:
-    """An app on the demo database (never the configured one), mailing nothing, uploads in the demo's folder."""
+    """An app on the demo database (never the configured one), mailing nothing, uploads in the demo's folder, and
+    no second factor: its accounts share a published password on sample data, for anyone to click through."""
     config = {"SQLALCHEMY_DATABASE_URI": paths.url, "TRACKER_UPLOAD_DIR": str(paths.files),
-              "TRACKER_SMTP_HOST": "", "TRACKER_DEMO": True} | (extra or {})
+              "TRACKER_SMTP_HOST": "", "TRACKER_DEMO": True, "TRACKER_TWO_FACTOR_ROLES": "none"} | (extra or {})
     return create_app(config, instance_path=str(paths.instance))
 
 

@@ -26,7 +26,7 @@ from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .reporting import MissedReport, ReportFrequency, ReportingRhythm
-from .security import Lockout, LoginAttempt, UserSession
+from .security import Lockout, LoginAttempt, RecoveryCode, UserSession
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
 from .webhook import Webhook, WebhookAttempt, WebhookDelivery
@@ -37,7 +37,7 @@ __all__ = [
     "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
     "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
-    "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
+    "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
     "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
     "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
     "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",

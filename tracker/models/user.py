@@ -30,6 +30,11 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Two factors (TOTP, RFC 6238): the shared secret once enrolment is confirmed, and the last time step a code
+    # was taken for, so a code seen over a shoulder cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
 
     unit: Mapped[Unit] = relationship()
 

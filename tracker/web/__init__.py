@@ -29,12 +29,13 @@ def register_web(app: Flask) -> None:
     from .review import bp as review_bp
     from .sessions import init_sessions
     from .todo import bp as todo_bp
+    from .two_factor import bp as two_factor_bp
 
     i18n.init_app(app)
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
-                      bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp):
+                      bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp, two_factor_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["role_name"] = lambda role: glossary.role_label(role, i18n.current_lang())

@@ -14,7 +14,7 @@ from ..clock import utcnow
 from ..models import User
 from ..schemas import page_forms
 from ..schemas.accounts import AccountFilterArgs
-from ..services.trust import account_admin
+from ..services.trust import account_admin, two_factor
 from . import forms
 from .helpers import unit_options
 from .htmx import render
@@ -65,7 +65,8 @@ def edit(user_id: int) -> Response:
                                      email=data["email"], role=data["role"], unit_id=data["unit_id"], now=utcnow())
         flash(_("Account %(user)s saved.", user=user.username))
         return forms.finished(url_for("admin.users"))
-    return render("admin_user_form.html", user=user, current_role=user.role, **_choices())
+    return render("admin_user_form.html", user=user, current_role=user.role,
+                  two_factor_on=two_factor.is_enrolled(user), **_choices())
 
 
 @bp.route("/users/<id:user_id>/<any(enable, disable):change>", methods=["POST"])
@@ -87,3 +88,13 @@ def reset_password(user_id: int) -> Response:
     flash(_("New password of %(user)s (shown this once only; it must be changed at the first login): %(password)s",
             user=user.username, password=password))
     return forms.finished(url_for("admin.users"))
+
+
+@bp.route("/users/<id:user_id>/reset-two-factor", methods=["POST"])
+@login_required
+def reset_two_factor(user_id: int) -> Response:
+    user = account_admin.account_to_administer(user_id, actor=current_user)
+    two_factor.reset(user, actor=current_user, now=utcnow())
+    flash(_("Two-factor sign-in of %(user)s reset: it sets it up again at its next login if its role requires it.",
+            user=user.username))
+    return forms.finished(url_for("admin.edit", user_id=user.id))

@@ -19,6 +19,7 @@ from . import i18n
 from .forms import local_url
 
 ENDED = "session_ended"  # set by web/sessions.py when a session ended on the server
+CODE_OWED = "two_factor_pending"  # a right password's account and time, waiting for its code (web/two_factor.py)
 
 bp = Blueprint("auth", __name__)
 
@@ -58,6 +59,10 @@ def login() -> tuple[str, int] | Response:
         outcome = security.attempt_login(form.username.data or "", form.password.data or "",
                                          address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
                                          now=utcnow())
+        if outcome.user is not None and outcome.needs_code:  # not signed in until the second factor is right
+            session.clear()
+            session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back}
+            return redirect(url_for("two_factor.code"))
         if outcome.user is not None:
             session.clear()
             record = security.start_session(outcome.user, address=request.remote_addr or "-", now=utcnow())

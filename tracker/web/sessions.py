@@ -1,5 +1,6 @@
 """Loading the logged-in user from the server-side session, the way to the login page (saying so when a session
-ended, with the page to come back to), and the first-login password change."""
+ended, with the page to come back to), the first-login password change, then the enrolment of a second factor
+for the roles that must sign in with one."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -12,13 +13,14 @@ from ..clock import utcnow
 from ..database import write_apart
 from ..extensions import login_manager
 from ..models import User
-from ..services.trust import security
+from ..services.trust import security, two_factor
 from .auth import ENDED, policy
 from .forms import local_url
 from .htmx import wants_fragment
 
 OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static",
-                           "language.switch"}
+                           "language.switch", "two_factor.code"}
+OPEN_WHILE_ENROLMENT_DUE = OPEN_WHILE_PASSWORD_DUE | {"two_factor.enrol"}
 
 
 def init_sessions(app: Flask) -> None:
@@ -61,6 +63,8 @@ def init_sessions(app: Flask) -> None:
             return None
         if security.must_change_password(current_user, now=utcnow(), policy=policy()):
             return redirect(url_for("auth.change_password"))
+        if request.endpoint not in OPEN_WHILE_ENROLMENT_DUE and two_factor.must_enrol(current_user, policy()):
+            return redirect(url_for("two_factor.enrol"))
         return None
 
 

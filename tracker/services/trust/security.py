@@ -16,10 +16,20 @@ from argon2 import PasswordHasher
 
 from ...errors import Invalid
 from ...extensions import db
-from ...models import Lockout, LoginAttempt, User, UserSession
+from ...models import Lockout, LoginAttempt, Role, User, UserSession
 from . import accounts, audit
 
 SESSION_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    """TRACKER_TWO_FACTOR_ROLES: role names separated by commas, or "none"; an unknown name stops the start."""
+    names = [name.strip() for name in text.split(",") if name.strip() and name.strip().lower() != "none"]
+    unknown = [name for name in names if name not in {role.value for role in Role}]
+    if unknown:
+        raise ValueError(f"TRACKER_TWO_FACTOR_ROLES: unknown role {', '.join(unknown)} "
+                         f"(known: {', '.join(role.value for role in Role)}, or none)")
+    return frozenset(Role(name) for name in names)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class SecurityPolicy:
     absolute_lifetime: timedelta = timedelta(hours=12)
     password_min_length: int = 10
     password_max_age: timedelta | None = None
+    two_factor_roles: frozenset[Role] = frozenset()
 
     @classmethod
     def from_config(cls, config: Any) -> SecurityPolicy:
@@ -42,6 +53,7 @@ class SecurityPolicy:
             idle_timeout=timedelta(minutes=int(config["TRACKER_SESSION_IDLE_MINUTES"])),
             absolute_lifetime=timedelta(hours=int(config["TRACKER_SESSION_MAX_HOURS"])),
             password_max_age=timedelta(days=int(max_age)) if max_age else None,
+            two_factor_roles=parse_roles(config.get("TRACKER_TWO_FACTOR_ROLES") or ""),
         )
 
 
@@ -49,9 +61,10 @@ class SecurityPolicy:
 class LoginOutcome:
     user: User | None
     locked_until: datetime | None = None
+    needs_code: bool = False  # the password was right; a second factor is still owed (two_factor.check_code)
 
 
-def _locked_until(username: str, address: str, now: datetime) -> datetime | None:
+def locked_until(username: str, address: str, now: datetime) -> datetime | None:
     return db.session.execute(sa.select(sa.func.max(Lockout.until)).where(
         Lockout.until > now,
         sa.or_(sa.and_(Lockout.scope == "account", Lockout.key == username),
@@ -77,7 +90,7 @@ def attempt_login(username: str, password: str, *, address: str, hasher: Passwor
                   policy: SecurityPolicy, now: datetime) -> LoginOutcome:
     """Check a login and record it. The caller commits whatever the outcome: failures must be kept."""
     username = username.strip()[:64]
-    locked = _locked_until(username, address, now)
+    locked = locked_until(username, address, now)
     if locked is not None:
         audit.record(actor=None, actor_label=username or "?", action="auth.login_refused_locked",
                      entity_type="login", entity_id=None, after={"address": address, "until": locked}, now=now)
@@ -85,16 +98,20 @@ def attempt_login(username: str, password: str, *, address: str, hasher: Passwor
     user = accounts.authenticate(username, password, hasher=hasher)
     db.session.add(LoginAttempt(at=now, username=username, address=address, succeeded=user is not None))
     db.session.flush()
+    if user is not None and user.totp_enabled_at is not None:
+        audit.record(actor=user, action="auth.password_ok", entity_type="user", entity_id=user.id,
+                     after={"address": address}, now=now)
+        return LoginOutcome(user, needs_code=True)
     if user is not None:
         audit.record(actor=user, action="auth.login", entity_type="user", entity_id=user.id,
                      after={"address": address}, now=now)
         return LoginOutcome(user)
     audit.record(actor=None, actor_label=username or "?", action="auth.login_failed", entity_type="login",
                  entity_id=None, after={"address": address}, now=now)
-    return LoginOutcome(None, _lock_if_too_many(username, address, policy, now))
+    return LoginOutcome(None, lock_if_too_many(username, address, policy, now))
 
 
-def _lock_if_too_many(username: str, address: str, policy: SecurityPolicy, now: datetime) -> datetime | None:
+def lock_if_too_many(username: str, address: str, policy: SecurityPolicy, now: datetime) -> datetime | None:
     """After a recorded failure: lock the account name and/or the address that reached the limit."""
     until = None
     for scope, column, key in (("account", LoginAttempt.username, username),
@@ -166,7 +183,7 @@ def change_password(user: User, *, current: str, new: str, address: str, hasher:
     refused. A change ends the user's other server-side sessions (`keep_session` is the one making it); API
     tokens stay. Raises PasswordChangeRefused naming each problem.
     """
-    locked = _locked_until(user.username, address, now)
+    locked = locked_until(user.username, address, now)
     if locked is not None:
         audit.record(actor=user, action="auth.password_change_refused_locked", entity_type="user",
                      entity_id=user.id, after={"address": address, "until": locked}, now=now)
@@ -179,7 +196,7 @@ def change_password(user: User, *, current: str, new: str, address: str, hasher:
         db.session.flush()
         audit.record(actor=user, action="auth.password_check_failed", entity_type="user", entity_id=user.id,
                      after={"address": address}, now=now)
-        _lock_if_too_many(user.username, address, policy, now)
+        lock_if_too_many(user.username, address, policy, now)
         fields["current"], fields_en["current"] = ["当前密码不正确"], ["The current password is wrong"]
     problems = [password_problems(new, user.username, policy, lang) for lang in ("zh", "en")]
     if not problems[0] and not fields and accounts.check_password(user, new, hasher):
