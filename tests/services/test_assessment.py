@@ -23,7 +23,7 @@ from tracker.services.assessment import annual, indicator_reports
 from tracker.services.ledger import escalation
 from tracker.services.plan import plans
 from tracker.services.work import progress, workflow
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 from tracker.services.plan.seed_files import FileProblems
 from tracker.services.assessment.rubric import parse_rubric, read_rubric
 

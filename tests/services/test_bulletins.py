@@ -20,7 +20,7 @@ from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, Bullet
 from tracker.services.assessment import bulletin_docs, bulletins, indicator_reports
 from tracker.services.ledger import notifications
 from tracker.services.work import progress
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -25,13 +25,14 @@ from ...models import ItemSource, Plan, Unit, User, WorkItem
 from . import intake_rows
 from .intake_rows import SEPARATORS, IntakeReport, RowOutcome, Rows, _refuse_if_any, _text, workbook
 from .unit_intake import import_units, read_units, unit_template  # noqa: F401 - the CLI reads both intakes here
+from ..plan.event_words import SOURCE_LABELS
 from ..trust import permissions
 from ..work import assignment, items
 
 COLUMNS = ("序号", "工作内容", "牵头单位", "配合单位", "责任人", "完成时限", "来源", "备注")
 REQUIRED = ("工作内容", "牵头单位", "完成时限")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-SOURCES = {label: source for source, (label, _en) in items.SOURCE_LABELS.items()}
+SOURCES = {label: source for source, (label, _en) in SOURCE_LABELS.items()}
 
 
 @dataclass

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from ...errors import Invalid, InvalidTransition, NotAllowed, NotFound, TrackerError
 from ...extensions import db
 from ...models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
+from ...models.accountability import MANUAL_KIND
 from . import alerts, notices, notifications
 from ..plan import wording
 from ..trust import audit, permissions
 from ..work.deadlines import local_today
-from .escalation import MANUAL_KIND, Level
+from .ladder import Level
 
 TEXT_LIMIT = 10_000
 

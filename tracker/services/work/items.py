@@ -13,19 +13,12 @@ from ...extensions import db
 from ...models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, User, WorkItem
 from ..ledger import escalation, records
 from ..plan import wording
+from ..plan.event_words import SOURCE_LABELS
 from ..trust import audit, permissions
 from . import assignment, item_news, item_rules
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
 EDITABLE = ("title", "description", "priority", "due_date", "source", "source_ref")
-SOURCE_LABELS = {
-    ItemSource.LEADER_INSTRUCTION: ("领导批示", "Leader's instruction"),
-    ItemSource.MEETING: ("会议议定", "Meeting decision"),
-    ItemSource.HIGHER_LEVEL: ("上级交办", "Assigned from above"),
-    ItemSource.LETTER_CALL: ("来文来电", "Letter or call"),
-    ItemSource.PUBLIC_REPORT: ("群众反映", "Public report"),
-    ItemSource.OTHER: ("其他", "Other"),
-}
 
 
 def get_visible(item_id: int, *, actor: User) -> WorkItem:
