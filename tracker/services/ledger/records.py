@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, InvalidTransition, NotAllowed, NotFound, TrackerError
 from ...extensions import db
 from ...models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
@@ -23,7 +24,7 @@ from ..trust import audit, permissions
 from ..work.deadlines import local_today
 from .ladder import Level
 
-TEXT_LIMIT = 10_000
+TEXT_LIMIT = limits.NOTE
 
 
 @dataclass(frozen=True)

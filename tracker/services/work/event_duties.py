@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, NotAllowed, NotFound
 from ...extensions import db
 from ...models import ItemStatus, ItemTemplate, Phase, Plan, Role, Task, Unit, User, WorkItem
@@ -19,7 +20,7 @@ from ..plan.seeding import carriers_of
 from ..plan.phases import phase_on
 from .workflow import bottom_position, snapshot
 
-LABEL_LIMIT = 200
+LABEL_LIMIT = limits.EVENT_LABEL
 
 
 def event_templates(plan_id: int) -> list[ItemTemplate]:
@@ -60,7 +61,7 @@ def enter_event(*, template: ItemTemplate, unit: Unit, event_date: date, label: 
     plan = template.task.plan
     label = label.strip()
     if not label or len(label) > LABEL_LIMIT:
-        raise Invalid(f"请填写事件说明(不超过 {LABEL_LIMIT} 字)", "Describe the event (at most 200 characters)",
+        raise Invalid(f"请填写事件说明(不超过 {LABEL_LIMIT} 字)", f"Describe the event (at most {LABEL_LIMIT} characters)",
                       fields={"label": ["必填,不超过 200 字"]})
     if unit.id not in {u.id for u in carriers_of(template.carriers, _units_by_key())}:
         raise Invalid(f"{unit.name}不是该事项的承办单位", "That unit does not carry this duty",
