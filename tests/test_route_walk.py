@@ -19,7 +19,7 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, Indicator, ItemStatus, Notification, Role, Webhook
-from tracker.services.assessment import bulletins, indicators
+from tracker.services.assessment import bulletins, indicator_reports
 from tracker.services.trust import accounts
 from tracker.services.work import deadline_extensions, instructions, progress
 
@@ -247,7 +247,7 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=now)
     db.session.flush()
     lectures = db.session.execute(sa.select(Indicator).where(Indicator.key == "lectures")).scalar_one()
-    figure = indicators.report(lectures, actor=victim, period="2023", value=Decimal(4), note="", files=[],
+    figure = indicator_reports.report(lectures, actor=victim, period="2023", value=Decimal(4), note="", files=[],
                                storage=storage, now=now)
     return {"indicator_id": lectures.id, "report_id": figure.id, "bulletin_id": draft.id, "extension": "docx",
             "hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,

@@ -1,6 +1,8 @@
-"""The seams where a request enters: one commit point, errors mapped in one place, one id converter."""
+"""The seams where a request enters: one commit point, errors mapped in one place, one id converter; and the
+floor below the doors imports in one direction (no circles among the services, the errors core knows no door)."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -59,3 +61,71 @@ def test_no_template_or_script_knows_a_role() -> None:
              for path in [*sorted((ROOT / "templates").rglob("*.html")), ROOT / "tracker" / "static" / "app.js"]
              for role in roles if re.search(rf"\b{role}\b|\.role\b", path.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def _imports() -> dict[str, set[str]]:
+    """Every tracker module and the tracker modules it imports, wherever the import stands (top, inside a
+    function, under TYPE_CHECKING): an import moved into a function to dodge a circle is still a circle."""
+    modules = {}
+    for path in (ROOT / "tracker").rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                subs = [f"{target}.{alias.name}" for alias in node.names]
+                found |= {sub for sub in subs if sub in modules}
+                if any(sub not in modules for sub in subs):
+                    found.add(target)
+            elif isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+        graph[name] = {target for target in found if target in modules and target != name}
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each a circle of imports."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while (top := stack.pop()) != node:
+                group.append(top)
+            if group:
+                circles.append(sorted([node, *group]))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return circles
+
+
+def test_no_import_circles_among_the_services_or_through_the_errors() -> None:
+    """Each service module stands on the ones below it; tracker.errors stands below both doors."""
+    graph = _imports()
+    services = {name: {t for t in targets if t.startswith("tracker.services.")}
+                for name, targets in graph.items() if name.startswith("tracker.services.")}
+    assert _circles(services) == []
+    assert [circle for circle in _circles(graph) if "tracker.errors" in circle] == []
+    assert {t for t in graph["tracker.errors"] if t.startswith(("tracker.web", "tracker.api"))} == set()
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import converters, database, errors, transaction
+from . import converters, database, error_handlers, transaction
 from .config import ROOT, Config, from_environment, instance_secret_key
 from .extensions import csrf, db, login_manager, migrate
 
@@ -60,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
 
     _cookies_and_proxy(app)
     converters.init_app(app)
-    errors.init_app(app)
+    error_handlers.init_app(app)
     init_headers(app)
     init_serving(app)
     register_web(app)

@@ -95,7 +95,7 @@ class TrackerFlask(Flask):
 def command() -> Iterator[None]:
     """A CLI command is one transaction: commit on success; on a refusal print it and exit 1, nothing written."""
     from .errors import TrackerError
-    from .services.plan.plan_files import FileProblems
+    from .services.plan.seed_files import FileProblems
 
     try:
         yield

@@ -16,7 +16,7 @@ from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import Bulletin, Event, Role, User
 from tracker.services.assessment import bulletins
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin")
 USERS = {"office": (Role.OFFICE_ADMIN, "office"), "leader": (Role.LEADER, "city"),

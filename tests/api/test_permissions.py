@@ -34,7 +34,7 @@ from tracker.models import (
     User,
     WorkItem,
 )
-from tracker.services.assessment import indicators
+from tracker.services.assessment import indicator_reports
 from tracker.services.work import deadline_extensions, instructions, items, progress, splitting, workflow
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin", "no_token")
@@ -92,7 +92,7 @@ def world(plan: Plan, make_item: Callable[..., WorkItem], make_user: Callable[..
     proposal = instructions.propose(actor=make_user(Role.LEADER, "city"), title="调研", text="请调研",
                                     due_date=None, now=NOW)
     filing = db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
-    figure = indicators.report(filing, actor=carrier, period="2023", value=Decimal("97"), note="", now=NOW,
+    figure = indicator_reports.report(filing, actor=carrier, period="2023", value=Decimal("97"), note="", now=NOW,
                                files=[progress.Upload("备案统计.pdf", io.BytesIO(PDF))], storage=storage)
     figure_file = db.session.execute(sa.select(Attachment).where(Attachment.indicator_report_id == figure.id)
                                      ).scalar_one()

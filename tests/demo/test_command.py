@@ -20,7 +20,7 @@ from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import Event, WorkItem
 from tracker.services.trust import audit
-from tracker.services.plan.plan_files import FileProblems
+from tracker.services.plan.seed_files import FileProblems
 
 
 def _state(app: Flask) -> tuple[int, int, str | None]:

@@ -5,7 +5,7 @@ import pytest
 
 from tracker.config import DEFAULT_LADDER, from_environment
 from tracker.errors import Invalid
-from tracker.services.ledger.escalation import current_level, ladder_reason, levels_reached, parse_ladder
+from tracker.services.ledger.ladder import current_level, ladder_reason, levels_reached, parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
 

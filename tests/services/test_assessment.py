@@ -19,12 +19,12 @@ from tests.conftest import closing_evidence
 from tracker.errors import Invalid, InvalidTransition, NotAllowed
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment, Event, Indicator, ItemStatus, MissedReport, Role
-from tracker.services.assessment import annual, indicators
+from tracker.services.assessment import annual, indicator_reports
 from tracker.services.ledger import escalation
 from tracker.services.plan import plans
 from tracker.services.work import progress, workflow
-from tracker.services.ledger.escalation import parse_ladder
-from tracker.services.plan.plan_files import FileProblems
+from tracker.services.ledger.ladder import parse_ladder
+from tracker.services.plan.seed_files import FileProblems
 from tracker.services.assessment.rubric import parse_rubric, read_rubric
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -113,9 +113,9 @@ def scenario(make_item, make_user, office, plan, tmp_path):
                                     flagged_at=sh(due.year, due.month, due.day + 1)))
     lectures = db.session.execute(sa.select(Indicator).where(Indicator.key == "lectures")).scalar_one()
     plans.set_parameters(plan, actor=office, values={lectures.target_parameter_id: "4"}, now=sh(2024, 1, 2))
-    figure = indicators.report(lectures, actor=admin, period="2024", value=Decimal(2), note="全年举办 2 次", files=[],
+    figure = indicator_reports.report(lectures, actor=admin, period="2024", value=Decimal(2), note="全年举办 2 次", files=[],
                                storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=sh(2024, 12, 20))
-    indicators.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=sh(2024, 12, 21))
+    indicator_reports.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=sh(2024, 12, 21))
     db.session.flush()
     return {"on_time": on_time, "returned": returned, "late": late}
 

@@ -17,10 +17,10 @@ from tracker.errors import Invalid, NotAllowed, NotFound, StaleVersion
 from tracker.extensions import db
 from tracker.models import (AccountabilityRecord, Bulletin, BulletinKind, BulletinStatus, DeliveryStatus, Event,
                             Indicator, ItemStatus, Notification, NotificationMail, Role)
-from tracker.services.assessment import bulletin_docs, bulletins, indicators
+from tracker.services.assessment import bulletin_docs, bulletins, indicator_reports
 from tracker.services.ledger import notifications
 from tracker.services.work import progress
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 LADDER = parse_ladder(DEFAULT_LADDER)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,9 +107,9 @@ def test_indicators_falling_due_in_the_period_are_listed_when_not_met_or_not_rep
     """2023's figures are due by 31 January 2024 (the plan's indicator_due_days): the January 通报 names them."""
     clerk = make_user(Role.UNIT_MEMBER, "gaj")  # 市公安局 is an enforcement unit: it reports training hours
     hours = db.session.execute(sa.select(Indicator).where(Indicator.key == "professional_training_hours")).scalar_one()
-    figure = indicators.report(hours, actor=clerk, period="2023", value=Decimal("24.5"), note="", files=[],
+    figure = indicator_reports.report(hours, actor=clerk, period="2023", value=Decimal("24.5"), note="", files=[],
                                storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=AS_OF)
-    indicators.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=AS_OF)
+    indicator_reports.decide(figure, actor=office, decision="accept", expected_version=figure.version, now=AS_OF)
     january = bulletins.figures(plan, bulletins.parse_period("month", "2024-01"), now=AS_OF, ladder=LADDER)
     rows = [m for m in january["indicators"] if m["indicator"] == hours.name]
     gaj = next(m for m in rows if m["name"] == "市公安局")

@@ -15,7 +15,7 @@ from tracker.errors import Invalid, InvalidTransition, NotAllowed, NotFound, Sta
 from tracker.extensions import db
 from tracker.models import (Attachment, Direction, Event, Indicator, IndicatorPeriod, IndicatorReport, Notification,
                             ReportStatus, Role, TaskParameter, Unit)
-from tracker.services.assessment import indicators
+from tracker.services.assessment import indicator_reports, indicators
 from tracker.services.plan import plans
 from tracker.services.work import progress
 from tracker.services.assessment.indicators import AWAITED, MET, NO_TARGET, NOT_MET, NOT_REPORTED, PENDING
@@ -51,7 +51,7 @@ def sfj_clerk(make_user):
 def reporting(storage, sfj_clerk):
     """市司法局's clerk reports a figure of an indicator for a period."""
     def send(key: str, period: str, value: str, *, actor=None, files=(), now=IN_2024) -> IndicatorReport:
-        return indicators.report(indicator(key), actor=actor or sfj_clerk, period=period, value=Decimal(value),
+        return indicator_reports.report(indicator(key), actor=actor or sfj_clerk, period=period, value=Decimal(value),
                                  note="说明", files=list(files), storage=storage, now=now)
     return send
 
@@ -163,7 +163,7 @@ def test_another_units_evidence_of_a_figure_is_not_found(reporting, make_user):
 def test_the_office_accepts_a_figure_and_it_meets_or_misses_the_target_the_office_set(
         reporting, office, plan, unit):
     sent = reporting("filing_review_rate", "2023", "98.5")
-    indicators.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)
+    indicator_reports.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)
     assert outcome("filing_review_rate", unit("sfj"), "2023").state == NO_TARGET
     set_target(office, plan, "filing_review_rate", "100")
     found = outcome("filing_review_rate", unit("sfj"), "2023")
@@ -175,17 +175,17 @@ def test_the_office_accepts_a_figure_and_it_meets_or_misses_the_target_the_offic
 def test_a_returned_figure_is_not_reported_until_the_unit_reports_again_and_history_keeps_both(
         reporting, office, unit, sfj_clerk):
     first = reporting("head_appearance_ratio", "2023", "20")
-    indicators.decide(first, actor=office, decision="return", reason="缺少案件统计表", expected_version=first.version,
+    indicator_reports.decide(first, actor=office, decision="return", reason="缺少案件统计表", expected_version=first.version,
                       now=IN_2024)
     returned = outcome("head_appearance_ratio", unit("sfj"), "2023")
     assert (returned.state, returned.actual, returned.report_id) == (NOT_REPORTED, None, first.id)
     told = db.session.scalars(sa.select(Notification).where(Notification.kind == "indicator_returned")).one()
     assert told.unit_id == unit("sfj").id and "缺少案件统计表" in told.text
     second = reporting("head_appearance_ratio", "2023", "40")
-    history = indicators.history(indicator("head_appearance_ratio"), unit=unit("sfj"), period="2023", actor=sfj_clerk)
+    history = indicator_reports.history(indicator("head_appearance_ratio"), unit=unit("sfj"), period="2023", actor=sfj_clerk)
     assert [(e.report.seq, e.report.status, e.report.value) for e in history] == [
         (2, ReportStatus.SUBMITTED, 40), (1, ReportStatus.RETURNED, 20)]
-    indicators.decide(second, actor=office, decision="accept", expected_version=second.version, now=IN_2024)
+    indicator_reports.decide(second, actor=office, decision="accept", expected_version=second.version, now=IN_2024)
     assert outcome("head_appearance_ratio", unit("sfj"), "2023").state == MET
 
 
@@ -195,14 +195,14 @@ def test_reporting_again_before_the_office_decides_supersedes_the_pending_figure
     reporting("head_appearance_ratio", "2023", "35")
     assert first.status == ReportStatus.SUPERSEDED
     with pytest.raises(StaleVersion):
-        indicators.decide(first, actor=office, decision="accept", expected_version=seen, now=IN_2024)
+        indicator_reports.decide(first, actor=office, decision="accept", expected_version=seen, now=IN_2024)
     with pytest.raises(InvalidTransition):
-        indicators.decide(first, actor=office, decision="accept", expected_version=first.version, now=IN_2024)
+        indicator_reports.decide(first, actor=office, decision="accept", expected_version=first.version, now=IN_2024)
 
 
 def test_two_reports_racing_for_the_same_period_give_a_conflict_not_a_fork(reporting, monkeypatch):
     first = reporting("head_appearance_ratio", "2023", "20")
-    monkeypatch.setattr(indicators, "newest_report", lambda *args, **kwargs: None)  # read before the first landed
+    monkeypatch.setattr(indicator_reports, "newest_report", lambda *args, **kwargs: None)  # read before the first landed
     with pytest.raises(StaleVersion):
         reporting("head_appearance_ratio", "2023", "35")
     assert db.session.scalars(sa.select(IndicatorReport)).all() == [first]
@@ -210,7 +210,7 @@ def test_two_reports_racing_for_the_same_period_give_a_conflict_not_a_fork(repor
 
 def test_an_accepted_figure_is_final(reporting, office):
     sent = reporting("head_appearance_ratio", "2023", "50")
-    indicators.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)
+    indicator_reports.decide(sent, actor=office, decision="accept", expected_version=sent.version, now=IN_2024)
     with pytest.raises(Invalid) as refused:
         reporting("head_appearance_ratio", "2023", "60")
     assert refused.value.code == "already_accepted"
@@ -219,11 +219,11 @@ def test_an_accepted_figure_is_final(reporting, office):
 def test_a_return_needs_a_reason_and_only_the_office_decides(reporting, office, make_user):
     sent = reporting("head_appearance_ratio", "2023", "50")
     with pytest.raises(Invalid):
-        indicators.decide(sent, actor=office, decision="return", reason="  ", expected_version=sent.version,
+        indicator_reports.decide(sent, actor=office, decision="return", reason="  ", expected_version=sent.version,
                           now=IN_2024)
     for role, key in ((Role.UNIT_ADMIN, "sfj"), (Role.LEADER, "city")):
         with pytest.raises(NotAllowed):
-            indicators.decide(sent, actor=make_user(role, key), decision="accept", expected_version=sent.version,
+            indicator_reports.decide(sent, actor=make_user(role, key), decision="accept", expected_version=sent.version,
                               now=IN_2024)
     assert sent.status == ReportStatus.SUBMITTED
 

@@ -13,7 +13,7 @@ from tests.conftest import NOW
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import Event, ItemSource, Role, Unit, WorkItem
-from tracker.services.io import intake
+from tracker.services.io import intake, unit_intake
 
 LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
 
@@ -109,11 +109,11 @@ def _now() -> datetime:
 
 
 def unit_sheet(rows: list[list[object]]) -> io.BytesIO:
-    return sheet(rows, intake.UNIT_COLUMNS)
+    return sheet(rows, unit_intake.UNIT_COLUMNS)
 
 
 def units_of(rows: list[list[object]]) -> intake.Rows:
-    return intake.read_units(unit_sheet(rows))
+    return unit_intake.read_units(unit_sheet(rows))
 
 
 NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "township_gov", "甲区政府", "ny@xx.example.gov.cn"],
@@ -123,15 +123,15 @@ NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "t
 def test_the_unit_list_is_checked_row_by_row_then_written_whole_and_again_changes_nothing(office, unit):
     bad = [*NEW_UNITS, ["bad key", "坏单位", "", "township_gov", "", ""],
            ["loop", "环单位", "", "township_gov", "loop", ""], ["x1", "未知类型", "", "空间站", "", "not-mail"]]
-    dry = intake.import_units(units_of(bad), actor=office, commit=False, now=NOW)
+    dry = unit_intake.import_units(units_of(bad), actor=office, commit=False, now=NOW)
     assert [(row.row, row.action) for row in dry.rows] == [
         (2, "created"), (3, "created"), (4, "refused"), (5, "refused"), (6, "refused")]
     assert "成环" in dry.rows[3].reasons[0] and len(dry.rows[4].reasons) == 2
     with pytest.raises(Invalid):
-        intake.import_units(units_of(bad), actor=office, commit=True, now=NOW)
+        unit_intake.import_units(units_of(bad), actor=office, commit=True, now=NOW)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.key == "jiaqu_nanyuan")) == 0
-    done = intake.import_units(units_of(NEW_UNITS), actor=office, commit=True, now=NOW)
+    done = unit_intake.import_units(units_of(NEW_UNITS), actor=office, commit=True, now=NOW)
     assert done.committed and done.count("created") == 2
     assert unit("jiaqu_nanyuan_sq").parent.key == "jiaqu_nanyuan" and unit("jiaqu_nanyuan").parent.key == "jiaqu"
-    again = intake.import_units(units_of(NEW_UNITS), actor=office, commit=True, now=NOW)
+    again = unit_intake.import_units(units_of(NEW_UNITS), actor=office, commit=True, now=NOW)
     assert again.count("unchanged") == 2

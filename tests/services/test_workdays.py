@@ -10,7 +10,7 @@ import pytest
 from tracker.config import Config
 from tracker.errors import Invalid
 from tracker.services.plan import workdays
-from tracker.services.plan.plan_files import FileProblems
+from tracker.services.plan.seed_files import FileProblems
 
 SHIPPED = workdays.read_calendar(Path(Config.TRACKER_HOLIDAYS_FILE))
 

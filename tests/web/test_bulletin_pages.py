@@ -13,7 +13,7 @@ from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import Bulletin, BulletinStatus, Event
 from tracker.services.assessment import bulletins
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import Attachment, Indicator, IndicatorReport, ReportStatus, TaskParameter, Unit
-from tracker.services.assessment import indicators
+from tracker.services.assessment import indicator_reports, indicators
 from tracker.services.plan import plans
 from tracker.services.work import progress
 
@@ -29,7 +29,7 @@ def history_url(indicator: Indicator, unit: Unit, period: str = "2023") -> str:
 
 
 def reported(people, filing, tmp_path, value: str = "97") -> IndicatorReport:
-    return indicators.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal(value), note="",
+    return indicator_reports.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal(value), note="",
                              files=[], storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20),
                              now=utcnow())
 
@@ -135,7 +135,7 @@ def test_only_the_office_decides(sign_in, people, filing, tmp_path, role):
 
 def test_sorting_by_state_puts_the_worst_first_and_the_column_reverses(sign_in, people, filing, tmp_path, plan):
     figure = reported(people, filing, tmp_path, value="80")
-    indicators.decide(figure, actor=people["office"], decision="accept", expected_version=figure.version,
+    indicator_reports.decide(figure, actor=people["office"], decision="accept", expected_version=figure.version,
                       now=utcnow())
     param = db.session.execute(sa.select(TaskParameter).where(TaskParameter.key == "filing_review_rate")).scalar_one()
     plans.set_parameters(plan, actor=people["office"], values={param.id: "95"}, now=utcnow())

@@ -10,7 +10,7 @@ import pytest
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Attachment, Digest, Indicator, ItemStatus
-from tracker.services.assessment import indicators
+from tracker.services.assessment import indicator_reports
 from tracker.services.work import progress
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
@@ -31,7 +31,7 @@ def sfj_things(app, people, make_item, now):
     db.session.flush()
     attachment = db.session.query(Attachment).filter_by(update_id=update.id).one()
     filing = db.session.query(Indicator).filter_by(key="filing_review_rate").one()
-    figure = indicators.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal("97"), note="司法局的指标说明",
+    figure = indicator_reports.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal("97"), note="司法局的指标说明",
                                files=[progress.Upload("指标佐证.pdf", io.BytesIO(b"%PDF-1.4"))], now=now,
                                storage=progress.Storage(Path(app.config["TRACKER_UPLOAD_DIR"]), 1024 * 1024))
     evidence = db.session.query(Attachment).filter_by(indicator_report_id=figure.id).one()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import Indicator, ItemStatus, ReportStatus
-from tracker.services.assessment import indicators
+from tracker.services.assessment import indicator_reports
 from tracker.services.work import progress
 
 HTMX = {"HX-Request": "true"}
@@ -86,7 +86,7 @@ def test_without_a_script_a_decision_comes_back_to_the_next_row_with_its_words_a
 @pytest.fixture
 def figure(people, tmp_path):
     filing = db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
-    return indicators.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal("97"), note="",
+    return indicator_reports.report(filing, actor=people["sfj_admin"], period="2023", value=Decimal("97"), note="",
                              files=[], storage=progress.Storage(folder=tmp_path, max_bytes=1 << 20), now=utcnow())
 
 

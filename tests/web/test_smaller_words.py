@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus
 from tracker.models.accountability import UNANSWERED_KIND
 from tracker.services.assessment import bulletins
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 
 def test_and_n_more_in_my_to_do_list_leads_to_the_whole_section(sign_in, people, make_item):

@@ -23,7 +23,7 @@ from tracker.models import (AccountabilityRecord, ItemStatus, ItemTemplate, Miss
 from tracker.services.ledger import records
 from tracker.services.plan import plans
 from tracker.services.work import boards, deadline_extensions, workflow
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 
 # The plan's X as its wording has it: between Chinese characters (不少于X次) or before a percent sign (达到X%).
 LONE_X = re.compile(r"[\u4e00-\u9fff]X(?:[\u4e00-\u9fff%]|$)")

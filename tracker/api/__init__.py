@@ -17,7 +17,7 @@ PREFIX = "/api/v1"
 
 class TrackerApi(Api):
     """flask-smorest with our error shape. Its own handler would answer every path of the app with JSON;
-    tracker.errors.init_app maps every error instead, so it registers none."""
+    tracker.error_handlers.init_app maps every error instead, so it registers none."""
 
     ERROR_SCHEMA = ErrorOut
     DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own error codes, so a check can hold us to them

@@ -8,7 +8,7 @@ from flask import Response, current_app
 from ..clock import utcnow
 from ..services.assessment import annual, rubric
 from ..services.io import exports
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn

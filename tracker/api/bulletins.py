@@ -10,7 +10,7 @@ from ..clock import utcnow
 from ..models import Bulletin
 from ..services.assessment import bulletin_docs, bulletins
 from ..services.io import exports
-from ..services.ledger.escalation import Level, parse_ladder
+from ..services.ledger.ladder import Level, parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.bulletins import BulletinIssueIn, BulletinOut, BulletinQueryArgs, BulletinSummaryOut, BulletinTextIn

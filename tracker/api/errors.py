@@ -1,6 +1,6 @@
 """One JSON error shape for every refusal under /api: {status, code, message, errors?}.
 
-These functions only shape the JSON; tracker.errors.init_app decides, in one place, which requests get JSON
+These functions only shape the JSON; tracker.error_handlers.init_app decides, in one place, which requests get JSON
 (paths under /api/) and which get the web's pages.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..clock import utcnow
 from ..models import Indicator, IndicatorReport
-from ..services.assessment import indicators
+from ..services.assessment import indicator_reports, indicators
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
@@ -38,7 +38,7 @@ def _indicator(indicator: Indicator, units: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reports(reports: list[IndicatorReport]) -> list[dict[str, Any]]:
-    files = indicators.files_of(reports)
+    files = indicator_reports.files_of(reports)
     return [{**{k: getattr(r, k) for k in REPORT_FIELDS}, "attachments": files.get(r.id, [])} for r in reports]
 
 
@@ -83,7 +83,7 @@ def list_outcomes(args: dict[str, Any]) -> list[indicators.Outcome]:
 def list_reports(args: dict[str, Any], indicator_id: int) -> list[dict[str, Any]]:
     """Every figure reported for the indicator (superseded and returned ones too), newest first."""
     indicator = indicators.get_indicator(indicator_id)
-    return _reports(indicators.reports_for(actor=actor(), indicator_id=indicator.id, unit_id=args.get("unit"),
+    return _reports(indicator_reports.reports_for(actor=actor(), indicator_id=indicator.id, unit_id=args.get("unit"),
                                            period=args.get("period"), status=args.get("status"),
                                            limit=args["limit"], offset=args["offset"]))
 
@@ -96,7 +96,7 @@ def create_report(data: dict[str, Any], indicator_id: int) -> dict[str, Any]:
     """A reporting unit's figure for a period that has started, for the caller's own unit, with a note and
     evidence files (multipart); the office is told. Reporting again before the office decides supersedes."""
     indicator = indicators.get_indicator(indicator_id)
-    created = indicators.report(indicator, actor=actor(), period=data["period"], value=data["value"],
+    created = indicator_reports.report(indicator, actor=actor(), period=data["period"], value=data["value"],
                                 note=data["note"], files=data["files"], storage=storage(), now=utcnow())
     return _reports([created])[0]
 
@@ -105,7 +105,7 @@ def create_report(data: dict[str, Any], indicator_id: int) -> dict[str, Any]:
 @blp.response(200, ReportOut)
 @errors(blp, 404)
 def get_report(report_id: int) -> dict[str, Any]:
-    return _reports([indicators.get_report(report_id, actor=actor())])[0]
+    return _reports([indicator_reports.get_report(report_id, actor=actor())])[0]
 
 
 @blp.route("/indicator-reports/<id:report_id>/decision", methods=["POST"])
@@ -114,7 +114,7 @@ def get_report(report_id: int) -> dict[str, Any]:
 @errors(blp, 403, 404, 409)
 def decide(data: dict[str, Any], report_id: int) -> dict[str, Any]:
     """Office only: accept the figure, or return it with a reason (the unit is told and reports again)."""
-    found = indicators.get_report(report_id, actor=actor())
-    indicators.decide(found, actor=actor(), decision=data["decision"], reason=data.get("reason"),
+    found = indicator_reports.get_report(report_id, actor=actor())
+    indicator_reports.decide(found, actor=actor(), decision=data["decision"], reason=data.get("reason"),
                       expected_version=data["version"], now=utcnow())
     return _reports([found])[0]

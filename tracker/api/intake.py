@@ -8,7 +8,7 @@ from flask import Response
 
 from ..clock import utcnow
 from ..database import outside_transaction
-from ..services.io import exports, intake
+from ..services.io import exports, intake, unit_intake
 from ..services.plan import lookup
 from ..services.trust import permissions
 from .auth import actor
@@ -51,8 +51,8 @@ def template() -> Response:
 def import_units(data: dict[str, Any]) -> dict[str, Any]:
     """Office only: the unit list (单位标识, 单位名称, 简称, 类型, 上级单位, 联系邮箱), every row's outcome."""
     permissions.require_office(actor())
-    rows = outside_transaction(lambda: intake.read_units(data["file"].stream))
-    return intake.import_units(rows, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
+    rows = outside_transaction(lambda: unit_intake.read_units(data["file"].stream))
+    return unit_intake.import_units(rows, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
 
 
 @blp.route("/intake/units/template")
@@ -62,6 +62,6 @@ def import_units(data: dict[str, Any]) -> dict[str, Any]:
 def unit_template() -> Response:
     """Office only: the empty unit list."""
     permissions.require_office(actor())
-    response = Response(intake.unit_template(), mimetype=XLSX)
+    response = Response(unit_intake.unit_template(), mimetype=XLSX)
     response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES["units"])
     return response

@@ -8,7 +8,7 @@ from flask import current_app
 from ..clock import utcnow
 from ..models import AccountabilityRecord
 from ..services.ledger import records
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs

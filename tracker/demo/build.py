@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import AccountabilityRecord, Digest, ItemStatus, Plan, Role, Unit, WorkItem
 from ..services.assessment import annual, rubric
 from ..services.trust import accounts
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from ..services.trust.security import SecurityPolicy, password_problems
 from ..services.plan.plan_files import parse_units, read_yaml
 from .replay import Replay, ReplayReport

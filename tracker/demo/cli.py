@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from ..errors import TrackerError
-from ..services.plan.plan_files import FileProblems
+from ..services.plan.seed_files import FileProblems
 from .build import DemoPaths, DemoResult, build, demo_app
 from .script import DEFAULT_SCRIPT, read_script
 

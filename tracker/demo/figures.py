@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Direction, Indicator, IndicatorReport, Role, TaskParameter, Unit
-from ..services.assessment import indicators
+from ..services.assessment import indicator_reports, indicators
 from ..services.plan import plans
 from ..services.work.deadlines import local_today
 from ..services.work.progress import Upload
@@ -121,7 +121,7 @@ def report(replay: Replay, step: Step) -> None:
     value = figure_value(rng, direction=indicator.direction, target=target, measure=indicator.measure,
                          met=found.met) if target is not None else Decimal(rng.randint(0, 10))
     files = [_evidence(indicator, unit, found.period, rng)] if found.evidence else []
-    created = indicators.report(indicator, actor=replay._user(replay._actors[unit.id, Role.UNIT_ADMIN]),
+    created = indicator_reports.report(indicator, actor=replay._user(replay._actors[unit.id, Role.UNIT_ADMIN]),
                                 period=found.period, value=value, note=rng.choice(settings["notes"]), files=files,
                                 storage=replay.storage, now=step.at)
     day = workday(local_today(step.at, replay.zone) + timedelta(days=between(rng, settings["review_days"])))
@@ -138,10 +138,10 @@ def decide(replay: Replay, step: Step) -> None:
     assert settings is not None
     rng = rng_for(replay.script.seed, "figure-decision", figure.id)
     if not step.data["give_back"]:
-        indicators.decide(figure, actor=replay._office(), decision="accept", expected_version=figure.version,
+        indicator_reports.decide(figure, actor=replay._office(), decision="accept", expected_version=figure.version,
                           now=step.at)
         return
-    indicators.decide(figure, actor=replay._office(), decision="return", expected_version=figure.version,
+    indicator_reports.decide(figure, actor=replay._office(), decision="return", expected_version=figure.version,
                       reason=rng.choice(settings["return_reasons"]), now=step.at)
     day = workday(local_today(step.at, replay.zone) + timedelta(days=between(rng, settings["fix_days"])))
     replay.push(Step(Clock(replay.zone, after=step.at).at(day, rng), 0, step.data["seq"] + 2, "figure",

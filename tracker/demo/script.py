@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..config import ROOT
-from ..services.plan.plan_files import KEY, FileProblems, _load, _StrictSchema, read_yaml
+from ..services.plan.seed_files import KEY, FileProblems, _load, _StrictSchema, read_yaml
 
 DEFAULT_SCRIPT = ROOT / "seed_tasks" / "demo_script.yaml"
 RATE = validate.Range(min=0, max=1)

@@ -90,10 +90,6 @@ class WorkItem(db.Model):
     )
 
     @property
-    def is_ad_hoc(self) -> bool:
-        return self.task_id is None
-
-    @property
     def was_extended(self) -> bool:
         return self.due_date != self.original_due_date
 

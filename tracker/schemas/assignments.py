@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .. import limits
 from ..models import ItemSource, Priority, ProposalStatus
 from .common import day_field, id_field, text_field
 from .progress import EvidenceFile
@@ -16,9 +17,9 @@ class AdHocItemIn(Schema):
 
     plan_id = id_field(metadata={"description": "default: the latest plan"})
     source = fields.Enum(ItemSource, by_value=True, required=True)
-    source_ref = text_field(max_length=200, metadata={"description": "document number, or meeting and date"})
-    title = text_field(required=True, min_length=1, max_length=200)
-    description = text_field(load_default="", max_length=20_000, metadata={"description": "requirements"})
+    source_ref = text_field(max_length=limits.SOURCE_REF, metadata={"description": "document number, or meeting and date"})
+    title = text_field(required=True, min_length=1, max_length=limits.TITLE)
+    description = text_field(load_default="", max_length=limits.DESCRIPTION, metadata={"description": "requirements"})
     due_date = day_field(required=True)
     lead_unit_id = id_field(required=True)
     cooperating_unit_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
@@ -33,23 +34,23 @@ class UnitsIn(Schema):
 
 class ResponsibleIn(Schema):
     responsible_user_id = id_field(allow_none=True, required=True)
-    contact_phone = text_field(max_length=32, allow_none=True, load_default=None)
+    contact_phone = text_field(max_length=limits.CONTACT_PHONE, allow_none=True, load_default=None)
     version = id_field(required=True)
 
 
 class RequiredNoteIn(Schema):
-    note = text_field(required=True, min_length=1, max_length=10_000)
+    note = text_field(required=True, min_length=1, max_length=limits.NOTE)
 
 
 class CancelIn(Schema):
-    reason = text_field(required=True, min_length=1, max_length=10_000, metadata=REASON)
+    reason = text_field(required=True, min_length=1, max_length=limits.NOTE, metadata=REASON)
     version = id_field(required=True)
 
 
 class SplitPartIn(Schema):
     unit_id = id_field(required=True)
-    title = text_field(required=True, min_length=1, max_length=200)
-    description = text_field(load_default="", max_length=20_000)
+    title = text_field(required=True, min_length=1, max_length=limits.TITLE)
+    description = text_field(load_default="", max_length=limits.DESCRIPTION)
     due_date = day_field(required=True)
 
 
@@ -58,7 +59,7 @@ class SplitIn(Schema):
 
 
 class InstructionIn(Schema):
-    text = text_field(required=True, min_length=1, max_length=5_000)
+    text = text_field(required=True, min_length=1, max_length=limits.INSTRUCTION)
 
 
 class InstructionOut(Schema):
@@ -70,8 +71,8 @@ class InstructionOut(Schema):
 
 
 class ProposalIn(Schema):
-    title = text_field(required=True, min_length=1, max_length=200)
-    text = text_field(required=True, min_length=1, max_length=5_000)
+    title = text_field(required=True, min_length=1, max_length=limits.TITLE)
+    text = text_field(required=True, min_length=1, max_length=limits.INSTRUCTION)
     due_date = day_field(allow_none=True, load_default=None)
 
 
@@ -92,7 +93,7 @@ class ProposalAssignIn(Schema):
     lead_unit_id = id_field(required=True)
     cooperating_unit_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
     due_date = day_field(required=True)
-    source_ref = text_field(max_length=200)
+    source_ref = text_field(max_length=limits.SOURCE_REF)
 
 
 class InstructedOut(Schema):

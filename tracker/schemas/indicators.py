@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .. import limits
 from ..models import Direction, IndicatorPeriod, ReportStatus
 from ..services.assessment.indicators import PERIOD_PATTERN, STATES, VALUE_PLACES
 from .common import TextInteger, day_field, query_id, text_field
@@ -95,7 +96,7 @@ class OutcomeOut(Schema):
 class ReportIn(Schema):
     period = fields.String(required=True, validate=PERIOD)
     value = figure(required=True)
-    note = text_field(load_default="", max_length=10_000)
+    note = text_field(load_default="", max_length=limits.NOTE)
     files: fields.List[Any] = fields.List(EvidenceFile(), load_default=list,
                                           metadata={"description": "evidence: pdf, doc(x), xls(x), ppt(x), png, jpg"})
 
@@ -110,7 +111,7 @@ class ReportQueryArgs(Schema):
 
 class ReportDecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "return"]))
-    reason = text_field(max_length=10_000, metadata={"description": "required to return"})
+    reason = text_field(max_length=limits.NOTE, metadata={"description": "required to return"})
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1),
                              metadata={"description": "the report's version as read; 409 if it changed"})
 

@@ -7,6 +7,7 @@ from datetime import timezone
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
+from .. import limits
 from ..models import EvidenceRule, ItemSource, ItemStatus, Priority
 from ..services.work.boards import CARD_FIELDS, SORTS, SWIMLANES
 from ..services.work.offers import ACTIONS
@@ -26,7 +27,7 @@ class WorkItemFilterArgs(Schema):
     due_before = day_field()
     due_after = day_field()
     updated_since = UtcDateTime(default_timezone=timezone.utc)
-    q = text_field(min_length=1, max_length=200, metadata={"description": "text in title or description"})
+    q = text_field(min_length=1, max_length=limits.SEARCH, metadata={"description": "text in title or description"})
 
 
 class CardFieldsArgs(Schema):
@@ -56,18 +57,18 @@ class WorkItemIn(Schema):
     task_id = id_field(required=True)
     phase_id = id_field(required=True)
     unit_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=500))
-    title = text_field(required=True, min_length=1, max_length=200)
-    description = text_field(load_default="", max_length=20_000)
+    title = text_field(required=True, min_length=1, max_length=limits.TITLE)
+    description = text_field(load_default="", max_length=limits.DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
     due_date = day_field(required=True)
 
 
 class WorkItemPatch(Schema):
-    title = text_field(min_length=1, max_length=200)
-    description = text_field(max_length=20_000)
+    title = text_field(min_length=1, max_length=limits.TITLE)
+    description = text_field(max_length=limits.DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True)
     due_date = day_field(metadata={"description": "a new due date; the original is kept; needs `reason`"})
-    reason = text_field(max_length=10_000, metadata={"description": "why the due date moves"})
+    reason = text_field(max_length=limits.NOTE, metadata={"description": "why the due date moves"})
     version = id_field(metadata={"description": "the current version, unless sent as If-Match"})
 
 
@@ -76,12 +77,12 @@ class MoveIn(Schema):
     before = id_field(metadata={"description": "place the card just above this card"})
     after = id_field(metadata={"description": "place the card just below this card"})
     version = id_field(required=True)
-    note = text_field(max_length=10_000, metadata={"description": "closing report when submitting"})
+    note = text_field(max_length=limits.NOTE, metadata={"description": "closing report when submitting"})
 
 
 class ReviewIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(sorted(REVIEW_DECISIONS)))
-    reason = text_field(max_length=10_000, metadata={"description": "required to return"})
+    reason = text_field(max_length=limits.NOTE, metadata={"description": "required to return"})
     version = id_field(required=True)
 
 

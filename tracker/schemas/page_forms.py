@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from .. import limits
 from .accounts import AccountEditIn, AccountIn
 from .assignments import (
     AdHocItemIn,
@@ -86,7 +87,7 @@ AnswerForm = as_form(AnswerIn)
 
 
 class CommentForm(FormSchema):
-    text = text_field(required=True, min_length=1, max_length=10_000)
+    text = text_field(required=True, min_length=1, max_length=limits.COMMENT)
 
 
 class RecordNoteForm(as_form(NoteIn, Back)):  # type: ignore[misc]
@@ -99,7 +100,7 @@ class ParametersForm(FormSchema):
     KEEP_BLANK = True
 
     plan_id = query_id(required=True)
-    values = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=text_field(max_length=200), load_default=dict)
+    values = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=text_field(max_length=limits.PARAMETER_VALUE), load_default=dict)
 
     @pre_load
     def gather_values(self, form: Any, **_kwargs: Any) -> dict[str, Any]:
@@ -214,16 +215,16 @@ class ResponsibleForm(as_form(ResponsibleIn)):  # type: ignore[misc]
 class EditForm(FormSchema):
     """The office's corrections on the item page; a new due date needs a reason (the service says so)."""
 
-    title = text_field(required=True, min_length=1, max_length=200)
-    description = text_field(load_default="", max_length=20_000)
+    title = text_field(required=True, min_length=1, max_length=limits.TITLE)
+    description = text_field(load_default="", max_length=limits.DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True, required=True)
     due_date = day_field(required=True)
-    reason = text_field(max_length=10_000)
+    reason = text_field(max_length=limits.NOTE)
     version = TextInteger(required=True, validate=ID_RANGE)
 
 
 class SplitRow(Schema):
-    title = text_field(max_length=200)
+    title = text_field(max_length=limits.TITLE)
     due = day_field()
 
 
@@ -233,7 +234,7 @@ class SplitForm(FormSchema):
 
     unit_ids = fields.List(TextInteger(validate=ID_RANGE), required=True, validate=validate.Length(min=1, max=200))
     due_date = day_field(required=True)
-    description = text_field(load_default="", max_length=20_000)
+    description = text_field(load_default="", max_length=limits.DESCRIPTION)
     rows = fields.Dict(keys=TextInteger(validate=ID_RANGE), values=fields.Nested(SplitRow), load_default=dict)
 
     @pre_load

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .. import limits
 from ..models import PhaseSource
 from .common import id_field, text_field
 
@@ -58,7 +59,7 @@ class PlanDetailOut(PlanOut):
 
 class ParameterValueIn(Schema):
     id = id_field(required=True)
-    value = text_field(required=True, allow_none=True, max_length=64)
+    value = text_field(required=True, allow_none=True, max_length=limits.PARAMETER_VALUE)
 
 
 class ParametersIn(Schema):

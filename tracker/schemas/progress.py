@@ -7,6 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
+from .. import limits
 from ..models import ExtensionStatus
 from ..services.work import progress
 from ..services.work.deadline_extensions import DECISIONS
@@ -24,7 +25,7 @@ class EvidenceFile(Upload):
 
 
 class ProgressIn(Schema):
-    text = text_field(required=True, min_length=1, max_length=10_000)
+    text = text_field(required=True, min_length=1, max_length=limits.NOTE)
     percent = TextInteger(validate=validate.Range(min=0, max=100))
     files: fields.List[progress.Upload] = fields.List(
         EvidenceFile(), load_default=list,
@@ -53,12 +54,12 @@ class ProgressOut(Schema):
 
 class ExtensionIn(Schema):
     due = day_field(required=True, metadata={"description": "the new due date asked for"})
-    reason = text_field(required=True, min_length=1, max_length=10_000)
+    reason = text_field(required=True, min_length=1, max_length=limits.NOTE)
 
 
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(sorted(DECISIONS)))
-    note = text_field(max_length=10_000, metadata={"description": "required to refuse"})
+    note = text_field(max_length=limits.NOTE, metadata={"description": "required to refuse"})
 
 
 class ExtensionOut(Schema):

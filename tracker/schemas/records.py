@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .. import limits
 from ..models import DeliveryStatus, RecordStatus
 from .common import TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
 
@@ -50,19 +51,19 @@ class RecordOut(Schema):
 
 
 class AnswerIn(Schema):
-    explanation = text_field(required=True, min_length=1, max_length=10_000)
+    explanation = text_field(required=True, min_length=1, max_length=limits.NOTE)
     remedy_date = day_field(required=True, metadata={"description": "by when the unit will have remedied it"})
     evidence_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=50),
                                metadata={"description": "attachments already uploaded to the same item"})
 
 
 class NoteIn(Schema):
-    note = text_field(required=True, min_length=1, max_length=10_000)
+    note = text_field(required=True, min_length=1, max_length=limits.NOTE)
 
 
 class BulkCloseIn(Schema):
     record_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=500))
-    note = text_field(required=True, min_length=1, max_length=10_000)
+    note = text_field(required=True, min_length=1, max_length=limits.NOTE)
 
 
 class DigestQueryArgs(Schema):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .. import limits
 from ..services.ledger import webhooks
 from .common import id_field, text_field
 
 
 class WebhookIn(Schema):
-    url = text_field(required=True, min_length=8, max_length=500, metadata={"description": "http(s) URL"})
+    url = text_field(required=True, min_length=8, max_length=limits.WEBHOOK_URL, metadata={"description": "http(s) URL"})
     events = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
                          validate=validate.Length(min=1, max=20),
                          metadata={"description": "record_issued, item_returned, extension_decided, "

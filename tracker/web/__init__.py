@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .. import limits
 from ..services.plan import glossary
 from . import helpers, i18n, inplace
 from .htmx import add_vary
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(
         user, glossary.role_label(user.role, i18n.current_lang()))
     app.jinja_env.globals.update(row_refusals=inplace.row_refusals, row_notes=inplace.row_notes)
+    app.jinja_env.globals["limits"] = limits  # every maxlength is the limit the schema checks
     app.after_request(add_vary)
     init_sessions(app)
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..services.assessment import annual, rubric
 from ..services.io import exports
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from ..schemas import page_forms
 from . import forms
 from .access import office_only

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..services.assessment import bulletin_docs, bulletins
 from ..services.io import exports
-from ..services.ledger.escalation import Level, parse_ladder
+from ..services.ledger.ladder import Level, parse_ladder
 from ..schemas import page_forms
 from . import forms
 from .access import office_only

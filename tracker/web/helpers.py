@@ -22,7 +22,7 @@ from ..services.trust import account_admin, permissions
 from ..services.work import instructions, progress
 from ..services.work.deadlines import Light
 from ..services.ledger.escalation import SCANNER
-from ..services.work.items import SOURCE_LABELS
+from ..services.plan.event_words import SOURCE_LABELS
 from ..services.plan.seeding import LOADER
 from ..services.work.workflow import STATUS_LABELS, transition_for
 from .i18n import pick

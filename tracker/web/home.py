@@ -11,7 +11,7 @@ from ..services.ledger import todo
 from ..services.plan import plans
 from ..services.trust import permissions
 from ..services.work import boards
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from ..services.work.workflow import STATUS_LABELS
 from .i18n import pick
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services.assessment import indicators
+from ..services.assessment import indicator_reports, indicators
 from ..services.plan import lookup
 from ..schemas import page_forms
 from . import forms, inplace
@@ -32,7 +32,7 @@ def show() -> Response:
     units = {u.id: u for u in indicators.all_units().values()}
     rows = indicators.sorted_for_people(indicators.in_state(found, args.get("state")),
                                         sort=args.get("sort", "period"))
-    pending = indicators.pending_reports(actor=current_user)
+    pending = indicator_reports.pending_reports(actor=current_user)
     definitions = {i.id: i for i in indicators.all_indicators()}
     return render("indicators/page.html", "indicators/_table.html", rows=rows, units=units, args=args,
                   period=period.key, counts=Counter(o.state for o in found), pending=pending,
@@ -54,7 +54,7 @@ def history(indicator_id: int) -> Response:
     indicator = indicators.get_indicator(indicator_id)
     args = forms.query(page_forms.IndicatorHistoryQuery())
     unit = lookup.unit(args["unit"], field="unit")
-    found = indicators.cell(indicator, unit=unit, period=args["period"], actor=current_user, now=utcnow())
+    found = indicator_reports.cell(indicator, unit=unit, period=args["period"], actor=current_user, now=utcnow())
     return render("indicators/history.html", indicator=indicator, unit=unit, period=args["period"], cell=found)
 
 
@@ -63,7 +63,7 @@ def history(indicator_id: int) -> Response:
 def report(indicator_id: int) -> Response:
     indicator = indicators.get_indicator(indicator_id)
     data = forms.form(page_forms.IndicatorReportForm())
-    created = indicators.report(indicator, actor=current_user, period=data["period"], value=data["value"],
+    created = indicator_reports.report(indicator, actor=current_user, period=data["period"], value=data["value"],
                                 note=data["note"], files=data["files"], storage=storage(), now=utcnow())
     flash(_("Reported %(value)s%(measure)s for “%(name)s” %(period)s; the office will review it.",
             value=indicators.format_value(created.value), measure=indicator.measure, name=indicator.name,
@@ -77,14 +77,14 @@ def report(indicator_id: int) -> Response:
 def decide(report_id: int) -> Response:
     """Accept or return a figure in place: from the queue of figures (a `next` given) the row is swapped out;
     from a figure's history the fresh history. A refusal is shown beside its form either way (web/inplace.py)."""
-    found = indicators.get_report(report_id, actor=current_user)
+    found = indicator_reports.get_report(report_id, actor=current_user)
     history = url_for("indicator_pages.history", indicator_id=found.indicator_id, unit=found.unit_id,
                       period=found.period)
     queue = forms.local_url(request.form.get("next"), "")
 
     def decision() -> str:
         data = forms.form(page_forms.IndicatorDecisionForm())
-        indicators.decide(found, actor=current_user, decision=data["decision"], reason=data.get("reason"),
+        indicator_reports.decide(found, actor=current_user, decision=data["decision"], reason=data.get("reason"),
                           expected_version=data["version"], now=utcnow())
         names = {"unit": found.unit.name, "name": found.indicator.name, "period": found.period}
         return (_("Accepted: %(unit)s, “%(name)s” %(period)s.", **names) if data["decision"] == "accept" else

@@ -19,7 +19,7 @@ from ..services.io import exports
 from ..services.ledger import ledger_table, notices, records
 from ..services.plan import glossary, units
 from ..services.work.deadlines import local_today
-from ..services.ledger.escalation import parse_ladder
+from ..services.ledger.ladder import parse_ladder
 from ..schemas import page_forms
 from . import forms
 from .boards import BoardArgs

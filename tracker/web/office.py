@@ -13,6 +13,7 @@ from ..clock import utcnow
 from ..models import RecordStatus
 from ..services.ledger import ledger_table, records
 from ..services.plan import lookup, plans
+from ..services.plan.event_words import SOURCE_LABELS
 from ..services.work import boards, deadline_extensions, instructions, items, workspace
 from ..schemas import page_forms
 from . import forms
@@ -36,7 +37,7 @@ def workspace_page() -> Response:
                   review=files, children_waiting=workspace.children_waiting(actor=current_user),
                   pending=workspace.pending_extensions(actor=current_user), unit_choices=unit_options(current_user),
                   to_close=to_close, proposals=instructions.pending_proposals(actor=current_user),
-                  source_choices=[(source.value, pick(label)) for source, label in items.SOURCE_LABELS.items()])
+                  source_choices=[(source.value, pick(label)) for source, label in SOURCE_LABELS.items()])
 
 
 @bp.route("/assign", methods=["POST"])

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..database import outside_transaction
 from ..models import Role, WorkItem
-from ..services.io import exports, intake
+from ..services.io import exports, intake, unit_intake
 from ..services.plan import lookup, wording
 from ..services.work import assignment, deadline_extensions, instructions, items, splitting, workflow
 from ..schemas import page_forms
@@ -204,11 +204,11 @@ def intake_upload() -> Response:
     """The dry run always comes first, so a refused import shows every row's reason (422, nothing written)."""
     data = forms.form(page_forms.IntakeForm())
     units = data["sheet"] == "units"
-    read = intake.read_units if units else intake.read_rows
+    read = unit_intake.read_units if units else intake.read_rows
     rows = outside_transaction(lambda: read(data["file"].stream))
     if units:
         def run(commit: bool) -> intake.IntakeReport:
-            return intake.import_units(rows, actor=current_user, commit=commit, now=utcnow())
+            return unit_intake.import_units(rows, actor=current_user, commit=commit, now=utcnow())
     else:
         plan = lookup.plan(None)
 
@@ -226,7 +226,7 @@ def intake_upload() -> Response:
 @bp.route("/office/intake/<any(tasks, units):sheet>-template.xlsx")
 @office_only
 def intake_template(sheet: str) -> Response:
-    body = intake.template() if sheet == "tasks" else intake.unit_template()
+    body = intake.template() if sheet == "tasks" else unit_intake.unit_template()
     response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES[sheet])
     return response

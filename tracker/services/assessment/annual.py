@@ -30,7 +30,7 @@ from . import indicators, reporting_duty
 from ..io import exports
 from ..plan import wording
 from ..trust import audit, permissions
-from ..ledger.escalation import Level
+from ..ledger.ladder import Level
 from .rubric import RULE_KINDS, Rubric, number
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ...extensions import db
 from . import bulletins
 from ..io import printable
 from ..ledger import notices
-from ..ledger.escalation import Level
+from ..ledger.ladder import Level
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # GB/T 9704-2012 (党政机关公文格式): A4, type area 156 × 225 mm with its top 37 mm and its left 28 mm from the

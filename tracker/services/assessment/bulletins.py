@@ -62,7 +62,7 @@ from ..plan import glossary, wording
 from ..trust import audit, permissions
 from ..work.boards import AD_HOC_GROUP
 from ...idempotent import insert_or_ignore
-from ..ledger.escalation import Level
+from ..ledger.ladder import Level
 
 BULLETIN_ISSUED = "bulletin_issued"
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")

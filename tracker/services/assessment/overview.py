@@ -33,7 +33,7 @@ from . import dashboard
 from ..ledger import records
 from ..trust import permissions
 from ..work.deadlines import Light, light
-from ..ledger.escalation import Level
+from ..ledger.ladder import Level
 
 SHOWN = 5
 

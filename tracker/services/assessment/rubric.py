@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ...errors import Invalid
-from ..plan.plan_files import KEY, SHORT_TEXT, FileProblems, _duplicates, _load, _StrictSchema, read_yaml
+from ..plan.seed_files import KEY, SHORT_TEXT, FileProblems, _duplicates, _load, _StrictSchema, read_yaml
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Excel intake of a 任务分解表 (and of the unit list, at the end): one ad-hoc item per row, checked row by row,
+"""Excel intake of a 任务分解表 (the unit list is unit_intake.py): one ad-hoc item per row, checked row by row,
 written all at once or not at all.
 
 Columns, by their header in the first row: 序号, 工作内容, 牵头单位, 配合单位, 责任人, 完成时限, 来源, 备注. Units are
@@ -13,58 +13,26 @@ reports what each row would do; the commit does it only when no row is refused.
 """
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from ...errors import Invalid
 from ...extensions import db
-from ...models import ItemSource, Plan, Unit, UnitKind, User, WorkItem
-from . import sheets
-from ..trust import audit, permissions
+from ...models import ItemSource, Plan, Unit, User, WorkItem
+from . import intake_rows
+from .intake_rows import SEPARATORS, IntakeReport, RowOutcome, Rows, _refuse_if_any, _text, workbook
+from .unit_intake import import_units, read_units, unit_template  # noqa: F401 - the CLI reads both intakes here
+from ..plan.event_words import SOURCE_LABELS
+from ..trust import permissions
 from ..work import assignment, items
 
 COLUMNS = ("序号", "工作内容", "牵头单位", "配合单位", "责任人", "完成时限", "来源", "备注")
 REQUIRED = ("工作内容", "牵头单位", "完成时限")
-SEPARATORS = re.compile(r"[、,,;;\s]+")
 CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-MAX_ROWS = 5_000
-SOURCES = {label: source for source, (label, _en) in items.SOURCE_LABELS.items()}
-
-
-@dataclass
-class RowOutcome:
-    """What one row does (or would do): created, updated, unchanged or refused, with the reasons."""
-
-    row: int
-    number: str
-    title: str
-    action: str
-    reasons: list[str] = field(default_factory=list)
-    item_id: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "number": self.number, "title": self.title, "action": self.action,
-                "reasons": self.reasons, "item_id": self.item_id}
-
-
-@dataclass
-class IntakeReport:
-    committed: bool
-    rows: list[RowOutcome]
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"committed": self.committed, "rows": [row.as_dict() for row in self.rows],
-                "counts": {action: self.count(action) for action in ("created", "updated", "unchanged", "refused")}}
+SOURCES = {label: source for source, (label, _en) in SOURCE_LABELS.items()}
 
 
 @dataclass
@@ -81,21 +49,6 @@ class _Planned:
     existing: WorkItem | None
 
 
-def workbook(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
-    """A sheet with a bold header row and the given rows, as XLSX bytes (templates and tests)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 # The templates' download names: Chinese, and ASCII for clients that cannot read RFC 5987 (exports.content_disposition).
 TEMPLATE_NAMES = {"tasks": ("任务分解表模板.xlsx", "tasks-template.xlsx"), "units": ("单位名单模板.xlsx", "units-template.xlsx")}
 
@@ -106,34 +59,10 @@ def template() -> bytes:
                                          "会议议定:市政府第12次常务会议", "示例行,导入前请删除"]])
 
 
-Rows = list[tuple[int, dict[str, Any]]]
-
-
 def read_rows(stream: IO[bytes], *, columns: tuple[str, ...] = COLUMNS,
               required: tuple[str, ...] = REQUIRED) -> Rows:
-    """The sheet's rows as {header: value}, with their row numbers; a file that is not such a sheet is refused.
-    Reads the file only (no database), so a door calls it before its transaction begins
-    (`database.outside_transaction`); the caps on the sheet itself are in `sheets`."""
-    sheet = sheets.read_rows(stream)
-    first = sheet[0][1] if sheet and sheet[0][0] == 1 else ()
-    header = [str(cell).strip() if cell is not None else "" for cell in first]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise Invalid(f"表头缺少:{'、'.join(missing)}(应为 {'、'.join(columns)})", "The header row lacks columns",
-                      code="bad_header", fields={"file": [f"缺少列 {name}" for name in missing]})
-    found = []
-    for number, values in sheet[1:] if first else sheet:
-        record = {name: value for name, value in zip(header, values, strict=False) if name}
-        if any(value not in (None, "") for value in record.values()):
-            found.append((number, record))
-        if len(found) > MAX_ROWS:
-            raise Invalid(f"一次最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows", fields={"file": ["行数过多"]})
-    return found
-
-
-def read_units(stream: IO[bytes]) -> Rows:
-    """The unit list's rows (see read_rows)."""
-    return read_rows(stream, columns=UNIT_COLUMNS, required=UNIT_REQUIRED)
+    """The 任务分解表's rows (see intake_rows.read_rows): file only, before the door's transaction begins."""
+    return intake_rows.read_rows(stream, columns=columns, required=required)
 
 
 class _Units:
@@ -152,10 +81,6 @@ class _Units:
         elif len(found) > 1:
             reasons.append(f"{column}“{name}”对应多个单位,请写全称")
         return found[0] if len(found) == 1 else None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _due(value: Any, reasons: list[str]) -> date | None:
@@ -266,15 +191,6 @@ def import_tasks(rows: Rows, *, actor: User, plan: Plan, commit: bool, now: date
     return report
 
 
-def _refuse_if_any(outcomes: list[RowOutcome]) -> None:
-    """A commit writes the whole file or nothing: one refused row refuses it, naming every such row."""
-    refused = [row for row in outcomes if row.action == "refused"]
-    if refused:
-        rows = "、".join(str(row.row) for row in refused)
-        raise Invalid(f"第 {rows} 行有问题,未写入任何数据", f"Rows {rows} have problems; nothing was written",
-                      code="intake_refused", fields={f"row {row.row}": row.reasons for row in refused})
-
-
 def _write(entry: _Planned, *, actor: User, plan: Plan, now: datetime) -> None:
     item = entry.existing
     if entry.outcome.action == "created":
@@ -293,130 +209,3 @@ def _write(entry: _Planned, *, actor: User, plan: Plan, now: datetime) -> None:
         assignment.set_responsible(item, actor=actor, user_id=entry.person.id, phone=item.contact_phone,
                                    expected_version=item.version, now=now)
     entry.outcome.item_id = item.id
-
-
-# --- the unit list -------------------------------------------------------------------------------------------
-
-UNIT_COLUMNS = ("单位标识", "单位名称", "简称", "类型", "上级单位", "联系邮箱")
-UNIT_REQUIRED = ("单位标识", "单位名称", "类型")
-UNIT_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass
-class _PlannedUnit:
-    outcome: RowOutcome
-    values: dict[str, Any]
-    parent_key: str | None
-    existing: Unit | None
-
-
-def unit_template() -> bytes:
-    """An empty unit list with its header and one example row."""
-    return workbook("单位名单", UNIT_COLUMNS, [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "乡镇人民政府(街道办事处)",
-                                          "甲区政府", "nanyuan@xx.example.gov.cn"]])
-
-
-def import_units(rows: Rows, *, actor: User, commit: bool, now: datetime) -> IntakeReport:
-    """The unit list (as `read_units` read it) (key, names, kind, parent, contacts) row by row, then all rows or none; office only.
-    Kinds are named by key or name; parents by key, full or short name, among the units already loaded and
-    the sheet's own rows; a parent that would make a cycle is refused."""
-    permissions.require_office(actor)
-    kinds = {key: key for key, _name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
-    kinds |= {name: key for key, name in db.session.execute(sa.select(UnitKind.key, UnitKind.name))}
-    existing = {u.key: u for u in db.session.scalars(sa.select(Unit))}
-    names: dict[str, set[str]] = {}
-    for unit in existing.values():
-        for name in (unit.key, unit.name, unit.short_name):
-            names.setdefault(name, set()).add(unit.key)
-    for _number, record in rows:
-        key = _text(record.get("单位标识"))
-        for name in (key, _text(record.get("单位名称")), _text(record.get("简称"))):
-            if name:
-                names.setdefault(name, set()).add(key)
-    planned: list[_PlannedUnit] = []
-    outcomes: list[RowOutcome] = []
-    seen: set[str] = set()
-    for number, record in rows:
-        found = _plan_unit(number, record, kinds, names, existing, seen)
-        outcomes.append(found.outcome if isinstance(found, _PlannedUnit) else found)
-        if isinstance(found, _PlannedUnit):
-            planned.append(found)
-    _refuse_cycles(planned, existing)
-    report = IntakeReport(committed=False, rows=outcomes)
-    if not commit:
-        return report
-    _refuse_if_any(outcomes)
-    _write_units(planned, existing, actor=actor, now=now)
-    report.committed = True
-    return report
-
-
-def _plan_unit(number: int, record: dict[str, Any], kinds: dict[str, str], names: dict[str, set[str]],
-               existing: dict[str, Unit], seen: set[str]) -> _PlannedUnit | RowOutcome:
-    reasons: list[str] = []
-    key, name = _text(record.get("单位标识")), _text(record.get("单位名称"))
-    outcome = RowOutcome(row=number, number=key, title=name, action="refused", reasons=reasons)
-    if not UNIT_KEY.match(key):
-        reasons.append(f"单位标识“{key}”只能使用小写字母、数字、下划线和连字符")
-    if key in seen:
-        reasons.append(f"单位标识“{key}”重复")
-    seen.add(key)
-    if not name:
-        reasons.append("单位名称为空")
-    kind = kinds.get(_text(record.get("类型")))
-    if kind is None:
-        reasons.append(f"类型“{_text(record.get('类型'))}”不存在")
-    parent_name, parent_key = _text(record.get("上级单位")), None
-    if parent_name:
-        candidates = names.get(parent_name, set())
-        if len(candidates) != 1:
-            reasons.append(f"上级单位“{parent_name}”" + ("不存在" if not candidates else "对应多个单位,请写单位标识"))
-        else:
-            parent_key = next(iter(candidates))
-    emails = [e for e in SEPARATORS.split(_text(record.get("联系邮箱"))) if e]
-    reasons += [f"联系邮箱“{e}”格式不正确" for e in emails if not EMAIL.match(e)]
-    if reasons or kind is None:
-        return outcome
-    values = {"name": name[:200], "short_name": (_text(record.get("简称")) or name)[:64], "kind": kind,
-              "emails": emails}
-    unit = existing.get(key)
-    same_parent = unit is not None and (
-        (parent_key is None and unit.parent_id is None)
-        or (parent_key in existing and unit.parent_id == existing[parent_key].id))
-    same = same_parent and all(getattr(unit, k) == v for k, v in values.items())
-    outcome.action = "created" if unit is None else "unchanged" if same else "updated"
-    return _PlannedUnit(outcome=outcome, values=values, parent_key=parent_key, existing=unit)
-
-
-def _refuse_cycles(planned: list[_PlannedUnit], existing: dict[str, Unit]) -> None:
-    parent_of = {key: (unit.parent.key if unit.parent else None) for key, unit in existing.items()}
-    parent_of |= {entry.outcome.number: entry.parent_key for entry in planned}
-    for entry in planned:
-        key, steps = entry.parent_key, 0
-        while key is not None and steps <= len(parent_of):
-            if key == entry.outcome.number:
-                entry.outcome.action = "refused"
-                entry.outcome.reasons.append("上级单位关系成环")
-                break
-            key, steps = parent_of.get(key), steps + 1
-
-
-def _write_units(planned: list[_PlannedUnit], existing: dict[str, Unit], *, actor: User, now: datetime) -> None:
-    by_key = dict(existing)
-    for entry in planned:
-        if entry.outcome.action == "created":
-            unit = Unit(key=entry.outcome.number, tags=[], is_sample=False, **entry.values)
-            db.session.add(unit)
-            by_key[unit.key] = unit
-        elif entry.outcome.action == "updated":
-            for name, value in entry.values.items():
-                setattr(by_key[entry.outcome.number], name, value)
-    db.session.flush()
-    for entry in planned:
-        unit = by_key[entry.outcome.number]
-        unit.parent_id = by_key[entry.parent_key].id if entry.parent_key else None
-        if entry.outcome.action != "unchanged":
-            audit.record(actor=actor, action=f"unit.{entry.outcome.action}", entity_type="unit", entity_id=unit.id,
-                         after=unit.as_audit() | {"parent": entry.parent_key, "emails": unit.emails}, now=now)
-    db.session.flush()

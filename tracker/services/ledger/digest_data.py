@@ -15,11 +15,12 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import AccountabilityRecord, ItemStatus, Phase, RecordStatus, Task, TaskGroup, Unit, User, WorkItem
+from ...models.accountability import LADDER_KIND
 from ..assessment import reporting_duty
 from ..plan import wording
 from ..work.boards import AD_HOC_GROUP
 from ..work.deadlines import days_overdue
-from .escalation import LADDER_KIND, Level
+from .ladder import Level
 from ..work.workflow import returned_by
 
 TOP_LIMIT = 10

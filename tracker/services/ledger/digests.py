@@ -26,7 +26,7 @@ from ..trust import permissions
 from ...idempotent import insert_or_ignore, serialise
 from ..work.deadlines import local_today
 from .digest_data import Snapshot, load_snapshot, office_data, unit_data
-from .escalation import Level
+from .ladder import Level
 from .mail import build_message
 
 OFFICE_KEY = "office"

@@ -13,20 +13,21 @@ computed from days overdue, not counted from notices, so a paused or missed day 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from ...errors import Invalid
 from ...extensions import db
 from ...models import AccountabilityRecord, ItemStatus, RecordStatus, WorkItem
 from ...models.accountability import LADDER_KIND, MANUAL_KIND, UNANSWERED_KIND
 from ...models.types import UTCDateTime
 from ..assessment import reporting_duty
 from . import alerts, notices
+from .ladder import Level, ladder_reason, unanswered_reason
+from .ladder import levels_reached, parse_ladder  # noqa: F401 - the CLI and the scheduler read escalation.parse_ladder
 from ..trust import audit
 from ...idempotent import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from ..work.deadlines import days_overdue, local_today
@@ -36,61 +37,6 @@ RECORD_KEY = ("item_id", "kind", "level", "due_date")
 ACTIVE_STATUSES = (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS)
 _SCAN_LOCK = 0x7363616E  # "scan"
 REANALYSE_AFTER = 1000  # rows one level's insert may add before the planner is told the table grew
-_PHRASES = {"remind": "已发提醒", "urge": "已发催办通知", "supervise": "已发督办通知", "bulletin": "予以通报"}
-
-
-@dataclass(frozen=True)
-class Level:
-    level: int
-    key: str
-    name: str
-    days_overdue: int
-    answer_within_days: int | None = None
-
-    @property
-    def phrase(self) -> str:
-        return _PHRASES.get(self.key, f"已发{self.name}通知")
-
-
-def parse_ladder(raw: Sequence[Mapping[str, Any]]) -> tuple[Level, ...]:
-    """Validate a configured ladder: levels numbered 1..n, days strictly rising. Raises Invalid."""
-    try:
-        levels = tuple(Level(level=int(e["level"]), key=str(e["key"]), name=str(e["name"]),
-                             days_overdue=int(e["days_overdue"]),
-                             answer_within_days=int(e["answer_within_days"]) if e.get("answer_within_days")
-                             else None) for e in raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid(f"督办阶梯配置有误:{exc}", f"TRACKER_LADDER is malformed: {exc}") from None
-    if not levels:
-        raise Invalid("督办阶梯至少要有一级", "TRACKER_LADDER needs at least one level")
-    if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
-        raise Invalid("督办阶梯的 level 须为 1、2、3……", "Ladder levels must be numbered 1, 2, 3, ...")
-    days = [lv.days_overdue for lv in levels]
-    if days[0] < 1 or any(b <= a for a, b in zip(days, days[1:], strict=False)):
-        raise Invalid("督办阶梯的逾期天数须从 1 起严格递增", "Ladder days must start at 1 or more and rise")
-    return levels
-
-
-def levels_reached(overdue_days: int, ladder: Sequence[Level]) -> tuple[Level, ...]:
-    """Every level whose threshold an item this many days overdue has met, lowest first."""
-    return tuple(lv for lv in ladder if overdue_days >= lv.days_overdue)
-
-
-def current_level(overdue_days: int, ladder: Sequence[Level]) -> Level | None:
-    reached = levels_reached(overdue_days, ladder)
-    return reached[-1] if reached else None
-
-
-def ladder_reason(level: Level, overdue_days: int, answer_due: date | None) -> str:
-    """The reason in words, e.g. "逾期 16 天,已发督办通知,须于 2024-01-21 前书面说明原因并报送整改时限"."""
-    text = f"逾期 {overdue_days} 天,{level.phrase}"
-    if answer_due is not None:
-        text += f",须于 {answer_due.isoformat()} 前书面说明原因并报送整改时限"
-    return text
-
-
-def unanswered_reason(level_name: str, answer_due: date) -> str:
-    return f"{level_name}通知应于 {answer_due.isoformat()} 前答复,逾期未答复"
 
 
 @dataclass

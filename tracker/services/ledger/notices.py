@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,12 +30,11 @@ from ...models import AccountabilityRecord, DocSequence, Task, Unit, User, WorkI
 from ...models.accountability import LADDER_KIND, MANUAL_KIND
 from ..io import printable
 from ..plan import glossary, wording
+from ..plan.event_words import SOURCE_LABELS
 from ..trust import permissions
 from ...idempotent import insert_or_ignore
+from .ladder import Level
 from ..work.deadlines import days_overdue, local_today
-
-if TYPE_CHECKING:
-    from .escalation import Level
 
 DEFAULT_FORMAT = "{kind}〔{year}〕{number}号"
 _TEMPLATES = ROOT / "templates"
@@ -124,8 +123,6 @@ def _belongs_to(item: WorkItem, number: int | None, title: str | None) -> str:
     """The notice's 所属任务 line: the plan's task, or for work outside the plan its source in words."""
     if number is not None:
         return f"{number}. {title}"
-    from ..work.items import SOURCE_LABELS  # items imports escalation, which imports this module
-
     words = f"交办事项({SOURCE_LABELS[item.source][0]})" if item.source else "交办事项"
     return f"{words}:{item.source_ref}" if item.source_ref else words
 

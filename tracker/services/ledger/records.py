@@ -13,16 +13,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, InvalidTransition, NotAllowed, NotFound, TrackerError
 from ...extensions import db
 from ...models import AccountabilityRecord, Attachment, RecordStatus, User, WorkItem
+from ...models.accountability import MANUAL_KIND
 from . import alerts, notices, notifications
 from ..plan import wording
 from ..trust import audit, permissions
 from ..work.deadlines import local_today
-from .escalation import MANUAL_KIND, Level
+from .ladder import Level
 
-TEXT_LIMIT = 10_000
+TEXT_LIMIT = limits.NOTE
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,19 @@ with its words.
 """
 from __future__ import annotations
 
+from ...models import ItemSource
+
 Words = tuple[str, str]
+
+# Where an ad-hoc item (交办件) came from, in words (items, intake, notices and pages read it here).
+SOURCE_LABELS: dict[ItemSource, Words] = {
+    ItemSource.LEADER_INSTRUCTION: ("领导批示", "Leader's instruction"),
+    ItemSource.MEETING: ("会议议定", "Meeting decision"),
+    ItemSource.HIGHER_LEVEL: ("上级交办", "Assigned from above"),
+    ItemSource.LETTER_CALL: ("来文来电", "Letter or call"),
+    ItemSource.PUBLIC_REPORT: ("群众反映", "Public report"),
+    ItemSource.OTHER: ("其他", "Other"),
+}
 
 # What a notification (站内通知) is about, by its kind (services.ledger.notifications, bulletins.BULLETIN_ISSUED).
 NOTICE_KINDS: dict[str, Words] = {

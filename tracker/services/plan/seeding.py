@@ -37,6 +37,7 @@ from ...models import (
 from ..trust import audit
 from ..work.ordering import GAP
 from .plan_files import DIRECTIONS, occurrences
+from .phases import phase_on
 from ..work.workflow import snapshot
 
 LOADER = "loader"
@@ -117,6 +118,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
         "seq": g["seq"], "title": g["title"],
     }, report, "groups") for g in data["groups"]}
     db.session.flush()
+    db.session.expire(plan, ["phases"])  # phase_on reads plan.phases: the ones just written, not a stale list
     positions = _ColumnEnd(plan.id)
     tasks: dict[int, Task] = {}
     for spec in data["tasks"]:
@@ -197,10 +199,8 @@ def carriers_of(carriers: dict[str, list[str]], units: dict[str, Unit]) -> list[
     )
 
 
-def _phase_for(day: date, template_phase: Phase | None, phases: dict[str, Phase]) -> Phase:
-    if template_phase is not None:
-        return template_phase
-    return next(p for p in sorted(phases.values(), key=lambda p: p.seq) if p.contains(day))
+def _phase_for(day: date, template_phase: Phase | None, plan: Plan) -> Phase:
+    return template_phase if template_phase is not None else phase_on(plan, day)
 
 
 def _expand(template: ItemTemplate, spec: dict[str, Any], data: dict[str, Any], plan: Plan, task: Task,
@@ -216,7 +216,7 @@ def _expand(template: ItemTemplate, spec: dict[str, Any], data: dict[str, Any], 
         for recurrence_key, due in occurrences(spec["due"], data):
             values = {
                 "title": template.title, "description": template.description, "due_date": due,
-                "original_due_date": due, "phase_id": _phase_for(due, template_phase, phases).id,
+                "original_due_date": due, "phase_id": _phase_for(due, template_phase, plan).id,
                 "priority": template.priority,
             }
             item = existing.get((unit.id, recurrence_key))

@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import fields, validate
 
 from ...errors import Invalid
-from .plan_files import FileProblems, _load, _StrictSchema, read_yaml
+from .seed_files import FileProblems, _load, _StrictSchema, read_yaml
 
 SPAN = "/"  # 2024-10-01/2024-10-07: every day from the first to the last, both included
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ... import limits
 from ...errors import Invalid, NotFound
 from ...extensions import db
 from ...models import ApiToken, Role, Unit, User, UserSession
@@ -62,9 +63,10 @@ def create_user(*, username: str, display_name: str, role: Role, unit: Unit, pas
     Only the demo passes `must_change_password=False`: its accounts share a published password on sample data.
     """
     username = username.strip()
-    if not username or len(username) > 64:
-        raise Invalid("登录名不能为空,且不超过 64 个字符", "A login name is 1-64 characters",
-                      fields={"username": ["长度为 1 至 64 个字符"]})
+    if not username or len(username) > limits.LOGIN_NAME:
+        raise Invalid(f"登录名不能为空,且不超过 {limits.LOGIN_NAME} 个字符",
+                      f"A login name is 1-{limits.LOGIN_NAME} characters",
+                      fields={"username": [f"长度为 1 至 {limits.LOGIN_NAME} 个字符"]})
     if db.session.execute(sa.select(User.id).where(User.username == username)).first():
         raise Invalid(f"登录名 “{username}” 已被使用", f"Login name '{username}' is taken",
                       code="username_taken", fields={"username": ["已被使用"]})

@@ -5,13 +5,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid
 from ...extensions import db
 from ...models import Comment, User, WorkItem
 from ..trust import audit
 from . import item_rules
 
-LIMIT = 5_000
+LIMIT = limits.COMMENT
 
 
 def add_comment(item: WorkItem, *, actor: User, text: str, now: datetime) -> Comment:

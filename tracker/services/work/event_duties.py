@@ -10,15 +10,17 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, NotAllowed, NotFound
 from ...extensions import db
-from ...models import ItemStatus, ItemTemplate, Phase, Role, Task, Unit, User, WorkItem
+from ...models import ItemStatus, ItemTemplate, Phase, Plan, Role, Task, Unit, User, WorkItem
 from ..trust import audit
 from .deadlines import local_today
 from ..plan.seeding import carriers_of
+from ..plan.phases import phase_on
 from .workflow import bottom_position, snapshot
 
-LABEL_LIMIT = 200
+LABEL_LIMIT = limits.EVENT_LABEL
 
 
 def event_templates(plan_id: int) -> list[ItemTemplate]:
@@ -59,7 +61,7 @@ def enter_event(*, template: ItemTemplate, unit: Unit, event_date: date, label: 
     plan = template.task.plan
     label = label.strip()
     if not label or len(label) > LABEL_LIMIT:
-        raise Invalid(f"请填写事件说明(不超过 {LABEL_LIMIT} 字)", "Describe the event (at most 200 characters)",
+        raise Invalid(f"请填写事件说明(不超过 {LABEL_LIMIT} 字)", f"Describe the event (at most {LABEL_LIMIT} characters)",
                       fields={"label": ["必填,不超过 200 字"]})
     if unit.id not in {u.id for u in carriers_of(template.carriers, _units_by_key())}:
         raise Invalid(f"{unit.name}不是该事项的承办单位", "That unit does not carry this duty",
@@ -75,7 +77,7 @@ def enter_event(*, template: ItemTemplate, unit: Unit, event_date: date, label: 
                     recurrence_key=_next_key(template, unit, event_date), title=template.title,
                     description=template.description, priority=template.priority, due_date=due,
                     original_due_date=due, event_date=event_date, event_label=label,
-                    phase_id=_phase_for(template, plan.id, event_date).id, status=ItemStatus.ASSIGNED,
+                    phase_id=_phase_for(template, plan, event_date).id, status=ItemStatus.ASSIGNED,
                     position=bottom_position(plan.id, ItemStatus.ASSIGNED),
                     created_by_id=actor.id if actor else None, created_at=now, updated_at=now)
     db.session.add(item)
@@ -106,11 +108,10 @@ def _next_key(template: ItemTemplate, unit: Unit, event_date: date) -> str:
     return f"{prefix}{taken + 1}"
 
 
-def _phase_for(template: ItemTemplate, plan_id: int, day: date) -> Phase:
+def _phase_for(template: ItemTemplate, plan: Plan, day: date) -> Phase:
     """The template's phase if it names one, else the phase the event falls in."""
     if template.phase_id is not None:
         phase = db.session.get(Phase, template.phase_id)
         assert phase is not None
         return phase
-    phases = list(db.session.scalars(sa.select(Phase).where(Phase.plan_id == plan_id).order_by(Phase.seq)))
-    return next((p for p in phases if p.contains(day)), phases[-1])
+    return phase_on(plan, day)

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, NotAllowed, NotFound
 from ...extensions import db
 from ...models import Instruction, InstructionProposal, ItemSource, Plan, ProposalStatus, Role, Unit, User, WorkItem
@@ -21,7 +22,7 @@ from ..trust import audit, permissions
 from . import item_news, item_rules, items
 from .assignment import required_text
 
-TEXT_LIMIT = 5_000
+TEXT_LIMIT = limits.INSTRUCTION
 
 
 def _text(text: str | None, field: str = "text") -> str:

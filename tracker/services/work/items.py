@@ -13,19 +13,13 @@ from ...extensions import db
 from ...models import ItemSource, ItemStatus, Phase, Plan, Priority, Task, Unit, User, WorkItem
 from ..ledger import escalation, records
 from ..plan import wording
+from ..plan.event_words import SOURCE_LABELS
+from ..plan.phases import phase_on
 from ..trust import audit, permissions
 from . import assignment, item_news, item_rules
 from .workflow import bottom_position, check_version, flush_guarded, snapshot
 
 EDITABLE = ("title", "description", "priority", "due_date", "source", "source_ref")
-SOURCE_LABELS = {
-    ItemSource.LEADER_INSTRUCTION: ("领导批示", "Leader's instruction"),
-    ItemSource.MEETING: ("会议议定", "Meeting decision"),
-    ItemSource.HIGHER_LEVEL: ("上级交办", "Assigned from above"),
-    ItemSource.LETTER_CALL: ("来文来电", "Letter or call"),
-    ItemSource.PUBLIC_REPORT: ("群众反映", "Public report"),
-    ItemSource.OTHER: ("其他", "Other"),
-}
 
 
 def get_visible(item_id: int, *, actor: User) -> WorkItem:
@@ -84,14 +78,6 @@ def create_items(*, actor: User, task: Task, phase: Phase, units: list[Unit], ti
             for unit in units]
 
 
-def phase_for(plan: Plan, day: date) -> Phase:
-    """The phase containing the day; before the plan the first, after it the last (ad-hoc work keeps coming)."""
-    for phase in plan.phases:
-        if phase.contains(day):
-            return phase
-    return plan.phases[0] if day < plan.phases[0].start_date else plan.phases[-1]
-
-
 def create_ad_hoc(*, actor: User, plan: Plan, source: ItemSource, source_ref: str | None, title: str,
                   description: str, due_date: date, lead: Unit, cooperating: list[Unit], now: datetime,
                   priority: Priority = Priority.NORMAL) -> WorkItem:
@@ -101,7 +87,7 @@ def create_ad_hoc(*, actor: User, plan: Plan, source: ItemSource, source_ref: st
     if due_date < plan.start_date:
         raise Invalid(f"截止日期不能早于计划开始日 {plan.start_date}", f"Due before the plan starts ({plan.start_date})",
                       code="due_out_of_range", fields={"due_date": ["早于计划开始日"]})
-    item = new_item(actor=actor, plan_id=plan.id, phase_id=phase_for(plan, due_date).id, unit=lead, title=title,
+    item = new_item(actor=actor, plan_id=plan.id, phase_id=phase_on(plan, due_date).id, unit=lead, title=title,
                      due_date=due_date, now=now, description=description, priority=priority, source=source,
                      source_ref=(source_ref or "").strip() or None)
     return created(item, actor=actor, cooperating=cooperating, now=now,

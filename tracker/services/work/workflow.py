@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from ... import limits
 from ...errors import Invalid, InvalidTransition, NotFound, StaleVersion
 from ...extensions import db
 from ...models import Event, ItemStatus, ProgressUpdate, Unit, User, WorkItem
@@ -56,7 +57,7 @@ REVIEW_DECISIONS: dict[str, ItemStatus] = {"approve": ItemStatus.DONE, "return":
 
 _BY_STATES = {(t.source, t.target): t for t in TRANSITIONS}
 
-NOTE_LIMIT = 10_000
+NOTE_LIMIT = limits.NOTE
 
 
 def transition_for(source: ItemStatus, target: ItemStatus) -> Transition | None:
