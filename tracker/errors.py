@@ -61,6 +61,13 @@ class Invalid(TrackerError):
     code = "invalid"
 
 
+class SettingError(TrackerError):
+    """A setting the tracker cannot run with (tracker/settings.py, tracker/config.py): raised while the app is
+    built, with words naming the setting, so the app never starts half-configured."""
+
+    code = "setting_invalid"
+
+
 def init_app(app: Flask) -> None:
     """Every error is mapped here, once: JSON in the API's shape under /api/, a page (or an htmx fragment)
     elsewhere. A version conflict the mapper finds at flush or commit is the same 409 as one a service finds.

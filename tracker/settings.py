@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
 from .clock import utcnow
-from .errors import TrackerError
+from .errors import SettingError, TrackerError
 from .services.assessment import rubric as rubrics
 from .services.assessment.rubric import Rubric
 from .services.ledger import escalation
@@ -33,12 +33,6 @@ from .services.work.progress import Storage
 
 EXTENSION = "tracker_settings"
 T = TypeVar("T")
-
-
-class SettingError(TrackerError):
-    """A setting the tracker cannot run with; raised by `create_app`, so the app never starts half-configured."""
-
-    code = "setting_invalid"
 
 
 @dataclass(frozen=True)
@@ -117,14 +111,17 @@ def _read(name: str, parse: Callable[[], T]) -> T:
         raise SettingError(f"设置 {name} 有误:{exc.message_zh}", f"Setting {name} is invalid: {exc.message_en}",
                            fields={name: [exc.message_zh]}) from None
     except (KeyError, IndexError, TypeError, ValueError, OSError) as exc:
-        detail = f"{type(exc).__name__}: {exc}"
+        detail = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
         raise SettingError(f"设置 {name} 有误:{detail}", f"Setting {name} is invalid: {detail}",
                            fields={name: [detail]}) from None
 
 
 def _zone_name(value: Any) -> str:
     """The name, once ZoneInfo has found it (a typo such as Asia/Shangai is refused here, not on a page)."""
-    ZoneInfo(str(value))
+    try:
+        ZoneInfo(str(value))
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"没有名为 {value!r} 的时区(例如 Asia/Shanghai)") from None
     return str(value)
 
 

@@ -22,13 +22,13 @@ from flask_migrate import upgrade
 
 from .. import create_app
 from ..clock import utcnow
-from ..cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, Digest, ItemStatus, Plan, Role, Unit, WorkItem
 from ..services.assessment import annual
 from ..services.trust import accounts
 from ..services.trust.security import password_problems
+from ..services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
 from ..services.plan.plan_files import parse_units, read_yaml
 from ..settings import settings
 from .replay import Replay, ReplayReport
@@ -130,8 +130,8 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
            plan_path: Path, units_path: Path) -> DemoResult:
     app.config["TRACKER_CLOCK_AT"] = datetime.combine(start, time(9, 0), tzinfo=ZoneInfo(timezone))
     upgrade()
-    do_load_units(units_path)
-    plan, _ = do_load_plan(plan_path)
+    load_units_file(units_path, now=utcnow())
+    plan, _ = load_plan_file(plan_path, now=utcnow())
     result = DemoResult(until=until, clock_at=clock_at(until, timezone), password=script.password)
     result.accounts = _create_accounts(app, plan, script.password, script.seed)
     db.session.commit()
