@@ -10,6 +10,7 @@ from tests.conftest import test_config as config_for
 from tracker import create_app
 from tracker.config import Config, from_environment
 from tracker.errors import SettingError
+from tracker.services.plan import workdays
 from tracker.settings import settings
 
 ONE_LEVEL = [{"level": 1, "key": "remind", "name": "提醒", "days_overdue": 2}]
@@ -76,3 +77,13 @@ def test_an_environment_variable_that_is_not_json_is_refused_by_name():
 def test_the_defaults_are_a_working_configuration(tmp_path):
     assert settings(start(tmp_path)).ladder[-1].name == "通报"
     assert Config.TRACKER_TIMEZONE == settings(start(tmp_path)).timezone
+
+
+def test_an_empty_holidays_setting_counts_monday_to_friday(tmp_path):
+    assert settings(start(tmp_path, TRACKER_HOLIDAYS_FILE="")).calendar == workdays.WEEKDAYS_ONLY
+
+
+def test_mail_is_off_without_a_host_and_on_with_one(tmp_path):
+    assert settings(start(tmp_path, TRACKER_SMTP_HOST="")).smtp is None
+    smtp = settings(start(tmp_path / "mail", TRACKER_SMTP_HOST="mail.example", TRACKER_SMTP_PORT=587)).smtp
+    assert smtp is not None and (smtp.host, smtp.port, smtp.sender) == ("mail.example", 587, "tracker@localhost")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +26,7 @@ from .services.ledger import escalation
 from .services.ledger.mail import SmtpSettings
 from .services.ledger.outbound import AllowList
 from .services.plan import workdays
+from .services.plan.plan_files import FileProblems
 from .services.trust.security import SecurityPolicy
 from .services.work.boards import Deadlines
 from .services.work.deadlines import local_today
@@ -70,18 +71,30 @@ class Settings:
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
             warning_days=_read("TRACKER_WARNING_DAYS", lambda: _whole(config["TRACKER_WARNING_DAYS"])),
             ladder=_read("TRACKER_LADDER", lambda: escalation.parse_ladder(config["TRACKER_LADDER"])),
-            rubric=_read("TRACKER_RUBRIC_FILE", lambda: rubrics.configured(config)),
-            calendar=_read("TRACKER_HOLIDAYS_FILE", lambda: workdays.configured(config)),
+            rubric=_read("TRACKER_RUBRIC_FILE", lambda: _from_file(
+                "评分细则文件", rubrics.read_rubric, config["TRACKER_RUBRIC_FILE"])),
+            calendar=_read("TRACKER_HOLIDAYS_FILE", lambda: _from_file(
+                "节假日文件", workdays.read_calendar, get("TRACKER_HOLIDAYS_FILE"), workdays.WEEKDAYS_ONLY)),
             upload_dir=Path(config["TRACKER_UPLOAD_DIR"]),
             upload_max_bytes=_read("TRACKER_UPLOAD_MAX_BYTES", lambda: _whole(config["TRACKER_UPLOAD_MAX_BYTES"])),
-            security=_read("TRACKER_LOGIN_MAX_FAILURES … TRACKER_PASSWORD_MAX_AGE_DAYS",
-                           lambda: SecurityPolicy.from_config(config)),
+            security=_read("TRACKER_LOGIN_MAX_FAILURES … TRACKER_PASSWORD_MAX_AGE_DAYS", lambda: SecurityPolicy(
+                max_failures=_whole(config["TRACKER_LOGIN_MAX_FAILURES"]),
+                failure_window=timedelta(minutes=_whole(config["TRACKER_LOGIN_WINDOW_MINUTES"])),
+                lockout=timedelta(minutes=_whole(config["TRACKER_LOCKOUT_MINUTES"])),
+                idle_timeout=timedelta(minutes=_whole(config["TRACKER_SESSION_IDLE_MINUTES"])),
+                absolute_lifetime=timedelta(hours=_whole(config["TRACKER_SESSION_MAX_HOURS"])),
+                password_max_age=timedelta(days=_whole(get("TRACKER_PASSWORD_MAX_AGE_DAYS")))
+                if get("TRACKER_PASSWORD_MAX_AGE_DAYS") else None)),
             scan_time=_read("TRACKER_SCAN_TIME", lambda: time.fromisoformat(config["TRACKER_SCAN_TIME"])),
             digest_weekday=_read("TRACKER_DIGEST_WEEKDAY", lambda: _weekday(config["TRACKER_DIGEST_WEEKDAY"])),
             digest_time=_read("TRACKER_DIGEST_TIME", lambda: time.fromisoformat(config["TRACKER_DIGEST_TIME"])),
             due_soon_days=_read("TRACKER_DIGEST_DUE_SOON_DAYS",
                                 lambda: _whole(config["TRACKER_DIGEST_DUE_SOON_DAYS"])),
-            smtp=_read("TRACKER_SMTP_PORT", lambda: SmtpSettings.from_config(config)),
+            smtp=_read("TRACKER_SMTP_PORT", lambda: SmtpSettings(  # no host: digests are stored, not mailed
+                host=config["TRACKER_SMTP_HOST"], port=_whole(get("TRACKER_SMTP_PORT", 25)),
+                sender=get("TRACKER_SMTP_FROM", "tracker@localhost"), user=get("TRACKER_SMTP_USER", ""),
+                password=get("TRACKER_SMTP_PASSWORD", ""), starttls=bool(config.get("TRACKER_SMTP_STARTTLS")))
+                if get("TRACKER_SMTP_HOST") else None),
             reminder_days=_read("TRACKER_DUE_REMINDER_DAYS", lambda: tuple(
                 _whole(d) for d in get("TRACKER_DUE_REMINDER_DAYS", (7, 1)))),
             number_format=_read("TRACKER_NOTICE_NUMBER_FORMAT",
@@ -114,6 +127,16 @@ def _read(name: str, parse: Callable[[], T]) -> T:
         detail = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
         raise SettingError(f"设置 {name} 有误:{detail}", f"Setting {name} is invalid: {detail}",
                            fields={name: [detail]}) from None
+
+
+def _from_file(what: str, read: Callable[[Path], T], path: str | None, empty: T | None = None) -> T:
+    """A YAML file's contents, every problem in it listed (FileProblems); an empty setting means `empty`."""
+    if not path and empty is not None:
+        return empty
+    try:
+        return read(Path(str(path)))
+    except FileProblems as exc:
+        raise ValueError(f"{what}有误:" + ";".join(exc.problems)) from None
 
 
 def _zone_name(value: Any) -> str:

@@ -32,17 +32,6 @@ class SecurityPolicy:
     password_min_length: int = 10
     password_max_age: timedelta | None = None
 
-    @classmethod
-    def from_config(cls, config: Any) -> SecurityPolicy:
-        max_age = config.get("TRACKER_PASSWORD_MAX_AGE_DAYS")
-        return cls(
-            max_failures=int(config["TRACKER_LOGIN_MAX_FAILURES"]),
-            failure_window=timedelta(minutes=int(config["TRACKER_LOGIN_WINDOW_MINUTES"])),
-            lockout=timedelta(minutes=int(config["TRACKER_LOCKOUT_MINUTES"])),
-            idle_timeout=timedelta(minutes=int(config["TRACKER_SESSION_IDLE_MINUTES"])),
-            absolute_lifetime=timedelta(hours=int(config["TRACKER_SESSION_MAX_HOURS"])),
-            password_max_age=timedelta(days=int(max_age)) if max_age else None,
-        )
 
 
 @dataclass(frozen=True)
