@@ -115,7 +115,7 @@ def show() -> Response:
     args = LedgerArgs.from_request()
     rows, total = ledger_table.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
-                  unit_choices=unit_options(current_user), statuses=record_status_labels(),
+                  unit_choices=unit_options(current_user), statuses=record_status_labels(), ladder=settings().ladder,
                   owed=records.counts(actor=current_user, unit_id=args.values.get("unit")))
 
 
