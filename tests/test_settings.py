@@ -63,6 +63,7 @@ def test_a_broken_holidays_file_stops_the_start_and_says_why(tmp_path):
 
 @pytest.mark.parametrize(("name", "value"), [
     ("TRACKER_SCAN_TIME", "25:00"), ("TRACKER_DIGEST_WEEKDAY", 7), ("TRACKER_WARNING_DAYS", "七"),
+    ("TRACKER_LOCKOUT_MINUTES", -5), ("TRACKER_SMTP_PORT", "twenty-five"),
     ("TRACKER_NOTICE_NUMBER_FORMAT", "{kind}〔{yr}〕"), ("TRACKER_WEBHOOK_ALLOW", "not a host!"),
 ])
 def test_every_other_setting_is_checked_at_start_too(tmp_path, name, value):

@@ -67,34 +67,37 @@ class Settings:
             value = config.get(key)
             return default if value is None or value == "" else value
 
+        def whole(key: str, default: int | None = None) -> int:
+            return _read(key, lambda: _whole(get(key, default)))
+
+        max_age, smtp_port = whole("TRACKER_PASSWORD_MAX_AGE_DAYS", 0), whole("TRACKER_SMTP_PORT", 25)
+
         return cls(
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
-            warning_days=_read("TRACKER_WARNING_DAYS", lambda: _whole(config["TRACKER_WARNING_DAYS"])),
+            warning_days=whole("TRACKER_WARNING_DAYS"),
             ladder=_read("TRACKER_LADDER", lambda: escalation.parse_ladder(config["TRACKER_LADDER"])),
             rubric=_read("TRACKER_RUBRIC_FILE", lambda: _from_file(
                 "评分细则文件", rubrics.read_rubric, config["TRACKER_RUBRIC_FILE"])),
             calendar=_read("TRACKER_HOLIDAYS_FILE", lambda: _from_file(
                 "节假日文件", workdays.read_calendar, get("TRACKER_HOLIDAYS_FILE"), workdays.WEEKDAYS_ONLY)),
             upload_dir=Path(config["TRACKER_UPLOAD_DIR"]),
-            upload_max_bytes=_read("TRACKER_UPLOAD_MAX_BYTES", lambda: _whole(config["TRACKER_UPLOAD_MAX_BYTES"])),
-            security=_read("TRACKER_LOGIN_MAX_FAILURES … TRACKER_PASSWORD_MAX_AGE_DAYS", lambda: SecurityPolicy(
-                max_failures=_whole(config["TRACKER_LOGIN_MAX_FAILURES"]),
-                failure_window=timedelta(minutes=_whole(config["TRACKER_LOGIN_WINDOW_MINUTES"])),
-                lockout=timedelta(minutes=_whole(config["TRACKER_LOCKOUT_MINUTES"])),
-                idle_timeout=timedelta(minutes=_whole(config["TRACKER_SESSION_IDLE_MINUTES"])),
-                absolute_lifetime=timedelta(hours=_whole(config["TRACKER_SESSION_MAX_HOURS"])),
-                password_max_age=timedelta(days=_whole(get("TRACKER_PASSWORD_MAX_AGE_DAYS")))
-                if get("TRACKER_PASSWORD_MAX_AGE_DAYS") else None)),
+            upload_max_bytes=whole("TRACKER_UPLOAD_MAX_BYTES"),
+            security=SecurityPolicy(
+                max_failures=whole("TRACKER_LOGIN_MAX_FAILURES"),
+                failure_window=timedelta(minutes=whole("TRACKER_LOGIN_WINDOW_MINUTES")),
+                lockout=timedelta(minutes=whole("TRACKER_LOCKOUT_MINUTES")),
+                idle_timeout=timedelta(minutes=whole("TRACKER_SESSION_IDLE_MINUTES")),
+                absolute_lifetime=timedelta(hours=whole("TRACKER_SESSION_MAX_HOURS")),
+                password_max_age=timedelta(days=max_age) if max_age else None),
             scan_time=_read("TRACKER_SCAN_TIME", lambda: time.fromisoformat(config["TRACKER_SCAN_TIME"])),
             digest_weekday=_read("TRACKER_DIGEST_WEEKDAY", lambda: _weekday(config["TRACKER_DIGEST_WEEKDAY"])),
             digest_time=_read("TRACKER_DIGEST_TIME", lambda: time.fromisoformat(config["TRACKER_DIGEST_TIME"])),
-            due_soon_days=_read("TRACKER_DIGEST_DUE_SOON_DAYS",
-                                lambda: _whole(config["TRACKER_DIGEST_DUE_SOON_DAYS"])),
-            smtp=_read("TRACKER_SMTP_PORT", lambda: SmtpSettings(  # no host: digests are stored, not mailed
-                host=config["TRACKER_SMTP_HOST"], port=_whole(get("TRACKER_SMTP_PORT", 25)),
+            due_soon_days=whole("TRACKER_DIGEST_DUE_SOON_DAYS"),
+            smtp=SmtpSettings(  # no host: digests are stored and shown, not mailed
+                host=config["TRACKER_SMTP_HOST"], port=smtp_port,
                 sender=get("TRACKER_SMTP_FROM", "tracker@localhost"), user=get("TRACKER_SMTP_USER", ""),
                 password=get("TRACKER_SMTP_PASSWORD", ""), starttls=bool(config.get("TRACKER_SMTP_STARTTLS")))
-                if get("TRACKER_SMTP_HOST") else None),
+            if get("TRACKER_SMTP_HOST") else None,
             reminder_days=_read("TRACKER_DUE_REMINDER_DAYS", lambda: tuple(
                 _whole(d) for d in get("TRACKER_DUE_REMINDER_DAYS", (7, 1)))),
             number_format=_read("TRACKER_NOTICE_NUMBER_FORMAT",
@@ -102,8 +105,7 @@ class Settings:
             bulletin_time=_read("TRACKER_BULLETIN_TIME",
                                 lambda: time.fromisoformat(get("TRACKER_BULLETIN_TIME", "08:00"))),
             webhook_allow=_read("TRACKER_WEBHOOK_ALLOW", lambda: AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW"))),
-            scheduler_lease_seconds=_read("TRACKER_SCHEDULER_LEASE_SECONDS",
-                                          lambda: _whole(get("TRACKER_SCHEDULER_LEASE_SECONDS", 120))),
+            scheduler_lease_seconds=whole("TRACKER_SCHEDULER_LEASE_SECONDS", 120),
             demo=bool(config.get("TRACKER_DEMO")),
         )
 
