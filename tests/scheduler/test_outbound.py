@@ -459,8 +459,9 @@ def test_the_scheduler_stops_within_seconds_of_sigterm_while_a_receiver_trickles
 
 def test_a_bad_allow_list_stops_the_start_in_words(tmp_path):
     from tracker import create_app
+    from tracker.errors import SettingError
 
-    with pytest.raises(ValueError, match="TRACKER_WEBHOOK_ALLOW"):
+    with pytest.raises(SettingError, match="设置 TRACKER_WEBHOOK_ALLOW 有误:.*is neither a CIDR nor a host name"):
         create_app({"TRACKER_WEBHOOK_ALLOW": "10.0.0.0/8 not a host!", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "SECRET_KEY": "x"}, instance_path=str(tmp_path))
 
