@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import create_app  # noqa: E402
-from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units  # noqa: E402
+from tracker.services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file  # noqa: E402
 from tracker.clock import utcnow  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Event, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem  # noqa: E402
@@ -116,8 +116,8 @@ def prepare(folder: Path, url: str | None = None) -> tuple[str, dict[str, Any]]:
                       "TRACKER_TWO_FACTOR_ROLES": "none"})
     with app.app_context():
         upgrade()
-        do_load_units(DEFAULT_UNITS)
-        do_load_plan(DEFAULT_PLAN)
+        load_units_file(DEFAULT_UNITS, now=utcnow())
+        load_plan_file(DEFAULT_PLAN, now=utcnow())
         db.session.execute(sa.delete(Event))
         db.session.execute(sa.delete(WorkItem))  # a synthetic plan: the structure, N items of our own
         hasher = app.extensions["password_hasher"]

@@ -27,10 +27,11 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Role, User
 from tracker.services.ledger import notices
 from tracker.services.work.deadlines import local_today
+from tracker.settings import settings
 import sqlalchemy as sa
 app = create_app()
 with app.app_context():
-    zone = app.config["TRACKER_TIMEZONE"]
+    zone = settings(app).timezone
     office = db.session.scalars(sa.select(User).where(User.role == Role.OFFICE_ADMIN)).first()
     if office is None:
         from tracker.services.trust import accounts

@@ -37,7 +37,7 @@ from tracker.models import (  # noqa: E402
     UnitKind,
     WorkItem,
 )
-from tracker.scheduler.jobs import Settings  # noqa: E402
+from tracker.settings import settings as settings_of  # noqa: E402
 from tracker.services.ledger import digests, escalation  # noqa: E402
 
 UNITS = 150
@@ -101,7 +101,7 @@ def run(n_items: int, url: str | None) -> None:
     folder = tempfile.mkdtemp(prefix="tracker-bench-")
     os.environ["TRACKER_INSTANCE_PATH"] = folder
     app = create_app({"SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench"})
-    settings = Settings.from_config(app.config)
+    settings = settings_of(app)
     with app.app_context():
         if url:
             db.drop_all()

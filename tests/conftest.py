@@ -12,6 +12,7 @@ the shared app and every test that needs real commits get a copy of it (the file
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import shutil
@@ -30,14 +31,16 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE
 from tracker import create_app
-from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
+from tracker.services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
 from tracker.config import TestConfig
 from tracker.demo.build import DemoPaths, DemoResult
 from tracker.demo.build import build as build_demo_history
+from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
 from tracker.services.trust import accounts
 from tracker.services.work import items, progress, workflow
+from tracker.settings import EXTENSION as SETTINGS, settings as settings_of
 
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Shanghai, early in phase 2
 
@@ -149,8 +152,8 @@ def loaded_template(scratch: ScratchDatabases, tmp_path_factory: pytest.TempPath
     url = scratch.new()
     with app_on(url, tmp_path_factory.mktemp("template-instance")) as application, application.app_context():
         upgrade()
-        do_load_units(DEFAULT_UNITS)
-        do_load_plan(DEFAULT_PLAN)
+        load_units_file(DEFAULT_UNITS, now=utcnow())
+        load_plan_file(DEFAULT_PLAN, now=utcnow())
         db.session.commit()
     return url
 
@@ -160,6 +163,14 @@ def app(scratch: ScratchDatabases, loaded_template: str, tmp_path_factory: pytes
     """The app shared by the run; each test's changes are rolled back (see _rollback)."""
     with app_on(scratch.new(template=loaded_template), tmp_path_factory.mktemp("instance")) as application:
         yield application
+
+
+@pytest.fixture
+def configure(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Run one test as if the app had been started with other settings (tracker/settings.py), restored after it."""
+    def change(**values: Any) -> None:
+        monkeypatch.setitem(app.extensions, SETTINGS, dataclasses.replace(settings_of(app), **values))
+    return change
 
 
 @pytest.fixture(autouse=True)

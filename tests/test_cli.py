@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask.cli import AppGroup
 from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
 
+from tracker import transaction
+from tracker.cli_support import tracker_command
+from tracker.errors import Invalid
 from tracker.extensions import db
-from tracker.models import ApiToken, Role, User, WorkItem
+from tracker.models import ApiToken, Role, Unit, User, WorkItem
 from tracker.services.trust import accounts
 
 
@@ -151,11 +155,20 @@ def test_reset_password_from_the_command_line_ends_the_users_sessions(app, make_
     assert db.session.get(UserSession, session.id).ended_at is not None
 
 
-def test_the_scheduler_does_not_start_with_a_broken_holidays_file_and_says_why(app, tmp_path, monkeypatch):
-    broken = tmp_path / "holidays.yaml"
-    broken.write_text("source: 通知\nyears:\n  2024:\n    days_off: [2024-10-01/2024-09-01]\n", encoding="utf-8")
-    monkeypatch.setitem(app.config, "TRACKER_HOLIDAYS_FILE", str(broken))
-    result = app.test_cli_runner().invoke(args=["tracker", "scheduler", "--once"])
+def test_a_refused_command_exits_1_with_its_reason_and_writes_nothing(app):
+    """Every command refuses one way (cli_support.tracker_command): 错误 and the reason, exit 1, rolled back."""
+    group = AppGroup("scratch")
+
+    @tracker_command(group, "half-done")
+    def half_done() -> None:
+        with transaction.command():
+            kind = db.session.scalars(sa.select(Unit.kind)).first()
+            db.session.add(Unit(key="halfway", name="写了一半的单位", short_name="半", kind=kind))
+            db.session.flush()
+            raise Invalid("第二步被拒绝", "The second step was refused")
+
+    result = app.test_cli_runner().invoke(group, ["half-done"])
     assert result.exit_code == 1
-    assert "节假日文件有误:years.2024.days_off[0]: 区间须在 2024 年内且先早后晚" in result.output
-    assert "调度进程未启动" in result.output
+    assert "错误:第二步被拒绝" in result.output
+    assert db.session.execute(sa.select(Unit).where(Unit.key == "halfway")).first() is None
+

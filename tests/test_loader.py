@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from tracker.cli import DEFAULT_PLAN, DEFAULT_UNITS
+from tracker.services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS
 from tracker.extensions import db
 from tracker.models import Event, Indicator, ItemStatus, ItemTemplate, Phase, PhaseSource, Plan, Task, TaskGroup, TaskParameter, \
     Unit, WorkItem

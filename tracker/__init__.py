@@ -38,8 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     from . import models  # noqa: F401 - every table on the metadata before Alembic looks
+    from . import settings
     from .services.trust.accounts import make_hasher
-    from .services.ledger.outbound import AllowList
+
+    # Read and checked once, here: a broken ladder, zone or rubric stops the start with words naming the setting.
+    settings.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -47,8 +50,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     csrf.init_app(app)
     login_manager.init_app(app)
     app.extensions["password_hasher"] = make_hasher(fast=app.config.get("TRACKER_PASSWORD_HASH_FAST", False))
-    # Parsed once here, so a typo in the setting stops the start in words rather than a registration later.
-    app.config["TRACKER_WEBHOOK_ALLOW"] = AllowList.parse(app.config.get("TRACKER_WEBHOOK_ALLOW"))
 
     from .api import register_api
     from .cli import tracker_cli

@@ -1,7 +1,8 @@
 """`flask tracker ...`: seed files, accounts, tokens, the audit check, and the scheduler's commands.
 
 Each command is one transaction (transaction.command): it commits when everything succeeded and writes nothing
-otherwise.
+otherwise; a refusal comes out in words with exit status 1 (cli_support.tracker_command). Settings come from
+`settings()`, read and checked when the app was built.
 """
 from __future__ import annotations
 
@@ -13,40 +14,33 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unicodedata import east_asian_width
-from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from .config import ROOT
 from . import transaction
-from .clock import utcnow
-from .errors import TrackerError
+from .cli_support import tracker_command
+from .clock import frozen_time, utcnow
+from .errors import Invalid, NotFound, TrackerError
 from .extensions import db
-from .models import ApiToken, Plan, Role, Unit, UnitKind, User, WorkItem
+from .models import ApiToken, Plan, Role, User, WorkItem
 from .services.assessment import annual, rubric
 from .services.io import intake
 from .services.ledger import digests, escalation
-from .services.plan import lookup, plan_files, seeding
+from .services.plan import lookup, seeding
+from .services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
 from .services.trust import accounts, audit, backup, security
 from .services.work import event_duties, progress
 from .services.work.deadlines import local_today
+from .settings import settings, storage
 
 tracker_cli = AppGroup("tracker", help="督办看板 Plan Tracker commands.")
-
-SEED_DIR = ROOT / "seed_tasks"
-DEFAULT_UNITS = SEED_DIR / "units_sample.yaml"
-DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
 
 
 def _hasher() -> Any:
     return current_app.extensions["password_hasher"]
-
-
-def _password_policy() -> security.SecurityPolicy:
-    return security.SecurityPolicy.from_config(current_app.config)
 
 
 def _print_report(what: str, report: seeding.LoadReport) -> None:
@@ -55,34 +49,20 @@ def _print_report(what: str, report: seeding.LoadReport) -> None:
     click.echo(f"{what}:新建 {created};更新 {updated}")
 
 
-def do_load_units(path: Path) -> seeding.LoadReport:
-    data = plan_files.parse_units(plan_files.read_yaml(path))
-    return seeding.load_units(data, now=utcnow())
-
-
-def do_load_plan(path: Path) -> tuple[Plan, seeding.LoadReport]:
-    units = list(db.session.scalars(sa.select(Unit)))
-    data = plan_files.parse_plan(
-        plan_files.read_yaml(path), unit_keys={u.key for u in units},
-        kinds=set(db.session.scalars(sa.select(UnitKind.key))),
-        tags={t for u in units for t in u.tags})
-    return seeding.load_plan(data, now=utcnow())
-
-
-@tracker_cli.command("load-units")
+@tracker_command(tracker_cli, "load-units")
 @click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_UNITS)
 def load_units_command(path: Path) -> None:
     """Load or update the units (and their kinds) from a YAML file."""
     with transaction.command():
-        _print_report("单位", do_load_units(path))
+        _print_report("单位", load_units_file(path, now=utcnow()))
 
 
-@tracker_cli.command("load-plan")
+@tracker_command(tracker_cli, "load-plan")
 @click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_PLAN)
 def load_plan_command(path: Path) -> None:
     """Load or update a plan from a YAML file; units must be loaded first."""
     with transaction.command():
-        plan, report = do_load_plan(path)
+        plan, report = load_plan_file(path, now=utcnow())
         _print_report(f"计划《{plan.title}》", report)
         _print_counts(plan)
 
@@ -92,31 +72,18 @@ def _print_counts(plan: Plan) -> None:
     click.echo(f"现有:阶段 {len(plan.phases)},任务分组 {len(plan.groups)},任务 {len(plan.tasks)},工作项 {items}")
 
 
-BOOTSTRAP = (
-    ("office", "领导小组办公室管理员", Role.OFFICE_ADMIN, "office"),
-    ("leader", "市领导(只读)", Role.LEADER, "city"),
-    ("sfj_admin", "市司法局管理员", Role.UNIT_ADMIN, "sfj"),
-    ("sfj_member", "市司法局经办人", Role.UNIT_MEMBER, "sfj"),
-)
-
-
-@tracker_cli.command("bootstrap-accounts")
+@tracker_command(tracker_cli, "bootstrap-accounts")
 @click.option("--file", "out", type=click.Path(path_type=Path), default=None,
               help="Where to keep the generated passwords (default: instance/initial-accounts.txt).")
 def bootstrap_accounts_command(out: Path | None) -> None:
     """Create one account per role if there are no accounts yet; print the passwords once."""
-    if db.session.execute(sa.select(User.id).limit(1)).first():
+    with transaction.command():
+        created = accounts.create_first_accounts(hasher=_hasher(), now=utcnow())
+    if not created:
         click.echo("已有账号,未新建。初始账号见 instance/initial-accounts.txt(若仍保留)。")
         return
     out = out or Path(current_app.instance_path) / "initial-accounts.txt"
-    lines = []
-    with transaction.command():
-        for username, name, role, unit_key in BOOTSTRAP:
-            password = accounts.generate_password()
-            accounts.create_user(username=username, display_name=name, role=role,
-                                 unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
-                                 actor=None, now=utcnow())
-            lines.append(f"{username}\t{password}\t{role.value}\t{unit_key}")
+    lines = [f"{username}\t{password}\t{role.value}\t{unit_key}" for username, password, role, unit_key in created]
     out.write_text("# 初始账号(首次登录须修改密码)\n# login\tpassword\trole\tunit\n" + "\n".join(lines) + "\n",
                    encoding="utf-8")
     out.chmod(0o600)
@@ -126,7 +93,7 @@ def bootstrap_accounts_command(out: Path | None) -> None:
     click.echo(f"密码同时保存在 {out}")
 
 
-@tracker_cli.command("create-user")
+@tracker_command(tracker_cli, "create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--unit", "unit_key", required=True, help="The unit's key, e.g. sfj.")
@@ -140,14 +107,14 @@ def create_user_command(username: str, role: str, unit_key: str, display_name: s
     password = password or accounts.generate_password()
     with transaction.command():
         if not generated:
-            security.require_password_policy(password, username.strip(), _password_policy())
+            security.require_password_policy(password, username.strip(), settings().security)
         accounts.create_user(username=username, display_name=display_name, role=Role(role),
                              unit=accounts.unit_by_key(unit_key), password=password, hasher=_hasher(),
                              actor=None, now=utcnow(), email=email)
     click.echo(f"已创建用户 {username}" + (f",初始密码:{password}" if generated else ""))
 
 
-@tracker_cli.command("reset-password")
+@tracker_command(tracker_cli, "reset-password")
 @click.argument("username")
 @click.option("--password", default=None, help="Omit to generate one (printed once); else the password rules apply.")
 def reset_password_command(username: str, password: str | None) -> None:
@@ -156,7 +123,7 @@ def reset_password_command(username: str, password: str | None) -> None:
     password = password or accounts.generate_password()
     with transaction.command():
         if not generated:
-            security.require_password_policy(password, username, _password_policy())
+            security.require_password_policy(password, username, settings().security)
         accounts.reset_password(accounts.user_by_name(username), password=password, hasher=_hasher(),
                                 actor=None, now=utcnow())
     click.echo(f"已重置 {username} 的密码" + (f",新密码:{password}" if generated else ""))
@@ -166,7 +133,7 @@ token_cli = AppGroup("token", help="API tokens.")
 tracker_cli.add_command(token_cli)
 
 
-@token_cli.command("create")
+@tracker_command(token_cli, "create")
 @click.argument("username")
 @click.option("--name", default="cli", help="What the token is for.")
 def token_create_command(username: str, name: str) -> None:
@@ -178,7 +145,7 @@ def token_create_command(username: str, name: str) -> None:
     click.echo(secret)
 
 
-@token_cli.command("list")
+@tracker_command(token_cli, "list")
 @click.argument("username")
 def token_list_command(username: str) -> None:
     """List a user's tokens (never their secrets)."""
@@ -187,19 +154,19 @@ def token_list_command(username: str) -> None:
         click.echo(f"#{token.id}\t{token.prefix}…\t{token.name}\t{token.created_at:%Y-%m-%d %H:%M}\t{state}")
 
 
-@token_cli.command("revoke")
+@tracker_command(token_cli, "revoke")
 @click.argument("token_id", type=int)
 def token_revoke_command(token_id: int) -> None:
     """Revoke a token by its number."""
     with transaction.command():
         token = db.session.get(ApiToken, token_id)
         if token is None:
-            raise TrackerError(f"令牌 #{token_id} 不存在")
+            raise NotFound(f"令牌 #{token_id} 不存在")
         accounts.revoke_token(token, actor=None, now=utcnow())
     click.echo(f"已吊销令牌 #{token_id}")
 
 
-@tracker_cli.command("verify-audit")
+@tracker_command(tracker_cli, "verify-audit")
 def verify_audit_command() -> None:
     """Walk the audit chain; exit 1 naming the first event that does not verify."""
     report = audit.verify_chain()
@@ -211,44 +178,32 @@ def verify_audit_command() -> None:
     sys.exit(1)
 
 
-@tracker_cli.command("backup")
+@tracker_command(tracker_cli, "backup")
 @click.argument("destination", type=click.Path(path_type=Path))
 def backup_command(destination: Path) -> None:
     """Write one archive: a consistent copy of the database, the evidence files and a manifest."""
-    try:
-        archive = backup.backup(destination, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]),
-                                now=utcnow())
-    except TrackerError as exc:
-        click.echo(f"错误:{exc.message_zh}", err=True)
-        sys.exit(1)
+    archive = backup.backup(destination, upload_dir=settings().upload_dir, now=utcnow())
     manifest = backup.read_manifest(archive)
     click.echo(f"已备份到 {archive}:工作项 {manifest['counts'].get('work_items', 0)},"
                f"审计事件 {manifest['counts'].get('events', 0)},文件 {len(manifest['files'])}")
 
 
-@tracker_cli.command("restore")
+@tracker_command(tracker_cli, "restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
 def restore_command(archive: Path, force: bool) -> None:
     """Restore an archive made by `backup`, once its database, audit chain and files have passed every check."""
-    try:
-        report = backup.restore(archive, upload_dir=Path(current_app.config["TRACKER_UPLOAD_DIR"]), force=force)
-    except TrackerError as exc:
-        click.echo(f"错误:{exc.message_zh}", err=True)
-        for problem in getattr(exc, "problems", [])[10:]:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+    report = backup.restore(archive, upload_dir=settings().upload_dir, force=force)
     click.echo(f"已恢复 {archive}:计数与清单一致,审计链完整(末条哈希 {report.last_hash}),"
                f"佐证文件 {report.files} 个与记录一致")
 
 
-@tracker_cli.command("check-files")
+@tracker_command(tracker_cli, "check-files")
 @click.option("--remove-orphans", is_flag=True, help="Delete files without a row that are older than a day.")
 def check_files_command(remove_orphans: bool) -> None:
     """Compare the evidence folder with the attachment rows: orphans, missing and changed files; exit 1 if a row's
     file is missing or changed."""
-    report = progress.files_report(Path(current_app.config["TRACKER_UPLOAD_DIR"]), now=utcnow(),
-                                   remove_orphans=remove_orphans)
+    report = progress.files_report(storage().folder, now=utcnow(), remove_orphans=remove_orphans)
     for path in report.orphans:
         click.echo(f"无记录的文件(孤儿):{path}" + (",已删除" if path in report.removed else ""))
     for name in report.missing:
@@ -261,83 +216,70 @@ def check_files_command(remove_orphans: bool) -> None:
         sys.exit(1)
 
 
-@tracker_cli.command("export-audit")
+@tracker_command(tracker_cli, "export-audit")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (plan time zone).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="CSV file (default: stdout).")
 def export_audit_command(start: datetime, end: datetime, out: Any) -> None:
     """Export audit events of a period as CSV for an auditor."""
-    zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    zone = settings().zone
     if end < start:
-        click.echo("错误:--to 早于 --from", err=True)
-        sys.exit(1)
+        raise Invalid("--to 早于 --from", "--to is before --from")
     count = audit.export_csv(out, start=start.replace(tzinfo=zone),
                              end=(end + timedelta(days=1)).replace(tzinfo=zone))
     click.echo(f"已导出 {count} 条审计事件", err=True)
 
 
-def _scheduler_settings() -> Any:
-    from .scheduler.jobs import Settings
-    return Settings.from_config(current_app.config)
-
-
 def _parse_at(value: str | None, timezone: str) -> datetime:
     """An ISO date or datetime; without an offset it is read in the plan's time zone."""
-    if value is None:
-        return utcnow()
     try:
-        at = datetime.fromisoformat(value)
+        return frozen_time(value, timezone) if value else utcnow()
     except ValueError:
         raise click.BadParameter(f"不是 ISO 日期时间:{value}(例如 2024-01-01T00:00)") from None
-    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo(timezone))
 
 
-@tracker_cli.command("scan-overdue")
+@tracker_command(tracker_cli, "scan-overdue")
 @click.option("--at", "at_text", default=None, help="Scan as of this moment (ISO; plan time zone if no offset).")
 def scan_overdue_command(at_text: str | None) -> None:
     """Store overdue state and write the ladder's records as of now (or --at); safe to run any number of times."""
-    settings = _scheduler_settings()
-    at = _parse_at(at_text, settings.timezone)
+    found = settings()
+    at = _parse_at(at_text, found.timezone)
     with transaction.command():
-        result = escalation.scan(now=at, ladder=settings.ladder, timezone=settings.timezone,
-                                 reminder_days=settings.reminder_days, number_format=settings.number_format)
+        result = escalation.scan(now=at, ladder=found.ladder, timezone=found.timezone,
+                                 reminder_days=found.reminder_days, number_format=found.number_format)
     records = ", ".join(f"{k} {v}" for k, v in sorted(result.records.items())) or "无"
     click.echo(f"截至 {result.as_of}:新发现逾期 {result.newly_overdue} 项;新增督办记录:{records}")
 
 
-@tracker_cli.command("send-digests")
+@tracker_command(tracker_cli, "send-digests")
 @click.option("--week", default=None, help="ISO week, e.g. 2024-W02 (default: the current week).")
 def send_digests_command(week: str | None) -> None:
     """Build one week's digests (those not built yet) and send every delivery not yet sent."""
     from .scheduler import delivery
 
-    settings = _scheduler_settings()
+    found = settings()
     now = utcnow()
-    key = week or digests.week_key(local_today(now, settings.timezone))
+    key = week or digests.week_key(local_today(now, found.timezone))
     with transaction.command():
-        result = digests.build_round(period_key=key, now=now, timezone=settings.timezone, ladder=settings.ladder,
-                                     due_soon_days=settings.due_soon_days,
-                                     with_deliveries=settings.smtp is not None)
+        result = digests.build_round(period_key=key, now=now, timezone=found.timezone, ladder=found.ladder,
+                                     due_soon_days=found.due_soon_days, with_deliveries=found.smtp is not None)
     click.echo(f"{key}:新建周报 {result.digests} 份,待发送 {result.deliveries} 封")
-    if settings.smtp is None:
+    if found.smtp is None:
         click.echo("未配置 TRACKER_SMTP_HOST:周报已保存,未发送邮件")
         return
-    sent = delivery.deliver(delivery.DigestMails(settings.smtp), holder=f"send-digests:{os.getpid()}")
+    sent = delivery.deliver(delivery.DigestMails(found.smtp), holder=f"send-digests:{os.getpid()}")
     click.echo(f"已发送 {sent['sent']} 封,失败 {sent['failed']} 封(失败的下次运行时重试)")
 
 
-@tracker_cli.command("scheduler")
+@tracker_command(tracker_cli, "scheduler")
 @click.option("--once", is_flag=True, help="Take the lease, run whatever is due, and exit (for cron or a check).")
 def scheduler_command(once: bool) -> None:
     """Run the scheduler in this process: the daily scan, Monday's digests, catch-up after downtime."""
     from .scheduler.runner import Runner
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:  # its settings are read once, here: a bad ladder, time or holidays file stops it in words
-        runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
-    except TrackerError as exc:
-        click.echo(f"错误:{exc.message_zh},调度进程未启动", err=True)
-        sys.exit(1)
+    # Its settings were read when the app was built: a bad ladder, time or holidays file never gets this far.
+    runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
     if not once:
         click.echo(f"督办看板调度进程启动({runner.holder}),时区 {runner.settings.timezone}")
         runner.run_forever()
@@ -350,7 +292,7 @@ def scheduler_command(once: bool) -> None:
         click.echo(f"{job} {key}: {outcome}")
 
 
-@tracker_cli.command("enter-event")
+@tracker_command(tracker_cli, "enter-event")
 @click.argument("template_key")
 @click.option("--unit", "unit_key", required=True, help="The unit the event happened to, e.g. sfj.")
 @click.option("--date", "event_date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -364,7 +306,7 @@ def enter_event_command(template_key: str, unit_key: str, event_date: datetime, 
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")
 
 
-@tracker_cli.command("import-tasks")
+@tracker_command(tracker_cli, "import-tasks")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "username", required=True, help="The office account the items are assigned by.")
 @click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
@@ -374,7 +316,7 @@ def import_tasks_command(path: Path, username: str, commit: bool) -> None:
         rows, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
 
 
-@tracker_cli.command("import-units")
+@tracker_command(tracker_cli, "import-units")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "username", required=True, help="The office account doing the import.")
 @click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
@@ -409,7 +351,7 @@ def _print_intake(report: intake.IntakeReport) -> None:
     click.echo(",".join(f"{words[a]} {report.count(a)}" for a in words))
 
 
-@tracker_cli.command("assess")
+@tracker_command(tracker_cli, "assess")
 @click.option("--year", type=click.IntRange(1900, 2199), required=True, help="The year assessed (plan time zone).")
 @click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
               help="The rubric file (default: TRACKER_RUBRIC_FILE, seed_tasks/rubric_2023_2025.yaml).")
@@ -418,9 +360,9 @@ def _print_intake(report: intake.IntakeReport) -> None:
 def assess_command(year: int, rubric_path: Path | None, freeze_as: str | None) -> None:
     """Print the year's ranking with each rule's subtotal: the frozen result once the office froze it."""
     with transaction.command():
-        scoring = rubric.read_rubric(rubric_path or Path(current_app.config["TRACKER_RUBRIC_FILE"]))
+        scoring = rubric.read_rubric(rubric_path) if rubric_path else settings().rubric
         plan = annual.plan_for(scoring)
-        ladder = escalation.parse_ladder(current_app.config["TRACKER_LADDER"])
+        ladder = settings().ladder
         now = utcnow()
         if freeze_as:
             annual.freeze(plan=plan, year=year, rubric=scoring, ladder=ladder,

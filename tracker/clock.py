@@ -16,7 +16,7 @@ def utcnow() -> datetime:
     if has_app_context():
         frozen = current_app.config.get("TRACKER_CLOCK_AT")
         if frozen:
-            return frozen_time(frozen, current_app.config.get("TRACKER_TIMEZONE", "UTC"))
+            return frozen_time(frozen, current_app.extensions["tracker_settings"].timezone)  # tracker/settings.py
     return datetime.now(timezone.utc)
 
 

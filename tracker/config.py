@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from .errors import SettingError
 
 # The checkout: templates, seed files and migrations live beside the package.
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,17 +118,26 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             found[key] = environ[env_name]
     for name in INTEGER_SETTINGS:
         if name in found:
-            found[name] = int(found[name])
+            found[name] = _parsed(name, int, found[name], "整数")
     for name in FLAG_SETTINGS:
         if name in found:
             found[name] = found[name].lower() in ("1", "true", "yes", "on")
     for name in JSON_SETTINGS:
         if name in found:
-            found[name] = json.loads(found[name])
+            found[name] = _parsed(name, json.loads, found[name], "JSON")
     url = found.get("SQLALCHEMY_DATABASE_URI")
     if url and url.startswith("postgresql://"):
         found["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return found
+
+
+def _parsed(name: str, parse: Callable[[str], Any], text: str, kind: str) -> Any:
+    """A variable's value parsed, or SettingError naming the variable (a bare JSONDecodeError names nothing)."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise SettingError(f"环境变量 {name} 不是有效的{kind}:{exc}", f"{name} is not valid {kind}: {exc}",
+                           fields={name: [str(exc)]}) from None
 
 
 def instance_secret_key(instance_path: str) -> str:

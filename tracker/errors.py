@@ -54,3 +54,10 @@ class StaleVersion(TrackerError):
 class Invalid(TrackerError):
     status = 422
     code = "invalid"
+
+
+class SettingError(TrackerError):
+    """A setting the tracker cannot run with (tracker/settings.py, tracker/config.py): raised while the app is
+    built, with words naming the setting, so the app never starts half-configured."""
+
+    code = "setting_invalid"

@@ -10,12 +10,10 @@ commits once and only then flushes its mail queue.
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -93,23 +91,11 @@ class TrackerFlask(Flask):
 
 @contextmanager
 def command() -> Iterator[None]:
-    """A CLI command is one transaction: commit on success; on a refusal print it and exit 1, nothing written."""
-    from .errors import TrackerError
-    from .services.plan.seed_files import FileProblems
-
+    """A CLI command is one transaction: commit on success; on any error roll back, so nothing is written, and let
+    the error go on to the command's decorator (cli_support.tracker_command), which says why and exits 1."""
     try:
         yield
         db.session.commit()
-    except FileProblems as exc:
-        db.session.rollback()
-        click.echo(f"文件有 {len(exc.problems)} 处问题,未写入任何数据:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
-    except TrackerError as exc:
-        db.session.rollback()
-        click.echo(f"错误:{exc.message_zh}", err=True)
-        sys.exit(1)
     except BaseException:
         db.session.rollback()
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -13,15 +14,16 @@ import time_machine
 from tests.api.api_helpers import ApiClient, assert_error
 
 from tracker.extensions import db
+from tracker.services.assessment.rubric import read_rubric
 from tracker.models import AccountabilityRecord, Assessment, Event, Role, User, WorkItem
 
 AFTER_2023 = datetime(2024, 2, 5, 2, 0, tzinfo=timezone.utc)  # 2023's indicator figures were due by 31 January
 
 
 @pytest.fixture(autouse=True)
-def _bulletins_only(app, tmp_path, monkeypatch):
+def _bulletins_only(configure, tmp_path):
     """Scores from a rubric counting 通报 only: these tests are about the doors, not the shipped numbers."""
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", bulletin_only(tmp_path))
+    configure(rubric=read_rubric(Path(bulletin_only(tmp_path))))
 
 
 @pytest.fixture
@@ -88,8 +90,8 @@ def test_a_bad_freeze_changes_nothing(api_as: Callable[[User | None], ApiClient]
 
 
 def test_a_year_whose_figures_are_still_due_is_provisional_and_cannot_be_frozen(
-        app, api_as: Callable[[User | None], ApiClient], office: User, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # counts indicator figures
+        app, api_as: Callable[[User | None], ApiClient], office: User, monkeypatch, configure) -> None:
+    configure(rubric=read_rubric(RUBRIC))  # counts indicator figures
     client = api_as(office)
     with time_machine.travel(datetime(2025, 1, 10, 2, 0, tzinfo=timezone.utc), tick=False):
         data = client.get("/assessment?year=2024").get_json()

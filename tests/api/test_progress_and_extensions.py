@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -30,10 +30,8 @@ def upload_dir(app: Flask) -> Path:
 
 
 @pytest.fixture
-def small_limit(app: Flask) -> Iterator[None]:
-    app.config["TRACKER_UPLOAD_MAX_BYTES"] = 1000
-    yield
-    app.config["TRACKER_UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
+def small_limit(configure: Callable[..., None]) -> None:
+    configure(upload_max_bytes=1000)
 
 
 def post_update(client: ApiClient, item_id: int, files: list[tuple[bytes, str]], **form: str) -> object:

@@ -9,12 +9,12 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord
-from tracker.scheduler.jobs import Settings
+from tracker.settings import Settings, settings as settings_of
 
 
 @pytest.fixture
 def settings(app: Flask) -> Settings:
-    return Settings.from_config(app.config)
+    return settings_of(app)
 
 
 @pytest.fixture

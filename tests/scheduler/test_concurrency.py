@@ -16,6 +16,7 @@ from tracker.models import AccountabilityRecord, JobRun, WorkItem
 from tracker.scheduler import jobs
 from tracker.scheduler.runner import acquire_lease, release_lease
 from tracker.services.ledger import escalation
+from tracker.settings import settings as settings_of
 
 
 def record_keys(app):
@@ -28,7 +29,7 @@ def record_keys(app):
 
 def expected_ladder_records(app, today):
     """What one scan should write: every level reached by every item still open on that day."""
-    settings = jobs.Settings.from_config(app.config)
+    settings = settings_of(app)
     with app.app_context():
         dues = db.session.scalars(sa.select(WorkItem.due_date)).all()
         db.session.remove()
@@ -36,7 +37,7 @@ def expected_ladder_records(app, today):
 
 
 def test_two_scans_at_once_write_no_duplicate(committed_app):
-    settings = jobs.Settings.from_config(committed_app.config)
+    settings = settings_of(committed_app)
     at = sh(2024, 2, 20, 0, 10)
     barrier = threading.Barrier(2)
     results, errors = [], []
@@ -64,7 +65,7 @@ def test_two_scans_at_once_write_no_duplicate(committed_app):
 
 
 def test_two_runs_of_one_period_at_once_leave_one_ledger_row(committed_app):
-    settings = jobs.Settings.from_config(committed_app.config)
+    settings = settings_of(committed_app)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -86,7 +87,7 @@ def test_two_runs_of_one_period_at_once_leave_one_ledger_row(committed_app):
 
 
 def test_a_crash_in_the_middle_of_a_scan_loses_nothing_and_doubles_nothing(committed_app, monkeypatch):
-    settings = jobs.Settings.from_config(committed_app.config)
+    settings = settings_of(committed_app)
     scan_job = jobs.job_named("scan")
 
     def crash(*args, **kwargs):

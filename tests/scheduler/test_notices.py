@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
 from tracker.scheduler import jobs
 from tracker.services.ledger import escalation, notices
+from tracker.settings import settings as settings_of
 
 
 def text_of(pdf: bytes) -> str:
@@ -72,7 +73,7 @@ def test_a_reminder_has_no_notice(settings, make_item, records_of):
 
 
 def test_two_scans_at_once_give_unique_numbers(committed_app):
-    settings = jobs.Settings.from_config(committed_app.config)
+    settings = settings_of(committed_app)
     barrier = threading.Barrier(2)
     errors = []
 

@@ -33,6 +33,7 @@ from tracker.models import (DeliveryStatus, Notification, NotificationMail, Unit
 from tracker.scheduler import delivery, jobs
 from tracker.services.ledger import notifications, outbound, webhooks
 from tracker.services.ledger.mail import SmtpSettings
+from tracker.settings import settings as settings_of
 
 LOOPBACK = outbound.AllowList.parse("127.0.0.1")
 NOTHING_PRIVATE = outbound.AllowList()
@@ -440,7 +441,7 @@ def test_the_scheduler_stops_within_seconds_of_sigterm_while_a_receiver_trickles
     trickler = Trickler()
     ids = hook_with_deliveries(committed_app, trickler.url)
     with committed_app.app_context():  # every job's period already done: the tick goes straight to sending
-        settings = jobs.Settings.from_config(committed_app.config)
+        settings = settings_of(committed_app)
         for job in jobs.JOBS:
             jobs.record_baseline(job, job.latest_due(utcnow(), settings), utcnow())
         db.session.remove()
@@ -458,8 +459,9 @@ def test_the_scheduler_stops_within_seconds_of_sigterm_while_a_receiver_trickles
 
 def test_a_bad_allow_list_stops_the_start_in_words(tmp_path):
     from tracker import create_app
+    from tracker.errors import SettingError
 
-    with pytest.raises(ValueError, match="TRACKER_WEBHOOK_ALLOW"):
+    with pytest.raises(SettingError, match="设置 TRACKER_WEBHOOK_ALLOW 有误:.*is neither a CIDR nor a host name"):
         create_app({"TRACKER_WEBHOOK_ALLOW": "10.0.0.0/8 not a host!", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "SECRET_KEY": "x"}, instance_path=str(tmp_path))
 

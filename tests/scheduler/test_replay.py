@@ -23,6 +23,7 @@ from tracker.scheduler import jobs
 from tracker.services.ledger import digests, escalation, records
 from tracker.services.trust import accounts
 from tracker.services.work import workflow
+from tracker.settings import settings as settings_of
 
 START, END = date(2023, 1, 1), date(2025, 12, 31)
 MONDAYS = 157
@@ -121,7 +122,7 @@ def test_replay_2023_to_2025_gives_exact_records_and_157_digest_rounds(committed
     Inside the usual rolled-back outer transaction, three years of daily commits become thousands of
     savepoints in one PostgreSQL transaction, whose visibility checks then slow down quadratically.
     """
-    settings = jobs.Settings.from_config(committed_app.config)
+    settings = settings_of(committed_app)
     with committed_app.app_context():
         replay(committed_app, settings)
         db.session.remove()

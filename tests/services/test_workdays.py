@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tracker.config import Config
-from tracker.errors import Invalid
 from tracker.services.plan import workdays
 from tracker.services.plan.seed_files import FileProblems
 
@@ -50,11 +49,3 @@ def test_a_broken_holidays_file_is_refused_with_every_problem_and_its_place():
         "years.2024.weekends_worked: 2024-10-07 不是周末,无须列为调休上班",
         "years.2024.weekends_worked: 2024-10-08 不是周末,无须列为调休上班",
     ]
-
-
-def test_the_app_refuses_a_broken_file_in_words_and_an_empty_setting_counts_weekdays(tmp_path):
-    broken = tmp_path / "holidays.yaml"
-    broken.write_text("source: 通知\nyears:\n  2024:\n    days_off: [2024-13-01]\n", encoding="utf-8")
-    with pytest.raises(Invalid, match="节假日文件有误:years.2024.days_off\\[0\\]"):
-        workdays.configured({"TRACKER_HOLIDAYS_FILE": str(broken)})
-    assert workdays.configured({"TRACKER_HOLIDAYS_FILE": ""}) == workdays.WEEKDAYS_ONLY

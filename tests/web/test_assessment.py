@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,13 +13,14 @@ import sqlalchemy as sa
 from tests.services.test_assessment import RUBRIC, bulletin_only
 
 from tracker.extensions import db
+from tracker.services.assessment.rubric import read_rubric
 from tracker.models import AccountabilityRecord, Assessment
 
 
 @pytest.fixture(autouse=True)
-def _bulletins_only(app, tmp_path, monkeypatch):
+def _bulletins_only(configure, tmp_path):
     """Scores from a rubric counting 通报 only: these tests are about the doors, not the shipped numbers."""
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", bulletin_only(tmp_path))
+    configure(rubric=read_rubric(Path(bulletin_only(tmp_path))))
 
 
 @pytest.fixture
@@ -86,8 +88,8 @@ def test_a_bad_freeze_form_changes_nothing(app, sign_in, people, data, monkeypat
 
 
 def test_before_its_figures_are_due_the_page_says_the_year_is_provisional_and_offers_no_freeze(
-        app, sign_in, people, monkeypatch):
-    monkeypatch.setitem(app.config, "TRACKER_RUBRIC_FILE", str(RUBRIC))  # counts indicator figures
+        app, sign_in, people, monkeypatch, configure):
+    configure(rubric=read_rubric(RUBRIC))  # counts indicator figures
     monkeypatch.setitem(app.config, "TRACKER_CLOCK_AT", "2025-01-10T10:00")
     client = sign_in(people["office"])
     page = client.get("/assessment?year=2024").get_data(as_text=True)

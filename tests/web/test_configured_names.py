@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tracker.cli import DEFAULT_UNITS, do_load_units
+from tracker.services.plan.loading import DEFAULT_UNITS, load_units_file
+from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus
 from tracker.services.ledger import digests, escalation, notices
@@ -28,7 +29,7 @@ def another_city(tmp_path: Path) -> None:
         assert shipped in text
         text = text.replace(shipped, own, 1)
     (tmp_path / "units.yaml").write_text(text, encoding="utf-8")
-    do_load_units(tmp_path / "units.yaml")
+    load_units_file(tmp_path / "units.yaml", now=utcnow())
 
 
 def test_pages_digests_exports_and_notices_use_the_units_files_names(app, tmp_path, sign_in, people, make_item):

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
-from tracker.cli import DEFAULT_PLAN
+from tracker.services.plan.loading import DEFAULT_PLAN
 from tracker.extensions import db
 from tracker.models import ItemTemplate, Role, WorkItem
 

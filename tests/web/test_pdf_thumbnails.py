@@ -10,7 +10,7 @@ from weasyprint import HTML
 from tracker.extensions import db
 from tracker.models import Attachment, ItemStatus
 from tracker.services.io import thumbnails
-from tracker.web.context import storage
+from tracker.settings import storage
 
 
 def upload(client, item, name: str, body: bytes) -> Attachment:

@@ -2,6 +2,7 @@
 after the password, recovery codes, lockout as for passwords, and the office's audited reset."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -13,16 +14,17 @@ import time_machine
 from tracker.extensions import db
 from tracker.models import Event, LoginAttempt, Role
 from tracker.services.trust import security, two_factor
+from tracker.settings import settings as settings_of
 
 PASSWORD = "Correct-Horse-9"
 
 
 @pytest.fixture
-def required(app):
+def required(app, configure):
     """The shipped default: the office and leaders sign in with two factors."""
-    app.config["TRACKER_TWO_FACTOR_ROLES"] = "office_admin,leader"
-    yield
-    app.config["TRACKER_TWO_FACTOR_ROLES"] = "none"
+    policy = dataclasses.replace(settings_of(app).security,
+                                 two_factor_roles=security.parse_roles("office_admin,leader"))
+    configure(security=policy)
 
 
 def account(make_user, role: Role, unit_key: str, name: str):
@@ -107,7 +109,7 @@ def test_a_recovery_code_signs_in_once(client, make_user, app, now):
 
 def test_wrong_codes_lock_the_account_as_wrong_passwords_do(client, make_user, app, now):
     boss, secret, _codes = enrolled(make_user, now)
-    limit = security.SecurityPolicy.from_config(app.config).max_failures
+    limit = settings_of(app).security.max_failures
     with time_machine.travel(now, tick=False):
         client.post("/login", data={"username": "boss", "password": PASSWORD})
         for _ in range(limit):

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
 from ..clock import utcnow
-from ..services.assessment import annual, rubric
+from ..services.assessment import annual
 from ..services.io import exports
-from ..services.ledger.ladder import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.assessment import AssessmentArgs, AssessmentOut, FreezeIn
+from ..settings import settings
 
 blp = api_blueprint("assessments", "Year-end assessment (年度考核)")
 XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", "content": {
@@ -19,8 +19,8 @@ XLSX_RESPONSE = {"200": {"description": "summary sheet and one sheet per unit", 
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    return annual.read(year=year, rubric=rubric.configured(current_app.config), actor=actor(),
-                           ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
+    return annual.read(year=year, rubric=settings().rubric, actor=actor(),
+                           ladder=settings().ladder, now=utcnow())
 
 
 @blp.route("/assessment")
@@ -38,9 +38,9 @@ def get_assessment(args: dict[str, Any]) -> dict[str, Any]:
 @errors(blp, 403, 404)
 def freeze(data: dict[str, Any]) -> dict[str, Any]:
     """定稿 (office): store the year's result as it is now; a year is frozen once, after it ended."""
-    scoring = rubric.configured(current_app.config)
+    scoring = settings().rubric
     annual.freeze(plan=annual.plan_for(scoring), year=data["year"], rubric=scoring,
-                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), actor=actor(), now=utcnow())
+                      ladder=settings().ladder, actor=actor(), now=utcnow())
     return _year_result(data["year"])
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Response, send_file
 
 from ..services.work import progress
+from ..settings import storage
 from .auth import actor
 from .common import api_blueprint, errors
-from .updates import storage
 
 blp = api_blueprint("attachments", "Evidence files")
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
 from ..clock import utcnow
 from ..models import Bulletin
 from ..services.assessment import bulletin_docs, bulletins
 from ..services.io import exports
-from ..services.ledger.ladder import Level, parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.bulletins import BulletinIssueIn, BulletinOut, BulletinQueryArgs, BulletinSummaryOut, BulletinTextIn
+from ..settings import settings
 
 blp = api_blueprint("bulletins", "The month's and the quarter's 通报")
 BULLETIN = "/bulletins/<id:bulletin_id>"
@@ -22,15 +22,11 @@ FILE_RESPONSE = {"200": {"description": "the document", "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def ladder() -> tuple[Level, ...]:
-    return parse_ladder(current_app.config["TRACKER_LADDER"])
-
-
 def described(bulletin: Bulletin, *, with_data: bool = False) -> dict[str, Any]:
     found = {c.name: getattr(bulletin, c.name) for c in bulletin.__table__.columns}
     found["title"] = bulletins.title(bulletin)
     if with_data:
-        found["data"] = bulletins.data_of(bulletin, now=utcnow(), ladder=ladder())
+        found["data"] = bulletins.data_of(bulletin, now=utcnow(), ladder=settings().ladder)
     return found
 
 
@@ -71,8 +67,8 @@ def edit_text(data: dict[str, Any], bulletin_id: int) -> dict[str, Any]:
 def issue(data: dict[str, Any], bulletin_id: int) -> dict[str, Any]:
     """Office: freeze the figures and text, give it its number; `notify_leaders` tells the leaders."""
     bulletin = bulletins.get_bulletin(bulletin_id, actor=actor())
-    bulletins.issue(bulletin, actor=actor(), expected_version=data["version"], now=utcnow(), ladder=ladder(),
-                    number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"],
+    bulletins.issue(bulletin, actor=actor(), expected_version=data["version"], now=utcnow(), ladder=settings().ladder,
+                    number_format=settings().number_format,
                     notify_leaders=data["notify_leaders"])
     return described(bulletin, with_data=True)
 
@@ -83,7 +79,7 @@ def issue(data: dict[str, Any], bulletin_id: int) -> dict[str, Any]:
 def document(bulletin_id: int, extension: str) -> Response:
     """The document to download, named in Chinese (RFC 5987 filename*)."""
     return file_response(*bulletin_docs.document_file(bulletins.get_bulletin(bulletin_id, actor=actor()), extension,
-                                                      now=utcnow(), ladder=ladder()))
+                                                      now=utcnow(), ladder=settings().ladder))
 
 
 def file_response(body: bytes, content_type: str, filename: str) -> Response:

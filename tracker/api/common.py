@@ -8,14 +8,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
-from ..clock import utcnow
 from ..models import WorkItem
 from ..services.work import boards, items
-from ..services.work.boards import Deadlines
-from ..services.work.deadlines import local_today
+from ..settings import deadlines  # the one deadlines() (tracker/settings.py); the API's modules take it from here
 from .auth import actor, authenticate
 from .parsing import TrackerBlueprint
 
@@ -76,9 +74,3 @@ def cached_read(build: Callable[[], Any]) -> Response:
 def visible_item(item_id: int) -> WorkItem:
     """The item if the caller may see it; otherwise 404 (services.work.items.get_visible)."""
     return items.get_visible(item_id, actor=actor())
-
-
-def deadlines() -> Deadlines:
-    """What the traffic lights need: today in the configured time zone and the warning window."""
-    return Deadlines(today=local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"]),
-                     warning_days=current_app.config["TRACKER_WARNING_DAYS"])

@@ -6,6 +6,7 @@ from typing import Any
 from ..clock import utcnow
 from ..models import Indicator, IndicatorReport
 from ..services.assessment import indicator_reports, indicators
+from ..settings import storage
 from .auth import actor
 from .common import api_blueprint, errors
 from .parsing import MULTIPART
@@ -19,7 +20,6 @@ from ..schemas.indicators import (
     ReportOut,
     ReportQueryArgs,
 )
-from .updates import storage
 
 blp = api_blueprint("indicators", "Indicators (指标) and the figures units report")
 REPORT_FIELDS = tuple(name for name in ReportOut().fields if name != "attachments")

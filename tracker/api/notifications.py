@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 
 from ..clock import utcnow
 from ..models import Notification
@@ -11,6 +10,7 @@ from ..services.ledger import notifications, todo
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.notifications import CountOut, NotificationOut, NotificationQueryArgs, TodoSectionOut
+from ..settings import settings
 
 blp = api_blueprint("notifications", "Notifications (站内通知) and the to-do list (我的待办)")
 
@@ -20,8 +20,8 @@ blp = api_blueprint("notifications", "Notifications (站内通知) and the to-do
 @errors(blp)
 def get_todo() -> list[todo.Section]:
     """What waits for the caller, in sections; a leader's list is empty."""
-    return todo.todo(actor=actor(), now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"],
-                     soon_days=current_app.config["TRACKER_WARNING_DAYS"])
+    return todo.todo(actor=actor(), now=utcnow(), timezone=settings().timezone,
+                     soon_days=settings().warning_days)
 
 
 @blp.route("/notifications")

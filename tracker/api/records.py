@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 
 from ..clock import utcnow
 from ..models import AccountabilityRecord
 from ..services.ledger import records
-from ..services.ledger.ladder import parse_ladder
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs
+from ..settings import settings
 
 blp = api_blueprint("records", "Accountability records (督办记录)")
 
@@ -41,7 +40,7 @@ def answer(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """The unit's written explanation and remedy date (the unit concerned only)."""
     record = records.get_record(record_id, actor=actor())
     records.answer(record, actor=actor(), explanation=data["explanation"], remedy_date=data["remedy_date"],
-                   evidence_ids=data["evidence_ids"], now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"])
+                   evidence_ids=data["evidence_ids"], now=utcnow(), timezone=settings().timezone)
     return record
 
 
@@ -83,7 +82,7 @@ def close(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
 def escalate(data: dict[str, Any], record_id: int) -> AccountabilityRecord:
     """The office raises the record by hand to the next level; answers the new record."""
     record = records.escalate(records.get_record(record_id, actor=actor()), actor=actor(), note=data["note"],
-                              now=utcnow(), ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                              timezone=current_app.config["TRACKER_TIMEZONE"],
-                              number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
+                              now=utcnow(), ladder=settings().ladder,
+                              timezone=settings().timezone,
+                              number_format=settings().number_format)
     return record

@@ -1,13 +1,11 @@
 """Progress updates with evidence files (multipart), and an item's list of them."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-from flask import current_app
 
 from ..clock import utcnow
 from ..services.work import progress
+from ..settings import storage
 from .auth import actor
 from .common import api_blueprint, errors, visible_item
 from .parsing import MULTIPART
@@ -15,11 +13,6 @@ from ..schemas.progress import ProgressIn, ProgressOut
 
 blp = api_blueprint("updates", "Progress updates and evidence files")
 UPDATE_FIELDS = tuple(name for name in ProgressOut().fields if name != "attachments")
-
-
-def storage() -> progress.Storage:
-    folder = current_app.config.get("TRACKER_UPLOAD_DIR") or Path(current_app.instance_path) / "files"
-    return progress.Storage(folder=Path(folder), max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
 
 
 def _shaped(update: Any, files: list[Any]) -> dict[str, Any]:

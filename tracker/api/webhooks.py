@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 
 from ..clock import utcnow
 from ..models import DeliveryStatus, Webhook
@@ -11,6 +10,7 @@ from ..services.ledger import notifications, webhooks
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.webhooks import ActiveIn, AttemptOut, WebhookIn, WebhookOut, WebhookWithSecretOut
+from ..settings import settings
 
 blp = api_blueprint("webhooks", "Outgoing webhooks (the office's)")
 
@@ -32,7 +32,7 @@ def register(data: dict[str, Any]) -> Webhook:
     TRACKER_WEBHOOK_ALLOW names the private receiver (422 otherwise)."""
     return webhooks.register(actor=actor(), url=data["url"], events=data["events"], unit_id=data["unit_id"],
                              now=utcnow(), kinds=notifications.KINDS,
-                             allow=current_app.config["TRACKER_WEBHOOK_ALLOW"])
+                             allow=settings().webhook_allow)
 
 
 @blp.route("/webhooks/<id:hook_id>/secret", methods=["POST"])

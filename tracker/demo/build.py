@@ -22,15 +22,15 @@ from flask_migrate import upgrade
 
 from .. import create_app
 from ..clock import utcnow
-from ..cli import DEFAULT_PLAN, DEFAULT_UNITS, do_load_plan, do_load_units
 from ..errors import Invalid
 from ..extensions import db
 from ..models import AccountabilityRecord, Digest, ItemStatus, Plan, Role, Unit, WorkItem
-from ..services.assessment import annual, rubric
+from ..services.assessment import annual
 from ..services.trust import accounts
-from ..services.ledger.ladder import parse_ladder
-from ..services.trust.security import SecurityPolicy, password_problems
+from ..services.trust.security import password_problems
+from ..services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
 from ..services.plan.plan_files import parse_units, read_yaml
+from ..settings import settings
 from .replay import Replay, ReplayReport
 from .script import DEFAULT_SCRIPT, Script, read_script
 
@@ -131,8 +131,8 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
            plan_path: Path, units_path: Path) -> DemoResult:
     app.config["TRACKER_CLOCK_AT"] = datetime.combine(start, time(9, 0), tzinfo=ZoneInfo(timezone))
     upgrade()
-    do_load_units(units_path)
-    plan, _ = do_load_plan(plan_path)
+    load_units_file(units_path, now=utcnow())
+    plan, _ = load_plan_file(plan_path, now=utcnow())
     result = DemoResult(until=until, clock_at=clock_at(until, timezone), password=script.password)
     result.accounts = _create_accounts(app, plan, script.password, script.seed)
     db.session.commit()
@@ -147,8 +147,7 @@ def _build(app: Flask, paths: DemoPaths, *, script: Script, start: date, until: 
 def _assess(app: Flask, plan: Plan, until: date) -> dict[str, Any]:
     """The office freezes (定稿) every year whose result is final (its indicator figures were due), as it would in
     February; the year replayed last is scored as it stands, for the scores page to show a spread."""
-    scoring = rubric.configured(app.config)
-    ladder = parse_ladder(app.config["TRACKER_LADDER"])
+    scoring, ladder = settings(app).rubric, settings(app).ladder
     office = accounts.user_by_name(OFFICE[0])
     now = utcnow()
     frozen = []
@@ -168,7 +167,7 @@ def unit_admin_name(unit_key: str) -> str:
 
 def check_password(app: Flask, password: str, unit_keys: set[str]) -> None:
     """Raise Invalid when the script's password breaks the password rules for any demo login name."""
-    policy = SecurityPolicy.from_config(app.config)
+    policy = settings(app).security
     names = [OFFICE[0], LEADER[0], MEMBER[0], *(unit_admin_name(key) for key in sorted(unit_keys))]
     problems = [f"{name}: {p}" for name in names for p in password_problems(password, name, policy)]
     if problems:

@@ -32,6 +32,7 @@ from ..services.work.deadlines import local_today
 from ..services.ledger.digests import week_key
 from ..services.work.evidence import has_evidence, rule_of
 from ..services.plan.seeding import carriers_of
+from ..settings import settings
 from . import evidence, figures, shapes
 from .planner import Clock, ItemFacts, Step, between, plan_item, rng_for, workday
 from .script import Script
@@ -53,12 +54,12 @@ class Replay:
 
     def __init__(self, app: Flask, *, script: Script, plan_id: int, until: date, files: Path) -> None:
         self.app, self.script, self.plan_id, self.until = app, script, plan_id, until
-        self.settings = jobs.Settings.from_config(app.config)
+        self.settings = settings(app)
         self.zone = self.settings.timezone
         self.queue: list[Step] = []
         self.report = ReplayReport()
         self.files_written = 0
-        self.storage = progress.Storage(folder=files, max_bytes=app.config["TRACKER_UPLOAD_MAX_BYTES"],
+        self.storage = progress.Storage(folder=files, max_bytes=self.settings.upload_max_bytes,
                                         new_name=self._file_name)
         self.unit_facts = {u.id: (u.key, u.kind) for u in db.session.scalars(sa.select(Unit))}
         self._actors = {(u.unit_id, u.role): u.id for u in db.session.scalars(  # the lowest id of each role wins

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ..clock import utcnow
 from ..services.work.deadlines import local_today
+from ..settings import settings
 
 
 def init_demo_banner(app: Flask) -> None:
@@ -14,6 +15,6 @@ def init_demo_banner(app: Flask) -> None:
 
     @app.context_processor
     def demo_banner() -> dict[str, Any]:
-        if not current_app.config.get("TRACKER_DEMO"):
+        if not settings().demo:
             return {"demo_banner": None}
-        return {"demo_banner": {"day": local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"]).isoformat()}}
+        return {"demo_banner": {"day": local_today(utcnow(), settings().timezone).isoformat()}}

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -25,49 +23,13 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import JobRun
 from ..services.assessment import bulletins
-from ..services.ledger import digests, escalation, outbound
-from ..services.plan import workdays
+from ..services.ledger import digests, escalation
 from ..idempotent import insert_or_ignore, serialise
 from ..services.work.deadlines import local_today
-from ..services.ledger.mail import SmtpSettings
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 DONE = ("ok", "baseline")
-
-
-@dataclass(frozen=True)
-class Settings:
-    timezone: str
-    ladder: tuple[escalation.Level, ...]
-    scan_time: time
-    digest_weekday: int
-    digest_time: time
-    due_soon_days: int
-    smtp: SmtpSettings | None
-    reminder_days: tuple[int, ...] = (7, 1)
-    number_format: str = "{kind}〔{year}〕{number}号"
-    bulletin_time: time = time(8, 0)
-    calendar: workdays.Calendar = workdays.WEEKDAYS_ONLY
-    webhook_allow: outbound.AllowList = outbound.AllowList()
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Settings:
-        """Read and check the settings once, so a bad ladder or time fails at start, not at 08:30 on Monday."""
-        return cls(timezone=config["TRACKER_TIMEZONE"],
-                   ladder=escalation.parse_ladder(config["TRACKER_LADDER"]),
-                   scan_time=time.fromisoformat(config["TRACKER_SCAN_TIME"]),
-                   digest_weekday=int(config["TRACKER_DIGEST_WEEKDAY"]),
-                   digest_time=time.fromisoformat(config["TRACKER_DIGEST_TIME"]),
-                   due_soon_days=int(config["TRACKER_DIGEST_DUE_SOON_DAYS"]),
-                   smtp=SmtpSettings.from_config(config),
-                   reminder_days=tuple(int(d) for d in config.get("TRACKER_DUE_REMINDER_DAYS", (7, 1))),
-                   number_format=config.get("TRACKER_NOTICE_NUMBER_FORMAT") or "{kind}〔{year}〕{number}号",
-                   bulletin_time=time.fromisoformat(config.get("TRACKER_BULLETIN_TIME") or "08:00"),
-                   calendar=workdays.configured(config),
-                   webhook_allow=outbound.AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW")))
-
-    def local(self, day: date, at: time) -> datetime:
-        return datetime.combine(day, at, tzinfo=ZoneInfo(self.timezone))
 
 
 class ScanJob:

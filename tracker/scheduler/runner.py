@@ -32,6 +32,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import SchedulerLease
 from ..idempotent import insert_or_ignore
+from ..settings import settings
 from . import delivery, jobs
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,8 @@ class Runner:
     def __init__(self, app: Flask, *, holder: str | None = None) -> None:
         self.app = app
         self.holder = holder or new_holder()
-        self.settings = jobs.Settings.from_config(app.config)
-        self.lease_seconds = int(app.config["TRACKER_SCHEDULER_LEASE_SECONDS"])
+        self.settings = settings(app)  # read and checked when the app was built
+        self.lease_seconds = self.settings.scheduler_lease_seconds
         self.leading = False
         self.stopping = threading.Event()
         self.channels = delivery.channels(allow=self.settings.webhook_allow, smtp=self.settings.smtp)

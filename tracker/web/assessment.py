@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, url_for
+from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..services.assessment import annual, rubric
+from ..services.assessment import annual
 from ..services.io import exports
-from ..services.ledger.ladder import parse_ladder
 from ..schemas import page_forms
+from ..settings import settings
 from . import forms
 from .access import office_only
 from .htmx import render
@@ -21,8 +21,8 @@ bp = Blueprint("assessment", __name__)
 
 
 def _year_result(year: int | None) -> dict[str, Any]:
-    return annual.read(year=year, rubric=rubric.configured(current_app.config), actor=current_user,
-                           ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), now=utcnow())
+    return annual.read(year=year, rubric=settings().rubric, actor=current_user,
+                           ladder=settings().ladder, now=utcnow())
 
 
 @bp.route("/assessment")
@@ -47,8 +47,8 @@ def export() -> Response:
 @office_only
 def freeze() -> Response:
     year = forms.form(page_forms.FreezeForm())["year"]
-    scoring = rubric.configured(current_app.config)
+    scoring = settings().rubric
     annual.freeze(plan=annual.plan_for(scoring), year=year, rubric=scoring,
-                      ladder=parse_ladder(current_app.config["TRACKER_LADDER"]), actor=current_user, now=utcnow())
+                      ladder=settings().ladder, actor=current_user, now=utcnow())
     flash(_("The %(year)d assessment is frozen.", year=year))
     return forms.finished(url_for("assessment.show", year=year))

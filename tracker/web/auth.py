@@ -1,7 +1,8 @@
 """Login, logout and the password change, with the lockout and session rules of services.trust.security."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from datetime import datetime
+
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from ..clock import utcnow
 from .. import transaction
 from ..services.trust import security
+from ..settings import settings
 from . import i18n
 from .forms import local_url
 
@@ -40,7 +42,7 @@ class PasswordForm(FlaskForm):
 
 
 def policy() -> security.SecurityPolicy:
-    return security.SecurityPolicy.from_config(current_app.config)
+    return settings().security
 
 
 def _hasher():  # noqa: ANN202 - argon2's PasswordHasher
@@ -78,7 +80,12 @@ def login() -> tuple[str, int] | Response:
 def _refusal(outcome: security.LoginOutcome) -> str:
     if outcome.locked_until is None:
         return _("Wrong login name or password")
-    local = outcome.locked_until.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
+    return locked_message(outcome.locked_until)
+
+
+def locked_message(until: datetime) -> str:
+    """The lockout in words, for a wrong password and a wrong second-factor code alike."""
+    local = until.astimezone(settings().zone)
     return _("Too many failed logins: locked for now, try again after %(time)s", time=f"{local:%Y-%m-%d %H:%M}")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +20,7 @@ from ..services.work import boards
 from ..services.work.deadlines import Light
 from ..schemas import page_forms
 from . import forms
-from .context import deadlines
+from ..settings import deadlines, settings
 from .helpers import dashboard_figure_label, light_text, unit_options
 from .htmx import render
 
@@ -66,7 +66,7 @@ class BoardArgs:
         if self.figure and self.plan_id:
             values["ids"] = dashboard.figure_item_ids(self.figure, actor=current_user, plan_id=self.plan_id,
                                                       today=deadlines().today, unit_id=self.ints.get("unit"),
-                                                      timezone=current_app.config["TRACKER_TIMEZONE"])
+                                                      timezone=settings().timezone)
         return boards.ItemFilters(**(values | extra))
 
     def described(self) -> list[str]:

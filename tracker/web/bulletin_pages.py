@@ -2,25 +2,21 @@
 will print, the office's text, issuing after a confirmation, and the DOCX and PDF downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, url_for
+from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..services.assessment import bulletin_docs, bulletins
 from ..services.io import exports
-from ..services.ledger.ladder import Level, parse_ladder
 from ..schemas import page_forms
+from ..settings import settings
 from . import forms
 from .access import office_only
 from .htmx import render
 
 bp = Blueprint("bulletin_pages", __name__)
 BULLETIN = "/bulletins/<id:bulletin_id>"
-
-
-def ladder() -> tuple[Level, ...]:
-    return parse_ladder(current_app.config["TRACKER_LADDER"])
 
 
 @bp.route("/bulletins")
@@ -35,7 +31,7 @@ def index() -> Response:
 @login_required
 def show(bulletin_id: int) -> Response:
     bulletin = bulletins.get_bulletin(bulletin_id, actor=current_user)
-    doc = bulletin_docs.content(bulletin, bulletins.data_of(bulletin, now=utcnow(), ladder=ladder()))
+    doc = bulletin_docs.content(bulletin, bulletins.data_of(bulletin, now=utcnow(), ladder=settings().ladder))
     return render("bulletins/show.html", bulletin=bulletin, doc=doc, body=bulletin_docs.html_body(doc))
 
 
@@ -55,8 +51,8 @@ def edit_text(bulletin_id: int) -> Response:
 def issue(bulletin_id: int) -> Response:
     bulletin = bulletins.get_bulletin(bulletin_id, actor=current_user)
     data = forms.form(page_forms.BulletinIssueForm())
-    bulletins.issue(bulletin, actor=current_user, expected_version=data["version"], now=utcnow(), ladder=ladder(),
-                    number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"],
+    bulletins.issue(bulletin, actor=current_user, expected_version=data["version"], now=utcnow(), ladder=settings().ladder,
+                    number_format=settings().number_format,
                     notify_leaders=data["notify_leaders"])
     flash(_("The bulletin was issued as %(number)s.", number=bulletin.number))
     return forms.finished(url_for("bulletin_pages.show", bulletin_id=bulletin.id))
@@ -67,7 +63,7 @@ def issue(bulletin_id: int) -> Response:
 def download(bulletin_id: int, extension: str) -> Response:
     """The document named in Chinese (RFC 5987 filename*): Word to edit and print, PDF to file."""
     bulletin = bulletins.get_bulletin(bulletin_id, actor=current_user)
-    body, content_type, filename = bulletin_docs.document_file(bulletin, extension, now=utcnow(), ladder=ladder())
+    body, content_type, filename = bulletin_docs.document_file(bulletin, extension, now=utcnow(), ladder=settings().ladder)
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = exports.content_disposition(filename)
     return response

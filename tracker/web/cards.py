@@ -32,7 +32,7 @@ from ..services.work import (
 from ..schemas import page_forms
 from . import forms, htmx
 from .access import changers_only, units_only
-from .context import deadlines, storage
+from ..settings import deadlines, storage
 from .helpers import moved_message, unit_options
 from .htmx import render
 

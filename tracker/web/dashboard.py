@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
@@ -11,7 +11,7 @@ from ..services.assessment import indicators, reporting_duty
 from ..services.work import boards
 from ..services.assessment.dashboard import dashboard
 from . import charts
-from .context import deadlines
+from ..settings import deadlines, settings
 from .htmx import render
 
 bp = Blueprint("dashboard", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("dashboard", __name__)
 def show() -> Response:
     plan_id = boards.default_plan_id()
     data = dashboard(actor=current_user, plan_id=plan_id, today=deadlines().today,
-                     timezone=current_app.config["TRACKER_TIMEZONE"]) if plan_id else None
+                     timezone=settings().timezone) if plan_id else None
     trends = {"done": charts.trend(data.trend, [w.done for w in data.trend]),
               "overdue": charts.trend(data.trend, [w.overdue for w in data.trend])} if data else None
     missed = {unit_id: n for unit_id, _name, n in reporting_duty.unit_totals(actor=current_user)}

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -25,6 +24,7 @@ from ..services.ledger.escalation import SCANNER
 from ..services.plan.event_words import SOURCE_LABELS
 from ..services.plan.seeding import LOADER
 from ..services.work.workflow import STATUS_LABELS, transition_for
+from ..settings import settings
 from .i18n import pick
 
 
@@ -130,7 +130,7 @@ def localtime(value: datetime | None) -> str:
     """A stored UTC time as the plan's local time, to the minute."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(settings().zone).strftime("%Y-%m-%d %H:%M")
 
 
 def is_office() -> bool:

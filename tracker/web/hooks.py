@@ -3,7 +3,7 @@ off or on, rotate its secret, and read the delivery log (status, response time, 
 only in the answer that made it; afterwards its last characters."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, url_for
+from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from ..clock import utcnow
 from ..models import Webhook
 from ..services.ledger import notifications, webhooks
 from ..schemas import page_forms
+from ..settings import settings
 from . import forms
 from .access import office_only
 from .helpers import unit_options
@@ -38,7 +39,7 @@ def register() -> Response:
     data = forms.form(page_forms.WebhookForm())
     hook = webhooks.register(actor=current_user, url=data["url"], events=data["events"], unit_id=data["unit_id"],
                              now=utcnow(), kinds=notifications.KINDS,
-                             allow=current_app.config["TRACKER_WEBHOOK_ALLOW"])
+                             allow=settings().webhook_allow)
     return _page(shown=hook)
 
 

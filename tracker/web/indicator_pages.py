@@ -14,7 +14,7 @@ from ..services.plan import lookup
 from ..schemas import page_forms
 from . import forms, inplace
 from .access import office_only, units_only
-from .context import deadlines, storage
+from ..settings import deadlines, storage
 from .helpers import unit_options
 from .htmx import render
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, url_for
+from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,12 +18,11 @@ from ..services.io import exports
 from ..services.ledger import ledger_table, notices, records
 from ..services.plan import glossary, units
 from ..services.work.deadlines import local_today
-from ..services.ledger.ladder import parse_ladder
 from ..schemas import page_forms
 from . import forms
 from .boards import BoardArgs
 from .access import office_only, units_only
-from .context import deadlines
+from ..settings import deadlines, settings
 from .helpers import record_status, status_label, unit_options
 from .htmx import render
 
@@ -46,7 +44,7 @@ class LedgerArgs:
         return cls({names.get(key, key): value for key, value in found.items()})
 
     def filters(self) -> records.RecordFilters:
-        zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+        zone = settings().zone
 
         def start_of(day: date | None) -> datetime | None:
             return datetime.combine(day, time(), zone).astimezone(timezone.utc) if day else None
@@ -71,7 +69,7 @@ class LedgerArgs:
         if values.get("level") == UNANSWERED_KIND:
             found.append(_("Supervision unanswered"))
         elif values.get("level"):
-            found += [level.name for level in parse_ladder(current_app.config["TRACKER_LADDER"])
+            found += [level.name for level in settings().ladder
                       if level.level == values["level"]]
         if values.get("status"):
             found.append(record_status(values["status"]))
@@ -90,7 +88,7 @@ def export_header() -> list[str]:
 def send_table(kind: str, header: list[str], cells: list[list[Any]], *, name: str, filters: list[str]) -> Response:
     """An export as a download named for what it holds: 督办台账_市司法局_督办_20240630.xlsx, the filters also in
     the sheet's title row, headed by the office that keeps it."""
-    stamp = local_today(utcnow(), current_app.config["TRACKER_TIMEZONE"])
+    stamp = local_today(utcnow(), settings().timezone)
     caption = " · ".join([f"{glossary.authorities().office} {name}", *filters,
                           _("as of %(date)s", date=stamp.isoformat())])
     if kind == "xlsx":
@@ -117,7 +115,7 @@ def show() -> Response:
     args = LedgerArgs.from_request()
     rows, total = ledger_table.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
-                  unit_choices=unit_options(current_user), statuses=record_status_labels(),
+                  unit_choices=unit_options(current_user), statuses=record_status_labels(), ladder=settings().ladder,
                   owed=records.counts(actor=current_user, unit_id=args.values.get("unit")))
 
 
@@ -127,7 +125,7 @@ def export(kind: str) -> Response:
     """What the page shows (every page of it), as a file Excel opens with the Chinese intact."""
     args = LedgerArgs.from_request()
     rows, _total = ledger_table.ledger(args.filters(), actor=current_user, limit=ledger_table.EXPORT_LIMIT)
-    cells = ledger_table.table(rows, timezone=current_app.config["TRACKER_TIMEZONE"], today=deadlines().today,
+    cells = ledger_table.table(rows, timezone=settings().timezone, today=deadlines().today,
                          record_status=lambda r: record_status(r.status, r.owes_answer),
                          item_status_labels=item_status_labels())
     return send_table(kind, export_header(), cells, name=_("Accountability ledger"), filters=args.described())
@@ -144,7 +142,7 @@ def export_items(kind: str) -> Response:
     """The items 台账: the board's items under the board's filters, with their last progress."""
     args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
     cells = ledger_table.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
-                               timezone=current_app.config["TRACKER_TIMEZONE"], status_labels=item_status_labels())
+                               timezone=settings().timezone, status_labels=item_status_labels())
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
 
@@ -153,7 +151,7 @@ def export_items(kind: str) -> Response:
 def notice(record_id: int) -> Response:
     """The 督办/通报 notice with its 回执, to print; anyone who may see the record."""
     record = notices.require_notice(records.get_record(record_id, actor=current_user))
-    rows = notices.notice_rows([record], timezone=current_app.config["TRACKER_TIMEZONE"])
+    rows = notices.notice_rows([record], timezone=settings().timezone)
     return pdf_response(notices.render_pdf(rows), notices.notice_names(record))
 
 
@@ -163,7 +161,7 @@ def notices_of_day() -> Response:
     """The notices of one scan day (?day=2024-06-30), 100 to a part: one file when they fit in one, else a page
     with a link per part (?part=2 is the second)."""
     query = forms.query(page_forms.NoticeDayQuery())
-    day, zone = query["day"], current_app.config["TRACKER_TIMEZONE"]
+    day, zone = query["day"], settings().timezone
     batch = notices.notices_of_day(day, actor=current_user, timezone=zone, part=query["part"] or 1)
     if query["part"] is None and batch.parts > 1:
         return render("ledger/notice_parts.html", batch=batch, per_part=notices.NOTICES_PER_PART)
@@ -176,7 +174,7 @@ def answer(record_id: int) -> Response:
     record = records.get_record(record_id, actor=current_user)
     data = forms.form(page_forms.AnswerForm())
     records.answer(record, actor=current_user, explanation=data["explanation"], remedy_date=data["remedy_date"],
-                   now=utcnow(), timezone=current_app.config["TRACKER_TIMEZONE"], evidence_ids=data["evidence_ids"])
+                   now=utcnow(), timezone=settings().timezone, evidence_ids=data["evidence_ids"])
     flash(_("Your answer was recorded."))
     return forms.finished(url_for("cards.detail", item_id=record.item_id))
 
@@ -210,8 +208,8 @@ def escalate(record_id: int) -> Response:
     data = forms.form(page_forms.RecordNoteForm())
     back = forms.local_url(data.get("next"), url_for("ledger.show"))
     records.escalate(record, actor=current_user, note=data["note"], now=utcnow(),
-                     ladder=parse_ladder(current_app.config["TRACKER_LADDER"]),
-                     timezone=current_app.config["TRACKER_TIMEZONE"],
-                     number_format=current_app.config["TRACKER_NOTICE_NUMBER_FORMAT"])
+                     ladder=settings().ladder,
+                     timezone=settings().timezone,
+                     number_format=settings().number_format)
     flash(_("The record was escalated."))
     return forms.finished(back)

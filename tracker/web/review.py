@@ -15,7 +15,7 @@ from ..services.work import boards, items, workflow, workspace
 from ..schemas import page_forms
 from . import forms, inplace
 from .access import changers_only
-from .context import deadlines
+from ..settings import deadlines
 from .htmx import render
 
 bp = Blueprint("review", __name__)

@@ -5,10 +5,9 @@ in the signed session, for five minutes, and is not signed in until the code is 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -25,7 +24,7 @@ from ..extensions import db
 from ..models import User
 from ..services.trust import security, two_factor
 from . import i18n
-from .auth import CODE_OWED, policy
+from .auth import CODE_OWED, locked_message, policy
 
 bp = Blueprint("two_factor", __name__)
 ENROLLING = "two_factor_secret"  # the secret shown on the enrolment page until a code confirms it
@@ -70,8 +69,7 @@ def code() -> tuple[str, int] | Response:
         transaction.keep_refusal()  # a wrong code counts toward the lockout, as a wrong password does
         if outcome.locked_until is not None:
             session.pop(CODE_OWED, None)
-            local = outcome.locked_until.astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
-            error = _("Too many failed logins: locked for now, try again after %(time)s", time=f"{local:%Y-%m-%d %H:%M}")
+            error = locked_message(outcome.locked_until)
         else:
             error = _("Wrong code")
     status = 401 if request.method == "POST" else 200

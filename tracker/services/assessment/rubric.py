@@ -9,7 +9,6 @@ location, and nothing is used when any is found.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ...errors import Invalid
 from ..plan.seed_files import KEY, SHORT_TEXT, FileProblems, _duplicates, _load, _StrictSchema, read_yaml
 
 
@@ -118,15 +116,6 @@ def parse_rubric(raw: Any, *, sha256: str) -> Rubric:
                   floor=data["floor"], sha256=sha256,
                   rules=tuple(Rule(kind=r["kind"], label=r["label"], points=r["points"], cap=r["cap"])
                               for r in data["rules"]))
-
-
-def configured(config: Mapping[str, Any]) -> Rubric:
-    """The rubric the app is configured with (TRACKER_RUBRIC_FILE); a broken file is refused with its problems."""
-    try:
-        return read_rubric(Path(config["TRACKER_RUBRIC_FILE"]))
-    except FileProblems as exc:
-        raise Invalid("评分细则文件有误:" + ";".join(exc.problems), "The rubric file is invalid",
-                      code="rubric_invalid", fields={"rubric": exc.problems}) from None
 
 
 def read_rubric(path: Path) -> Rubric:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import smtplib
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
 
 from . import outbound
 
@@ -23,16 +21,6 @@ class SmtpSettings:
     password: str = ""
     starttls: bool = False
     timeout: float = 30.0
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings | None:
-        """None when no host is configured: digests are then stored and shown, not mailed."""
-        if not config.get("TRACKER_SMTP_HOST"):
-            return None
-        return cls(host=config["TRACKER_SMTP_HOST"], port=int(config.get("TRACKER_SMTP_PORT") or 25),
-                   sender=config.get("TRACKER_SMTP_FROM") or "tracker@localhost",
-                   user=config.get("TRACKER_SMTP_USER") or "", password=config.get("TRACKER_SMTP_PASSWORD") or "",
-                   starttls=bool(config.get("TRACKER_SMTP_STARTTLS")))
 
 
 def build_message(*, sender: str, to: str, subject: str, text: str, html: str) -> EmailMessage:

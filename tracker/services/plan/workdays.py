@@ -8,7 +8,6 @@ found.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ...errors import Invalid
 from .seed_files import FileProblems, _load, _StrictSchema, read_yaml
 
 SPAN = "/"  # 2024-10-01/2024-10-07: every day from the first to the last, both included
@@ -95,16 +93,3 @@ def parse_calendar(raw: Any) -> Calendar:
 
 def read_calendar(path: Path) -> Calendar:
     return parse_calendar(read_yaml(path))
-
-
-def configured(config: Mapping[str, Any]) -> Calendar:
-    """The calendar the app is configured with (TRACKER_HOLIDAYS_FILE; empty: Monday to Friday); a broken file is
-    refused with its problems."""
-    path = config.get("TRACKER_HOLIDAYS_FILE")
-    if not path:
-        return WEEKDAYS_ONLY
-    try:
-        return read_calendar(Path(path))
-    except FileProblems as exc:
-        raise Invalid("节假日文件有误:" + ";".join(exc.problems), "The holidays file is invalid",
-                      code="holidays_invalid", fields={"holidays": exc.problems}) from None

@@ -80,6 +80,28 @@ def create_user(*, username: str, display_name: str, role: Role, unit: Unit, pas
     return user
 
 
+FIRST_ACCOUNTS = (  # login, display name, role, unit key: one of each role a fresh install needs to start
+    ("office", "领导小组办公室管理员", Role.OFFICE_ADMIN, "office"),
+    ("leader", "市领导(只读)", Role.LEADER, "city"),
+    ("sfj_admin", "市司法局管理员", Role.UNIT_ADMIN, "sfj"),
+    ("sfj_member", "市司法局经办人", Role.UNIT_MEMBER, "sfj"),
+)
+
+
+def create_first_accounts(*, hasher: PasswordHasher, now: datetime) -> list[tuple[str, str, Role, str]]:
+    """One account per role, each with a generated password, when there are no accounts yet (else none): the
+    caller shows the (login, password, role, unit key) rows once; every password must be changed at first login."""
+    if db.session.execute(sa.select(User.id).limit(1)).first():
+        return []
+    created = []
+    for username, name, role, unit_key in FIRST_ACCOUNTS:
+        password = generate_password()
+        create_user(username=username, display_name=name, role=role, unit=unit_by_key(unit_key), password=password,
+                    hasher=hasher, actor=None, now=now)
+        created.append((username, password, role, unit_key))
+    return created
+
+
 def reset_password(user: User, *, password: str, hasher: PasswordHasher, actor: User | None,
                    now: datetime, keep_session: str | None = None) -> None:
     """Set a new password that must be changed at the next login; the user's server-side sessions end (all but

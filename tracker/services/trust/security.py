@@ -43,18 +43,6 @@ class SecurityPolicy:
     password_max_age: timedelta | None = None
     two_factor_roles: frozenset[Role] = frozenset()
 
-    @classmethod
-    def from_config(cls, config: Any) -> SecurityPolicy:
-        max_age = config.get("TRACKER_PASSWORD_MAX_AGE_DAYS")
-        return cls(
-            max_failures=int(config["TRACKER_LOGIN_MAX_FAILURES"]),
-            failure_window=timedelta(minutes=int(config["TRACKER_LOGIN_WINDOW_MINUTES"])),
-            lockout=timedelta(minutes=int(config["TRACKER_LOCKOUT_MINUTES"])),
-            idle_timeout=timedelta(minutes=int(config["TRACKER_SESSION_IDLE_MINUTES"])),
-            absolute_lifetime=timedelta(hours=int(config["TRACKER_SESSION_MAX_HOURS"])),
-            password_max_age=timedelta(days=int(max_age)) if max_age else None,
-            two_factor_roles=parse_roles(config.get("TRACKER_TWO_FACTOR_ROLES") or ""),
-        )
 
 
 @dataclass(frozen=True)
