@@ -77,4 +77,4 @@ def _cookies_and_proxy(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["TRACKER_SESSION_MAX_HOURS"]))
     if app.config["TRACKER_PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]  # Werkzeug's documented way

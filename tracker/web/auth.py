@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from argon2 import PasswordHasher
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,7 +43,7 @@ def policy() -> security.SecurityPolicy:
     return security.SecurityPolicy.from_config(current_app.config)
 
 
-def _hasher():  # noqa: ANN202 - argon2's PasswordHasher
+def _hasher() -> PasswordHasher:
     return current_app.extensions["password_hasher"]
 
 
