@@ -194,7 +194,7 @@ def _recorded_clause(records: sa.Table, items: sa.Table, level: int) -> sa.Colum
     table being filled would rescan its growing heap for every row. SQLite probes the unique index (and
     pysqlite reports no row count for a statement that starts with WITH).
     """
-    source = records
+    source: sa.FromClause = records
     if db.session.get_bind().dialect.name == "postgresql":
         source = sa.select(records.c.item_id, records.c.kind, records.c.level, records.c.due_date).where(
             records.c.kind == LADDER_KIND, records.c.level == level

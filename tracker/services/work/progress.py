@@ -286,10 +286,10 @@ def files_report(folder: Path, *, now: datetime, remove_orphans: bool = False) -
         if path.name not in rows or (path.parent == incoming and (folder / path.name).is_file()):
             report.orphans.append(path)
     for name, sha in sorted(rows.items()):
-        path = located(folder, name)
-        if path is None:
+        found = located(folder, name)
+        if found is None:
             report.missing.append(name)
-        elif file_sha256(path) != sha:
+        elif file_sha256(found) != sha:
             report.changed.append(name)
     if remove_orphans:
         cutoff = (now - ORPHAN_GRACE).timestamp()
