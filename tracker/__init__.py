@@ -1,6 +1,7 @@
 """Plan Tracker (督办看板): the application factory."""
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
-    from . import models  # noqa: F401 - every table on the metadata before Alembic looks
+    importlib.import_module(f"{__name__}.models")  # every table on the metadata before Alembic looks
     from .services.trust.accounts import make_hasher
     from .services.ledger.outbound import AllowList
 

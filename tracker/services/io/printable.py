@@ -10,7 +10,7 @@ are dropped with them, so every writer shows the same text.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

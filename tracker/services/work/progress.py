@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ...errors import Invalid, NotFound, TrackerError
 from ... import transaction
 from ...extensions import db
-from ...models import Attachment, IndicatorReport, ItemStatus, ProgressUpdate, User, WorkItem
+from ...models import Attachment, IndicatorReport, ProgressUpdate, User, WorkItem
 from ..trust import audit, permissions
 from . import item_rules
 
