@@ -35,7 +35,7 @@ from tracker.config import TestConfig
 from tracker.demo.build import DemoPaths, DemoResult
 from tracker.demo.build import build as build_demo_history
 from tracker.extensions import db
-from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
+from tracker.models import Indicator, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
 from tracker.services.trust import accounts
 from tracker.services.work import items, progress, workflow
 
@@ -350,3 +350,14 @@ def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# Shared by the indicator and evidence tests of both doors.
+@pytest.fixture
+def filing() -> Indicator:
+    return db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
+
+
+@pytest.fixture
+def upload_dir(app: Flask) -> Path:
+    return Path(app.config["TRACKER_UPLOAD_DIR"])

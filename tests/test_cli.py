@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
+from tests.intake_helpers import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import ApiToken, Role, User, WorkItem

@@ -17,7 +17,7 @@ from docx import Document
 from marshmallow import Schema, fields
 from tests.api.api_helpers import assert_error
 from tests.api.test_bulletins import USERS, two  # noqa: F401 - the fixture
-from tests.services.test_intake import ad_hoc_count
+from tests.intake_helpers import ad_hoc_count
 
 import tracker.schemas
 from tracker.schemas.common import DAY_RANGE, TextInteger
