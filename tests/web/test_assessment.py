@@ -9,7 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from tests.services.test_assessment import RUBRIC, bulletin_only
+from tests.assessment_helpers import RUBRIC, bulletin_only
 
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Assessment
