@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl.reader.excel import ExcelReader
+from tests.account_helpers import _office_with_token
 from tests.api.api_helpers import ApiClient, assert_error
 from tests.intake_helpers import (HEADER, _row, ad_hoc_count, changes, crafted, forty_rows, huge_dimension, sheet,
                                   sheet_xml)
@@ -106,8 +107,6 @@ def test_a_refused_file_at_the_api_unit_door_changes_nothing(office_api):
 def test_a_sheet_is_read_while_the_request_holds_no_write_lock(committed_app: Flask, monkeypatch):
     """Another connection takes SQLite's write lock, without waiting, while the door reads the file: the
     request's own transaction (begun IMMEDIATE by its first query, the token lookup) has ended by then."""
-    from tests.test_read_locks import _office_with_token
-
     token = _office_with_token(committed_app)
     with committed_app.app_context():
         path = db.engine.url.database
@@ -166,8 +165,6 @@ class _ProbingBody(io.BytesIO):
 def test_an_upload_is_received_before_the_request_takes_the_write_lock(committed_app: Flask):
     """A slow client sending its file held SQLite's write lock: the token lookup had begun the transaction
     before the API's parser read the body."""
-    from tests.test_read_locks import _office_with_token
-
     token = _office_with_token(committed_app)
     with committed_app.app_context():
         path = db.engine.url.database
