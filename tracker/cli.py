@@ -334,7 +334,7 @@ def scheduler_command(once: bool) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:  # its settings are read once, here: a bad ladder, time or holidays file stops it in words
-        runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]
+        runner = Runner(current_app._get_current_object())  # type: ignore[attr-defined]  # a proxy typed as Flask
     except TrackerError as exc:
         click.echo(f"错误:{exc.message_zh},调度进程未启动", err=True)
         sys.exit(1)

@@ -85,6 +85,7 @@ def workbook(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> byt
     """A sheet with a bold header row and the given rows, as XLSX bytes (templates and tests)."""
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
     sheet.title = title
     sheet.append(list(columns))
     for row in rows:
@@ -244,7 +245,7 @@ def import_tasks(rows: Rows, *, actor: User, plan: Plan, commit: bool, now: date
     transaction, but only when no row is refused (then Invalid carries the report and nothing is written).
     Office only."""
     permissions.require_office(actor)
-    units, seen = _Units(), {}
+    units, seen = _Units(), dict[tuple[str, int], int]()
     planned: list[_Planned] = []
     outcomes: list[RowOutcome] = []
     for number, record in rows:
