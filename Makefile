@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export FLASK_APP = wsgi.py
 
-.PHONY: run dev test setup install demo bench translations
+.PHONY: run dev test check setup install demo bench translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ demo: install
 
 test: install
 	$(BIN)/pytest
+
+# The machines' reading: mypy on the tracker package ([tool.mypy] in pyproject.toml) and pyflakes on all the code.
+check: install
+	$(BIN)/mypy
+	$(BIN)/python -m pyflakes tracker tests bench wsgi.py
 
 # After changing a UI string: extract, merge into the zh catalog, translate the new entries, then compile.
 # The compiled .mo is committed so a fresh clone (and gunicorn) serves Chinese without a build step;

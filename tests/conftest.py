@@ -37,7 +37,7 @@ from tracker.demo.build import DemoPaths, DemoResult
 from tracker.demo.build import build as build_demo_history
 from tracker.clock import utcnow
 from tracker.extensions import db
-from tracker.models import ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
+from tracker.models import Indicator, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
 from tracker.services.trust import accounts
 from tracker.services.work import items, progress, workflow
 from tracker.settings import EXTENSION as SETTINGS, settings as settings_of
@@ -361,3 +361,14 @@ def empty_app(scratch: ScratchDatabases, tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# Shared by the indicator and evidence tests of both doors.
+@pytest.fixture
+def filing() -> Indicator:
+    return db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
+
+
+@pytest.fixture
+def upload_dir(app: Flask) -> Path:
+    return Path(app.config["TRACKER_UPLOAD_DIR"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask.cli import AppGroup
-from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
+from tests.intake_helpers import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker import transaction
 from tracker.cli_support import tracker_command

@@ -13,25 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 import time_machine
 from flask import Flask
+from tests.account_helpers import PASSWORD, _office_with_token
 
 from tracker.extensions import db
-from tracker.models import Role, Unit, UserSession
-from tracker.services.trust import accounts
-
-PASSWORD = "Correct-Horse-9"
-
-
-def _office_with_token(app: Flask) -> str:
-    with app.app_context():
-        office = db.session.execute(sa.select(Unit).where(Unit.key == "office")).scalar_one()
-        now = datetime.now(timezone.utc)
-        user = accounts.create_user(username="reader", display_name="reader", role=Role.OFFICE_ADMIN, unit=office,
-                                    password=PASSWORD, hasher=app.extensions["password_hasher"], actor=None, now=now)
-        user.must_change_password = False
-        _token, secret = accounts.create_token(user, name="reader", actor=user, now=now)
-        db.session.commit()
-        db.session.remove()
-        return secret
+from tracker.models import Unit, UserSession
 
 
 def test_two_readers_answer_while_a_writer_holds_its_lock(committed_app: Flask) -> None:

@@ -129,3 +129,29 @@ def test_no_import_circles_among_the_services_or_through_the_errors() -> None:
 
 def test_the_circle_finder_finds_a_circle() -> None:
     assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in a conftest.py (fixtures) or a helpers module (functions, data), never in a test_*
+    module: importing one runs its module again under another name and hides fixtures from pyflakes."""
+
+    def module_file(dotted: str) -> Path | None:
+        path = ROOT.joinpath(*dotted.split("."))
+        return path.with_suffix(".py") if path.with_suffix(".py").is_file() else None
+
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        package = ".".join(path.relative_to(ROOT).parent.parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.level and node.module else (node.module or base)
+                names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            imported = [found for name in names if (found := module_file(name)) is not None]
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno} imports {found.relative_to(ROOT)}"
+                          for found in imported if found.name.startswith("test_") and found != path]
+    assert offenders == []
+
+

@@ -1,6 +1,7 @@
 """Plan Tracker (督办看板): the application factory."""
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
-    from . import models  # noqa: F401 - every table on the metadata before Alembic looks
+    importlib.import_module(f"{__name__}.models")  # every table on the metadata before Alembic looks
     from . import settings
     from .services.trust.accounts import make_hasher
 
@@ -78,4 +79,4 @@ def _cookies_and_proxy(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config["TRACKER_HTTPS"])
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["TRACKER_SESSION_MAX_HOURS"]))
     if app.config["TRACKER_PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]  # Werkzeug's documented way

@@ -27,7 +27,7 @@ from .errors import Invalid, NotFound, TrackerError
 from .extensions import db
 from .models import ApiToken, Plan, Role, User, WorkItem
 from .services.assessment import annual, rubric
-from .services.io import intake
+from .services.io import intake, unit_intake
 from .services.ledger import digests, escalation
 from .services.plan import lookup, seeding
 from .services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
@@ -322,7 +322,7 @@ def import_tasks_command(path: Path, username: str, commit: bool) -> None:
 @click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
 def import_units_command(path: Path, username: str, commit: bool) -> None:
     """Import the unit list (XLSX): a dry run by default, every row reported."""
-    _intake(path, intake.read_units, username, commit, lambda rows, office, write: intake.import_units(
+    _intake(path, unit_intake.read_units, username, commit, lambda rows, office, write: unit_intake.import_units(
         rows, actor=office, commit=write, now=utcnow()))
 
 

@@ -17,7 +17,8 @@ import os
 
 import gunicorn
 
-gunicorn.SERVER = "-"  # read when gunicorn.http.wsgi is imported, which happens after this file is loaded
+# Read when gunicorn.http.wsgi is imported, which happens after this file is loaded.
+gunicorn.SERVER = "-"  # type: ignore[misc]  # the stubs call it Final: replacing it is the point
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:5000")
 worker_class = "gthread"
 workers = int(os.environ.get("TRACKER_WORKERS", "2"))

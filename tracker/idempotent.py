@@ -6,7 +6,7 @@ or a rerun after a crash, can never produce a second row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,7 +35,8 @@ def insert_select_or_ignore(table: sa.Table, columns: Sequence[str], select: sa.
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table).from_select(list(columns), select).on_conflict_do_nothing(index_elements=list(key))
-    return db.session.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount
+    result = db.session.execute(stmt, execution_options={"preserve_rowcount": True})
+    return cast(sa.CursorResult[Any], result).rowcount  # an INSERT's result is a cursor's
 
 
 def refresh_statistics(table: sa.Table) -> None:

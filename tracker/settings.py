@@ -22,7 +22,7 @@ from .clock import utcnow
 from .errors import SettingError, TrackerError
 from .services.assessment import rubric as rubrics
 from .services.assessment.rubric import Rubric
-from .services.ledger import escalation
+from .services.ledger.ladder import Level, parse_ladder
 from .services.ledger.mail import SmtpSettings
 from .services.ledger.outbound import AllowList
 from .services.plan import workdays
@@ -42,7 +42,7 @@ class Settings:
 
     timezone: str  # a name ZoneInfo knows; the services take the name
     warning_days: int  # the traffic lights' amber window
-    ladder: tuple[escalation.Level, ...]
+    ladder: tuple[Level, ...]
     rubric: Rubric
     calendar: workdays.Calendar
     upload_dir: Path
@@ -75,7 +75,7 @@ class Settings:
         return cls(
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
             warning_days=whole("TRACKER_WARNING_DAYS"),
-            ladder=_read("TRACKER_LADDER", lambda: escalation.parse_ladder(config["TRACKER_LADDER"])),
+            ladder=_read("TRACKER_LADDER", lambda: parse_ladder(config["TRACKER_LADDER"])),
             rubric=_read("TRACKER_RUBRIC_FILE", lambda: _from_file(
                 "评分细则文件", rubrics.read_rubric, config["TRACKER_RUBRIC_FILE"])),
             calendar=_read("TRACKER_HOLIDAYS_FILE", lambda: _from_file(
@@ -180,7 +180,8 @@ def init_app(app: Flask) -> Settings:
 
 def settings(app: Flask | None = None) -> Settings:
     """The settings of `app`, or of the current app: the one way web, API, CLI, scheduler and demo read them."""
-    return (app or current_app).extensions[EXTENSION]  # type: ignore[no-any-return]
+    found: Settings = (app or current_app).extensions[EXTENSION]
+    return found
 
 
 def deadlines() -> Deadlines:

@@ -84,7 +84,7 @@ class TrackerFlask(Flask):
     mapper, a unique key taken by a concurrent request) reaches the same error handlers as a service's refusal.
     """
 
-    def dispatch_request(self) -> Any:  # type: ignore[override]
+    def dispatch_request(self) -> Any:
         result = super().dispatch_request()
         return finish_request(self.make_response(result))
 

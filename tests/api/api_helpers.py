@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tracker.extensions import db
-from tracker.models import Event, WorkItem
+from tracker.models import Event, Role, WorkItem
 
 API = "/api/v1"
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # the same instant as tests/conftest.py's NOW
@@ -67,3 +67,9 @@ def item_state(item_id: int) -> tuple[Any, ...]:
     row = db.session.execute(sa.select(WorkItem.__table__).where(WorkItem.id == item_id)).one()
     events = db.session.execute(sa.select(sa.func.count()).select_from(Event)).scalar()
     return (*row, events)
+
+
+# The accounts the 通报 tests act as: role and unit key.
+USERS = {"office": (Role.OFFICE_ADMIN, "office"), "leader": (Role.LEADER, "city"),
+         "sfj_admin": (Role.UNIT_ADMIN, "sfj"), "sfj_member": (Role.UNIT_MEMBER, "sfj"),
+         "gaj_admin": (Role.UNIT_ADMIN, "gaj")}

@@ -6,14 +6,18 @@ inside it, where traffic lights have all three colours.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import time_machine
 from tests.api.api_helpers import NOW, ApiClient
 from flask import Flask
 
+from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
-from tracker.models import Role, User
+from tracker.models import Bulletin, Role, User
+from tracker.services.assessment import bulletins
+from tracker.services.ledger.escalation import parse_ladder
 from tracker.services.trust import accounts
 
 
@@ -65,3 +69,13 @@ def gaj_admin(make_user: Callable[..., User]) -> User:
     return make_user(Role.UNIT_ADMIN, "gaj")
 
 
+# The API's 通报 tests and its text-rule tests.
+@pytest.fixture
+def two(plan: Any, office: User) -> dict[str, Bulletin]:
+    """A draft (2023-03) and an issued bulletin (2023-02)."""
+    draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=NOW)
+    issued = bulletins.prepare(plan, bulletins.parse_period("month", "2023-02"), now=NOW)
+    bulletins.issue(issued, actor=office, expected_version=issued.version, now=NOW,
+                    ladder=parse_ladder(DEFAULT_LADDER))
+    db.session.flush()
+    return {"draft": draft, "issued": issued}

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from tests.services.test_assessment import RUBRIC, bulletin_only
+from tests.assessment_helpers import RUBRIC, bulletin_only
 import time_machine
 from tests.api.api_helpers import ApiClient, assert_error
 

@@ -10,29 +10,12 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from docx import Document
-from tests.api.api_helpers import NOW, ApiClient, assert_error
+from tests.api.api_helpers import USERS, ApiClient, assert_error
 
-from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
-from tracker.models import Bulletin, Event, Role, User
-from tracker.services.assessment import bulletins
-from tracker.services.ledger.ladder import parse_ladder
+from tracker.models import Bulletin, Event, Role
 
 ROLES = ("office", "leader", "sfj_admin", "sfj_member", "gaj_admin")
-USERS = {"office": (Role.OFFICE_ADMIN, "office"), "leader": (Role.LEADER, "city"),
-         "sfj_admin": (Role.UNIT_ADMIN, "sfj"), "sfj_member": (Role.UNIT_MEMBER, "sfj"),
-         "gaj_admin": (Role.UNIT_ADMIN, "gaj")}
-
-
-@pytest.fixture
-def two(plan: Any, office: User) -> dict[str, Bulletin]:
-    """A draft (2023-03) and an issued bulletin (2023-02)."""
-    draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=NOW)
-    issued = bulletins.prepare(plan, bulletins.parse_period("month", "2023-02"), now=NOW)
-    bulletins.issue(issued, actor=office, expected_version=issued.version, now=NOW,
-                    ladder=parse_ladder(DEFAULT_LADDER))
-    db.session.flush()
-    return {"draft": draft, "issued": issued}
 
 
 Call = Callable[[ApiClient, dict[str, Bulletin]], Any]

@@ -23,11 +23,6 @@ def state() -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def filing() -> Indicator:
-    return db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
-
-
-@pytest.fixture
 def sfj(api_as: Callable[[User | None], ApiClient], make_user: Callable[..., User]) -> ApiClient:
     return api_as(make_user(Role.UNIT_ADMIN, "sfj"))
 

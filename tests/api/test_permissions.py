@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.api.api_helpers import NOW, ApiClient, assert_error
-from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
+from tests.intake_helpers import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.extensions import db
 from tracker.models import (

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from tests.api.api_helpers import ApiClient, assert_error, item_state
+from tests.evidence_helpers import stored_files
 from flask import Flask
 
 from tracker.extensions import db
@@ -25,11 +26,6 @@ def card(make_item: Callable[..., WorkItem]) -> WorkItem:
 
 
 @pytest.fixture
-def upload_dir(app: Flask) -> Path:
-    return Path(app.config["TRACKER_UPLOAD_DIR"])
-
-
-@pytest.fixture
 def small_limit(configure: Callable[..., None]) -> None:
     configure(upload_max_bytes=1000)
 
@@ -37,10 +33,6 @@ def small_limit(configure: Callable[..., None]) -> None:
 def post_update(client: ApiClient, item_id: int, files: list[tuple[bytes, str]], **form: str) -> object:
     data: dict[str, object] = {"text": "已完成初稿", **form, "files": [(io.BytesIO(b), n) for b, n in files]}
     return client.post(f"/items/{item_id}/updates", data=data, content_type="multipart/form-data")
-
-
-def stored_files(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
 def nothing_new(before: tuple[object, ...], card: WorkItem, files: set[str], folder: Path) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.api.api_helpers import ApiClient, assert_error
-from tests.api.test_progress_and_extensions import stored_files
-from tests.web.test_refused_evidence_doors import files_with_one_refused, filing, rows, upload_dir  # noqa: F401
+from tests.evidence_helpers import files_with_one_refused, rows, stored_files
 
 from tracker.models import Role, User
 

@@ -15,9 +15,8 @@ import pytest
 import sqlalchemy as sa
 from docx import Document
 from marshmallow import Schema, fields
-from tests.api.api_helpers import assert_error
-from tests.api.test_bulletins import USERS, two  # noqa: F401 - the fixture
-from tests.services.test_intake import ad_hoc_count
+from tests.api.api_helpers import USERS, assert_error
+from tests.intake_helpers import ad_hoc_count
 
 import tracker.schemas
 from tracker.schemas.common import DAY_RANGE, TextInteger
@@ -29,7 +28,7 @@ NON_CHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010f
 
 
 @pytest.mark.parametrize("char", NON_CHARACTERS, ids=[f"U+{ord(c):04X}" for c in NON_CHARACTERS])
-def test_the_one_text_rule_refuses_unicode_non_characters_and_changes_nothing(two, api_as, office, char):  # noqa: F811
+def test_the_one_text_rule_refuses_unicode_non_characters_and_changes_nothing(two, api_as, office, char):
     draft = two["draft"]
     before = (draft.lead_text, draft.version)
     body = assert_error(api_as(office).patch(f"/bulletins/{draft.id}", json={
@@ -40,7 +39,7 @@ def test_the_one_text_rule_refuses_unicode_non_characters_and_changes_nothing(tw
 
 
 @pytest.mark.parametrize("role", ["office", "sfj_admin", "leader"])
-def test_an_issued_bulletin_stored_with_non_characters_still_opens_as_word(two, api_as, make_user, role):  # noqa: F811
+def test_an_issued_bulletin_stored_with_non_characters_still_opens_as_word(two, api_as, make_user, role):
     """Stored before the rule (inserted directly here): the Word file drops them instead of answering 500."""
     issued = two["issued"]
     db.session.execute(sa.update(Bulletin).where(Bulletin.id == issued.id).values(

@@ -6,81 +6,20 @@ from __future__ import annotations
 import io
 import sqlite3
 import time
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils import get_column_letter
+from tests.account_helpers import _office_with_token
 from tests.api.api_helpers import ApiClient, assert_error
-from tests.services.test_intake import forty_rows, sheet
+from tests.intake_helpers import (HEADER, _row, ad_hoc_count, changes, crafted, forty_rows, huge_dimension, sheet,
+                                  sheet_xml)
 
 from tracker.extensions import db
-from tracker.models import Event, Role, Unit, User, WorkItem
-from tracker.services.io import intake, sheets
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-HEADER = intake.COLUMNS
-
-
-def _cell(ref: str, value: object) -> str:
-    if isinstance(value, int):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
-
-
-def _row(number: int, values: list[object]) -> str:
-    cells = "".join(_cell(f"{get_column_letter(i)}{number}", v) for i, v in enumerate(values, start=1) if v != "")
-    return f'<row r="{number}">{cells}</row>'
-
-
-def crafted(sheet_xml: str | bytes) -> io.BytesIO:
-    """A minimal XLSX: content types, relationships, a workbook with one sheet, and the given sheet XML."""
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '</Types>'),
-        "_rels/.rels": (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
-            f'<Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
-            '</Relationships>'),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}">'
-            '<sheets><sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>'),
-        "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
-            f'<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-            '</Relationships>'),
-        "xl/worksheets/sheet1.xml": sheet_xml,
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    out.seek(0)
-    return out
-
-
-def sheet_xml(rows: str, *, dimension: str, prologue: str = "") -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>{prologue}<worksheet xmlns="{MAIN}">'
-            f'<dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>')
-
-
-def huge_dimension() -> io.BytesIO:
-    """The issue's 1.8 KB file: the whole grid declared, a header and one cell at the last row."""
-    return crafted(sheet_xml(_row(1, list(HEADER)) + _row(1_048_576, [1]), dimension="A1:XFD1048576"))
+from tracker.models import Role, User
+from tracker.services.io import sheets
 
 
 def under_declared(rows: list[list[object]]) -> io.BytesIO:
@@ -104,17 +43,6 @@ MALFORMED: dict[str, tuple[Callable[[], io.BytesIO], str, str]] = {
                                           "sheet_entities", "ENTITY"),
     "not a zip": (lambda: io.BytesIO(b"PK\x03\x04 but nothing after"), "not_xlsx", "zip"),
 }
-
-
-def ad_hoc_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(WorkItem).where(WorkItem.task_id.is_(None)))
-
-
-def changes() -> tuple[int, int, int]:
-    """What a refused import must leave as it was: ad-hoc items, units, audit events."""
-    count = sa.func.count()
-    return (ad_hoc_count(), db.session.scalar(sa.select(count).select_from(Unit)),
-            db.session.scalar(sa.select(count).select_from(Event)))
 
 
 @pytest.fixture
@@ -179,8 +107,6 @@ def test_a_refused_file_at_the_api_unit_door_changes_nothing(office_api):
 def test_a_sheet_is_read_while_the_request_holds_no_write_lock(committed_app: Flask, monkeypatch):
     """Another connection takes SQLite's write lock, without waiting, while the door reads the file: the
     request's own transaction (begun IMMEDIATE by its first query, the token lookup) has ended by then."""
-    from tests.test_read_locks import _office_with_token
-
     token = _office_with_token(committed_app)
     with committed_app.app_context():
         path = db.engine.url.database
@@ -239,8 +165,6 @@ class _ProbingBody(io.BytesIO):
 def test_an_upload_is_received_before_the_request_takes_the_write_lock(committed_app: Flask):
     """A slow client sending its file held SQLite's write lock: the token lookup had begun the transaction
     before the API's parser read the body."""
-    from tests.test_read_locks import _office_with_token
-
     token = _office_with_token(committed_app)
     with committed_app.app_context():
         path = db.engine.url.database

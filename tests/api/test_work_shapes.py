@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from tests.api.api_helpers import NOW, assert_error
-from tests.services.test_intake import forty_rows, sheet
+from tests.intake_helpers import forty_rows, sheet
 
 from tracker.extensions import db
 from tracker.models import ItemSource, Role, WorkItem

@@ -2,7 +2,9 @@
 artifacts."""
 from __future__ import annotations
 
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,3 +78,28 @@ def served_demo(paths: DemoPaths, result: DemoResult) -> Iterator[tuple[str, str
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def tiny_png(path: Path) -> Path:
+    """A real 8×8 red PNG, so the upload's content check and the browser's decoder both accept it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    pixels = b"".join(b"\x00" + b"\xb4\x23\x18" * 8 for _ in range(8))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+    return path
+
+
+def column(page, status: str):
+    return page.locator(f'.column-cards[data-status="{status}"]')
+
+
+def submit_with_evidence(page, card_id: int, evidence: Path, report: str) -> None:
+    with page.expect_response(lambda r: "/move-form" in r.url):
+        page.locator(f"#card-{card_id}").drag_to(column(page, "submitted"))
+    page.wait_for_selector("#dialog[open] textarea[name=note]")
+    page.fill("#dialog textarea[name=note]", report)
+    page.set_input_files("#dialog input[type=file]", str(evidence))
+    shoot(page, "submit-dialog")
+    with page.expect_navigation():
+        page.click("#dialog button[type=submit]")

@@ -1,15 +1,9 @@
 """A unit and the office doing a week's work in a real browser (Chromium, driven by Playwright)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from .e2e_helpers import log_in, log_out, shoot
+from .e2e_helpers import column, log_in, log_out, shoot, submit_with_evidence
 
 from tracker.models import ItemStatus
-
-
-def column(page, status: str):
-    return page.locator(f'.column-cards[data-status="{status}"]')
 
 
 def test_a_unit_drags_a_card_to_in_progress_and_it_stays_there_after_a_reload(page, city):
@@ -84,17 +78,6 @@ def test_the_keyboard_menu_moves_a_card_without_a_mouse(page, city):
     assert page.inner_text("#flash") == "已签收。"
     assert column(page, "in_progress").locator(f"#card-{city.cards['k']}").count() == 1
     assert page.inner_text('[data-total="in_progress"] b') == "1"
-
-
-def submit_with_evidence(page, card_id: int, evidence: Path, report: str) -> None:
-    with page.expect_response(lambda r: "/move-form" in r.url):
-        page.locator(f"#card-{card_id}").drag_to(column(page, "submitted"))
-    page.wait_for_selector("#dialog[open] textarea[name=note]")
-    page.fill("#dialog textarea[name=note]", report)
-    page.set_input_files("#dialog input[type=file]", str(evidence))
-    shoot(page, "submit-dialog")
-    with page.expect_navigation():
-        page.click("#dialog button[type=submit]")
 
 
 def test_submit_with_evidence_then_the_office_returns_with_a_reason_then_approves(page, city, tmp_path):

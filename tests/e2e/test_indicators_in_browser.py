@@ -11,8 +11,7 @@ from tracker.models import Indicator, Plan, Unit, User
 from tracker.services.plan import plans
 
 from .conftest import NOW, City
-from .e2e_helpers import log_in, log_out, shoot
-from .test_review_in_browser import tiny_png
+from .e2e_helpers import log_in, log_out, shoot, tiny_png
 
 
 def lectures_with_a_target_of_four() -> tuple[int, int]:

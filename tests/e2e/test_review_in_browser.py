@@ -2,8 +2,6 @@
 records sit in the review queue, and approving asks first."""
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import date
 from pathlib import Path
 
@@ -11,18 +9,7 @@ from pypdf import PdfWriter
 
 from tracker.models import ItemStatus
 
-from .e2e_helpers import log_in, log_out, shoot
-from .test_board_in_browser import column, submit_with_evidence
-
-
-def tiny_png(path: Path) -> Path:
-    """A real 8×8 red PNG, so the upload's content check and the browser's decoder both accept it."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    pixels = b"".join(b"\x00" + b"\xb4\x23\x18" * 8 for _ in range(8))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
-    return path
+from .e2e_helpers import column, log_in, log_out, shoot, submit_with_evidence, tiny_png
 
 
 def submitted_then_queued_for_the_office(page, card_id: int, search: str, evidence: Path, report: str) -> None:

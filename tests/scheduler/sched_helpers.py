@@ -1,6 +1,9 @@
 """Helpers shared by the scheduler's tests (imported by name: tests/ is not a package)."""
+import socket
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from aiosmtpd.controller import Controller
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -17,3 +20,28 @@ def send(settings, channel: str, *, now: datetime | None = None) -> dict[str, in
 
     found = delivery.channels(allow=settings.webhook_allow, smtp=settings.smtp)
     return delivery.deliver(found[channel], holder="test-scheduler", now=now)
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """Controller(port=0) does not work: pick a free port by binding a socket first."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox

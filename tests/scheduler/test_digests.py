@@ -1,61 +1,21 @@
 """Weekly digests: built once per week per recipient, stored, and mailed through a real SMTP server."""
 from __future__ import annotations
 
-import dataclasses
 import email
-import socket
 from datetime import date
 from email import policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from flask import current_app
 from tests.conftest import closing_evidence
-from tests.scheduler.sched_helpers import send, sh
+from tests.scheduler.sched_helpers import send, sh, start_server
 
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, Digest, DigestDelivery, ItemStatus, Role, WorkItem
 from tracker.scheduler import jobs
 from tracker.services.ledger import digests, escalation
 from tracker.services.work import splitting, workflow
-from tracker.services.ledger.mail import SmtpSettings
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    """Controller(port=0) does not work: pick a free port by binding a socket first."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_port():
-    return free_port()
-
-
-def start_server(port: int) -> tuple[Controller, Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, inbox
-
-
-@pytest.fixture
-def mail_settings(settings, smtp_port):
-    return dataclasses.replace(settings, smtp=SmtpSettings(host="127.0.0.1", port=smtp_port,
-                                                           sender="ldxzbgs@xx.example.gov.cn", timeout=5))
 
 
 def overdue_sfj_item(make_item, settings):

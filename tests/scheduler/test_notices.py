@@ -13,7 +13,6 @@ from tests.scheduler.sched_helpers import sh
 from tracker.errors import Invalid
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
-from tracker.scheduler import jobs
 from tracker.services.ledger import escalation, notices
 from tracker.settings import settings as settings_of
 

@@ -8,12 +8,10 @@ from email import policy
 
 import pytest
 import sqlalchemy as sa
-from tests.scheduler.sched_helpers import send, sh
-from tests.scheduler.test_digests import mail_settings, smtp_port, start_server  # noqa: F401 - fixtures
+from tests.scheduler.sched_helpers import send, sh, start_server
 
 from tracker.extensions import db
 from tracker.models import DeliveryStatus, ItemStatus, Notification, NotificationMail, Role
-from tracker.scheduler import jobs
 from tracker.services.ledger import escalation, notifications, records
 from tracker.services.work import deadline_extensions, workflow
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask import Flask
 from tests import servers
-from tests.scheduler.test_webhooks import free_port
+from tests.scheduler.sched_helpers import free_port
 
 from tracker.clock import utcnow
 from tracker.errors import Invalid

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from tests.scheduler.sched_helpers import send
+from tests.scheduler.sched_helpers import free_port, send
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
@@ -59,12 +58,6 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

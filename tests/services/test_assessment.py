@@ -6,7 +6,6 @@ import re
 import shutil
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -14,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from flask import current_app
+from tests.assessment_helpers import RUBRIC
 from tests.conftest import closing_evidence
 
 from tracker.errors import Invalid, InvalidTransition, NotAllowed
@@ -28,23 +28,6 @@ from tracker.services.plan.seed_files import FileProblems
 from tracker.services.assessment.rubric import parse_rubric, read_rubric
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-RUBRIC = Path(__file__).resolve().parents[2] / "seed_tasks" / "rubric_2023_2025.yaml"
-
-
-BULLETIN_ONLY = """plan: fzzf-2023-2025
-version: "t1"
-title: 只计通报
-base: 100
-rules:
-  - {kind: bulletin, label: 通报, points: 2}
-"""
-
-
-def bulletin_only(tmp_path: Path) -> str:
-    """A rubric counting 通报 only, for tests of the doors rather than of the shipped numbers."""
-    path = tmp_path / "bulletin_only.yaml"
-    path.write_text(BULLETIN_ONLY, encoding="utf-8")
-    return str(path)
 
 
 def sh(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

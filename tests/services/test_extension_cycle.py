@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus, Role
 from tracker.services.ledger import escalation
+from tracker.services.ledger.ladder import parse_ladder
 from tracker.services.work import deadline_extensions
 
 
@@ -16,7 +17,7 @@ def at(day: date) -> datetime:
 
 
 def test_a_granted_extension_clears_overdue_and_keeps_the_old_records(app, make_item, make_user, office):
-    ladder = escalation.parse_ladder(app.config["TRACKER_LADDER"])
+    ladder = parse_ladder(app.config["TRACKER_LADDER"])
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS, due=date(2023, 6, 30))
     escalation.scan(now=at(date(2023, 7, 10)), ladder=ladder, timezone="Asia/Shanghai")
     assert item.overdue_since == date(2023, 7, 1)

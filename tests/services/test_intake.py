@@ -9,32 +9,17 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from tests.conftest import NOW
+from tests.intake_helpers import NEW_UNITS, ad_hoc_count, forty_rows, sheet, unit_sheet
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import Event, ItemSource, Role, Unit, WorkItem
 from tracker.services.io import intake, unit_intake
 
-LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
-
-
-def sheet(rows: list[list[object]], columns: tuple[str, ...] = intake.COLUMNS) -> io.BytesIO:
-    return io.BytesIO(intake.workbook("表", columns, rows))
-
 
 def tasks(rows: list[list[object]]) -> intake.Rows:
     """A 任务分解表 of these rows, as the doors read it before their transaction."""
     return intake.read_rows(sheet(rows))
-
-
-def forty_rows() -> list[list[object]]:
-    return [[n, f"第{n}项交办工作:开展专项检查", LEADS[n % len(LEADS)], "市司法局" if n % 3 == 0 else "",
-             "", date(2023, 6, 1 + n % 28), "会议议定:市政府第12次常务会议" if n % 2 else "上级交办", ""]
-            for n in range(1, 41)]
-
-
-def ad_hoc_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(WorkItem).where(WorkItem.task_id.is_(None)))
 
 
 @pytest.fixture
@@ -108,16 +93,8 @@ def _now() -> datetime:
     return NOW
 
 
-def unit_sheet(rows: list[list[object]]) -> io.BytesIO:
-    return sheet(rows, unit_intake.UNIT_COLUMNS)
-
-
 def units_of(rows: list[list[object]]) -> intake.Rows:
     return unit_intake.read_units(unit_sheet(rows))
-
-
-NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "township_gov", "甲区政府", "ny@xx.example.gov.cn"],
-             ["jiaqu_nanyuan_sq", "南苑社区", "南苑社区", "乡镇人民政府(街道办事处)", "南苑街道", ""]]
 
 
 def test_the_unit_list_is_checked_row_by_row_then_written_whole_and_again_changes_nothing(office, unit):

@@ -10,7 +10,7 @@ from tests.conftest import NOW
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
-from tracker.models import Event, ItemSource, ItemStatus, Role, User, WorkItem
+from tracker.models import Event, ItemSource, ItemStatus, Role, WorkItem
 from tracker.services.trust import permissions
 from tracker.services.work import assignment, boards, deadline_extensions, instructions, items, splitting, workflow
 from tracker.services.work.boards import Deadlines, ItemFilters

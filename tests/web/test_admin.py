@@ -3,7 +3,6 @@ everyone else hears "not found" for any account, so ids cannot be probed. Every 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

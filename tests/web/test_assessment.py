@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from tests.services.test_assessment import RUBRIC, bulletin_only
+from tests.assessment_helpers import RUBRIC, bulletin_only
 
 from tracker.extensions import db
 from tracker.services.assessment.rubric import read_rubric

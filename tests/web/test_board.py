@@ -5,9 +5,7 @@ import re
 
 from tracker.models import ItemStatus
 
-
-def card_ids(html: str) -> set[int]:
-    return {int(x) for x in re.findall(r'data-id="(\d+)"', html)}
+from .web_helpers import card_ids
 
 
 def test_a_unit_sees_its_own_cards_in_four_columns(sign_in, people, make_item):

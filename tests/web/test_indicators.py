@@ -19,11 +19,6 @@ from tracker.services.work import progress
 PDF = b"%PDF-1.4\n%figure\n"
 
 
-@pytest.fixture
-def filing() -> Indicator:
-    return db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
-
-
 def history_url(indicator: Indicator, unit: Unit, period: str = "2023") -> str:
     return f"/indicators/{indicator.id}/history?unit={unit.id}&period={period}"
 

@@ -57,7 +57,7 @@ def test_control_characters_in_an_answer_do_not_break_the_xlsx_export(sign_in, p
 
 @pytest.mark.parametrize("text", RISKY)
 def test_a_csv_cell_excel_would_run_gets_a_leading_apostrophe(sign_in, people, answered_record, text):
-    record = answered_record(answer=text, note=text, reason=text)
+    answered_record(answer=text, note=text, reason=text)
     response = sign_in(people["office"]).get("/ledger/export.csv")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     (row,) = rows[1:]

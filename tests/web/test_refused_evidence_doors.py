@@ -3,38 +3,10 @@ attachment, audit event or stored file, and the card where it was. The progress-
 tests (tests/api/test_progress_and_extensions.py, tests/web/test_items.py); these are the web's other two; tests/api/test_refused_evidence_doors.py has the API's."""
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
-import pytest
-import sqlalchemy as sa
-from flask import Flask
 from tests.api.api_helpers import item_state
-from tests.api.test_progress_and_extensions import stored_files
+from tests.evidence_helpers import files_with_one_refused, rows, stored_files
 
-from tracker.extensions import db
-from tracker.models import Attachment, Event, Indicator, IndicatorReport, ItemStatus, ProgressUpdate
-
-PDF = b"%PDF-1.4\n%figure\n"
-
-
-def files_with_one_refused() -> list[tuple[io.BytesIO, str]]:
-    return [(io.BytesIO(PDF), "统计表.pdf"), (io.BytesIO(b"MZ\x90\x00 an executable"), "virus.exe")]
-
-
-def rows() -> tuple[int, ...]:
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                 for model in (IndicatorReport, ProgressUpdate, Attachment, Event))
-
-
-@pytest.fixture
-def filing() -> Indicator:
-    return db.session.execute(sa.select(Indicator).where(Indicator.key == "filing_review_rate")).scalar_one()
-
-
-@pytest.fixture
-def upload_dir(app: Flask) -> Path:
-    return Path(app.config["TRACKER_UPLOAD_DIR"])
+from tracker.models import ItemStatus
 
 
 def test_a_refused_file_at_the_web_indicator_report_door_changes_nothing(sign_in, people, filing, upload_dir):

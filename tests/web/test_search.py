@@ -7,7 +7,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord
 
-from .test_board import card_ids
+from .web_helpers import card_ids
 
 
 def test_searching_a_unit_name_a_short_name_or_a_task_number_finds_their_items(sign_in, people, make_item):

@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import quote
 
 import pytest
-from tests.services.test_intake import forty_rows, sheet
+from tests.intake_helpers import forty_rows, sheet
 
 from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db

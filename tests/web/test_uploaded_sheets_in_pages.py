@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from tests.api.test_uploaded_sheets import changes, huge_dimension
+from tests.intake_helpers import changes, huge_dimension
 
 from tracker.services.io import sheets
 

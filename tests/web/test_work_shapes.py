@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.services.test_intake import NEW_UNITS, forty_rows, sheet, unit_sheet
+from tests.intake_helpers import NEW_UNITS, forty_rows, sheet, unit_sheet
 
 from tracker.models import ItemSource, ItemStatus, Role
 from tracker.services.work import instructions, items, splitting, workflow

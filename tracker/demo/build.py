@@ -29,7 +29,8 @@ from ..services.assessment import annual
 from ..services.trust import accounts
 from ..services.trust.security import password_problems
 from ..services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
-from ..services.plan.plan_files import parse_units, read_yaml
+from ..services.plan.plan_files import parse_units
+from ..services.plan.seed_files import read_yaml
 from ..settings import settings
 from .replay import Replay, ReplayReport
 from .script import DEFAULT_SCRIPT, Script, read_script

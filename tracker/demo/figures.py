@@ -101,7 +101,7 @@ def schedule(replay: Replay) -> None:
 
 def set_targets(replay: Replay, at: datetime) -> None:
     """The office fills in the plan's "X"s the script gives."""
-    wanted = replay.script.indicators["targets"]  # type: ignore[index]
+    wanted = replay.script.indicators["targets"]  # type: ignore[index]  # called only when the script has indicators
     found = db.session.scalars(sa.select(TaskParameter).where(TaskParameter.key.in_(wanted)))
     plan = plans.get_plan(replay.plan_id)
     plans.set_parameters(plan, actor=replay._office(), now=at,

@@ -165,6 +165,7 @@ class Replay:
         """Last month's 通报 (and the quarter's) drafted by the scheduler's job; the office issues most of them a
         few days later with a sentence of its own, as the script says."""
         job = jobs.job_named("bulletin")
+        assert isinstance(job, jobs.BulletinJob)
         at = self.settings.local(day, self.settings.bulletin_time)
         self._set_clock(at)
         jobs.run_period(job, job.previous_key(bulletins.month_key(day)), settings=self.settings, now=at)
@@ -302,6 +303,7 @@ class Replay:
 
     def _evidence(self, item: WorkItem, step: Step) -> Iterator[progress.Upload]:
         spec = self.script.evidence
+        assert item.task is not None  # the script reports on the plan's items, each of a task
         rng = rng_for(self.script.seed, "evidence", item.id, step.seq)
         for number in range(between(rng, spec["files_per_update"])):
             kind = spec["kinds"][(item.id + step.seq + number) % len(spec["kinds"])]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import RecordStatus
 from .types import UTCDateTime, str_enum
 
@@ -19,7 +19,7 @@ UNANSWERED_KIND = "unanswered"  # a 督办 whose answer is late
 MANUAL_KIND = "manual"  # escalated by the office by hand
 
 
-class AccountabilityRecord(db.Model):
+class AccountabilityRecord(Model):
     __tablename__ = "accountability_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class AccountabilityRecord(db.Model):
     __table_args__ = (sa.UniqueConstraint("item_id", "kind", "level", "due_date"),)
 
 
-class DocSequence(db.Model):
+class DocSequence(Model):
     """The last document number given per kind (督办, 通报) and year; its row is locked while numbers are taken."""
 
     __tablename__ = "doc_sequences"

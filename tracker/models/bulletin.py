@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, json_type, str_enum
 
 
@@ -28,7 +28,7 @@ class BulletinStatus(enum.StrEnum):
     ISSUED = "issued"
 
 
-class Bulletin(db.Model):
+class Bulletin(Model):
     __tablename__ = "bulletins"
 
     id: Mapped[int] = mapped_column(primary_key=True)

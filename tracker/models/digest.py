@@ -7,12 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import DeliveryStatus
 from .types import Claimed, UTCDateTime, json_type, str_enum
 
 
-class Digest(db.Model):
+class Digest(Model):
     __tablename__ = "digests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class Digest(db.Model):
     __table_args__ = (sa.UniqueConstraint("period_key", "recipient_key"),)
 
 
-class DigestDelivery(Claimed, db.Model):
+class DigestDelivery(Claimed, Model):
     __tablename__ = "digest_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

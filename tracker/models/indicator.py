@@ -15,14 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import Direction, IndicatorPeriod, ReportStatus
 from .types import UTCDateTime, json_type, str_enum
 
 VALUE = sa.Numeric(14, 4)
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     __tablename__ = "indicators"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +56,7 @@ class Indicator(db.Model):
     )
 
 
-class IndicatorReport(db.Model):
+class IndicatorReport(Model):
     """One figure a unit reported for one period, with its note, its evidence (attachments) and its fate."""
 
     __tablename__ = "indicator_reports"

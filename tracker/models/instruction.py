@@ -6,12 +6,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import ProposalStatus
 from .types import UTCDateTime, str_enum
 
 
-class Instruction(db.Model):
+class Instruction(Model):
     """A leader's instruction on an item. Immutable: there is no path that updates or deletes one."""
 
     __tablename__ = "instructions"
@@ -23,7 +23,7 @@ class Instruction(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
 
 
-class InstructionProposal(db.Model):
+class InstructionProposal(Model):
     """A 批示件: work a leader asks for; the office assigns it as an ad-hoc item or files it with a note."""
 
     __tablename__ = "instruction_proposals"

@@ -7,11 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, json_type
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     __tablename__ = "job_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +26,7 @@ class JobRun(db.Model):
     __table_args__ = (sa.UniqueConstraint("job", "period_key"),)
 
 
-class SchedulerLease(db.Model):
+class SchedulerLease(Model):
     __tablename__ = "scheduler_leases"
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)

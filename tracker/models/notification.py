@@ -12,12 +12,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import DeliveryStatus
 from .types import Claimed, UTCDateTime, str_enum
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class Notification(db.Model):
     __table_args__ = (sa.CheckConstraint("unit_id IS NOT NULL OR user_id IS NOT NULL", name="has_recipient"),)
 
 
-class NotificationMail(Claimed, db.Model):
+class NotificationMail(Claimed, Model):
     """One message per (batch, unit, address): written with the notifications, sent after the commit."""
 
     __tablename__ = "notification_mails"

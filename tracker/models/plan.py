@@ -7,12 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import EvidenceRule, PhaseSource, Priority
 from .types import UTCDateTime, json_type, str_enum
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class Plan(db.Model):
     __table_args__ = (sa.CheckConstraint("start_date <= end_date", name="dates_ordered"),)
 
 
-class Phase(db.Model):
+class Phase(Model):
     __tablename__ = "phases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class Phase(db.Model):
         return self.start_date <= day <= self.end_date
 
 
-class TaskGroup(db.Model):
+class TaskGroup(Model):
     __tablename__ = "task_groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class TaskGroup(db.Model):
     __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "tasks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +96,7 @@ class Task(db.Model):
     __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
 
 
-class TaskParameter(db.Model):
+class TaskParameter(Model):
     """One "X" of the plan: empty until the office sets it."""
 
     __tablename__ = "task_parameters"
@@ -115,7 +115,7 @@ class TaskParameter(db.Model):
     __table_args__ = (sa.UniqueConstraint("task_id", "key"),)
 
 
-class ItemTemplate(db.Model):
+class ItemTemplate(Model):
     """What the plan asks of whom and by when; expanded into work items per carrier unit (and year)."""
 
     __tablename__ = "item_templates"

@@ -6,12 +6,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import ExtensionStatus
 from .types import UTCDateTime, str_enum
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     __tablename__ = "progress_updates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,7 +25,7 @@ class ProgressUpdate(db.Model):
     __table_args__ = (sa.CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),)
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """An evidence file (佐证材料), stored outside any static folder under a generated name: of an item (its
     progress, closing report or answer) or of an indicator figure. One table for both, so backups, restores and
     `check-files` know every evidence file."""
@@ -48,7 +48,7 @@ class Attachment(db.Model):
                                          name="item_or_indicator_report"),)
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +58,7 @@ class Comment(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(Model):
     __tablename__ = "extension_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

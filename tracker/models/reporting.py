@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, str_enum
 
 
@@ -23,7 +23,7 @@ class ReportFrequency(enum.StrEnum):
     NONE = "none"
 
 
-class ReportingRhythm(db.Model):
+class ReportingRhythm(Model):
     __tablename__ = "reporting_rhythms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class ReportingRhythm(db.Model):
     )
 
 
-class MissedReport(db.Model):
+class MissedReport(Model):
     """未按时报送: the item's lead unit posted no progress in `period`, whose reports were due by `due_on`."""
 
     __tablename__ = "missed_reports"

@@ -6,11 +6,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One try at the login form. Kept by login name as typed, so lockouts reveal nothing about accounts."""
 
     __tablename__ = "login_attempts"
@@ -27,7 +27,7 @@ class LoginAttempt(db.Model):
     )
 
 
-class Lockout(db.Model):
+class Lockout(Model):
     __tablename__ = "lockouts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +39,7 @@ class Lockout(db.Model):
     __table_args__ = (sa.Index("ix_lockouts_scope_key_until", "scope", "key", "until"),)
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A web session on the server: the cookie holds only its random id, so logout really ends it."""
 
     __tablename__ = "user_sessions"
@@ -52,7 +52,7 @@ class UserSession(db.Model):
     address: Mapped[str] = mapped_column(sa.String(64))
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code for signing in when the phone with the authenticator is lost; only its SHA-256 is kept."""
 
     __tablename__ = "recovery_codes"

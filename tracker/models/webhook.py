@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import DeliveryStatus
 from .types import Claimed, UTCDateTime, json_type, str_enum
 
 
-class Webhook(db.Model):
+class Webhook(Model):
     __tablename__ = "webhooks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,7 +25,7 @@ class Webhook(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
-class WebhookDelivery(Claimed, db.Model):
+class WebhookDelivery(Claimed, Model):
     """One notification to one hook; the body is stored as signed, so every retry sends the same bytes."""
 
     __tablename__ = "webhook_deliveries"
@@ -44,7 +44,7 @@ class WebhookDelivery(Claimed, db.Model):
     __table_args__ = (sa.UniqueConstraint("webhook_id", "notification_id"),)
 
 
-class WebhookAttempt(db.Model):
+class WebhookAttempt(Model):
     """The delivery log the office reads: when, what the receiver answered, how long it took."""
 
     __tablename__ = "webhook_attempts"

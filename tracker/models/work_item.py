@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .enums import ItemSource, ItemStatus, Priority
 from .types import UTCDateTime, str_enum
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .user import User
 
 
-class WorkItem(db.Model):
+class WorkItem(Model):
     """A card. `version` guards every change (optimistic concurrency); `position` orders a column.
 
     `unit_id` is the lead unit (牵头单位), which signs and alone submits; cooperating units (配合单位) are rows of
@@ -97,7 +97,7 @@ class WorkItem(db.Model):
         return f"<WorkItem {self.id} {self.status} unit={self.unit_id}>"
 
 
-class ItemUnit(db.Model):
+class ItemUnit(Model):
     """A cooperating unit (配合单位) of an item and the state of its part: done when `part_done_at` is set."""
 
     __tablename__ = "item_units"

@@ -41,9 +41,13 @@ Send = Callable[[Any], outbound.Answer]
 
 
 class Channel(Protocol, Generic[Row]):
-    name: str
-    model: type[Row]
-    seconds: float  # the longest one attempt may take
+    # Read-only: the channels are frozen dataclasses.
+    @property
+    def name(self) -> str: ...
+    @property
+    def model(self) -> type[Row]: ...
+    @property
+    def seconds(self) -> float: ...  # the longest one attempt may take
 
     def due(self, now: datetime) -> sa.ColumnElement[bool]: ...
     def prepare(self, row: Row) -> Any: ...

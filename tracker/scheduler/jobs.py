@@ -170,7 +170,7 @@ def catch_up(*, settings: Settings, now: datetime | None = None,
              still_leader: Callable[[], bool] = lambda: True) -> list[tuple[str, str, str]]:
     """Run every period due and not yet done, oldest first; returns (job, period, outcome) for each."""
     now = now or utcnow()
-    ran = []
+    ran: list[tuple[str, str, str]] = []
     for job in JOBS:
         latest = job.latest_due(now, settings)
         last = last_recorded(job)

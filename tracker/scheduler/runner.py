@@ -19,6 +19,7 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -50,11 +51,11 @@ def acquire_lease(*, holder: str, now: datetime, seconds: int) -> bool:
     insert_or_ignore(SchedulerLease.__table__, [{"name": LEASE_NAME, "holder": holder, "expires_at": expires}],
                      key=("name",))
     table = SchedulerLease.__table__
-    taken = db.session.execute(
+    taken = cast(sa.CursorResult[Any], db.session.execute(  # an UPDATE's result is a cursor's
         sa.update(table).where(table.c.name == LEASE_NAME,
                                sa.or_(table.c.holder == holder, table.c.expires_at < now))
         .values(holder=holder, expires_at=expires)
-    ).rowcount == 1
+    )).rowcount == 1
     db.session.commit()
     return taken
 

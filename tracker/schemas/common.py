@@ -23,7 +23,7 @@ class PlainText(validate.Regexp):
         super().__init__(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]*$",
                          error="不能包含控制字符或非字符(如 U+FFFE)")
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value: str) -> str:  # type: ignore[override]  # text fields only: bytes never reach it
         value = super().__call__(value)
         if any(ord(char) > 0xFFFF and ord(char) & 0xFFFE == 0xFFFE for char in value):
             raise ValidationError(self.error)
@@ -33,16 +33,17 @@ class PlainText(validate.Regexp):
 NO_CONTROL = PlainText()
 
 
-def text_field(*, min_length: int | None = None, max_length: int, **kwargs: object) -> fields.String:
+def text_field(*, min_length: int | None = None, max_length: int, **kwargs: Any) -> fields.String:
     """A string a person wrote, with a length limit, under the one text rule (PlainText)."""
     return fields.String(validate=[validate.Length(min=min_length, max=max_length), NO_CONTROL],
-                         **kwargs)  # type: ignore[arg-type]
+                         **kwargs)
 
 
 # Dates people and programs may name: wide enough for any plan, narrow enough that date arithmetic (a day
 # later, a week earlier) never leaves what Python and the databases can hold (9999-12-31 + 1 day was a 500).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
-DAY_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="须在 1900-01-01 与 2199-12-31 之间")
+DAY_RANGE_ERROR = "须在 1900-01-01 与 2199-12-31 之间"
+DAY_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error=DAY_RANGE_ERROR)
 ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
@@ -53,7 +54,8 @@ class TextInteger(fields.Integer):
     def _validated(self, value: Any) -> int:
         if isinstance(value, str) and not ASCII_DIGITS.fullmatch(value.strip()):
             raise self.make_error("invalid")
-        return super()._validated(value)  # type: ignore[no-any-return]
+        number: int = super()._validated(value)
+        return number
 
 
 def day_field(**kwargs: Any) -> fields.Date:
@@ -61,14 +63,14 @@ def day_field(**kwargs: Any) -> fields.Date:
     return fields.Date(validate=DAY_RANGE, **kwargs)
 
 
-def id_field(**kwargs: object) -> fields.Integer:
+def id_field(**kwargs: Any) -> fields.Integer:
     """An id as JSON gives it: a strict integer in the database's range (2**63 is a 422, not a 500)."""
-    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
 
 
-def query_id(**kwargs: object) -> fields.Integer:
+def query_id(**kwargs: Any) -> fields.Integer:
     """An id from a query string or a form (text, so not strict: ASCII digits), in range."""
-    return TextInteger(validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
+    return TextInteger(validate=ID_RANGE, **kwargs)
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -81,7 +83,7 @@ class UtcDateTime(fields.AwareDateTime):
         except OverflowError:
             raise ValidationError("超出可表示的时间范围") from None
         if not FIRST_DAY <= moment.date() <= LAST_DAY:
-            raise ValidationError(DAY_RANGE.error)
+            raise ValidationError(DAY_RANGE_ERROR)
         return moment
 
 

@@ -67,11 +67,11 @@ class Back(Schema):
     next = fields.String(validate=validate.Length(max=2000))
 
 
-class MoveForm(as_form(MoveIn, Back)):  # type: ignore[misc]
+class MoveForm(as_form(MoveIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     """A drag, a keyboard move or the dialog's form; a submission may carry evidence files."""
 
     via = fields.String(validate=validate.OneOf(["form"]))
-    files = fields.List(EvidenceFile(), load_default=list)
+    files: fields.List[Any] = fields.List(EvidenceFile(), load_default=list)
 
 
 class MoveDialogArgs(Back):
@@ -90,7 +90,7 @@ class CommentForm(FormSchema):
     text = text_field(required=True, min_length=1, max_length=limits.COMMENT)
 
 
-class RecordNoteForm(as_form(NoteIn, Back)):  # type: ignore[misc]
+class RecordNoteForm(as_form(NoteIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     pass
 
 
@@ -113,7 +113,7 @@ class ParametersForm(FormSchema):
 FOLLOW_PLAN = "plan"  # a group's form choice for "follow the plan's rhythm" (the API's null)
 
 
-class RhythmForm(as_form(RhythmIn)):  # type: ignore[misc]
+class RhythmForm(as_form(RhythmIn)):  # type: ignore[misc]  # a base as_form makes at import time
     plan_id = query_id(required=True)
 
     @pre_load
@@ -136,7 +136,7 @@ class LedgerLevel(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | str:
         if value == UNANSWERED_KIND:
             return value
-        return TextInteger(validate=validate.Range(min=1, max=20)).deserialize(value)  # type: ignore[no-any-return]
+        return TextInteger(validate=validate.Range(min=1, max=20)).deserialize(value)
 
 
 class LedgerQuery(Schema):
@@ -155,7 +155,7 @@ class NoticeDayQuery(NoticeDayArgs):
     day = day_field(required=True, metadata={"label": ("通知发出日期", "Day")})
 
 
-class BulkCloseForm(as_form(BulkCloseIn, Back)):  # type: ignore[misc]
+class BulkCloseForm(as_form(BulkCloseIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     pass
 
 
@@ -192,9 +192,9 @@ class DigestQuery(Schema):
 
 
 AdHocForm = as_form(AdHocItemIn)
-class IntakeForm(as_form(IntakeIn)):  # type: ignore[misc]
+class IntakeForm(as_form(IntakeIn)):  # type: ignore[misc]  # a base as_form makes at import time
     sheet = fields.String(load_default="tasks", validate=validate.OneOf(["tasks", "units"]))
-class UnitsForm(as_form(UnitsIn)):  # type: ignore[misc]
+class UnitsForm(as_form(UnitsIn)):  # type: ignore[misc]  # a base as_form makes at import time
     """A form sends no field for no box ticked: no cooperating units is an empty list, not a missing field."""
 
     cooperating_unit_ids = fields.List(TextInteger(validate=ID_RANGE), load_default=list,
@@ -206,7 +206,7 @@ ProposalForm = as_form(ProposalIn)
 ProposalAssignForm = as_form(ProposalAssignIn)
 
 
-class ResponsibleForm(as_form(ResponsibleIn)):  # type: ignore[misc]
+class ResponsibleForm(as_form(ResponsibleIn)):  # type: ignore[misc]  # a base as_form makes at import time
     """A blank person clears the person responsible (blank fields count as not sent)."""
 
     responsible_user_id = TextInteger(validate=ID_RANGE, load_default=None)
@@ -272,11 +272,11 @@ class IndicatorHistoryQuery(Schema):
 IndicatorReportForm = as_form(ReportIn)
 
 
-class IndicatorDecisionForm(as_form(ReportDecisionIn, Back)):  # type: ignore[misc]
+class IndicatorDecisionForm(as_form(ReportDecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     pass
 
 
-class BulletinTextForm(as_form(BulletinTextIn)):  # type: ignore[misc]
+class BulletinTextForm(as_form(BulletinTextIn)):  # type: ignore[misc]  # a base as_form makes at import time
     KEEP_BLANK = True  # an emptied paragraph is sent as empty text, not dropped
 
 

@@ -24,7 +24,7 @@ def roles(allowed: frozenset[Role]) -> Callable[[View], View]:
                 permissions.require_not_read_only(current_user)
                 raise NotAllowed("无权执行此操作", "You may not do this", code="forbidden")
             return view(*args, **kwargs)
-        return login_required(guarded)  # type: ignore[return-value]
+        return login_required(guarded)
     return decorate
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 
+from argon2 import PasswordHasher
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -45,7 +46,7 @@ def policy() -> security.SecurityPolicy:
     return settings().security
 
 
-def _hasher():  # noqa: ANN202 - argon2's PasswordHasher
+def _hasher() -> PasswordHasher:
     return current_app.extensions["password_hasher"]
 
 

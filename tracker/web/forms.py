@@ -6,6 +6,7 @@ version. A refusal is an Invalid error (422) that names each field, shown on the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -51,7 +52,7 @@ class WebParser(TrackerParser):
         return MultiDictProxy(CombinedMultiDict([_filled(req.form), _chosen(req.files)]), schema)
 
     def handle_error(self, error: ValidationError, req: Request, schema: Schema, *, error_status_code: int | None,
-                     error_headers: dict[str, str] | None) -> Any:
+                     error_headers: Mapping[str, str] | None) -> Any:
         messages = error.normalized_messages()  # {location: {field: [...]}}: one location per parse here
         raise refusal(next(iter(messages.values())) if len(messages) == 1 else messages, schema)
 
@@ -100,12 +101,12 @@ PARSER = WebParser()
 def form(schema: Schema) -> dict[str, Any]:
     """The posted form (and its files, when the schema takes any), validated."""
     location = MULTIPART if {"files", "file"} & set(schema.fields) else "form"
-    return PARSER.parse(schema, request, location=location)  # type: ignore[no-any-return]
+    return PARSER.parse(schema, request, location=location)
 
 
 def query(schema: Schema) -> dict[str, Any]:
     """The page's query string, validated."""
-    return PARSER.parse(schema, request, location="query")  # type: ignore[no-any-return]
+    return PARSER.parse(schema, request, location="query")
 
 
 # An app-relative path made of characters that need no escaping in a Location header: no scheme, no host, no

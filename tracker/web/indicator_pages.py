@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from ..clock import utcnow
 from ..services.assessment import indicator_reports, indicators

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from flask import flash, get_flashed_messages, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
@@ -26,12 +27,12 @@ ANCHOR = re.compile(r"[a-z]{1,16}-\d{1,10}")
 
 def row_refusals(anchor: str) -> list[str]:
     """Why the last decision on this row was refused (a template global)."""
-    return get_flashed_messages(category_filter=[REFUSED + anchor])
+    return cast(list[str], get_flashed_messages(category_filter=[REFUSED + anchor]))  # without categories: text
 
 
 def row_notes(anchor: str) -> list[str]:
     """What the decision just before said, shown above the row that came after it (a template global)."""
-    return get_flashed_messages(category_filter=[NOTE + anchor])
+    return cast(list[str], get_flashed_messages(category_filter=[NOTE + anchor]))  # as above
 
 
 def _then() -> str | None:

@@ -3,12 +3,13 @@ townships (/review). Who reviews what is the services' rule (permissions.review_
 workflow.review checks the reviewer first); the page shows the actor's own queue and decides in place."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..models import ItemStatus
+from ..models import ItemStatus, User
 from ..services.plan import wording
 from ..services.trust import permissions
 from ..services.work import boards, items, workflow, workspace
@@ -21,7 +22,7 @@ from .htmx import render
 bp = Blueprint("review", __name__)
 
 
-def queue_of(actor: object) -> tuple[list[dict], dict]:
+def queue_of(actor: User) -> tuple[list[dict], dict]:
     """The submissions waiting for the actor's review, with what the reviewer reads before deciding."""
     queue, _next = boards.list_items(boards.ItemFilters(plan_id=boards.default_plan_id(), for_review=True),
                                      actor=actor, deadlines=deadlines(), after_id=None, limit=200)

@@ -128,7 +128,7 @@ def _done_on_time(plan: Plan, start: datetime, end: datetime, kinds: set[str]) -
         WorkItem.plan_id == plan.id, WorkItem.status == ItemStatus.DONE, WorkItem.closed_late.is_(False),
         WorkItem.cancelled_at.is_(None), WorkItem.completed_at >= start, WorkItem.completed_at < end))
     return [Fact("done_on_time", "item", item_id, item_id, unit_id, _local_day(at, plan.timezone), title)
-            for item_id, unit_id, title, at in rows]
+            for item_id, unit_id, title, at in rows if at is not None]  # never None: completed_at >= start
 
 
 def _records(plan: Plan, start: datetime, end: datetime, kinds: set[str], ladder: Sequence[Level]) -> list[Fact]:

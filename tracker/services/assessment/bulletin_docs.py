@@ -44,8 +44,8 @@ FIGURE_KEYS = ["due", "done", "done_on_time", "open", "done_rate", "on_time_rate
 
 def content(bulletin: Bulletin, data: dict[str, Any]) -> dict[str, Any]:
     """What the document says: heading, number, the office's text in paragraphs, the figures as table rows."""
-    plan = db.session.get(Plan, bulletin.plan_id)
-    office = db.session.get(Unit, plan.office_unit_id)
+    plan = db.session.get_one(Plan, bulletin.plan_id)
+    office = db.session.get_one(Unit, plan.office_unit_id)
     issued = bulletin.issued_at.astimezone(ZoneInfo(plan.timezone)) if bulletin.issued_at else None
     totals, so_far = data["totals"], data["so_far"]["totals"]
     summary = (f"{data['label']}({data['start']} 至 {data['end']})应办结工作项 {totals['due']} 项,"

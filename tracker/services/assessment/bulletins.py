@@ -162,6 +162,7 @@ def figures(plan: Plan, period: Period, *, now: datetime, ladder: tuple[Level, .
     ):
         done = status == ItemStatus.DONE and (completed_at is None or completed_at <= now)
         tallies = [totals_so_far, so_far[unit_id]]
+        assert due_date is not None  # the query keeps items due by the period's end
         if due_date >= period.start:
             tallies += [totals, by_phase[phase_id], by_group[group_id], by_unit[unit_id]]
         for tally in tallies:
@@ -324,7 +325,7 @@ def data_of(bulletin: Bulletin, *, now: datetime, ladder: tuple[Level, ...]) -> 
     """An issued bulletin's frozen figures; a draft's rebuilt from current data."""
     if bulletin.status == BulletinStatus.ISSUED and bulletin.data is not None:
         return bulletin.data
-    return figures(db.session.get(Plan, bulletin.plan_id), period_of(bulletin), now=now, ladder=ladder)
+    return figures(db.session.get_one(Plan, bulletin.plan_id), period_of(bulletin), now=now, ladder=ladder)
 
 
 def _require_draft(bulletin: Bulletin, expected_version: int) -> None:
@@ -359,7 +360,7 @@ def issue(bulletin: Bulletin, *, actor: User, expected_version: int, now: dateti
     """Freeze the figures and the text, number it, and optionally tell the leaders; audited. Never undone."""
     permissions.require_office(actor)
     _require_draft(bulletin, expected_version)
-    plan = db.session.get(Plan, bulletin.plan_id)
+    plan = db.session.get_one(Plan, bulletin.plan_id)
     bulletin.data = figures(plan, period_of(bulletin), now=now, ladder=ladder)
     year = now.astimezone(ZoneInfo(plan.timezone)).year
     kind = glossary.BULLETIN_NUMBER_KIND

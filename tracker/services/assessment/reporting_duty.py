@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -197,7 +197,10 @@ def unit_totals(*, actor: User, start: date | None = None, end: date | None = No
     return sorted(((u, name, n) for u, name, n in db.session.execute(query)), key=lambda r: (-r[2], r[1]))
 
 
-def _visible(query: sa.Select[Any], *, actor: User, start: date | None, end: date | None) -> sa.Select[Any]:
+Query = TypeVar("Query", bound=sa.Select[*tuple[Any, ...]])
+
+
+def _visible(query: Query, *, actor: User, start: date | None, end: date | None) -> Query:
     """Only what the actor may see (a unit: its own unit's), with deadlines within [start, end] when given."""
     if not permissions.sees_everything(actor):
         query = query.where(MissedReport.unit_id == actor.unit_id)

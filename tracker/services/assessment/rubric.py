@@ -38,7 +38,7 @@ RULE_KINDS: dict[str, RuleKind] = {kind.key: kind for kind in (
     RuleKind("indicator_not_reported", bonus=False),
 )}
 CENT = Decimal("0.01")
-POINTS = {"places": 2, "as_string": False, "validate": validate.Range(min=Decimal("0.01"), max=Decimal(1000))}
+POINTS: dict[str, Any] = {"places": 2, "as_string": False, "validate": validate.Range(min=Decimal("0.01"), max=Decimal(1000))}
 
 
 def number(value: Decimal) -> str:

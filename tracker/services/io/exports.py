@@ -82,7 +82,7 @@ class Sheet:
 def to_workbook(sheets: Sequence[Sheet]) -> bytes:
     """Several sheets in one file, each laid out as to_xlsx lays out its one (sheet names must be unique)."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for sheet in sheets:
         _fill(workbook.create_sheet(clean(sheet.title)[:31]), sheet)
     out = io.BytesIO()

@@ -24,7 +24,6 @@ from ...extensions import db
 from ...models import ItemSource, Plan, Unit, User, WorkItem
 from . import intake_rows
 from .intake_rows import SEPARATORS, IntakeReport, RowOutcome, Rows, _refuse_if_any, _text, workbook
-from .unit_intake import import_units, read_units, unit_template  # noqa: F401 - the CLI reads both intakes here
 from ..plan.event_words import SOURCE_LABELS
 from ..trust import permissions
 from ..work import assignment, items
@@ -169,7 +168,7 @@ def import_tasks(rows: Rows, *, actor: User, plan: Plan, commit: bool, now: date
     transaction, but only when no row is refused (then Invalid carries the report and nothing is written).
     Office only."""
     permissions.require_office(actor)
-    units, seen = _Units(), {}
+    units, seen = _Units(), dict[tuple[str, int], int]()
     planned: list[_Planned] = []
     outcomes: list[RowOutcome] = []
     for number, record in rows:

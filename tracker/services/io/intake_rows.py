@@ -53,6 +53,7 @@ def workbook(title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> byt
     """A sheet with a bold header row and the given rows, as XLSX bytes (templates and tests)."""
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
     sheet.title = title
     sheet.append(list(columns))
     for row in rows:

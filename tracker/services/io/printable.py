@@ -10,7 +10,7 @@ are dropped with them, so every writer shows the same text.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -27,9 +27,9 @@ def clean(text: str) -> str:
 def cleaned(value: T) -> T:
     """Every string in a document's content (nested dicts, lists and tuples) cleaned; other values as they are."""
     if isinstance(value, str):
-        return clean(value)  # type: ignore[return-value]
+        return clean(value)  # type: ignore[return-value]  # T narrowed to str is still T to mypy
     if isinstance(value, dict):
-        return {key: cleaned(item) for key, item in value.items()}  # type: ignore[return-value]
+        return {key: cleaned(item) for key, item in value.items()}  # type: ignore[return-value]  # as above, for dict
     if isinstance(value, list | tuple):
-        return type(value)(cleaned(item) for item in value)  # type: ignore[return-value]
+        return type(value)(cleaned(item) for item in value)
     return value

@@ -111,15 +111,15 @@ def _trimmed(values: Row) -> Row:
     return tuple(values[:end])
 
 
-def _root(exc: BaseException) -> Exception:
+def _root(exc: Exception) -> Exception:
     seen: list[BaseException] = []
     cause: BaseException | None = exc
     while cause is not None and cause not in seen:
         if isinstance(cause, DefusedXmlException | ParseError | zipfile.BadZipFile):
-            return cause  # type: ignore[return-value]
+            return cause
         seen.append(cause)
         cause = cause.__cause__ or cause.__context__
-    return exc  # type: ignore[return-value]
+    return exc
 
 
 def _unreadable(exc: Exception) -> Invalid:

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
@@ -38,6 +38,17 @@ class ItemRow:
     closed_late: bool | None
     returned_count: int
     last_return_reason: str | None
+    responsible: str | None
+
+
+class OverdueEntry(TypedDict):
+    """An overdue item as a unit's digest lists it."""
+    id: int
+    title: str
+    due_date: str
+    status: str
+    days_overdue: int
+    level: str | None
     responsible: str | None
 
 
@@ -129,7 +140,7 @@ def unit_data(snap: Snapshot, unit: Unit, *, ladder: Sequence[Level], due_soon_d
     names = {lv.level: lv.name for lv in ladder}
     mine = [i for i in snap.by_unit.get(unit.id, []) if i.status != ItemStatus.DONE]
     horizon = snap.today + timedelta(days=due_soon_days)
-    overdue = sorted((
+    overdue: list[OverdueEntry] = sorted((
         {"id": i.id, "title": i.title, "due_date": i.due_date.isoformat(), "status": i.status,
          "days_overdue": days_overdue(i.due_date, snap.today), "level": names.get(snap.levels.get(i.id, 0)),
          "responsible": i.responsible}
@@ -159,7 +170,7 @@ def office_data(snap: Snapshot, *, ladder: Sequence[Level]) -> dict[str, Any]:
     per_unit: dict[int, Counter[str]] = defaultdict(Counter)
     bulletin: Counter[int] = Counter()
     by_phase: dict[int, Counter[str]] = defaultdict(Counter)
-    by_group: dict[int, Counter[str]] = defaultdict(Counter)
+    by_group: dict[int | None, Counter[str]] = defaultdict(Counter)
     for i in snap.items:
         counts = per_unit[i.unit_id]
         done = i.status == ItemStatus.DONE

@@ -135,7 +135,7 @@ def _add_deliveries(snap: Snapshot, period_key: str, recipients: set[str]) -> in
     office = _office_unit()
     if office is not None:
         by_key[OFFICE_KEY] = office
-    rows = []
+    rows: list[dict[str, Any]] = []
     for digest_id, recipient in db.session.execute(
             sa.select(Digest.id, Digest.recipient_key).where(Digest.period_key == period_key)):
         unit = by_key.get(recipient)

@@ -27,7 +27,6 @@ from ...models.types import UTCDateTime
 from ..assessment import reporting_duty
 from . import alerts, notices
 from .ladder import Level, ladder_reason, unanswered_reason
-from .ladder import levels_reached, parse_ladder  # noqa: F401 - the CLI and the scheduler read escalation.parse_ladder
 from ..trust import audit
 from ...idempotent import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
 from ..work.deadlines import days_overdue, local_today
@@ -140,7 +139,7 @@ def _recorded_clause(records: sa.Table, items: sa.Table, level: int) -> sa.Colum
     table being filled would rescan its growing heap for every row. SQLite probes the unique index (and
     pysqlite reports no row count for a statement that starts with WITH).
     """
-    source = records
+    source: sa.FromClause = records
     if db.session.get_bind().dialect.name == "postgresql":
         source = sa.select(records.c.item_id, records.c.kind, records.c.level, records.c.due_date).where(
             records.c.kind == LADDER_KIND, records.c.level == level

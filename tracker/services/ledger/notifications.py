@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -136,7 +137,7 @@ def mark_all_read(*, actor: User, now: datetime) -> int:
     result = db.session.execute(sa.update(Notification).where(_mine(actor), Notification.read_at.is_(None))
                                 .values(read_at=now, read_by_id=actor.id), execution_options={"synchronize_session":
                                                                                              "fetch"})
-    return result.rowcount
+    return cast(sa.CursorResult[Any], result).rowcount  # an UPDATE's result is a cursor's
 
 
 # --- mail -----------------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def close(record: AccountabilityRecord, *, actor: User, note: str, now: datetime
 def close_refusal(actor: User, record: AccountabilityRecord) -> TrackerError | None:
     """Why the actor may not close (核销) or escalate the record now, or None: the office only (asked first), on
     a record still open or answered."""
-    refusal = permissions.read_only_refusal(actor)
+    refusal: TrackerError | None = permissions.read_only_refusal(actor)
     if refusal is None and not permissions.is_office(actor):
         refusal = NotAllowed("仅领导小组办公室可以执行此操作", "Only the leading-group office may do this",
                              code="office_only")

@@ -118,7 +118,7 @@ def get_hook(hook_id: int, *, actor: User) -> Webhook:
 def attempts_log(*, actor: User, limit: int = 100) -> list[tuple[WebhookAttempt, WebhookDelivery, Webhook]]:
     """The newest attempts with their delivery and hook: what the office reads to see what went where."""
     permissions.require_office(actor)
-    return [tuple(row) for row in db.session.execute(  # type: ignore[misc]
+    return [(attempt, delivery, hook) for attempt, delivery, hook in db.session.execute(
         sa.select(WebhookAttempt, WebhookDelivery, Webhook)
         .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
         .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)

@@ -49,8 +49,8 @@ def authorities() -> Authorities:
         return GENERIC
     parents = dict(db.session.execute(sa.select(Unit.id, Unit.parent_id)).all())
     top, seen = office.id, {office.id}
-    while parents.get(top) is not None and parents[top] not in seen:
-        top = parents[top]
+    while (parent := parents.get(top)) is not None and parent not in seen:
+        top = parent
         seen.add(top)
     government = db.session.get(Unit, top) or office
     return Authorities(government=government.short_name, government_full=government.name,

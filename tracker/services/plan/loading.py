@@ -15,6 +15,7 @@ from ...config import ROOT
 from ...extensions import db
 from ...models import Plan, Unit, UnitKind
 from . import plan_files, seeding
+from .seed_files import read_yaml
 
 SEED_DIR = ROOT / "seed_tasks"
 DEFAULT_UNITS = SEED_DIR / "units_sample.yaml"
@@ -23,7 +24,7 @@ DEFAULT_PLAN = SEED_DIR / "plan_2023_2025.yaml"
 
 def load_units_file(path: Path, *, now: datetime) -> seeding.LoadReport:
     """Create or update the units (and their kinds) the file lists; FileProblems names everything wrong in it."""
-    data = plan_files.parse_units(plan_files.read_yaml(path))
+    data = plan_files.parse_units(read_yaml(path))
     return seeding.load_units(data, now=now)
 
 
@@ -31,7 +32,7 @@ def load_plan_file(path: Path, *, now: datetime) -> tuple[Plan, seeding.LoadRepo
     """Create or update the plan the file describes; its carriers must name units, kinds and tags already loaded."""
     units = list(db.session.scalars(sa.select(Unit)))
     data = plan_files.parse_plan(
-        plan_files.read_yaml(path), unit_keys={u.key for u in units},
+        read_yaml(path), unit_keys={u.key for u in units},
         kinds=set(db.session.scalars(sa.select(UnitKind.key))),
         tags={t for u in units for t in u.tags})
     return seeding.load_plan(data, now=now)

@@ -20,7 +20,6 @@ from .seed_files import (  # read_yaml and FileProblems also for the CLI, which 
     _duplicates,
     _load,
     _StrictSchema,
-    read_yaml,  # noqa: F401 - the CLI's plan_files.read_yaml
 )
 
 DIRECTIONS = {">=": "at_least", "<=": "at_most"}  # the file's words for an indicator's direction

@@ -32,7 +32,7 @@ class _DatesAsText(yaml.SafeLoader):
     """YAML turns 2023-02-30 into an error and 2023-12-31 into a date; keep both as text for the schema."""
 
 
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)  # type: ignore[type-var]  # the stubs want a loader class's function; this is SafeLoader's own
 
 
 def read_yaml(path: Path) -> Any:
@@ -70,7 +70,7 @@ def _load(schema: Schema, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise FileProblems(["(file): 文件顶层必须是一个映射(key: value)"])
     try:
-        return schema.load(raw)  # type: ignore[return-value]
+        return schema.load(raw)
     except ValidationError as exc:
         raise FileProblems(flatten(exc.messages)) from exc
 

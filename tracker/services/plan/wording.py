@@ -84,7 +84,7 @@ def _read_wordings() -> dict[int, TemplateWording]:
                                          TaskParameter.value.is_not(None)))
             .where(ItemTemplate.x_keys.is_not(None)))
     templates: dict[int, tuple[str, str, list[str]]] = {}
-    values: dict[int, dict[str, str]] = {}
+    values: dict[int, dict[str, str | None]] = {}  # never None: the join leaves empty values out
     for template_id, title, description, x_keys, key, value in db.session.execute(stmt):
         templates[template_id] = (title, description, x_keys or [])  # JSON null for templates without an X
         values.setdefault(template_id, {})[key] = value

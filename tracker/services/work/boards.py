@@ -217,7 +217,7 @@ class CardMaker:
         return {name: (self._offers(row) if name == "offers" else card[name]) for name in self.fields}
 
 
-def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any], ...]:
+def _order(sort: str, today: date) -> tuple[sa.ColumnElement[Any] | sa.orm.InstrumentedAttribute[Any], ...]:
     """A column's card order. Urgency: overdue cards first, the longest overdue first (earliest due date), then
     the rest by due date, high priority first on the same day; cards without a due date last."""
     no_due = sa.case((WorkItem.due_date.is_(None), 1), else_=0)

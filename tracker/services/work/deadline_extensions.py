@@ -34,6 +34,7 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
     missing reason.
     """
     item_rules.require(actor, item, "ask_extension")
+    assert item.due_date is not None  # ask_extension refuses an item without a due date
     if due <= item.due_date or (item.task_id is not None and due > item.plan.end_date):
         raise Invalid(f"新的截止日期须晚于 {item.due_date},且不晚于计划结束日 {item.plan.end_date}",
                       f"The new due date must be after {item.due_date} and by {item.plan.end_date}",

@@ -51,7 +51,8 @@ class Rules:
             return rule_of(parent)
         if task_id is None:
             return self.plans[plan_id][1]
-        return EvidenceRule(self.templates.get(template_id) or self.plans[plan_id][0])
+        own = self.templates.get(template_id) if template_id is not None else None
+        return EvidenceRule(own or self.plans[plan_id][0])
 
 
 def has_evidence(item_id: int) -> bool:

@@ -41,7 +41,7 @@ STATUS_WORDS = {
 class Facts:
     """The item as the rules read it. Built from an item (`of`) or from a board card's row (`of_card`)."""
 
-    def __init__(self, item: WorkItem | None = None, *, evidence_of: Callable[[], EvidenceRule] | None = None,
+    def __init__(self, item: WorkItem | None = None, /, *, evidence_of: Callable[[], EvidenceRule] | None = None,
                  **known: Any) -> None:
         self._item = item
         self._evidence_of = evidence_of

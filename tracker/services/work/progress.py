@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ...errors import Invalid, NotFound, TrackerError
 from ... import transaction
 from ...extensions import db
-from ...models import Attachment, IndicatorReport, ItemStatus, ProgressUpdate, User, WorkItem
+from ...models import Attachment, IndicatorReport, ProgressUpdate, User, WorkItem
 from ..trust import audit, permissions
 from . import item_rules
 
@@ -286,10 +286,10 @@ def files_report(folder: Path, *, now: datetime, remove_orphans: bool = False) -
         if path.name not in rows or (path.parent == incoming and (folder / path.name).is_file()):
             report.orphans.append(path)
     for name, sha in sorted(rows.items()):
-        path = located(folder, name)
-        if path is None:
+        found = located(folder, name)
+        if found is None:
             report.missing.append(name)
-        elif file_sha256(path) != sha:
+        elif file_sha256(found) != sha:
             report.changed.append(name)
     if remove_orphans:
         cutoff = (now - ORPHAN_GRACE).timestamp()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ...errors import Invalid
-from ...models import ItemStatus, Unit, User, WorkItem
+from ...models import Unit, User, WorkItem
 from ..trust import audit, permissions
 from . import item_rules, items
 

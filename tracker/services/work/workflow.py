@@ -251,7 +251,7 @@ def _neighbours(actor: User, item: WorkItem, status: ItemStatus, before_id: int 
         WorkItem.plan_id == item.plan_id, WorkItem.status == status, WorkItem.id != item.id
     )
     if before_id is not None:
-        nxt = _anchor(actor, item, before_id, status).position
+        nxt: int | None = _anchor(actor, item, before_id, status).position
         prev = db.session.execute(
             column.where(WorkItem.position < nxt).order_by(WorkItem.position.desc()).limit(1)).scalar()
         return prev, nxt
@@ -268,7 +268,9 @@ def bottom_position(plan_id: int, status: ItemStatus) -> int:
     last = db.session.execute(
         sa.select(sa.func.max(WorkItem.position)).where(WorkItem.plan_id == plan_id, WorkItem.status == status)
     ).scalar()
-    return position_between(last, None)  # type: ignore[return-value]
+    position = position_between(last, None)
+    assert position is not None  # below the last card there is always room
+    return position
 
 
 def renumber_column(plan_id: int, status: ItemStatus) -> None:

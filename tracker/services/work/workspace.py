@@ -65,6 +65,7 @@ def review_files(item_ids: list[int], *, actor: User) -> dict[int, ReviewFile]:
     latest = {entry.report.id for entry in found.values() if entry.report}
     for attachment in db.session.scalars(sa.select(Attachment).where(Attachment.update_id.in_(latest))
                                          .order_by(Attachment.id)):
+        assert attachment.item_id is not None  # an update's files carry its item
         found[attachment.item_id].files.append(attachment)
     for record in db.session.scalars(sa.select(AccountabilityRecord)
                                      .where(AccountabilityRecord.item_id.in_(item_ids))
