@@ -155,3 +155,15 @@ def test_no_test_module_imports_another() -> None:
     assert offenders == []
 
 
+
+
+def test_no_service_imports_flask() -> None:
+    """Services take the actor, the time and the settings as arguments: whatever calls them (a page, the API, the
+    CLI, the scheduler, a test) needs no request or app context for a rule."""
+    found = [f"{path.relative_to(ROOT)}:{node.lineno}"
+             for path in sorted((ROOT / "tracker" / "services").rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("flask", "flask_login"))
+             or (isinstance(node, ast.Import) and any(a.name.split(".")[0] in ("flask", "flask_login")
+                                                     for a in node.names))]
+    assert found == []
