@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from tracker.extensions import db
 from tracker.models import Event, Unit, WorkItem
-from tracker.services.io import intake
+from tracker.services.io import intake, unit_intake
 
 LEADS = ["市司法局", "甲区政府", "市市场监督管理局", "乙区政府", "市住建局"]  # short names and a full name
 
@@ -31,7 +31,7 @@ def ad_hoc_count() -> int:
 
 
 def unit_sheet(rows: list[list[object]]) -> io.BytesIO:
-    return sheet(rows, intake.UNIT_COLUMNS)
+    return sheet(rows, unit_intake.UNIT_COLUMNS)
 
 
 NEW_UNITS = [["jiaqu_nanyuan", "甲区南苑街道办事处", "南苑街道", "township_gov", "甲区政府", "ny@xx.example.gov.cn"],

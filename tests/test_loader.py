@@ -14,8 +14,8 @@ from tracker.services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS
 from tracker.extensions import db
 from tracker.models import Event, Indicator, ItemStatus, ItemTemplate, Phase, PhaseSource, Plan, Task, TaskGroup, TaskParameter, \
     Unit, WorkItem
-from tracker.services.plan import plan_files
 from tracker.services.work import workflow
+from tracker.services.plan.seed_files import read_yaml
 
 
 def count(model: Any) -> int:
@@ -29,12 +29,12 @@ def table_counts() -> dict[str, int]:
 
 @pytest.fixture
 def shipped_plan() -> dict[str, Any]:
-    return plan_files.read_yaml(DEFAULT_PLAN)
+    return read_yaml(DEFAULT_PLAN)
 
 
 @pytest.fixture
 def shipped_units() -> dict[str, Any]:
-    return plan_files.read_yaml(DEFAULT_UNITS)
+    return read_yaml(DEFAULT_UNITS)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import Bulletin, Role, User
 from tracker.services.assessment import bulletins
-from tracker.services.ledger.escalation import parse_ladder
+from tracker.services.ledger.ladder import parse_ladder
 from tracker.services.trust import accounts
 
 

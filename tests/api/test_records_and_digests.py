@@ -10,11 +10,12 @@ from tests.api.api_helpers import NOW, assert_error
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus, RecordStatus
 from tracker.services.ledger import digests, escalation
+from tracker.settings import settings as settings_of
 
 
 @pytest.fixture
 def ladder(app):
-    return escalation.parse_ladder(app.config["TRACKER_LADDER"])
+    return settings_of(app).ladder
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tracker.scheduler import jobs
 from tracker.scheduler.runner import acquire_lease, release_lease
 from tracker.services.ledger import escalation
 from tracker.settings import settings as settings_of
+from tracker.services.ledger.ladder import levels_reached
 
 
 def record_keys(app):
@@ -33,7 +34,7 @@ def expected_ladder_records(app, today):
     with app.app_context():
         dues = db.session.scalars(sa.select(WorkItem.due_date)).all()
         db.session.remove()
-    return sum(len(escalation.levels_reached((today - due).days, settings.ladder)) for due in dues if due < today)
+    return sum(len(levels_reached((today - due).days, settings.ladder)) for due in dues if due < today)
 
 
 def test_two_scans_at_once_write_no_duplicate(committed_app):

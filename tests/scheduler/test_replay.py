@@ -24,6 +24,7 @@ from tracker.services.ledger import digests, escalation, records
 from tracker.services.trust import accounts
 from tracker.services.work import workflow
 from tracker.settings import settings as settings_of
+from tracker.services.ledger.ladder import levels_reached
 
 START, END = date(2023, 1, 1), date(2025, 12, 31)
 MONDAYS = 157
@@ -49,7 +50,7 @@ def oracle(items: list[tuple[int, date]], ladder) -> Counter:
     expected: Counter = Counter()
 
     def reach(days: int) -> None:
-        for level in escalation.levels_reached(days, ladder):
+        for level in levels_reached(days, ladder):
             expected[("ladder", level.level)] += 1
 
     for item_id, due in items:

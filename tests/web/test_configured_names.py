@@ -14,6 +14,7 @@ from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, ItemStatus
 from tracker.services.ledger import digests, escalation, notices
+from tracker.settings import settings as settings_of
 
 from ..conftest import NOW
 
@@ -36,7 +37,7 @@ def test_pages_digests_exports_and_notices_use_the_units_files_names(app, tmp_pa
     ours = make_item("city", status=ItemStatus.IN_PROGRESS, due=date(2023, 3, 1), title="市政府承办事项")
     make_item("sfj", status=ItemStatus.IN_PROGRESS, due=date(2023, 3, 1))
     another_city(tmp_path)
-    ladder = escalation.parse_ladder(app.config["TRACKER_LADDER"])
+    ladder = settings_of(app).ladder
     escalation.scan(now=NOW, ladder=ladder, timezone="Asia/Shanghai")
     digests.build_round(period_key=digests.week_key(date(2023, 4, 3)), now=NOW, timezone="Asia/Shanghai",
                         ladder=ladder, due_soon_days=14, with_deliveries=False)

@@ -19,6 +19,7 @@ from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Role
 from tracker.services.ledger import escalation, notices
 from tracker.services.trust import accounts
 from tracker.services.work import instructions, items, splitting, workflow
+from tracker.settings import settings as settings_of
 
 SCAN = datetime(2023, 7, 20, 16, 10, tzinfo=timezone.utc)  # 21 July, 00:10 in Shanghai: each item 21 days late
 DAY = date(2023, 7, 21)
@@ -41,7 +42,7 @@ def one_of_each(app, plan, unit, make_user, make_item, office):
     instructed = instructions.assign_proposal(proposal, actor=office, plan=plan, lead=unit("sfj"), cooperating=[],
                                               due_date=date(2023, 6, 30), source_ref="批示〔2023〕1号",
                                               now=plan_item.created_at)
-    ladder = escalation.parse_ladder(app.config["TRACKER_LADDER"])
+    ladder = settings_of(app).ladder
     escalation.scan(now=SCAN, ladder=ladder, timezone=app.config["TRACKER_TIMEZONE"])
     db.session.commit()
     return {"plan item": plan_item, "交办件": ad_hoc, "split child": child, "批示件": instructed}
