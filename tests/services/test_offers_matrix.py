@@ -225,3 +225,17 @@ def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, pla
             offered = offers.of_item(actor, item)
             assert card["offers"] == {"moves": offered["moves"], "reorder": offered["reorder"]}, (name, card["id"])
     assert len(parents) == len(STATES) - 1
+
+
+def test_an_items_detail_encodes_as_its_schema_dumps_it(app, unit, plan, people):
+    """GET /items/{id} encodes boards.item_detail with orjson, not through WorkItemOut: the two must agree for
+    every kind of item in every state (dates, moments, enums, parents, children, cooperating parts)."""
+    import orjson
+
+    from tracker.api.items import ITEM_FIELDS, ITEM_OUT
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people) for kind in KINDS for state in STATES]
+    for item in built + [item.parent for item in built if item.parent is not None]:
+        for actor in (people["office"], people["county_admin"]):
+            detail = boards.item_detail(item, DEADLINES, actor=actor)
+            answered = {name: detail[name] for name in ITEM_FIELDS if name in detail}  # as api.items.item_json
+            assert orjson.loads(orjson.dumps(answered)) == ITEM_OUT.dump(detail), item.id
