@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -12,6 +12,7 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from ..clock import utcnow
+from ..database import reading
 from ..models import WorkItem
 from ..services.work import boards, items
 from ..services.work.boards import Deadlines
@@ -63,14 +64,37 @@ def cached_read(build: Callable[[], Any]) -> Response:
     (traffic lights turn at midnight) and the whole query. It is read before the data, so a change committed in
     between makes the tag older than the body, never newer: the worst case is one more 200.
     """
-    key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
-    tag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+    tag = _read_tag()
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
         response = json_response(build())
     response.set_etag(tag)
     return response
+
+
+def streamed_read(chunks: Callable[[], Iterator[bytes]]) -> Response:
+    """As cached_read, for an answer written out in chunks as it is read (a whole board: services/work/
+    board_stream.py), so the worker never holds all of it. The chunks are read after the view returned (the
+    request's commit point and its session are gone), in an app context and a reading transaction of their
+    own: `chunks` reads what it needs of the database again there."""
+    tag = _read_tag()
+    if request.if_none_match.contains_weak(tag):
+        response = Response(status=304)
+    else:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def body() -> Iterator[bytes]:
+            with app.app_context(), reading():
+                yield from chunks()
+        response = Response(body(), mimetype="application/json")
+    response.set_etag(tag)
+    return response
+
+
+def _read_tag() -> str:
+    key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 def visible_item(item_id: int) -> WorkItem:

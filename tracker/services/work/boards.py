@@ -294,6 +294,19 @@ def _lane_columns(swimlanes: str | None) -> tuple[sa.SQLColumnExpression[Any], s
     return sa.literal(0), sa.literal(""), sa.literal(0)
 
 
+def board_statement(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
+                    sort: str, workflow_order: bool = False) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The board's rows before any limit, and the whole board's statement: lane by lane, column by column, cards
+    in `sort` order. Columns come by status (an index serves it) unless `workflow_order`: then in workflow order,
+    so a reader may write each column out as it ends (board_stream)."""
+    lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
+    query = (_cards_from(actor).outerjoin(TaskGroup, TaskGroup.id == Task.group_id)
+             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"))
+             .where(*_conditions(actor, filters, deadlines)))
+    column = sa.case(COLUMN_INDEX, value=WorkItem.status) if workflow_order else WorkItem.status
+    return query, query.order_by(lane_sort, lane_key.nulls_last(), column, *_order(sort, deadlines.today))
+
+
 def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes: str | None,
           limit: int | None, sort: str = "position", fields: tuple[str, ...] = ()) -> dict[str, Any]:
     """Columns in workflow order, each with its count and its cards in `sort` order (SORTS), per swimlane.
@@ -305,14 +318,10 @@ def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes:
     """
     if filters.plan_id is None:
         filters = dataclasses.replace(filters, plan_id=default_plan_id())
-    lane_key, lane_title, lane_sort = _lane_columns(swimlanes)
-    order = _order(sort, deadlines.today)
-    query = (_cards_from(actor).outerjoin(TaskGroup, TaskGroup.id == Task.group_id)
-             .add_columns(lane_key.label("lane_key"), lane_title.label("lane_title"), lane_sort.label("lane_sort"))
-             .where(*_conditions(actor, filters, deadlines)))
-    if limit is None:
-        stmt = query.order_by(lane_sort, lane_key.nulls_last(), WorkItem.status, *order)
-    else:
+    query, stmt = board_statement(filters, actor=actor, deadlines=deadlines, swimlanes=swimlanes, sort=sort)
+    if limit is not None:
+        lane_key, _title, _sort = _lane_columns(swimlanes)
+        order = _order(sort, deadlines.today)
         partition = [lane_key, WorkItem.status]
         inner = query.add_columns(sa.func.row_number().over(partition_by=partition, order_by=order).label("rn"),
                                   sa.func.count().over(partition_by=partition).label("n")).subquery()
