@@ -66,26 +66,30 @@ def board_chunks(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swi
         close_column()
         out.append(b"]}")
 
-    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        if row[lane_at] != lane or lane is _NONE:
-            if lane is not _NONE:
-                finish_lane()
-            out.append((b"," if lane is not _NONE else b"") + orjson.dumps(
-                {"key": row[lane_at] if swimlanes else None, "title": row[lane_at + 1] if swimlanes else None})[:-1]
-                + b',"columns":[')
-            lane, column, count = row[lane_at], -1, 0
-        index = COLUMN_INDEX[row[STATUS_AT]]
-        while column < index:
-            if column >= 0:
-                close_column()
-            column, count = column + 1, 0
-            open_column(column)
-        cards.append(card(row))
-        count += 1
-        if len(cards) >= BATCH:
-            flush_cards()
-            yield b"".join(out)
-            out.clear()
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    try:  # a client gone mid-answer closes the generator: the cursor (server-side on PostgreSQL) with it
+        for row in result:
+            if row[lane_at] != lane or lane is _NONE:
+                if lane is not _NONE:
+                    finish_lane()
+                head = {"key": row[lane_at] if swimlanes else None,
+                        "title": row[lane_at + 1] if swimlanes else None}
+                out.append((b"," if lane is not _NONE else b"") + orjson.dumps(head)[:-1] + b',"columns":[')
+                lane, column, count = row[lane_at], -1, 0
+            index = COLUMN_INDEX[row[STATUS_AT]]
+            while column < index:
+                if column >= 0:
+                    close_column()
+                column, count = column + 1, 0
+                open_column(column)
+            cards.append(card(row))
+            count += 1
+            if len(cards) >= BATCH:
+                flush_cards()
+                yield b"".join(out)
+                out.clear()
+    finally:
+        result.close()
     if lane is not _NONE:
         finish_lane()
     elif not swimlanes:  # an empty board still has its one lane of empty columns
