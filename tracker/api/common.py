@@ -1,6 +1,7 @@
 """Small pieces every API module shares: the blueprint factory, error documentation, paging links."""
 from __future__ import annotations
 
+import contextvars
 import hashlib
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -82,14 +83,30 @@ def streamed_read(chunks: Callable[[], Iterator[bytes]]) -> Response:
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-        def body() -> Iterator[bytes]:
-            with app.app_context(), reading():
-                yield from chunks()
-        response = Response(body(), mimetype="application/json")
+        response = Response(_in_own_context(current_app._get_current_object(), chunks),  # type: ignore[attr-defined]
+                            mimetype="application/json")
     response.set_etag(tag)
     return response
+
+
+def _in_own_context(app: Any, chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
+    """The chunks, each produced inside one contextvars Context of their own, whoever asks for the next: the app
+    context they push then stays theirs from the first chunk to the last (a server, or a test client, may read
+    a body's chunks from different contexts)."""
+    def inner() -> Iterator[bytes]:
+        with app.app_context(), reading():
+            yield from chunks()
+
+    context, produce = contextvars.copy_context(), inner()
+    try:
+        while True:
+            try:
+                chunk = context.run(next, produce)
+            except StopIteration:
+                return
+            yield chunk
+    finally:
+        context.run(produce.close)
 
 
 def _read_tag() -> str:
