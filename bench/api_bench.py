@@ -183,6 +183,22 @@ def red_rows(setup: dict[str, Any], limit: int) -> Callable[[User], Any]:
         WorkItem.plan_id == setup["plan_id"], WorkItem.status != "done").order_by(WorkItem.id).limit(limit)
 
 
+def worker_peaks_mb(server_pid: int) -> list[float]:
+    """Each gunicorn worker's peak resident memory so far (VmHWM, MB): the workers are the master's children."""
+    peaks = []
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    except OSError:
+        return []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return peaks
+
+
 def start_server(url: str, folder: Path, port: int, workers: int, threads: int = 8) -> subprocess.Popen[bytes]:
     """gunicorn as `make run` starts it (tracker/gunicorn_conf.py), without the access log."""
     env = {**os.environ, "DATABASE_URL": url, "TRACKER_INSTANCE_PATH": str(folder),
@@ -208,7 +224,7 @@ def run(n: int, http_create_max: int, workers: int, board_times: int) -> dict[st
         port = free_port()
         server = start_server(url, folder, port, workers)
         try:
-            return measure(n, http_create_max, board_times, setup, port)
+            return measure(n, http_create_max, board_times, setup, port, server.pid)
         finally:
             server.terminate()
             server.wait()
@@ -246,7 +262,8 @@ def run_postgres(server_url: str, n: int, workers: int, threads: int) -> dict[st
         admin.dispose()
 
 
-def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any], port: int) -> dict[str, Any]:
+def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any], port: int,
+            server_pid: int | None = None) -> dict[str, Any]:
     office, unit = Client(port, setup["tokens"]["office"]), Client(port, setup["tokens"]["sfj"])
     result: dict[str, Any] = {"n": n, "load_before": os.getloadavg()[0]}
     if n <= http_create_max:
@@ -262,7 +279,13 @@ def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any
         bulk_insert(setup, n)
         result["create_items_per_s"] = None
     board_path = f"/board?plan={setup['plan_id']}"
+    office.call("GET", "/me")
+    peaks_before = worker_peaks_mb(server_pid) if server_pid else []
     board, size = timed(lambda: office.call("GET", board_path), board_times)
+    peaks_after = worker_peaks_mb(server_pid) if server_pid else []
+    if peaks_before and peaks_after:  # how much a worker grew to serve whole boards (streamed since issue 23)
+        result |= {"worker_peak_mb_before": max(peaks_before), "worker_peak_mb_after": max(peaks_after),
+                   "worker_peak_growth_mb": max(b - a for a, b in zip(peaks_before, peaks_after))}
     etag = office.call("GET", board_path)[2]["ETag"]
     unchanged, _size = timed(lambda: office.call("GET", board_path, headers={"If-None-Match": etag}), board_times)
     assert office.call("GET", board_path, headers={"If-None-Match": etag})[0] == 304
@@ -278,6 +301,8 @@ def measure(n: int, http_create_max: int, board_times: int, setup: dict[str, Any
                "red_floor_ms": floor_ms(setup, 20, red_rows(setup, red)),
                "red_bytes_per_100": whole_size * 100 / red, "lean_median_ms": statistics.median(lean),
                "lean_bytes_per_100": lean_size * 100 / red}
+    overdue, overdue_size = timed(lambda: office.call("GET", "/overdue"), 20)
+    result |= {"overdue_median_ms": statistics.median(overdue), "overdue_bytes": overdue_size}
     _status, page, _headers = unit.call("GET", f"/items?unit={setup['unit_ids'][0]}&status=assigned&limit=200")
     moves = []
     for card in json.loads(page):
@@ -320,7 +345,12 @@ def report(result: dict[str, Any]) -> str:
             f"p95 {result['red_p95_ms']:.1f} ms, floor {result['red_floor_ms']:.1f} ms, "
             f"{result['red_bytes_per_100'] / 1000:.1f} KB per 100; lean (fields=...) median "
             f"{result['lean_median_ms']:.1f} ms, {result['lean_bytes_per_100'] / 1000:.1f} KB per 100\n"
-            f"  move x{result['moves']}: median {result['move_median_ms']:.2f} ms, p95 {result['move_p95_ms']:.2f} ms\n"
+            f"  the whole overdue list in one call (GET /overdue) x20: median {result['overdue_median_ms']:.1f} ms, "
+            f"{result['overdue_bytes']:,} bytes\n"
+            + (f"  workers' peak RSS around the boards: {result['worker_peak_mb_before']:.1f} -> "
+               f"{result['worker_peak_mb_after']:.1f} MB (the most one grew: {result['worker_peak_growth_mb']:.1f} MB)\n"
+               if "worker_peak_growth_mb" in result else "")
+            + f"  move x{result['moves']}: median {result['move_median_ms']:.2f} ms, p95 {result['move_p95_ms']:.2f} ms\n"
             f"  one item: {result['item_rps_1_threads']:.0f} req/s (1 thread), "
             f"{result['item_rps_2_threads']:.0f} req/s (2 threads)\n"
             f"  load average (1 min) before/after: {result['load_before']:.2f}/{result['load_after']:.2f}")
@@ -347,13 +377,18 @@ def targets(results: list[dict[str, Any]], postgres: dict[str, Any] | None) -> s
                   r["red_median_ms"] <= 20),
                  ("lean list, bytes per 100 items", f"{r['lean_bytes_per_100'] / 1000:.1f} KB", "<= 40 KB",
                   r["lean_bytes_per_100"] <= 40_000)]
+    big_boards = [r for r in results if r["n"] >= 100_000 and "worker_peak_growth_mb" in r]
+    for r in big_boards:  # issue 23: a whole board streamed, the worker's memory flat
+        rows.append((f"board of {r['n']:,} ({r['board_bytes'] / 1e6:.0f} MB), a worker's peak RSS growth",
+                     f"{r['worker_peak_growth_mb']:.1f} MB", "< the board's size (not held whole)",
+                     r["worker_peak_growth_mb"] < r["board_bytes"] / 1e6))
     moves = ", ".join(f"{r['move_median_ms']:.2f} ms at {r['n']:,}" for r in results)
     rows.append(("move, median at each N", moves, "<= 5 ms, flat", all(r["move_median_ms"] <= 5 for r in results)))
     if postgres:
         rows.append((f"one item, PostgreSQL, {postgres['threads']} threads, {postgres['workers']} workers",
                      f"{postgres['item_rps']:.0f} req/s", ">= 1,500 req/s", postgres["item_rps"] >= 1500))
     width = max(len(row[0]) for row in rows)
-    lines = ["Targets (issue 14):"]
+    lines = ["Targets (issues 14 and 23):"]
     lines += [f"  {name:<{width}}  {figure:<48} target {goal:<28} {'met' if met else 'MISSED'}"
               for name, figure, goal, met in rows]
     return "\n".join(lines)

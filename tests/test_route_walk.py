@@ -129,6 +129,7 @@ ACCESS: dict[str, Any] = {
     "events.item_events": READERS,
     "events.all_events": READERS,
     "board.get_board": LOGGED_IN,
+    "overdue.get_overdue": LOGGED_IN,
     "records.list_records": LOGGED_IN,
     "records.get_record": READERS,
     "records.answer": NOBODY,  # only the record's own unit answers

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -46,8 +47,25 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _reading() -> bool:
-    """True in a read-only request, outside `write_transaction()`; CLI, scheduler and tests write as before."""
+    """True in a read-only request, outside `write_transaction()`, and inside `reading()`; CLI, scheduler and
+    tests write as before."""
+    if _READING.get():
+        return True
     return has_request_context() and request.method in READ_METHODS and not g.get("tracker_writes", False)
+
+
+_READING: ContextVar[bool] = ContextVar("tracker_reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside only read, as a GET's do: for work a read request leaves to run after it (a
+    board streamed out once the view returned), which has no request of its own to say so."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 @contextmanager

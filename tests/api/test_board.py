@@ -78,7 +78,9 @@ def test_board_and_list_run_the_same_number_of_queries_for_5_and_50_more_cards(
         db.session.commit()
         counts.append((queries("/board"), queries("/board?swimlanes=task&limit=3"), queries("/items?limit=500")))
     assert counts[0] == counts[1]
-    assert counts[0] == (5, 5, 4), counts  # token, change mark, plan, X values, board / token, mark, X values, list
+    # token, change mark, then (streamed) the caller read again, plan, X values, board / token, mark, plan, X
+    # values, board / token, mark, X values, list
+    assert counts[0] == (6, 5, 4), counts
 
 
 def test_the_api_board_sorts_by_urgency_on_request_and_refuses_an_unknown_sort(api_as, office, make_item):

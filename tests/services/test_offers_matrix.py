@@ -199,3 +199,43 @@ def test_with_an_extension_request_waiting_the_deciders_are_offered_the_decision
     lead = people["township_admin" if kind == "split_child" else "county_admin"]
     deadline_extensions.request_extension(item, actor=lead, due=item.due_date + timedelta(days=1), reason="需要时间", now=NOW)
     check_everyone(item, people, app, unit)
+
+
+def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, plan, people):
+    """A board judges its cards' offers once per combination of the facts the rules read (boards.CardMaker);
+    with every kind in every state on one board, no card may be offered what another card of its combination is
+    and it is not."""
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people)
+             for kind in KINDS for state in STATES if state != "cancelled"]
+    for state in ("assigned", "in_progress", "submitted"):  # beside the split child: the same unit, not split
+        item = _plan_item(unit, plan, people, lead="jiaqu_dongcheng")
+        for target in {"assigned": [], "in_progress": [ItemStatus.IN_PROGRESS],
+                       "submitted": [ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED]}[state]:
+            submitting = target == ItemStatus.SUBMITTED
+            workflow.move(item, actor=people["township_admin"], to=target, expected_version=item.version, now=NOW,
+                          note="办结报告" if submitting else None,
+                          evidence=closing_evidence(app) if submitting else None)
+    parents = [item.parent for item in built if item.parent is not None]
+    for name, actor in people.items():
+        cards = boards.list_items(ItemFilters(plan_id=plan.id), actor=actor, deadlines=DEADLINES, after_id=None,
+                                  limit=1000)[0]
+        assert cards or name == "unrelated_admin", name
+        for card in cards:
+            item = db.session.get(WorkItem, card["id"])
+            offered = offers.of_item(actor, item)
+            assert card["offers"] == {"moves": offered["moves"], "reorder": offered["reorder"]}, (name, card["id"])
+    assert len(parents) == len(STATES) - 1
+
+
+def test_an_items_detail_encodes_as_its_schema_dumps_it(app, unit, plan, people):
+    """GET /items/{id} encodes boards.item_detail with orjson, not through WorkItemOut: the two must agree for
+    every kind of item in every state (dates, moments, enums, parents, children, cooperating parts)."""
+    import orjson
+
+    from tracker.api.items import ITEM_FIELDS, ITEM_OUT
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people) for kind in KINDS for state in STATES]
+    for item in built + [item.parent for item in built if item.parent is not None]:
+        for actor in (people["office"], people["county_admin"]):
+            detail = boards.item_detail(item, DEADLINES, actor=actor)
+            answered = {name: detail[name] for name in ITEM_FIELDS if name in detail}  # as api.items.item_json
+            assert orjson.loads(orjson.dumps(answered)) == ITEM_OUT.dump(detail), item.id

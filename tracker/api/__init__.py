@@ -45,6 +45,7 @@ def register_api(app: Flask) -> TrackerApi:
         moves,
         notices,
         notifications,
+        overdue,
         plans,
         records,
         reporting,
@@ -61,8 +62,8 @@ def register_api(app: Flask) -> TrackerApi:
     api = TrackerApi(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
-    for module in (me, plans, units, items, moves, updates, attachments, deadline_extensions, events, board, records,
-                   digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
+    for module in (me, plans, units, items, overdue, moves, updates, attachments, deadline_extensions, events, board,
+                   records, digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
                    bulletins, assessment, reporting):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)

@@ -11,10 +11,10 @@ from flask import Response
 
 from ..clock import utcnow
 from ..services.plan import lookup
-from ..services.work import assignment, boards, items, splitting
+from ..services.work import assignment, items, splitting
 from .auth import actor
-from .common import api_blueprint, deadlines, errors, json_response, visible_item
-from .items import ITEM_OUT, item_response
+from .common import api_blueprint, errors, json_response, visible_item
+from .items import item_json, item_response
 from ..schemas.assignments import AdHocItemIn, CancelIn, RequiredNoteIn, ResponsibleIn, SplitIn, UnitsIn
 from ..schemas.items import WorkItemOut
 
@@ -83,7 +83,7 @@ def split(data: dict[str, Any], item_id: int) -> Response:
                             due_date=part["due_date"], description=part["description"])
              for index, part in enumerate(data["parts"])]
     children = splitting.split(item, actor=actor(), parts=parts, now=utcnow())
-    return json_response([ITEM_OUT.dump(boards.item_detail(child, deadlines(), actor=actor())) for child in children], 201)
+    return json_response([item_json(child) for child in children], 201)
 
 
 @blp.route("/items/<id:item_id>/cancel", methods=["POST"])

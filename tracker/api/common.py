@@ -1,16 +1,18 @@
 """Small pieces every API module shares: the blueprint factory, error documentation, paging links."""
 from __future__ import annotations
 
+import contextvars
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
+from ..database import reading
 from ..models import WorkItem
 from ..services.work import boards, items
 from ..settings import deadlines  # the one deadlines() (tracker/settings.py); the API's modules take it from here
@@ -61,14 +63,53 @@ def cached_read(build: Callable[[], Any]) -> Response:
     (traffic lights turn at midnight) and the whole query. It is read before the data, so a change committed in
     between makes the tag older than the body, never newer: the worst case is one more 200.
     """
-    key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
-    tag = hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+    tag = _read_tag()
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
         response = json_response(build())
     response.set_etag(tag)
     return response
+
+
+def streamed_read(chunks: Callable[[], Iterator[bytes]]) -> Response:
+    """As cached_read, for an answer written out in chunks as it is read (a whole board: services/work/
+    board_stream.py), so the worker never holds all of it. The chunks are read after the view returned (the
+    request's commit point and its session are gone), in an app context and a reading transaction of their
+    own: `chunks` reads what it needs of the database again there."""
+    tag = _read_tag()
+    if request.if_none_match.contains_weak(tag):
+        response = Response(status=304)
+    else:
+        response = Response(_in_own_context(current_app._get_current_object(), chunks),  # type: ignore[attr-defined]
+                            mimetype="application/json")
+    response.set_etag(tag)
+    return response
+
+
+def _in_own_context(app: Any, chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
+    """The chunks, each produced inside one contextvars Context of their own, whoever asks for the next: the app
+    context they push then stays theirs from the first chunk to the last (a server, or a test client, may read
+    a body's chunks from different contexts)."""
+    def inner() -> Generator[bytes, None, None]:
+        with app.app_context(), reading():
+            yield from chunks()
+
+    context, produce = contextvars.copy_context(), inner()
+    try:
+        while True:
+            try:
+                chunk = context.run(next, produce)
+            except StopIteration:
+                return
+            yield chunk
+    finally:
+        context.run(produce.close)
+
+
+def _read_tag() -> str:
+    key = f"{boards.change_mark()}|{actor().id}|{deadlines().today}|{request.full_path}"
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
 def visible_item(item_id: int) -> WorkItem:
