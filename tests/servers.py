@@ -32,7 +32,9 @@ def environment(app: Flask, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_DATABASE", "PYTEST"))}
     env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
                TRACKER_INSTANCE_PATH=app.instance_path, TRACKER_UPLOAD_DIR=app.config["TRACKER_UPLOAD_DIR"],
-               FLASK_APP="wsgi.py")
+               FLASK_APP="wsgi.py",
+               # as in the tests' own config: they sign in with passwords (test_two_factor.py tests the codes)
+               TRACKER_TWO_FACTOR_ROLES="none")
     env.update(extra)
     return env
 
