@@ -88,12 +88,10 @@ ACCESS: dict[str, Any] = {
     "office.assign": OFFICE,
     "review.decide": OFFICE,  # the sample item is no split child: its review is the office's
     "review.queue": CHANGERS,
-    "office.decide_extension": OFFICE,
     "office.set_parameters": OFFICE,
     "work.part_done": NOBODY,  # only a cooperating unit
     "work.set_responsible": OFFICE,  # and 甲区's own admin
     "work.split": NOBODY,  # only 甲区's admin
-    "work.review": OFFICE,  # and, on a child item, the unit that split it
     "work.decide_extension": OFFICE,
     "work.cancel": OFFICE,
     "work.edit": OFFICE,

@@ -67,7 +67,7 @@ FORMS: dict[str, tuple[str, str, Callable[[dict[str, Any]], str], tuple[str, ...
     "assign": ("POST", "office", lambda w: "/office/assign",
                ("task_id", "phase_id", "unit_ids", "title", "description", "priority", "due_date")),
     "review": ("POST", "office", lambda w: f"/review/{w['submitted'].id}", ("decision", "version", "reason")),
-    "decide": ("POST", "office", lambda w: f"/office/extensions/{w['extension'].id}", ("decision", "note")),
+    "decide": ("POST", "office", lambda w: f"/extensions/{w['extension'].id}/decide", ("decision", "note", "next")),
     "parameters": ("POST", "office", lambda w: "/office/parameters", ("plan_id", "param-")),
     "answer": ("POST", "sfj_admin", lambda w: f"/records/{w['record'].id}/answer",
                ("explanation", "remedy_date", "evidence_ids")),

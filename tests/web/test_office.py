@@ -66,7 +66,7 @@ def test_the_office_grants_an_extension(sign_in, people, make_item, now):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
     request = deadline_extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
                                            now=now)
-    response = sign_in(people["office"]).post(f"/office/extensions/{request.id}", data={"decision": "grant"})
+    response = sign_in(people["office"]).post(f"/extensions/{request.id}/decide", data={"decision": "grant", "next": "/office/"})
     assert response.status_code == 303
     assert request.status == ExtensionStatus.GRANTED and item.due_date == date(2024, 6, 30)
     assert item.original_due_date == date(2023, 12, 31)
@@ -76,7 +76,7 @@ def test_refusing_an_extension_needs_a_note(sign_in, people, make_item, now):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
     request = deadline_extensions.request_extension(item, actor=people["sfj_admin"], due=date(2024, 6, 30), reason="x",
                                            now=now)
-    response = sign_in(people["office"]).post(f"/office/extensions/{request.id}", data={"decision": "refuse"})
+    response = sign_in(people["office"]).post(f"/extensions/{request.id}/decide", data={"decision": "refuse"})
     assert response.status_code == 422 and request.status == ExtensionStatus.PENDING
 
 

@@ -45,13 +45,14 @@ def test_the_county_returns_its_townships_item_from_the_item_page(sign_in, peopl
     county = sign_in(shaped["county"])
     page = county.get(f"/items/{child.id}").get_data(as_text=True)
     assert f"/items/{child.id}/move-form?to=in_progress" in page and 'name="to" value="done"' in page
-    refused = county.post(f"/items/{child.id}/review", data={"decision": "return", "version": child.version})
-    assert refused.status_code == 422 and child.status == ItemStatus.SUBMITTED
-    county.post(f"/items/{child.id}/review", data={"decision": "return", "reason": "照片不清",
+    refused = county.post(f"/review/{child.id}", data={"decision": "return", "version": child.version},
+                          follow_redirects=True)
+    assert "退回必须说明理由" in refused.get_data(as_text=True) and child.status == ItemStatus.SUBMITTED
+    county.post(f"/review/{child.id}", data={"decision": "return", "reason": "照片不清",
                                                     "version": child.version})
     assert child.status == ItemStatus.IN_PROGRESS and child.last_return_reason == "照片不清"
     other = sign_in(people["other_admin"])
-    assert other.post(f"/items/{child.id}/review", data={"decision": "approve",
+    assert other.post(f"/review/{child.id}", data={"decision": "approve",
                                                           "version": child.version}).status_code == 404
 
 
@@ -96,7 +97,7 @@ def test_each_work_shape_action_says_what_it_did(sign_in, people, shaped, now):
                   now=now, note="已整改")
     said = {
         "本单位承担部分已标记完成。": (people["sfj_admin"], f"/items/{parent.id}/part-done", {"note": "已配合"}),
-        "已退回。": (shaped["county"], f"/items/{child.id}/review",
+        "已退回:": (shaped["county"], f"/review/{child.id}",
                   {"decision": "return", "reason": "照片不清", "version": child.version}),
         "批示已记录。": (people["leader"], f"/items/{parent.id}/instructions", {"text": "抓紧办理"}),
     }

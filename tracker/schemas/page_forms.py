@@ -82,7 +82,8 @@ ProgressForm = as_form(ProgressIn)
 ExtensionForm = as_form(ExtensionIn)
 AssignForm = as_form(WorkItemIn)
 ReviewForm = as_form(ReviewIn)
-DecisionForm = as_form(DecisionIn)
+class DecisionForm(as_form(DecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
+    """An extension decision, from the item page or the office's workspace (`next`)."""
 AnswerForm = as_form(AnswerIn)
 
 

@@ -14,7 +14,7 @@ from ..models import RecordStatus
 from ..services.ledger import ledger_table, records
 from ..services.plan import lookup, plans
 from ..services.plan.event_words import SOURCE_LABELS
-from ..services.work import boards, deadline_extensions, instructions, items, workspace
+from ..services.work import boards, instructions, items, workspace
 from ..schemas import page_forms
 from . import forms
 from .access import office_only
@@ -49,17 +49,6 @@ def assign() -> Response:
         units=lookup.units(data["unit_ids"]), title=data["title"], due_date=data["due_date"], now=utcnow(),
         description=data["description"], priority=data["priority"])
     flash(_("%(n)d work items assigned.", n=len(created)))
-    return forms.finished(url_for("office.workspace_page"))
-
-
-@bp.route("/extensions/<id:request_id>", methods=["POST"])
-@office_only
-def decide_extension(request_id: int) -> Response:
-    extension = deadline_extensions.get_request(request_id, actor=current_user)
-    data = forms.form(page_forms.DecisionForm())
-    deadline_extensions.decide(extension, actor=current_user, grant=deadline_extensions.DECISIONS[data["decision"]],
-                      note=data.get("note"), now=utcnow())
-    flash(_("Extension decided."))
     return forms.finished(url_for("office.workspace_page"))
 
 

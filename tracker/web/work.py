@@ -16,11 +16,10 @@ from ..database import outside_transaction
 from ..models import Role, WorkItem
 from ..services.io import exports, intake, unit_intake
 from ..services.plan import lookup, wording
-from ..services.work import assignment, deadline_extensions, instructions, items, splitting, workflow
+from ..services.work import assignment, deadline_extensions, instructions, items, splitting
 from ..schemas import page_forms
 from . import forms
 from .access import changers_only, office_only, roles, units_only
-from .helpers import moved_message
 from .htmx import render
 
 bp = Blueprint("work", __name__)
@@ -72,27 +71,17 @@ def split(item_id: int) -> Response:
     return _back(item.id, _("Split into %(n)d items for the units below.", n=len(parts)))
 
 
-@bp.route(ITEM + "/review", methods=["POST"])
-@changers_only
-def review(item_id: int) -> Response:
-    """The supervisor's review from the item page: the office, or a county on its township's item."""
-    item = _visible(item_id)
-    data = forms.form(page_forms.ReviewForm())
-    source = item.status
-    workflow.review(item, actor=current_user, decision=data["decision"], expected_version=data["version"],
-                    now=utcnow(), reason=data.get("reason"))
-    return _back(item.id, moved_message(source, item.status))
-
-
 @bp.route("/extensions/<id:request_id>/decide", methods=["POST"])
 @changers_only
 def decide_extension(request_id: int) -> Response:
-    """The supervisor's decision from the item page (the office also decides from its workspace)."""
+    """The supervisor's decision, from the item page or the office's workspace (`next` says which to go back to):
+    the one door for it."""
     extension = deadline_extensions.get_request(request_id, actor=current_user)
     data = forms.form(page_forms.DecisionForm())
     grant = deadline_extensions.DECISIONS[data["decision"]]
     deadline_extensions.decide(extension, actor=current_user, grant=grant, note=data.get("note"), now=utcnow())
-    return _back(extension.item_id, _("Extension granted.") if grant else _("Extension refused."))
+    flash(_("Extension granted.") if grant else _("Extension refused."))
+    return forms.finished(forms.local_url(data.get("next"), url_for("cards.detail", item_id=extension.item_id)))
 
 
 @bp.route(ITEM + "/cancel", methods=["POST"])
