@@ -36,7 +36,7 @@ def test_the_cooperating_unit_sees_the_card_marked_and_may_mark_its_part(sign_in
         f"/items/{shaped['parent'].id}").get_data(as_text=True)
 
 
-def test_the_county_returns_its_townships_item_from_the_item_page(sign_in, people, shaped, now):
+def test_the_county_returns_its_townships_item_and_no_other_county_may(sign_in, people, shaped, now):
     child = shaped["child"]
     workflow.move(child, actor=shaped["township"], to=ItemStatus.IN_PROGRESS, expected_version=child.version,
                   now=now)
