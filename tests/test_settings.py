@@ -10,6 +10,7 @@ from tests.conftest import test_config as config_for
 from tracker import create_app
 from tracker.config import Config, from_environment
 from tracker.errors import SettingError
+from tracker.models import Role
 from tracker.services.plan import workdays
 from tracker.settings import settings
 
@@ -88,3 +89,14 @@ def test_mail_is_off_without_a_host_and_on_with_one(tmp_path):
     assert settings(start(tmp_path, TRACKER_SMTP_HOST="")).smtp is None
     smtp = settings(start(tmp_path / "mail", TRACKER_SMTP_HOST="mail.example", TRACKER_SMTP_PORT=587)).smtp
     assert smtp is not None and (smtp.host, smtp.port, smtp.sender) == ("mail.example", 587, "tracker@localhost")
+
+
+def test_an_unknown_role_among_the_two_factor_roles_stops_the_start_and_names_it(tmp_path):
+    message = refusal(tmp_path, TRACKER_TWO_FACTOR_ROLES="office_admin, mayor")
+    assert message.startswith("设置 TRACKER_TWO_FACTOR_ROLES 有误:") and "mayor" in message
+
+
+def test_the_office_and_leaders_sign_in_with_two_factors_unless_configured_otherwise(tmp_path):
+    assert settings(start(tmp_path, TRACKER_TWO_FACTOR_ROLES="office_admin,leader")).security.two_factor_roles == {
+        Role.OFFICE_ADMIN, Role.LEADER}
+    assert settings(start(tmp_path, TRACKER_TWO_FACTOR_ROLES="none")).security.two_factor_roles == frozenset()
