@@ -49,6 +49,15 @@ class Config:
     # Roles that sign in with a second factor (TOTP) after the password, comma-separated, or "none"; everyone
     # else may switch it on for themselves (等保 level 3 asks two factors of administrators).
     TRACKER_TWO_FACTOR_ROLES = "office_admin,leader"
+    # Sign-on through the city's identity platform beside local passwords: "", "oidc", "ldap" or "oidc,ldap". A
+    # first sign-on is matched to an account by TRACKER_SIGN_ON_MATCH (login, mail or credit_code+job_number);
+    # unmatched people get a member account in their directory unit only with TRACKER_SIGN_ON_CREATE.
+    TRACKER_SIGN_ON = ""
+    TRACKER_SIGN_ON_MATCH = "login"
+    TRACKER_SIGN_ON_CREATE = False
+    # The roles that may still sign in with a local password ("all", "none" or role names): with sign-on on, a
+    # city switches passwords off for the roles its platform covers.
+    TRACKER_PASSWORD_ROLES = "all"
     TRACKER_HTTPS = False
     TRACKER_PROXY_FIX = False
     API_TITLE = "Plan Tracker API"
@@ -95,13 +104,14 @@ INTEGER_SETTINGS = (
     "TRACKER_SESSION_IDLE_MINUTES", "TRACKER_SESSION_MAX_HOURS", "TRACKER_PASSWORD_MAX_AGE_DAYS",
     "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT", "TRACKER_SCHEDULER_LEASE_SECONDS",
 )
-FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX", "TRACKER_SMTP_STARTTLS", "TRACKER_DEMO")
+FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX", "TRACKER_SMTP_STARTTLS", "TRACKER_DEMO", "TRACKER_SIGN_ON_CREATE")
 JSON_SETTINGS = ("TRACKER_LADDER", "TRACKER_DUE_REMINDER_DAYS")
 TEXT_SETTINGS = (
     "TRACKER_TIMEZONE", "TRACKER_UPLOAD_DIR", "TRACKER_DIGEST_TIME", "TRACKER_SCAN_TIME", "TRACKER_SMTP_HOST",
     "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM", "TRACKER_CLOCK_AT",
     "TRACKER_NOTICE_NUMBER_FORMAT", "TRACKER_BULLETIN_TIME", "TRACKER_RUBRIC_FILE", "TRACKER_HOLIDAYS_FILE",
-    "TRACKER_WEBHOOK_ALLOW", "TRACKER_TWO_FACTOR_ROLES",
+    "TRACKER_WEBHOOK_ALLOW", "TRACKER_TWO_FACTOR_ROLES", "TRACKER_SIGN_ON", "TRACKER_SIGN_ON_MATCH",
+    "TRACKER_PASSWORD_ROLES",
 )
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

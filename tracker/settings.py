@@ -28,6 +28,7 @@ from .services.ledger.outbound import AllowList
 from .services.plan import workdays
 from .services.plan.plan_files import FileProblems
 from .services.trust.security import SecurityPolicy, parse_roles
+from .services.trust.sign_on import SignOnPolicy
 from .services.work.boards import Deadlines
 from .services.work.deadlines import local_today
 from .services.work.progress import Storage
@@ -59,6 +60,7 @@ class Settings:
     webhook_allow: AllowList = AllowList()
     scheduler_lease_seconds: int = 120
     demo: bool = False
+    sign_on: SignOnPolicy = SignOnPolicy()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -90,7 +92,9 @@ class Settings:
                 absolute_lifetime=timedelta(hours=whole("TRACKER_SESSION_MAX_HOURS")),
                 password_max_age=timedelta(days=max_age) if max_age else None,
                 two_factor_roles=_read("TRACKER_TWO_FACTOR_ROLES",
-                                       lambda: parse_roles(get("TRACKER_TWO_FACTOR_ROLES", "none")))),
+                                       lambda: parse_roles(get("TRACKER_TWO_FACTOR_ROLES", "none"))),
+                password_roles=_read("TRACKER_PASSWORD_ROLES", lambda: parse_roles(
+                    get("TRACKER_PASSWORD_ROLES", "all"), "TRACKER_PASSWORD_ROLES"))),
             scan_time=_read("TRACKER_SCAN_TIME", lambda: time.fromisoformat(config["TRACKER_SCAN_TIME"])),
             digest_weekday=_read("TRACKER_DIGEST_WEEKDAY", lambda: _weekday(config["TRACKER_DIGEST_WEEKDAY"])),
             digest_time=_read("TRACKER_DIGEST_TIME", lambda: time.fromisoformat(config["TRACKER_DIGEST_TIME"])),
@@ -109,6 +113,9 @@ class Settings:
             webhook_allow=_read("TRACKER_WEBHOOK_ALLOW", lambda: AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW"))),
             scheduler_lease_seconds=whole("TRACKER_SCHEDULER_LEASE_SECONDS", 120),
             demo=bool(config.get("TRACKER_DEMO")),
+            sign_on=_read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
+                sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
+                create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE")))),
         )
 
     @property

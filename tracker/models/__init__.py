@@ -27,6 +27,7 @@ from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
 from .reporting import MissedReport, ReportFrequency, ReportingRhythm
 from .security import Lockout, LoginAttempt, RecoveryCode, UserSession
+from .sign_on import SignOnLink
 from .unit import Unit, UnitKind
 from .user import ApiToken, User
 from .webhook import Webhook, WebhookAttempt, WebhookDelivery
@@ -39,6 +40,6 @@ __all__ = [
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
     "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
     "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
-    "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
+    "Role", "SchedulerLease", "SignOnLink", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
     "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

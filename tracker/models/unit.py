@@ -24,6 +24,8 @@ class Unit(Model):
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     short_name: Mapped[str] = mapped_column(sa.String(64))
+    # 统一社会信用代码: how the city's directory names a unit, where it does not use the tracker's key.
+    credit_code: Mapped[str | None] = mapped_column(sa.String(18), unique=True, index=True)
     kind: Mapped[str] = mapped_column(sa.ForeignKey("unit_kinds.key"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     tags: Mapped[list[str]] = mapped_column(json_type(), default=list)

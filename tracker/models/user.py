@@ -23,6 +23,7 @@ class User(UserMixin, Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str | None] = mapped_column(sa.String(200))
+    job_number: Mapped[str | None] = mapped_column(sa.String(32))  # 工号: with the unit's credit code, a directory key
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)

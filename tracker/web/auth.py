@@ -79,6 +79,8 @@ def login() -> tuple[str, int] | Response:
 
 
 def _refusal(outcome: security.LoginOutcome) -> str:
+    if outcome.password_off:
+        return _("Your role signs in through the city's identity platform, not with a password here")
     if outcome.locked_until is None:
         return _("Wrong login name or password")
     return locked_message(outcome.locked_until)

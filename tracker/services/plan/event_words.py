@@ -95,6 +95,7 @@ ACTIONS: dict[str, Words] = {
     "webhook.rotate_secret": ("更换推送密钥", "webhook secret rotated"),
     # accounts and signing in
     "user.create": ("创建账号", "account created"),
+    "user.sign_on_link": ("关联统一身份认证", "linked to the identity platform"),
     "user.update": ("修改账号", "account changed"),
     "user.reset_password": ("重置密码", "password reset"),
     "user.change_password": ("修改密码", "password changed"),
@@ -105,6 +106,7 @@ ACTIONS: dict[str, Words] = {
     "token.create": ("创建接口令牌", "API token created"),
     "token.revoke": ("吊销接口令牌", "API token revoked"),
     "auth.login": ("登录", "signed in"),
+    "auth.password_off": ("本角色已停用本地密码登录,拒绝", "refused: this role may not sign in with a password"),
     "auth.logout": ("退出登录", "signed out"),
     "auth.login_failed": ("登录失败", "sign-in failed"),
     "auth.password_ok": ("密码正确,待输入动态验证码", "password right, second factor owed"),

@@ -57,10 +57,13 @@ def user_by_name(username: str) -> User:
 
 def create_user(*, username: str, display_name: str, role: Role, unit: Unit, password: str,
                 hasher: PasswordHasher, actor: User | None, now: datetime, email: str | None = None,
-                must_change_password: bool = True) -> User:
+                job_number: str | None = None, must_change_password: bool = True,
+                actor_label: str = "cli") -> User:
     """A new account that must change its password at first login. Raises Invalid for a taken name.
 
-    Only the demo passes `must_change_password=False`: its accounts share a published password on sample data.
+    `must_change_password=False` only where nobody will type the password: the demo's accounts share a published
+    one on sample data, and an account opened by a sign-on has a random one nobody is shown. `actor_label` names
+    who made an account no person made (the command line, a sign-on source).
     """
     username = username.strip()
     if not username or len(username) > limits.LOGIN_NAME:
@@ -72,10 +75,10 @@ def create_user(*, username: str, display_name: str, role: Role, unit: Unit, pas
                       code="username_taken", fields={"username": ["已被使用"]})
     user = User(username=username, display_name=display_name or username, role=role, unit_id=unit.id,
                 password_hash=hasher.hash(password), must_change_password=must_change_password, created_at=now,
-                email=email, password_changed_at=None if must_change_password else now)
+                email=email, job_number=job_number, password_changed_at=None if must_change_password else now)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor=actor, actor_label="cli", action="user.create", entity_type="user", entity_id=user.id,
+    audit.record(actor=actor, actor_label=actor_label, action="user.create", entity_type="user", entity_id=user.id,
                  after={"username": username, "role": role, "unit": unit.key}, now=now)
     return user
 

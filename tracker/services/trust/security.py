@@ -22,13 +22,15 @@ from . import accounts, audit
 SESSION_TOUCH_EVERY = timedelta(seconds=60)
 
 
-def parse_roles(text: str) -> frozenset[Role]:
-    """TRACKER_TWO_FACTOR_ROLES: role names separated by commas, or "none"; an unknown name stops the start."""
+def parse_roles(text: str, setting: str = "TRACKER_TWO_FACTOR_ROLES") -> frozenset[Role]:
+    """A roles setting: role names separated by commas, "none" or "all"; an unknown name stops the start."""
     names = [name.strip() for name in text.split(",") if name.strip() and name.strip().lower() != "none"]
+    if [name.lower() for name in names] == ["all"]:
+        return frozenset(Role)
     unknown = [name for name in names if name not in {role.value for role in Role}]
     if unknown:
-        raise ValueError(f"TRACKER_TWO_FACTOR_ROLES: unknown role {', '.join(unknown)} "
-                         f"(known: {', '.join(role.value for role in Role)}, or none)")
+        raise ValueError(f"{setting}: unknown role {', '.join(unknown)} "
+                         f"(known: {', '.join(role.value for role in Role)}, or none, or all)")
     return frozenset(Role(name) for name in names)
 
 
@@ -42,6 +44,9 @@ class SecurityPolicy:
     password_min_length: int = 10
     password_max_age: timedelta | None = None
     two_factor_roles: frozenset[Role] = frozenset()
+    # The roles that may sign in with a local password (TRACKER_PASSWORD_ROLES); the others sign on through the
+    # city's identity platform (services/trust/sign_on.py).
+    password_roles: frozenset[Role] = frozenset(Role)
 
 
 
@@ -50,6 +55,7 @@ class LoginOutcome:
     user: User | None
     locked_until: datetime | None = None
     needs_code: bool = False  # the password was right; a second factor is still owed (two_factor.check_code)
+    password_off: bool = False  # the password was right, but the account's role signs on through the platform
 
 
 def locked_until(username: str, address: str, now: datetime) -> datetime | None:
@@ -86,6 +92,10 @@ def attempt_login(username: str, password: str, *, address: str, hasher: Passwor
     user = accounts.authenticate(username, password, hasher=hasher)
     db.session.add(LoginAttempt(at=now, username=username, address=address, succeeded=user is not None))
     db.session.flush()
+    if user is not None and user.role not in policy.password_roles:  # told only after a right password
+        audit.record(actor=user, action="auth.password_off", entity_type="user", entity_id=user.id,
+                     after={"address": address}, now=now)
+        return LoginOutcome(None, password_off=True)
     if user is not None and user.totp_enabled_at is not None:
         audit.record(actor=user, action="auth.password_ok", entity_type="user", entity_id=user.id,
                      after={"address": address}, now=now)
