@@ -119,6 +119,9 @@ ACCESS: dict[str, Any] = {
     "moves.move": OFFICE,
     "moves.review": OFFICE,
     "updates.list_updates": READERS,
+    "comments.list_comments": READERS,
+    "comments.add_comment": OFFICE,
+    "comments.mentionable": READERS,
     "updates.add_update": OFFICE,
     "extensions.list_requests": READERS,
     "extensions.ask": NOBODY,  # only the item's own unit asks

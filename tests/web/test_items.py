@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tracker.extensions import db
-from tracker.models import Attachment, ExtensionRequest, ItemStatus
+from tracker.models import Attachment, ExtensionRequest, ItemStatus, Notification
 
 PDF = b"%PDF-1.4 evidence"
 
@@ -211,6 +211,26 @@ def test_comments_are_added_and_shown(sign_in, people, make_item):
     client = sign_in(people["sfj_member"])
     assert client.post(f"/items/{item.id}/comments", data={"text": "请办公室明确口径"}).status_code == 303
     assert "请办公室明确口径" in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_the_page_offers_whom_a_comment_may_name_and_shows_who_was_told(sign_in, people, make_item):
+    item = make_item("sfj")
+    client = sign_in(people["sfj_member"])
+    page = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert 'data-mention="领导小组办公室"' in page and 'data-mention="市公安局"' not in page
+    assert client.post(f"/items/{item.id}/comments", data={"text": "@领导小组办公室 请明确口径"}).status_code == 303
+    page = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert "已告知: 领导小组办公室" in page
+    assert db.session.query(Notification).filter_by(kind="mentioned").count() == 1
+
+
+def test_an_ambiguous_name_on_the_page_is_refused_in_words(sign_in, people, make_item, make_user):
+    item = make_item("sfj")
+    for login in ("wang1", "wang2"):
+        make_user("unit_member", "sfj", username=login).display_name = "王芳"
+    response = sign_in(people["sfj_member"]).post(f"/items/{item.id}/comments", data={"text": "@王芳 看下"},
+                                                  headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "请改用登录名" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["leader", "other_admin"])

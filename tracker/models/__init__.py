@@ -24,7 +24,7 @@ from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
-from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
+from .progress import Attachment, Comment, CommentMention, ExtensionRequest, ProgressUpdate
 from .reporting import MissedReport, ReportFrequency, ReportingRhythm
 from .security import Lockout, LoginAttempt, RecoveryCode, UserSession
 from .sign_on import SignOnLink
@@ -35,7 +35,7 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
-    "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
+    "Comment", "CommentMention", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
     "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
     "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",

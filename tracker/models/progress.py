@@ -58,6 +58,19 @@ class Comment(Model):
     text: Mapped[str] = mapped_column(sa.Text)
 
 
+class CommentMention(Model):
+    """A person or a unit named with @ in a comment, and so told of it: kept so the thread shows who was asked."""
+
+    __tablename__ = "comment_mentions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+
+    __table_args__ = (sa.CheckConstraint("(user_id IS NULL) <> (unit_id IS NULL)", name="one_mentioned"),)
+
+
 class ExtensionRequest(Model):
     __tablename__ = "extension_requests"
 

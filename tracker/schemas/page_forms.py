@@ -21,6 +21,7 @@ from .assignments import (
 )
 from .bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from .assessment import AssessmentArgs, FreezeIn
+from .comments import CommentIn
 from .common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from .indicators import PERIOD, ReportDecisionIn, ReportIn
 from .notices import NoticeDayArgs
@@ -87,8 +88,8 @@ class DecisionForm(as_form(DecisionIn, Back)):  # type: ignore[misc]  # a base a
 AnswerForm = as_form(AnswerIn)
 
 
-class CommentForm(FormSchema):
-    text = text_field(required=True, min_length=1, max_length=limits.COMMENT)
+class CommentForm(as_form(CommentIn)):  # type: ignore[misc]  # a base as_form makes at import time
+    pass
 
 
 class RecordNoteForm(as_form(NoteIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time

@@ -108,6 +108,20 @@
     if (form) { keepDraft(form); }
   });
 
+  // ---- mentions ----------------------------------------------------------------------------------------
+  // A chip under a comment box writes "@name " at the caret; the server decides who is named and told.
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest && event.target.closest("[data-mention]");
+    if (!chip) { return; }
+    var box = chip.closest("form").querySelector("textarea");
+    var at = box.selectionStart != null ? box.selectionStart : box.value.length;
+    var before = box.value.slice(0, at), insert = (before && !/\s$/.test(before) ? " " : "") + "@" + chip.dataset.mention + " ";
+    box.value = before + insert + box.value.slice(at);
+    box.focus();
+    box.selectionStart = box.selectionEnd = at + insert.length;
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+  });
+
   // By the status rather than htmx's `successful`, which an answer with HX-Redirect (a form that went
   // through and reloads its page) leaves unset.
   document.addEventListener("htmx:afterRequest", function (event) {

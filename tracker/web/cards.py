@@ -20,6 +20,7 @@ from ..services.work import (
     assignment,
     boards,
     comments,
+    mentions,
     deadline_extensions,
     evidence,
     feed,
@@ -50,12 +51,13 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
     offered = card["offers"]
     return {"item": item, "card": card, "task": item.task,
             "updates": updates, "events": events, "people": people, "offers": offered,
-            "comments": comments.comments_of(item), "extensions": deadline_extensions.requests_of(item),
+            "comments": comments.thread(item), "extensions": deadline_extensions.requests_of(item),
             "records": shown, "closable": records.closable(current_user, shown),
             "instructions": instructions.instructions_on(item), "missed": reporting_duty.of_item(item.id),
             "subordinates": permissions.subordinate_units(item.unit_id) if "split" in offered["actions"] else [],
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
             "design_note": plans.design_note(item, actor=current_user),
+            "mentionable": mentions.mentionable(item) if "comment" in offered["actions"] else [],
             "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 
 

@@ -40,6 +40,7 @@ NOTICE_KINDS: dict[str, Words] = {
     "indicator_returned": ("指标数值被退回", "an indicator figure returned"),
     "missed_report": ("未按时报送进展", "periodic reports missed"),
     "bulletin_issued": ("通报印发", "a bulletin issued"),
+    "mentioned": ("评论中提到您", "named in a comment"),
 }
 
 ACTIONS: dict[str, Words] = {
