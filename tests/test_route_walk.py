@@ -200,6 +200,13 @@ ACCESS: dict[str, Any] = {
     "reporting.list_rhythms": LOGGED_IN,
     "reporting.set_rhythm": OFFICE,
     "reporting.list_missed": LOGGED_IN,
+    # bulk decisions (issue 22): the office's alone, refused to anyone else before the body is read
+    "bulk.approve": OFFICE,
+    "bulk.return_": OFFICE,
+    "bulk.grant": OFFICE,
+    "bulk.refuse": OFFICE,
+    "bulk.redate": OFFICE,
+    "bulk.reassign": OFFICE,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
