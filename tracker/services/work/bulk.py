@@ -21,6 +21,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ... import limits
 from ...errors import Invalid, TrackerError
@@ -116,6 +117,8 @@ def decide(targets: Sequence[Target], decision: Decision, *, actor: User, now: d
                 act(item, target.version, decision, actor, now)
         except TrackerError as refusal:
             outcomes.append(Outcome(target.id, refusal=refusal))
+        except StaleDataError:  # another writer won, found at an autoflush inside the service
+            outcomes.append(Outcome(target.id, refusal=workflow.changed_meanwhile()))
         else:
             outcomes.append(Outcome(target.id, version=item.version))
     return outcomes
