@@ -65,8 +65,10 @@ def confirm() -> Response:
         chosen = [(card["id"], card["version"]) for card in cards]
     else:
         chosen = [(entry["id"], entry["version"]) for entry in data["items"]]
-        cards = _cards(boards.ItemFilters(ids=tuple(item_id for item_id, _v in chosen)), len(chosen))
+        cards = []
     bulk.check_targets([bulk.Target(item_id, version) for item_id, version in chosen])
+    if data["scope"] == "picked":  # their titles, now that there are not too many
+        cards = _cards(boards.ItemFilters(ids=tuple(item_id for item_id, _v in chosen)), len(chosen))
     titles = {card["id"]: card["title"] for card in cards}
     return render("bulk/confirm.html", action=data["action"], chosen=chosen, titles=titles, back=back,
                   unit_choices=unit_options(current_user) if data["action"] == "reassign" else [])
