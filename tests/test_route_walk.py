@@ -203,6 +203,15 @@ ACCESS: dict[str, Any] = {
     "reporting.list_rhythms": LOGGED_IN,
     "reporting.set_rhythm": OFFICE,
     "reporting.list_missed": LOGGED_IN,
+    # bulk decisions (issue 22): the office's alone, refused to anyone else before the body is read
+    "bulk.approve": OFFICE,
+    "bulk.return_": OFFICE,
+    "bulk.grant": OFFICE,
+    "bulk.refuse": OFFICE,
+    "bulk.redate": OFFICE,
+    "bulk.reassign": OFFICE,
+    "bulk_pages.confirm": OFFICE,
+    "bulk_pages.run": OFFICE,
 }
 ACTORS = {Role.OFFICE_ADMIN: "office", Role.LEADER: "city", Role.UNIT_ADMIN: "sfj", Role.UNIT_MEMBER: "sfj"}
 PASSWORD = "Correct-Horse-9"
@@ -253,7 +262,7 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
                                storage=storage, now=now)
     return {"indicator_id": lectures.id, "report_id": figure.id, "bulletin_id": draft.id, "extension": "docx",
             "hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
-            "notification_id": notice.id, "kind": "xlsx", "sheet": "units", "key": "to_review",
+            "notification_id": notice.id, "kind": "xlsx", "bulk_pages.run:action": "approve", "sheet": "units", "key": "to_review",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
             "unit_id": unit("jiaqu").id}

@@ -1,5 +1,6 @@
-"""How long each kind of text may be: one table read by the schemas (both doors' validation), the services' own
-checks, and the pages' `maxlength` (the Jinja global `limits`).
+"""How long each kind of text may be (and how many items one bulk decision may name): one table read by the
+schemas (both doors' validation), the services' own checks, and the pages' `maxlength` (the Jinja global
+`limits`).
 
 Below everything (it imports nothing), so a limit changes in one place and a form can never offer more, or
 less, than the rule accepts. tests/test_text_limits.py fails on a `maxlength` written as a number.
@@ -20,3 +21,4 @@ PARAMETER_VALUE = 64  # a plan parameter's X value
 LOGIN_NAME = 64      # an account's login name (users.username)
 PERSON_NAME = 100    # an account's display name
 EMAIL = 200
+BULK_ITEMS = 500     # items one bulk decision (services/work/bulk.py) may name

@@ -33,6 +33,7 @@ def register_api(app: Flask) -> TrackerApi:
         assignments,
         attachments,
         board,
+        bulk,
         bulletins,
         comments,
         digests,
@@ -65,7 +66,7 @@ def register_api(app: Flask) -> TrackerApi:
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, overdue, moves, updates, comments, attachments, deadline_extensions,
                    events, board, records, digests, notifications, webhooks, notices, assignments, instructions,
-                   intake, indicators, bulletins, assessment, reporting):
+                   intake, indicators, bulletins, assessment, reporting, bulk):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

@@ -19,6 +19,7 @@ from .assignments import (
     ResponsibleIn,
     UnitsIn,
 )
+from .bulk import ACTION_SCHEMAS, ITEM_COUNT, ItemVersion
 from .bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from .assessment import AssessmentArgs, FreezeIn
 from .comments import CommentIn
@@ -34,6 +35,7 @@ from ..models import ItemStatus, Priority, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
 from ..services.assessment import indicators
 from ..services.work.boards import SORTS, SWIMLANES
+from ..services.work.bulk import ACTIONS as BULK_ACTIONS
 from ..services.assessment.dashboard import FIGURES
 from ..services.work.deadlines import Light
 from ..web.i18n import LANGUAGES
@@ -295,3 +297,28 @@ class AccountForm(as_form(AccountIn)):  # type: ignore[misc]
 
 class AccountEditForm(as_form(AccountEditIn)):  # type: ignore[misc]
     """An account's name, mail, role and unit."""
+
+
+ITEMS_LABEL = ("所选事项", "Chosen items")
+
+
+class BulkPicks(Schema):
+    """The items of a bulk decision as a page posts them: a checkbox or a hidden input per item, "id:version"."""
+
+    items = fields.List(ItemVersion(), required=True, validate=ITEM_COUNT, metadata={"label": ITEMS_LABEL})
+
+
+# Each bulk action's form: the API's body (schemas/bulk.py), its items read from the page's inputs.
+BULK_FORMS: dict[str, type[Schema]] = {action: as_form(schema, BulkPicks, Back)
+                                       for action, schema in ACTION_SCHEMAS.items()}
+
+
+class BulkChoiceForm(Back, FormSchema):
+    """The board's or a review queue's bulk bar: an action, and the ticked items or every item the board's filter
+    (its query string) or the queue holds. How many is checked at the confirmation (bulk.check_targets)."""
+
+    action = fields.String(required=True, validate=validate.OneOf(BULK_ACTIONS),
+                           metadata={"label": ("批量操作", "Bulk action")})
+    scope = fields.String(load_default="picked", validate=validate.OneOf(["picked", "filter", "queue"]),
+                          metadata={"label": ("选择范围", "Which items")})
+    items = fields.List(ItemVersion(), load_default=list, metadata={"label": ITEMS_LABEL})

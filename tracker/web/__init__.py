@@ -15,6 +15,8 @@ def register_web(app: Flask) -> None:
     from .work import bp as work_bp
     from .auth import bp as auth_bp
     from .boards import bp as board_bp
+    from .bulk_pages import bp as bulk_bp
+    from .bulk_pages import action_label as bulk_action_label, offered as bulk_actions
     from .bulletin_pages import bp as bulletins_bp
     from .dashboard import bp as dashboard_bp
     from .digest_pages import bp as digests_bp
@@ -36,13 +38,14 @@ def register_web(app: Flask) -> None:
     helpers.init_app(app)
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
-                      bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp, two_factor_bp):
+                      bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp, two_factor_bp, bulk_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["role_name"] = lambda role: glossary.role_label(role, i18n.current_lang())
     app.jinja_env.globals["who_line"] = lambda user: helpers.who_line(
         user, glossary.role_label(user.role, i18n.current_lang()))
     app.jinja_env.globals.update(row_refusals=inplace.row_refusals, row_notes=inplace.row_notes)
+    app.jinja_env.globals.update(bulk_actions=bulk_actions, bulk_action_label=bulk_action_label)
     app.jinja_env.globals["limits"] = limits  # every maxlength is the limit the schema checks
     app.after_request(add_vary)
     init_sessions(app)

@@ -82,6 +82,8 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
         raise Invalid("下级分解事项的牵头单位须为上级牵头单位的下属单位", "A sub-item's lead unit must be below the "
                       "parent's lead unit", code="unit_not_subordinate", fields={"lead_unit_id": ["不是下属单位"]})
     _require_within_own_tree(actor, cooperating)
+    if lead.id != item.unit_id:
+        _require_no_twin(item, lead)
     before = snapshot(item)
     old_units = set(item_news.carrying_units(item))
     if lead.id != item.unit_id:
@@ -101,6 +103,20 @@ def set_units(item: WorkItem, *, actor: User, lead: Unit, cooperating: list[Unit
     item_news.notify(unit_ids=old_units | set(item_news.carrying_units(item)), item=item, kind="units_changed",
                    text=f"“{wording.title(item)}”的牵头或配合单位已调整", actor=actor, now=now)
     return item
+
+
+def _require_no_twin(item: WorkItem, lead: Unit) -> None:
+    """A plan item (one of a task's template's items) cannot go to a unit that already carries that template's item
+    for the same occurrence: the unit would hold the one duty twice (the database's unique key refused it as a 500)."""
+    if item.template_id is None:
+        return
+    twin = db.session.execute(sa.select(WorkItem.id).where(
+        WorkItem.template_id == item.template_id, WorkItem.unit_id == lead.id,
+        WorkItem.recurrence_key == item.recurrence_key)).scalar()
+    if twin is not None:
+        raise Invalid(f"{lead.short_name}已承担该任务的同一工作项(编号 {twin}),不能再作为牵头单位",
+                      f"{lead.short_name} already carries this task's item (id {twin})", code="unit_already_carries",
+                      fields={"lead_unit_id": ["该单位已承担同一工作项"]})
 
 
 def _require_within_own_tree(actor: User, cooperating: list[Unit]) -> None:

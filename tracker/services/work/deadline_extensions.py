@@ -69,6 +69,16 @@ def requests_of(item: WorkItem) -> list[ExtensionRequest]:
                                    .order_by(ExtensionRequest.id)))
 
 
+def pending_request(item: WorkItem, *, actor: User) -> ExtensionRequest:
+    """The item's waiting request, for the supervisor to decide; when none waits (or the actor may not decide),
+    the refusal of the rule decide() asks, so a bulk decision names the item's own reason."""
+    item_rules.require(actor, item, "decide_extension")
+    pending = db.session.execute(sa.select(ExtensionRequest).where(
+        ExtensionRequest.item_id == item.id, ExtensionRequest.status == ExtensionStatus.PENDING)).scalar()
+    assert pending is not None  # decide_extension refuses an item with no request waiting
+    return pending
+
+
 # The office's answer to an extension request, by the word a form or a program sends.
 DECISIONS: dict[str, bool] = {"grant": True, "refuse": False}
 

@@ -215,8 +215,12 @@ def flush_guarded() -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise StaleVersion("该工作项已被他人修改,请刷新后重试",
-                           "The item was changed meanwhile; reload and try again") from exc
+        raise changed_meanwhile() from exc
+
+
+def changed_meanwhile() -> StaleVersion:
+    """The refusal when the ORM's version check finds another writer won, at whichever flush it finds it."""
+    return StaleVersion("该工作项已被他人修改,请刷新后重试", "The item was changed meanwhile; reload and try again")
 
 
 def _anchor(actor: User, item: WorkItem, anchor_id: int, status: ItemStatus) -> WorkItem:
