@@ -75,10 +75,12 @@ ifeq ($(BENCH_SHORT),1)
 	$(BIN)/python bench/start_bench.py
 	$(BIN)/python bench/outbound_bench.py --seconds 3
 	$(BIN)/python bench/notices_bench.py
+	$(BIN)/python bench/bulk_bench.py --runs 1 --size 20
 else
 	$(BIN)/python bench/api_bench.py --n 1000 5000 100000 $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 	$(BIN)/python bench/web_bench.py --n 10000
 	$(BIN)/python bench/start_bench.py
 	$(BIN)/python bench/outbound_bench.py --seconds 20
 	$(BIN)/python bench/notices_bench.py
+	$(BIN)/python bench/bulk_bench.py
 endif
