@@ -25,6 +25,7 @@ from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
+from .reach import PersonMessage, ReachChoice, UnitRobot
 from .reporting import MissedReport, ReportFrequency, ReportingRhythm
 from .security import Lockout, LoginAttempt, RecoveryCode, UserSession
 from .unit import Unit, UnitKind
@@ -37,8 +38,8 @@ __all__ = [
     "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
     "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
-    "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
-    "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
-    "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
+    "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "PersonMessage", "Phase", "PhaseSource", "Plan", "Priority",
+    "ProgressUpdate", "ProposalStatus", "ReachChoice", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
+    "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "UnitRobot", "User", "UserSession",
     "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]
