@@ -20,3 +20,5 @@ PARAMETER_VALUE = 64  # a plan parameter's X value
 LOGIN_NAME = 64      # an account's login name (users.username)
 PERSON_NAME = 100    # an account's display name
 EMAIL = 200
+MOBILE = 20          # a person's mobile number for SMS and the robots' mentions (reach_choices.mobile)
+ROBOT_SECRET = 200   # a group robot's signing secret (unit_robots.secret)

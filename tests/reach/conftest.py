@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from tracker.extensions import db
 from tracker.models import ItemStatus, Role, User, WorkItem
 from tracker.services.ledger import outbound, reach_config
 from tracker.settings import Settings, settings as settings_of

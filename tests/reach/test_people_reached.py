@@ -126,7 +126,6 @@ def test_an_unread_supervision_goes_again_by_sms_once_and_the_trail_shows_it(set
         scan(sms)
         send(sms, "person_message", now=SCAN)
         record = supervision(late_item.id)
-        told = db.session.scalars(sa.select(Notification).where(Notification.record_id == record.id)).one()
         assert delivery.resend_unread(sms, now=SCAN + timedelta(hours=23)) == 0  # not yet
         remind = db.session.scalars(sa.select(Notification).join(
             AccountabilityRecord, AccountabilityRecord.id == Notification.record_id).where(

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ... import limits
 from ...errors import Invalid, NotAllowed, NotFound
 from ...extensions import db
 from ...models import ReachChoice, Role, Unit, UnitRobot, User
@@ -19,7 +20,7 @@ from .robots import ROBOTS, SMS
 
 CHANNELS = (*ROBOTS, SMS)
 MOBILE = re.compile(r"1[3-9]\d{9}")
-SECRET_LIMIT = 200
+SECRET_LIMIT = limits.ROBOT_SECRET
 
 
 def mask(value: str) -> str:
