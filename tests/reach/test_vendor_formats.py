@@ -72,8 +72,8 @@ def test_sms_gateway_gets_signed_json_with_the_mobile_and_the_text():
     gateway = robots.SmsGateway("https://sms.zw.example/send", "k3y")
     request = gateway.request("13800001111", NOTICE, timestamp_s=1700000000)
     body = json.loads(request.body)
-    assert body == {"mobile": "13800001111", "text": "【督办看板】督办看板:督办记录下发:督办:《河道保洁》已逾期 16 天"
-                                                      "(答复期限 2024-01-19) https://dbkb.example.gov.cn/r/7.abc"}
+    assert body == {"mobile": "13800001111", "text": "【督办看板】督办:《河道保洁》已逾期 16 天(答复期限 2024-01-19) "
+                                                      "https://dbkb.example.gov.cn/r/7.abc"}
     assert request.headers["X-Sms-Timestamp"] == "1700000000"
     assert request.headers["X-Sms-Signature"] == "sha256=" + hmac.new(
         b"k3y", b"1700000000." + request.body, hashlib.sha256).hexdigest()

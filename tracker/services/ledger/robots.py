@@ -32,6 +32,7 @@ WECOM, DINGTALK, FEISHU, SMS = "wecom", "dingtalk", "feishu", "sms"
 ROBOTS = (WECOM, DINGTALK, FEISHU)
 TEXT_LIMIT = 1000  # characters of a notice's text in one message (企业微信 markdown takes 4096 bytes in all)
 LINK_WORDS = "查看并确认已读"
+SMS_TEXT_LIMIT = 200  # characters of the notice in an SMS (a long SMS is sent in parts; the link must survive)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class SmsGateway:
     key: str
 
     def request(self, mobile: str, notice: Notice, *, timestamp_s: int) -> Request:
-        text = f"【督办看板】{notice.title}:{notice.text[:200]}" + (f" {notice.link}" if notice.link else "")
+        text = f"【督办看板】{notice.text[:SMS_TEXT_LIMIT]}" + (f" {notice.link}" if notice.link else "")
         body = _json({"mobile": mobile, "text": text})
         return Request(self.url, body, _headers() | {"X-Sms-Timestamp": str(timestamp_s),
                                                       "X-Sms-Signature": sms_signature(self.key, timestamp_s, body)})
