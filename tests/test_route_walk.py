@@ -48,6 +48,16 @@ ACCESS: dict[str, Any] = {
     "admin.reset_two_factor": OFFICE,
     "two_factor.code": NOBODY,  # open to all, but without a right password first it sends back to the login page
     "two_factor.enrol": LOGGED_IN,
+    "reach.channels": LOGGED_IN,
+    "reach.choose": LOGGED_IN,  # an empty choice is a choice: no channels
+    "reach.robots": OFFICE,  # the unit in the URL is 甲区: not 市司法局's admin's to set
+    "reach.configure": OFFICE,  # the walk's empty form is refused (422), never a change
+    "reach.switch_off": OFFICE,
+    "reach.read_link": EVERYONE,  # the walk's token is none the tracker made: a 400 page, nothing read
+    "ledger.trail": READERS,
+    "records.get_trail": READERS,
+    "me.get_channels": LOGGED_IN,
+    "me.set_channels": LOGGED_IN,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
@@ -265,7 +275,7 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
             "notification_id": notice.id, "kind": "xlsx", "bulk_pages.run:action": "approve", "sheet": "units", "key": "to_review",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
             "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
-            "unit_id": unit("jiaqu").id}
+            "unit_id": unit("jiaqu").id, "token": "1.not-a-token"}
 
 
 def test_every_route_is_declared(app):

@@ -84,6 +84,13 @@ class Config:
     # Webhook receivers on private addresses the tracker may call (comma-separated CIDRs or host names): a city's
     # 政务 network is private, and nothing else private (loopback, the database's host, 169.254.169.254) may be.
     TRACKER_WEBHOOK_ALLOW = ""
+    # Reaching people (robots are set per unit on the web): the tracker's address as people open it, for the read
+    # links in messages (empty: messages carry no link); the city's SMS gateway (empty URL: no SMS); how long a
+    # 督办 may stay unread before it goes again by SMS.
+    TRACKER_PUBLIC_URL = ""
+    TRACKER_SMS_URL = ""
+    TRACKER_SMS_KEY = ""
+    TRACKER_RESEND_AFTER_HOURS = 24
     # The demo alone sets these (`flask tracker demo`): a 演示数据 banner on every page, the clock stopped.
     TRACKER_DEMO = False
     TRACKER_CLOCK_AT = ""
@@ -102,7 +109,7 @@ class TestConfig(Config):
 INTEGER_SETTINGS = (
     "TRACKER_WARNING_DAYS", "TRACKER_LOGIN_MAX_FAILURES", "TRACKER_LOGIN_WINDOW_MINUTES", "TRACKER_LOCKOUT_MINUTES",
     "TRACKER_SESSION_IDLE_MINUTES", "TRACKER_SESSION_MAX_HOURS", "TRACKER_PASSWORD_MAX_AGE_DAYS",
-    "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT", "TRACKER_SCHEDULER_LEASE_SECONDS",
+    "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT", "TRACKER_SCHEDULER_LEASE_SECONDS", "TRACKER_RESEND_AFTER_HOURS",
 )
 FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX", "TRACKER_SMTP_STARTTLS", "TRACKER_DEMO", "TRACKER_SIGN_ON_CREATE")
 JSON_SETTINGS = ("TRACKER_LADDER", "TRACKER_DUE_REMINDER_DAYS")
@@ -111,7 +118,7 @@ TEXT_SETTINGS = (
     "TRACKER_SMTP_USER", "TRACKER_SMTP_PASSWORD", "TRACKER_SMTP_FROM", "TRACKER_CLOCK_AT",
     "TRACKER_NOTICE_NUMBER_FORMAT", "TRACKER_BULLETIN_TIME", "TRACKER_RUBRIC_FILE", "TRACKER_HOLIDAYS_FILE",
     "TRACKER_WEBHOOK_ALLOW", "TRACKER_TWO_FACTOR_ROLES", "TRACKER_SIGN_ON", "TRACKER_SIGN_ON_MATCH",
-    "TRACKER_PASSWORD_ROLES",
+    "TRACKER_PASSWORD_ROLES", "TRACKER_PUBLIC_URL", "TRACKER_SMS_URL", "TRACKER_SMS_KEY",
 )
 ENV_SETTINGS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

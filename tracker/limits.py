@@ -22,3 +22,6 @@ LOGIN_NAME = 64      # an account's login name (users.username)
 PERSON_NAME = 100    # an account's display name
 EMAIL = 200
 BULK_ITEMS = 500     # items one bulk decision (services/work/bulk.py) may name
+
+MOBILE = 20          # a person's mobile number for SMS and the robots' mentions (reach_choices.mobile)
+ROBOT_SECRET = 200   # a group robot's signing secret (unit_robots.secret)

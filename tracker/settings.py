@@ -9,11 +9,14 @@ services still take the values they need as arguments and never import this modu
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
@@ -25,6 +28,7 @@ from .services.assessment.rubric import Rubric
 from .services.ledger.ladder import Level, parse_ladder
 from .services.ledger.mail import SmtpSettings
 from .services.ledger.outbound import AllowList
+from .services.ledger.robots import SmsGateway
 from .services.plan import workdays
 from .services.plan.plan_files import FileProblems
 from .services.trust.security import SecurityPolicy, parse_roles
@@ -59,6 +63,10 @@ class Settings:
     bulletin_time: time = time(8, 0)
     webhook_allow: AllowList = AllowList()
     scheduler_lease_seconds: int = 120
+    public_url: str = ""  # where people open the tracker: the read links in messages start with it
+    sms: SmsGateway | None = None
+    resend_after: timedelta = timedelta(hours=24)
+    read_key: bytes = b""  # signs the read links (derived from SECRET_KEY)
     demo: bool = False
     sign_on: SignOnPolicy = SignOnPolicy()
 
@@ -112,6 +120,10 @@ class Settings:
                                 lambda: time.fromisoformat(get("TRACKER_BULLETIN_TIME", "08:00"))),
             webhook_allow=_read("TRACKER_WEBHOOK_ALLOW", lambda: AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW"))),
             scheduler_lease_seconds=whole("TRACKER_SCHEDULER_LEASE_SECONDS", 120),
+            public_url=_read("TRACKER_PUBLIC_URL", lambda: _http_url(get("TRACKER_PUBLIC_URL", "")).rstrip("/")),
+            sms=_read("TRACKER_SMS_URL", lambda: _sms(get("TRACKER_SMS_URL", ""), get("TRACKER_SMS_KEY", ""))),
+            resend_after=timedelta(hours=whole("TRACKER_RESEND_AFTER_HOURS", 24)),
+            read_key=hmac.new(str(config.get("SECRET_KEY") or "").encode(), b"read-receipts", hashlib.sha256).digest(),
             demo=bool(config.get("TRACKER_DEMO")),
             sign_on=_read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
                 sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
@@ -157,6 +169,23 @@ def _zone_name(value: Any) -> str:
     except (ValueError, ZoneInfoNotFoundError):
         raise ValueError(f"没有名为 {value!r} 的时区(例如 Asia/Shanghai)") from None
     return str(value)
+
+
+def _http_url(value: str) -> str:
+    """An http(s) address with a host, or empty."""
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value)):
+        raise ValueError(f"{value!r} 不是 http(s):// 开头的完整网址")
+    return value
+
+
+def _sms(url: str, key: str) -> SmsGateway | None:
+    """The city's gateway: a URL and the key its requests are signed with, both or neither."""
+    if not _http_url(url):
+        return None
+    if not key:
+        raise ValueError("已设置 TRACKER_SMS_URL,须同时设置 TRACKER_SMS_KEY")
+    return SmsGateway(url, key)
 
 
 def _whole(value: Any) -> int:

@@ -14,11 +14,11 @@ def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 def send(settings, channel: str, *, now: datetime | None = None) -> dict[str, int]:
-    """One delivery round of one channel ("webhook", "notification_mail", "digest_mail"), as the runner's tick
+    """One delivery round of one channel ("webhook", "person_message", "notification_mail", "digest_mail"), as the runner's tick
     sends after its jobs."""
     from tracker.scheduler import delivery
 
-    found = delivery.channels(allow=settings.webhook_allow, smtp=settings.smtp)
+    found = delivery.channels_of(settings)
     return delivery.deliver(found[channel], holder="test-scheduler", now=now)
 
 

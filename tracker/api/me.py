@@ -13,6 +13,9 @@ from ..services.trust import accounts
 from .auth import actor
 from .common import api_blueprint, errors
 from ..schemas.accounts import MeOut, NewTokenOut, TokenIn, TokenOut
+from ..schemas.reach import ChannelsIn, ChannelsOut
+from ..services.ledger import reach_config
+from ..settings import settings
 
 blp = api_blueprint("me", "The caller and their tokens")
 TOKEN_FIELDS = tuple(TokenOut().fields)
@@ -23,6 +26,30 @@ TOKEN_FIELDS = tuple(TokenOut().fields)
 @errors(blp)
 def me() -> User:
     return actor()
+
+
+def _channels() -> dict[str, Any]:
+    me = actor()
+    choice = reach_config.choice_of(me)
+    return {"channels": choice.channels if choice else [], "mobile": choice.mobile if choice else None,
+            "robots": reach_config.active_kinds(me.unit_id), "sms": settings().sms is not None}
+
+
+@blp.route("/me/channels")
+@blp.response(200, ChannelsOut)
+@errors(blp)
+def get_channels() -> dict[str, Any]:
+    """The caller's channels beside the app and the unit's mail, and which of them can reach them now."""
+    return _channels()
+
+
+@blp.route("/me/channels", methods=["PUT"])
+@blp.arguments(ChannelsIn)
+@blp.response(200, ChannelsOut)
+@errors(blp)
+def set_channels(data: dict[str, Any]) -> dict[str, Any]:
+    reach_config.choose(actor=actor(), channels=data["channels"], mobile=data["mobile"], now=utcnow())
+    return _channels()
 
 
 @blp.route("/tokens")

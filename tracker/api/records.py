@@ -6,9 +6,10 @@ from typing import Any
 
 from ..clock import utcnow
 from ..models import AccountabilityRecord
-from ..services.ledger import records
+from ..services.ledger import reach, records
 from .auth import actor
 from .common import api_blueprint, errors
+from ..schemas.reach import ToldOut
 from ..schemas.records import AnswerIn, BulkCloseIn, NoteIn, RecordOut, RecordQueryArgs
 from ..settings import settings
 
@@ -30,6 +31,21 @@ def list_records(args: dict[str, Any]) -> list[AccountabilityRecord]:
 @errors(blp, 404)
 def get_record(record_id: int) -> AccountabilityRecord:
     return records.get_record(record_id, actor=actor())
+
+
+@blp.route("/records/<id:record_id>/trail")
+@blp.response(200, ToldOut(many=True))
+@errors(blp, 404)
+def get_trail(record_id: int) -> list[dict[str, Any]]:
+    """Who was told of the record: each notification (unit, when, first read by whom and when) and each message
+    to a person (channel, round, delivered, link followed)."""
+    record = records.get_record(record_id, actor=actor())
+    return [{"notification_id": t.notification.id, "unit": t.unit_name, "created_at": t.notification.created_at,
+             "read_at": t.notification.read_at, "read_by": t.read_by,
+             "messages": [{"person": name, "channel": m.channel, "round": m.round, "queued_at": m.created_at,
+                           "status": m.status.value, "attempts": m.attempts, "delivered_at": m.delivered_at,
+                           "last_error": m.last_error, "read_at": m.read_at} for m, name in t.messages]}
+            for t in reach.trail(record.id)]
 
 
 @blp.route("/records/<id:record_id>/answer", methods=["POST"])

@@ -25,6 +25,7 @@ from .job_run import JobRun, SchedulerLease
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, CommentMention, ExtensionRequest, ProgressUpdate
+from .reach import PersonMessage, ReachChoice, UnitRobot
 from .reporting import MissedReport, ReportFrequency, ReportingRhythm
 from .security import Lockout, LoginAttempt, RecoveryCode, UserSession
 from .sign_on import SignOnLink
@@ -35,11 +36,12 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
-    "Comment", "CommentMention", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
-    "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
-    "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
-    "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
-    "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
-    "Role", "SchedulerLease", "SignOnLink", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
-    "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
+    "Comment", "CommentMention", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event",
+    "EvidenceRule", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport",
+    "Instruction", "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
+    "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "PersonMessage", "Phase", "PhaseSource",
+    "Plan", "Priority", "ProgressUpdate", "ProposalStatus", "ReachChoice", "RecordStatus", "RecoveryCode",
+    "ReportFrequency", "ReportStatus", "ReportingRhythm", "Role", "SchedulerLease", "SignOnLink", "Task", "TaskGroup",
+    "TaskParameter", "Unit", "UnitKind", "UnitRobot", "User", "UserSession", "Webhook", "WebhookAttempt",
+    "WebhookDelivery", "WorkItem",
 ]

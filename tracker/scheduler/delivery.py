@@ -14,7 +14,7 @@ take. The loop therefore works in three steps, each message on its own:
 Every failure of one attempt is that message's answer, so a broken URL never holds up the rest; a claim is
 honoured by every other scheduler until it ends, so two schedulers never send the same message twice. A channel
 is what differs between kinds of message: which rows are due, what to send, how to send it, how to record it;
-SMS or a 政务 app robot would be one more channel.
+the messages to people (a unit's 政务 app group robot, SMS) are one more channel.
 """
 from __future__ import annotations
 
@@ -25,18 +25,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import DigestDelivery, NotificationMail, WebhookDelivery
-from ..services.ledger import digests, notifications, outbound, webhooks
+from ..models import DigestDelivery, NotificationMail, PersonMessage, WebhookDelivery
+from ..services.ledger import digests, notifications, outbound, reach, robots, webhooks
 from ..services.ledger.mail import MailSender, ServerDown, SmtpSettings
+from ..settings import Settings
 
 BATCH = 20
 CLAIM_MARGIN_SECONDS = 30.0
-Row = TypeVar("Row", WebhookDelivery, NotificationMail, DigestDelivery)
+Row = TypeVar("Row", WebhookDelivery, NotificationMail, DigestDelivery, PersonMessage)
 Send = Callable[[Any], outbound.Answer]
 
 
@@ -78,6 +80,55 @@ class Webhooks:
 
     def record(self, row: WebhookDelivery, answer: outbound.Answer, now: datetime) -> bool:
         return webhooks.record(row, answer, now=now)
+
+
+@dataclass(frozen=True)
+class PersonMessages:
+    """Messages to people: a unit's group robot (企业微信, 钉钉, 飞书) or SMS, each built and signed as it leaves.
+    The SMS gateway is the city's own setting, so its host is allowed whatever address it has."""
+
+    allow: outbound.AllowList
+    sms: robots.SmsGateway | None = None
+    public_url: str = ""
+    read_key: bytes = b""
+    seconds: float = webhooks.TIMEOUT_SECONDS
+    name: str = "person_message"
+    model: type[PersonMessage] = PersonMessage
+
+    def due(self, now: datetime) -> sa.ColumnElement[bool]:
+        return reach.due(now, sms=self.sms is not None)
+
+    def prepare(self, row: PersonMessage) -> reach.Outgoing:
+        return reach.outgoing(row, public_url=self.public_url, key=self.read_key)
+
+    @contextlib.contextmanager
+    def sender(self, stop: threading.Event) -> Iterator[Send]:
+        def send(out: reach.Outgoing) -> outbound.Answer:
+            request, allow = self._request(out, time.time())
+            if request is None:
+                return outbound.Answer(None, "本单位未启用该机器人,或未留手机号码", 0)
+            accept = None if out.channel == robots.SMS else (lambda body: robots.robot_refusal(out.channel, body))
+            return outbound.post(request.url, request.body, request.headers, allow=allow, seconds=self.seconds,
+                                 stop=stop, accept=accept)
+        yield send
+
+    def _request(self, out: reach.Outgoing, at: float) -> tuple[robots.Request | None, outbound.AllowList]:
+        if out.channel == robots.SMS:
+            if self.sms is None or not out.notice.mobile:
+                return None, self.allow
+            host = (urlsplit(self.sms.url).hostname or "").lower()
+            return (self.sms.request(out.notice.mobile, out.notice, timestamp_s=int(at)),
+                    outbound.AllowList(self.allow.networks, self.allow.hosts | {host}))
+        if not out.url:
+            return None, self.allow
+        if out.channel == robots.DINGTALK:
+            return robots.dingtalk(out.url, out.secret, out.notice, timestamp_ms=int(at * 1000)), self.allow
+        if out.channel == robots.FEISHU:
+            return robots.feishu(out.url, out.secret, out.notice, timestamp_s=int(at)), self.allow
+        return robots.wecom(out.url, out.notice), self.allow
+
+    def record(self, row: PersonMessage, answer: outbound.Answer, now: datetime) -> bool:
+        return reach.record(row, answer, now=now)
 
 
 @dataclass(frozen=True)
@@ -223,10 +274,32 @@ def _release(channel: Channel[Any], left: list[Claimed], *, holder: str) -> None
         raise
 
 
-def channels(*, allow: outbound.AllowList, smtp: SmtpSettings | None) -> dict[str, Channel[Any]]:
-    """Every channel configured: webhooks always; the two kinds of mail when an SMTP server is set."""
-    found: dict[str, Channel[Any]] = {"webhook": Webhooks(allow)}
+def channels(*, allow: outbound.AllowList, smtp: SmtpSettings | None,
+             people: PersonMessages | None = None) -> dict[str, Channel[Any]]:
+    """Every channel configured: webhooks and messages to people always; the two kinds of mail when an SMTP
+    server is set."""
+    found: dict[str, Channel[Any]] = {"webhook": Webhooks(allow), "person_message": people or PersonMessages(allow)}
     if smtp is not None:
         found["notification_mail"] = NotificationMails(smtp)
         found["digest_mail"] = DigestMails(smtp)
     return found
+
+
+def channels_of(s: Settings) -> dict[str, Channel[Any]]:
+    return channels(allow=s.webhook_allow, smtp=s.smtp,
+                    people=PersonMessages(s.webhook_allow, s.sms, s.public_url, s.read_key))
+
+
+def resend_unread(s: Settings, *, now: datetime | None = None) -> int:
+    """Queue, in a short transaction of its own, the one SMS of each 督办 left unread `s.resend_after` after it was
+    delivered (reach.resend_unread); nothing while no gateway is configured."""
+    if s.sms is None:
+        return 0
+    try:
+        queued = reach.resend_unread(now=now or utcnow(), after=s.resend_after,
+                                     kinds=(notifications.RECORD_ISSUED,))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return queued

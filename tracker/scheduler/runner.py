@@ -78,7 +78,7 @@ class Runner:
         self.lease_seconds = self.settings.scheduler_lease_seconds
         self.leading = False
         self.stopping = threading.Event()
-        self.channels = delivery.channels(allow=self.settings.webhook_allow, smtp=self.settings.smtp)
+        self.channels = delivery.channels_of(self.settings)
 
     def renew(self) -> bool:
         """Take or keep the lease; a process told to stop keeps nothing."""
@@ -99,6 +99,7 @@ class Runner:
             ran = jobs.catch_up(settings=self.settings, still_leader=self.renew)
             for job, key, outcome in ran:
                 log.info("%s %s: %s", job, key, outcome)
+            delivery.resend_unread(self.settings)
             for channel in self.channels.values():
                 counts = delivery.deliver(channel, holder=self.holder, still_leader=self.renew, stop=self.stopping)
                 if any(counts.values()):

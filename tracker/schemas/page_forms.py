@@ -30,6 +30,7 @@ from .items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
 from .progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from .records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from .reporting import RhythmIn
+from .reach import ChannelsIn, KindIn, RobotIn
 from .webhooks import ActiveIn, WebhookIn
 from ..models import ItemStatus, Priority, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
@@ -164,6 +165,9 @@ class BulkCloseForm(as_form(BulkCloseIn, Back)):  # type: ignore[misc]  # a base
 
 
 WebhookForm = as_form(WebhookIn)
+ChannelsForm = as_form(ChannelsIn)
+RobotForm = as_form(RobotIn)
+KindForm = as_form(KindIn)
 ActiveForm = as_form(ActiveIn)
 
 

@@ -15,7 +15,7 @@ from ..clock import utcnow
 from ..models import ItemStatus, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
 from ..services.io import exports
-from ..services.ledger import ledger_table, notices, records
+from ..services.ledger import ledger_table, notices, reach, records
 from ..services.plan import glossary, units
 from ..services.work.deadlines import local_today
 from ..schemas import page_forms
@@ -153,6 +153,15 @@ def notice(record_id: int) -> Response:
     record = notices.require_notice(records.get_record(record_id, actor=current_user))
     rows = notices.notice_rows([record], timezone=settings().timezone)
     return pdf_response(notices.render_pdf(rows), notices.notice_names(record))
+
+
+@bp.route(RECORD + "/trail")
+@login_required
+def trail(record_id: int) -> Response:
+    """Who was told of the record, on which channel, when it was delivered and when read: what the office shows
+    when a unit says it was never told. Anyone who may see the record."""
+    record = records.get_record(record_id, actor=current_user)
+    return render("ledger/trail.html", record=record, told=reach.trail(record.id))
 
 
 @bp.route("/ledger/notices.pdf")

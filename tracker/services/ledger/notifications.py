@@ -6,7 +6,8 @@ reminders); other services route their own news through it. Each notification is
 transaction, so it exists exactly when the change it reports was committed. Mail is queued beside it, one
 message per unit per batch (a batch is one moment: a request or one daily scan), and sent after the commit by
 the scheduler (`deliver_mail`): marked sent in its own commit once the server took it, so never sent twice.
-Outgoing webhooks matching a notification are queued in the same transaction (webhooks.queue).
+Outgoing webhooks matching a notification are queued in the same transaction (webhooks.queue), and so are the
+messages to the people it is for on the channels they chose (reach.queue).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from ...errors import NotFound
 from ...extensions import db
 from ...models import DeliveryStatus, Notification, NotificationMail, Plan, Unit, User, WorkItem
-from . import webhooks
+from . import reach, webhooks
 from ...idempotent import insert_or_ignore
 from .mail import build_message
 
@@ -82,6 +83,7 @@ def write(entries: Sequence[Entry], *, now: datetime, batch_key: str) -> None:
         "text": e.text, "created_at": now, "batch_key": batch_key, "dedupe_key": e.dedupe_key,
     } for e in entries], key=("dedupe_key",))
     webhooks.queue(batch_key=batch_key, now=now)
+    reach.queue(batch_key=batch_key, now=now)
     unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
     if not unit_ids:
         return

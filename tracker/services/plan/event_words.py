@@ -94,6 +94,9 @@ ACTIONS: dict[str, Words] = {
     "webhook.enable": ("启用推送", "webhook enabled"),
     "webhook.disable": ("停用推送", "webhook disabled"),
     "webhook.rotate_secret": ("更换推送密钥", "webhook secret rotated"),
+    "robot.configure": ("设置单位群机器人", "unit group robot set"),
+    "robot.disable": ("停用单位群机器人", "unit group robot switched off"),
+    "user.channels": ("设置接收通知的渠道", "notification channels chosen"),
     # accounts and signing in
     "user.create": ("创建账号", "account created"),
     "user.sign_on_link": ("关联统一身份认证", "linked to the identity platform"),
