@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from tests.api.api_helpers import ApiClient, assert_error
 
 from tracker.extensions import db
-from tracker.models import Comment, Event, ItemStatus, ItemUnit, Notification, Role, User, WorkItem
+from tracker.models import (Comment, Event, ItemStatus, ItemUnit, Notification, PersonMessage, Role, User,
+                            WorkItem)
+from tracker.services.ledger import reach_config
 from tracker.services.trust import permissions
 from tracker.services.work import mentions
 
@@ -38,6 +40,15 @@ def test_a_mention_notifies_exactly_the_mentioned(api_as: Callable[..., ApiClien
     office_unit = unit("office")
     assert [(m["kind"], m["id"]) for m in body["mentions"]] == [("user", colleague.id), ("unit", office_unit.id)]
     assert told() == {("user", colleague.id), ("unit", office_unit.id)}
+
+
+def test_a_mentioned_person_is_reached_on_the_channels_they_chose(api_as, make_user, card: WorkItem, now) -> None:
+    colleague = make_user(Role.UNIT_MEMBER, "sfj", username="texted")
+    reach_config.choose(actor=colleague, channels=["sms"], mobile="13800138000", now=now)
+    api_as(make_user(Role.UNIT_MEMBER, "sfj")).post(f"/items/{card.id}/comments", json={"text": "@texted 请回电"})
+    queued = db.session.execute(sa.select(PersonMessage.user_id, PersonMessage.channel, Notification.kind)
+                                .join(Notification, Notification.id == PersonMessage.notification_id)).all()
+    assert queued == [(colleague.id, "sms", "mentioned")]
 
 
 def test_a_comment_never_changes_the_items_version(api_as, sfj_member: User, card: WorkItem) -> None:
