@@ -141,7 +141,7 @@ def items_header() -> list[str]:
 def export_items(kind: str) -> Response:
     """The items 台账: the board's items under the board's filters, with their last progress."""
     args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
-    cells = ledger_table.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
+    cells = ledger_table.items_table(args.filters_with(), actor=current_user, deadlines=deadlines(),
                                timezone=settings().timezone, status_labels=item_status_labels())
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
