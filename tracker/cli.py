@@ -306,20 +306,27 @@ def enter_event_command(template_key: str, unit_key: str, event_date: datetime, 
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")
 
 
-@tracker_command(tracker_cli, "import-tasks")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "username", required=True, help="The office account the items are assigned by.")
-@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+IntakeCommand = Callable[[Path, str, bool], None]
+
+
+def intake_command(name: str, as_help: str) -> Callable[[IntakeCommand], IntakeCommand]:
+    """An import command: the sheet's path, the office account (`--as`) and `--commit` (a dry run without it)."""
+    def decorator(func: IntakeCommand) -> IntakeCommand:
+        func = click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")(func)
+        func = click.option("--as", "username", required=True, help=as_help)(func)
+        func = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))(func)
+        return tracker_command(tracker_cli, name)(func)
+    return decorator
+
+
+@intake_command("import-tasks", "The office account the items are assigned by.")
 def import_tasks_command(path: Path, username: str, commit: bool) -> None:
     """Import a 任务分解表 (XLSX) as ad-hoc items: a dry run by default, every row reported."""
     _intake(path, intake.read_rows, username, commit, lambda rows, office, write: intake.import_tasks(
         rows, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
 
 
-@tracker_command(tracker_cli, "import-units")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "username", required=True, help="The office account doing the import.")
-@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+@intake_command("import-units", "The office account doing the import.")
 def import_units_command(path: Path, username: str, commit: bool) -> None:
     """Import the unit list (XLSX): a dry run by default, every row reported."""
     _intake(path, unit_intake.read_units, username, commit, lambda rows, office, write: unit_intake.import_units(

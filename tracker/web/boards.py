@@ -51,8 +51,8 @@ class BoardArgs:
     @classmethod
     def parse(cls, args: dict[str, Any]) -> BoardArgs:
         filters: boards.ItemFilters = args["filters"]
-        return cls(filters=filters, plan_id=filters.plan_id or boards.default_plan_id(), lanes=args.get("lanes"), sort=args.get("sort", DEFAULT_SORT),
-                   figure=args.get("figure"))
+        return cls(filters=filters, plan_id=filters.plan_id or boards.default_plan_id(), lanes=args.get("lanes"),
+                   sort=args.get("sort", DEFAULT_SORT), figure=args.get("figure"))
 
     @property
     def ints(self) -> dict[str, int]:
