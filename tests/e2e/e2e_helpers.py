@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from tracker import create_app
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 
@@ -70,7 +71,7 @@ def serving(app: Any) -> Iterator[str]:
 @contextmanager
 def served_demo(paths: DemoPaths, result: DemoResult) -> Iterator[tuple[str, str]]:
     """A built demo served on loopback with its clock stopped: its address and the demo accounts' password."""
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
+    app = demo_app(create_app, paths, {"TRACKER_CLOCK_AT": result.clock_at})
     try:
         with serving(app) as url:
             yield url, result.password
