@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import transaction
-from .cli_support import tracker_command
+from .cli_support import Refused, tracker_command
 from .clock import frozen_time, utcnow
 from .errors import Invalid, NotFound, TrackerError
 from .extensions import db
@@ -173,9 +172,7 @@ def verify_audit_command() -> None:
     if report.ok:
         click.echo(f"审计链完整:共 {report.checked} 条事件,末条哈希 {report.last_hash}")
         return
-    click.echo(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}"
-               f"(此前 {report.checked} 条完好)", err=True)
-    sys.exit(1)
+    raise Refused(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}(此前 {report.checked} 条完好)")
 
 
 @tracker_command(tracker_cli, "backup")
@@ -210,10 +207,11 @@ def check_files_command(remove_orphans: bool) -> None:
         click.echo(f"缺失的文件(有记录无文件):{name}")
     for name in report.changed:
         click.echo(f"内容与记录的 SHA-256 不符:{name}")
-    click.echo(f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
+    summary = (f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
                f"内容不符 {len(report.changed)} 个")
     if not report.ok:
-        sys.exit(1)
+        raise Refused(summary)
+    click.echo(summary)
 
 
 @tracker_command(tracker_cli, "export-audit")

@@ -8,21 +8,22 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from ..cli_support import in_words
+from ..cli import tracker_cli
+from ..cli_support import tracker_command
+from ..errors import TrackerError
 from .build import AppFactory, DemoPaths, DemoResult, build, demo_app
 from .script import DEFAULT_SCRIPT, read_script
 
 DEFAULT_UNTIL = "2024-12-31"
 
 
-def demo_command(factory: AppFactory) -> click.Command:
-    """`flask tracker demo`, building the demo's apps with `factory`: create_app hands itself down when it
-    registers the command, so the demo never imports the app that carries it."""
+def demo_command(factory: AppFactory) -> None:
+    """Register `flask tracker demo`, building the demo's apps with `factory`: create_app hands itself down when
+    it registers the command, so the demo never imports the app that carries it."""
 
-    @click.command("demo")
+    @tracker_command(tracker_cli, "demo")  # a bad script, seed file or day: the CLI's one way of refusing
     @click.option("--until", "until", type=click.DateTime(["%Y-%m-%d"]), default=DEFAULT_UNTIL, show_default=True,
                   help="Replay the plan up to this day (included).")
     @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the demo once it is built.")
@@ -30,8 +31,6 @@ def demo_command(factory: AppFactory) -> click.Command:
     @click.option("--port", default=5000, show_default=True,
                   help="Another free port is taken when this one is busy.")
     @click.option("--check", is_flag=True, help="Only check seed_tasks/demo_script.yaml and exit.")
-    @with_appcontext
-    @in_words  # a bad script, seed file or day: the CLI's one way of refusing (cli_support)
     def command(until: datetime, serve: bool, host: str, port: int, check: bool) -> None:
         """Build instance/demo.db (never the real database) from a scripted history, then serve it."""
         if check:
@@ -45,8 +44,6 @@ def demo_command(factory: AppFactory) -> click.Command:
         _summary(result, time.monotonic() - started)
         if serve:
             _serve(factory, paths, result, host, port)
-
-    return command
 
 
 def _summary(result: DemoResult, seconds: float) -> None:
@@ -88,5 +85,5 @@ def free_port(host: str, wanted: int) -> int:
             except OSError:
                 continue
             return int(probe.getsockname()[1])
-    raise click.ClickException(f"无法在 {host} 上监听")
+    raise TrackerError(f"无法在 {host} 上监听", f"Cannot listen on {host}")
 
