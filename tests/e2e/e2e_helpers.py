@@ -28,6 +28,19 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+@contextmanager
+def signed_in(browser: Any, url: str, username: str, password: str = PASSWORD) -> Iterator[Any]:
+    """A desktop page (1400x900, zh-CN) on the app at `url`, logged in through the form; its context closes after."""
+    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        log_in(page, username, password)
+        yield page
+    finally:
+        context.close()
+
+
 def log_out(page: Any) -> None:
     page.click("header form button:has-text('退出')")
 
