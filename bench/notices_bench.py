@@ -11,13 +11,12 @@ after rendering (what a worker keeps: Python does not give the memory back).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from outbound_bench import ROOT, base_env, prepared_database
+from outbound_bench import ROOT, base_env, checkout_line, prepared_database
 
 MEASURE = """
 import resource, time, io
@@ -59,8 +58,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT)
     args = parser.parse_args()
     root = args.root.resolve()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout
-    print(f"checkout {root} at {commit.strip()}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
+    print(checkout_line(root))
     folder = Path(tempfile.mkdtemp(prefix="notices-bench-"))
     try:
         prepared_database(root, folder)

@@ -239,14 +239,19 @@ def scenario(root: Path, template: Path, name: str, server, kind: str, seconds: 
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def checkout_line(root: Path) -> str:
+    """What was measured and on what: the checkout and its commit, the cores and the load when it began."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout
+    return f"checkout {root} at {commit.strip()}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
     root = args.root.resolve()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout
-    print(f"checkout {root} at {commit.strip()}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
+    print(checkout_line(root))
     folder = Path(tempfile.mkdtemp(prefix="outbound-bench-template-"))
     try:
         template = prepared_database(root, folder)

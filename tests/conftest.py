@@ -98,7 +98,7 @@ def demo_at_default_date(tmp_path_factory: pytest.TempPathFactory) -> tuple[Demo
     Tests read it and must not change it (serve a copy if a test clicks through it).
     """
     folder = tmp_path_factory.mktemp("demo-default")
-    return DemoPaths(folder), build_demo_history(DemoPaths(folder), until=DEMO_DEFAULT_DATE, real_url=None)
+    return DemoPaths(folder), build_demo_history(create_app, DemoPaths(folder), until=DEMO_DEFAULT_DATE, real_url=None)
 
 
 @pytest.fixture(scope="session")

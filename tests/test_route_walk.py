@@ -181,7 +181,6 @@ ACCESS: dict[str, Any] = {
     "intake.import_tasks": OFFICE,
     "intake.template": OFFICE,
     "intake.import_units": OFFICE,
-    "intake.unit_template": OFFICE,
     "work.intake_page": OFFICE,
     "work.intake_upload": OFFICE,
     "work.intake_template": OFFICE,

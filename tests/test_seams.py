@@ -117,13 +117,15 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return circles
 
 
-def test_no_import_circles_among_the_services_or_through_the_errors() -> None:
-    """Each service module stands on the ones below it; tracker.errors stands below both doors."""
+def test_no_import_circles_among_the_services_or_through_the_errors_or_the_demo() -> None:
+    """Each service module stands on the ones below it; tracker.errors stands below both doors; the demo stands
+    above the app it builds (create_app hands itself down) and its scenes below the replay that plays them."""
     graph = _imports()
     services = {name: {t for t in targets if t.startswith("tracker.services.")}
                 for name, targets in graph.items() if name.startswith("tracker.services.")}
     assert _circles(services) == []
     assert [circle for circle in _circles(graph) if "tracker.errors" in circle] == []
+    assert [circle for circle in _circles(graph) if any(name.startswith("tracker.demo") for name in circle)] == []
     assert {t for t in graph["tracker.errors"] if t.startswith(("tracker.web", "tracker.api"))} == set()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from marshmallow import fields, validate
 
 from tracker import limits
-from tracker.schemas import assignments, items, page_forms, progress, records
+from tracker.schemas import assignments, filters, items, page_forms, progress, records
 from tracker.services.ledger import records as record_rules
 from tracker.services.work import comments, instructions, workflow
 
@@ -54,7 +54,7 @@ def test_every_maxlength_is_the_limit_its_field_has() -> None:
 def test_the_schemas_check_the_same_limits_as_the_pages() -> None:
     assert _max(items.WorkItemIn().fields["title"]) == limits.TITLE
     assert _max(items.WorkItemIn().fields["description"]) == limits.DESCRIPTION
-    assert _max(items.WorkItemFilterArgs().fields["q"]) == limits.SEARCH
+    assert _max(filters.ItemFilterArgs().fields["q"]) == limits.SEARCH
     assert _max(page_forms.CommentForm().fields["text"]) == limits.COMMENT
     assert _max(assignments.InstructionIn().fields["text"]) == limits.INSTRUCTION
     assert _max(progress.ProgressIn().fields["text"]) == limits.NOTE

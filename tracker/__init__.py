@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     register_web(app)
     init_demo_banner(app)
     register_api(app)
-    tracker_cli.add_command(demo_command)
+    demo_command(create_app)  # `flask tracker demo`, which builds apps of its own with this factory
     app.cli.add_command(tracker_cli)
     return app
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import transaction
-from .cli_support import tracker_command
+from .cli_support import Refused, tracker_command
 from .clock import frozen_time, utcnow
 from .errors import Invalid, NotFound, TrackerError
 from .extensions import db
@@ -173,9 +172,7 @@ def verify_audit_command() -> None:
     if report.ok:
         click.echo(f"审计链完整:共 {report.checked} 条事件,末条哈希 {report.last_hash}")
         return
-    click.echo(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}"
-               f"(此前 {report.checked} 条完好)", err=True)
-    sys.exit(1)
+    raise Refused(f"审计链校验失败:事件 #{report.first_bad_id}:{report.problem}(此前 {report.checked} 条完好)")
 
 
 @tracker_command(tracker_cli, "backup")
@@ -210,10 +207,11 @@ def check_files_command(remove_orphans: bool) -> None:
         click.echo(f"缺失的文件(有记录无文件):{name}")
     for name in report.changed:
         click.echo(f"内容与记录的 SHA-256 不符:{name}")
-    click.echo(f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
+    summary = (f"孤儿文件 {len(report.orphans)} 个(已删除 {len(report.removed)} 个),缺失 {len(report.missing)} 个,"
                f"内容不符 {len(report.changed)} 个")
     if not report.ok:
-        sys.exit(1)
+        raise Refused(summary)
+    click.echo(summary)
 
 
 @tracker_command(tracker_cli, "export-audit")
@@ -306,20 +304,27 @@ def enter_event_command(template_key: str, unit_key: str, event_date: datetime, 
         click.echo(f"已创建工作项 #{item.id}《{item.title}》,截止 {item.due_date}")
 
 
-@tracker_command(tracker_cli, "import-tasks")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "username", required=True, help="The office account the items are assigned by.")
-@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+IntakeCommand = Callable[[Path, str, bool], None]
+
+
+def intake_command(name: str, as_help: str) -> Callable[[IntakeCommand], IntakeCommand]:
+    """An import command: the sheet's path, the office account (`--as`) and `--commit` (a dry run without it)."""
+    def decorator(func: IntakeCommand) -> IntakeCommand:
+        func = click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")(func)
+        func = click.option("--as", "username", required=True, help=as_help)(func)
+        func = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))(func)
+        return tracker_command(tracker_cli, name)(func)
+    return decorator
+
+
+@intake_command("import-tasks", "The office account the items are assigned by.")
 def import_tasks_command(path: Path, username: str, commit: bool) -> None:
     """Import a 任务分解表 (XLSX) as ad-hoc items: a dry run by default, every row reported."""
     _intake(path, intake.read_rows, username, commit, lambda rows, office, write: intake.import_tasks(
         rows, actor=office, plan=lookup.plan(None), commit=write, now=utcnow()))
 
 
-@tracker_command(tracker_cli, "import-units")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "username", required=True, help="The office account doing the import.")
-@click.option("--commit", is_flag=True, help="Write the rows (all or none); without it, a dry run.")
+@intake_command("import-units", "The office account doing the import.")
 def import_units_command(path: Path, username: str, commit: bool) -> None:
     """Import the unit list (XLSX): a dry run by default, every row reported."""
     _intake(path, unit_intake.read_units, username, commit, lambda rows, office, write: unit_intake.import_units(

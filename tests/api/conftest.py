@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 import time_machine
 from tests.api.api_helpers import NOW, ApiClient
+from tests.assessment_helpers import draft_and_issued
 from flask import Flask
 
-from tracker.config import DEFAULT_LADDER
 from tracker.extensions import db
 from tracker.models import Bulletin, Role, User
-from tracker.services.assessment import bulletins
-from tracker.services.ledger.ladder import parse_ladder
 from tracker.services.trust import accounts
 
 
@@ -73,9 +71,4 @@ def gaj_admin(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def two(plan: Any, office: User) -> dict[str, Bulletin]:
     """A draft (2023-03) and an issued bulletin (2023-02)."""
-    draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=NOW)
-    issued = bulletins.prepare(plan, bulletins.parse_period("month", "2023-02"), now=NOW)
-    bulletins.issue(issued, actor=office, expected_version=issued.version, now=NOW,
-                    ladder=parse_ladder(DEFAULT_LADDER))
-    db.session.flush()
-    return {"draft": draft, "issued": issued}
+    return draft_and_issued(plan, office, NOW, issued=("month", "2023-02"))

@@ -117,21 +117,17 @@ def test_a_move_to_an_unknown_status_is_refused(unit_api: ApiClient, card: WorkI
     assert item_state(card.id) == before
 
 
-def test_a_move_next_to_a_card_in_another_column_is_refused(unit_api: ApiClient, card: WorkItem,
-                                                            make_item: Callable[..., WorkItem]) -> None:
-    elsewhere = make_item("sfj", status=ItemStatus.ASSIGNED)
+@pytest.mark.parametrize("unit_key, status, side, refusal, code", [
+    ("sfj", ItemStatus.ASSIGNED, "before", 422, "anchor_not_in_column"),  # a card in another column
+    ("gaj", ItemStatus.IN_PROGRESS, "after", 404, "anchor_not_found"),  # a card on another unit's board
+], ids=["in-another-column", "on-another-units-board"])
+def test_a_move_next_to_a_card_it_cannot_stand_beside_is_refused(
+        unit_api: ApiClient, card: WorkItem, make_item: Callable[..., WorkItem], unit_key: str, status: ItemStatus,
+        side: str, refusal: int, code: str) -> None:
+    anchor = make_item(unit_key, status=status)
     before = item_state(card.id)
-    assert_error(move(unit_api, card.id, {"to": "in_progress", "before": elsewhere.id, "version": card.version}),
-                 422, "anchor_not_in_column")
-    assert item_state(card.id) == before
-
-
-def test_a_move_next_to_a_card_on_another_units_board_is_not_found(unit_api: ApiClient, card: WorkItem,
-                                                                   make_item: Callable[..., WorkItem]) -> None:
-    foreign = make_item("gaj", status=ItemStatus.IN_PROGRESS)
-    before = item_state(card.id)
-    assert_error(move(unit_api, card.id, {"to": "in_progress", "after": foreign.id, "version": card.version}),
-                 404, "anchor_not_found")
+    assert_error(move(unit_api, card.id, {"to": "in_progress", side: anchor.id, "version": card.version}),
+                 refusal, code)
     assert item_state(card.id) == before
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tracker import create_app
 from tracker.demo.build import DemoPaths, DemoResult, build
 from tracker.demo.cli import DEFAULT_UNTIL
 
@@ -15,7 +16,7 @@ DEMO_DEFAULT_DATE = date.fromisoformat(DEFAULT_UNTIL)
 
 def build_demo(folder: Path, until: date, **kwargs: Any) -> tuple[DemoPaths, DemoResult]:
     paths = DemoPaths(folder)
-    return paths, build(paths, until=until, real_url=None, **kwargs)
+    return paths, build(create_app, paths, until=until, real_url=None, **kwargs)
 
 
 def rows(paths: DemoPaths, sql: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -12,6 +12,7 @@ import yaml
 from flask import Flask
 
 from tests.demo.demo_helpers import build_demo, rows
+from tracker import create_app
 from tracker.clock import frozen_time, utcnow
 from tracker.demo.build import DemoPaths, build, clock_at, demo_app
 from tracker.demo.cli import free_port
@@ -53,9 +54,9 @@ def test_the_demo_command_leaves_the_real_database_untouched(committed_app: Flas
 def test_the_demo_refuses_the_real_database_file_and_days_outside_the_plan(tmp_path: Path) -> None:
     paths = DemoPaths(tmp_path)
     with pytest.raises(Invalid):
-        build(paths, until=date(2023, 1, 10), real_url=f"sqlite:///{paths.database}")
+        build(create_app, paths, until=date(2023, 1, 10), real_url=f"sqlite:///{paths.database}")
     with pytest.raises(Invalid):
-        build(paths, until=date(2026, 1, 10), real_url=None)  # after the plan's end
+        build(create_app, paths, until=date(2026, 1, 10), real_url=None)  # after the plan's end
     assert not paths.database.exists()
 
 
@@ -71,7 +72,7 @@ def test_a_script_with_problems_is_refused_whole_and_the_old_demo_stays(tmp_path
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
 
     with pytest.raises(FileProblems) as refused:
-        build(paths, until=date(2023, 1, 5), real_url=None, script_path=bad)
+        build(create_app, paths, until=date(2023, 1, 5), real_url=None, script_path=bad)
     problems = "\n".join(refused.value.problems)
     assert "profiles.steady.on_time" in problems and "profiles.laggard.fix_days" in problems
     assert hashlib.sha256(paths.database.read_bytes()).hexdigest() == before
@@ -80,14 +81,14 @@ def test_a_script_with_problems_is_refused_whole_and_the_old_demo_stays(tmp_path
     raw["profiles"]["laggard"]["fix_days"] = [2, 9]
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(FileProblems) as refused:
-        build(paths, until=date(2023, 1, 5), real_url=None, script_path=bad)
+        build(create_app, paths, until=date(2023, 1, 5), real_url=None, script_path=bad)
     assert refused.value.problems == ["units.default: 未定义的 profile “sloppy”",
                                       "units.by_key.nowhere: 单位 “nowhere” 不存在"]
 
 
 def test_pages_served_on_the_demo_say_demo_data_and_read_the_stopped_clock(tmp_path: Path) -> None:
     paths, result = build_demo(tmp_path, date(2023, 1, 5))
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at, "WTF_CSRF_ENABLED": False})
+    app = demo_app(create_app, paths, {"TRACKER_CLOCK_AT": result.clock_at, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     login = client.get("/login")
     assert "演示数据" in login.get_data(as_text=True) and "2023-01-05" in login.get_data(as_text=True)
@@ -104,7 +105,7 @@ def test_pages_served_on_the_demo_say_demo_data_and_read_the_stopped_clock(tmp_p
 def test_a_demo_verifies_its_audit_chain(tmp_path: Path) -> None:
     """Its accounts are made at 09:00 Shanghai time on the first day; every event is hashed as stored (UTC)."""
     paths, _result = build_demo(tmp_path, date(2023, 1, 5))
-    app = demo_app(paths)
+    app = demo_app(create_app, paths)
     with app.app_context():
         report = audit.verify_chain()
         db.session.remove()

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, build_demo, canonical_dump, rows
+from tracker import create_app
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.demo.script import read_script
 from tracker.extensions import db
@@ -145,7 +146,7 @@ def test_the_ledgers_awaiting_answer_count_is_the_open_supervision_notices_of_op
     paths, _result = later
     (owed,) = rows(paths, "SELECT count(*) FROM accountability_records r JOIN work_items w ON w.id = r.item_id "
                           "WHERE w.status != 'done' AND r.status = 'open' AND r.level_name = '督办'")[0]
-    application = demo_app(paths)
+    application = demo_app(create_app, paths)
     with application.app_context():
         office = db.session.execute(sa.select(User).where(User.username == "office")).scalar_one()
         counts = records.counts(actor=office)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE, rows
+from tracker import create_app
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 from tracker.services.assessment import indicators
@@ -26,7 +27,7 @@ def year_end(demo_at_default_date: tuple[DemoPaths, DemoResult]) -> tuple[DemoPa
 @pytest.fixture(scope="module")
 def states(year_end: tuple[DemoPaths, DemoResult]) -> dict[str, Counter[str]]:
     """Each year's outcomes by state, as the indicators page and the assessment read them."""
-    application = demo_app(year_end[0])
+    application = demo_app(create_app, year_end[0])
     now = datetime.fromisoformat(year_end[1].clock_at)  # the demo's clock: 18:00 on its last day
     with application.app_context():
         found = {str(year): Counter(o.state for o in indicators.outcomes(start=date(year, 1, 1),

@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from tracker import create_app
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 
@@ -25,6 +26,19 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@contextmanager
+def signed_in(browser: Any, url: str, username: str, password: str = PASSWORD) -> Iterator[Any]:
+    """A desktop page (1400x900, zh-CN) on the app at `url`, logged in through the form; its context closes after."""
+    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        log_in(page, username, password)
+        yield page
+    finally:
+        context.close()
 
 
 def log_out(page: Any) -> None:
@@ -70,7 +84,7 @@ def serving(app: Any) -> Iterator[str]:
 @contextmanager
 def served_demo(paths: DemoPaths, result: DemoResult) -> Iterator[tuple[str, str]]:
     """A built demo served on loopback with its clock stopped: its address and the demo accounts' password."""
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
+    app = demo_app(create_app, paths, {"TRACKER_CLOCK_AT": result.clock_at})
     try:
         with serving(app) as url:
             yield url, result.password

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.e2e_helpers import log_in, shoot
+from tests.e2e.e2e_helpers import shoot, signed_in
 
 
 def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record(
         browser: Any, demo_copy: tuple[str, str]) -> None:
     url, password = demo_copy
-    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        log_in(page, "office", password)
+    with signed_in(browser, url, "office", password) as page:
         page.goto("/assessment?year=2024")
         scores = page.locator("#ranking tbody tr td:nth-child(3)").all_inner_texts()
         assert len(scores) > 20 and len(set(scores)) > 10
@@ -31,5 +27,3 @@ def test_the_office_reads_the_2024_ranking_and_follows_a_deduction_to_its_record
         page.wait_for_url(lambda address: "/items/" in address)
         assert page.locator(f"#{anchor}").is_visible()
         page.wait_for_load_state("networkidle")  # evidence images still loading would be cut off at teardown
-    finally:
-        context.close()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.demo.demo_helpers import build_demo
-from tests.e2e.e2e_helpers import log_in, served_demo, shoot
+from tests.e2e.e2e_helpers import served_demo, shoot, signed_in
 
 UNTIL = date(2023, 2, 28)
 
@@ -22,15 +22,9 @@ def demo_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 def test_the_demo_dashboard_shows_the_banner(browser: Any, demo_url: tuple[str, str]) -> None:
     url, password = demo_url
-    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        log_in(page, "office", password)
+    with signed_in(browser, url, "office", password) as page:
         page.goto("/dashboard")
         banner = page.locator(".demo-banner")
         banner.wait_for(state="visible")
         assert "演示数据" in banner.inner_text() and UNTIL.isoformat() in banner.inner_text()
         shoot(page, "demo-dashboard")
-    finally:
-        context.close()

@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.e2e_helpers import log_in, shoot
+from tests.e2e.e2e_helpers import shoot, signed_in
 
 
 def test_the_leader_reads_where_the_city_stands_on_the_home_page(browser: Any, demo_copy: tuple[str, str]) -> None:
     url, password = demo_copy
-    context = browser.new_context(base_url=url, viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        log_in(page, "leader", password)
+    with signed_in(browser, url, "leader", password) as page:
         page.goto("/")
         figures = page.inner_text("#city-figures")
         red = int(page.inner_text("#city-figures .num-red b"))
@@ -32,5 +28,3 @@ def test_the_leader_reads_where_the_city_stands_on_the_home_page(browser: Any, d
             page.click("#city a:has-text('完整统计看板')")
         assert page.url.endswith("/dashboard")
         assert re.search(r"\d+/\d+ \([\d.<>]+%\)", page.inner_text("#rates"))
-    finally:
-        context.close()

@@ -9,23 +9,16 @@ import pytest
 import sqlalchemy as sa
 from docx import Document
 
-from tracker.config import DEFAULT_LADDER
+from tests.assessment_helpers import draft_and_issued
 from tracker.extensions import db
 from tracker.models import Bulletin, BulletinStatus, Event
-from tracker.services.assessment import bulletins
-from tracker.services.ledger.ladder import parse_ladder
 
 ROLES = ["office", "leader", "sfj_admin", "sfj_member"]
 
 
 @pytest.fixture
 def two(plan, office, now):
-    draft = bulletins.prepare(plan, bulletins.parse_period("month", "2023-03"), now=now)
-    issued = bulletins.prepare(plan, bulletins.parse_period("quarter", "2023-Q1"), now=now)
-    bulletins.issue(issued, actor=office, expected_version=issued.version, now=now,
-                    ladder=parse_ladder(DEFAULT_LADDER))
-    db.session.flush()
-    return {"draft": draft, "issued": issued}
+    return draft_and_issued(plan, office, now, issued=("quarter", "2023-Q1"))
 
 
 @pytest.mark.parametrize("role", ROLES)

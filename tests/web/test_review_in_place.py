@@ -22,15 +22,20 @@ def flash_area(html: str) -> str:
     return html[start:html.index("</div>", start)]
 
 
+def office_queue_with(sign_in, people, make_item, title: str):
+    """A submitted item, the office signed in, and the office's workspace page with the item in its queue."""
+    item = make_item("sfj", status=ItemStatus.SUBMITTED, title=title)
+    client = sign_in(people["office"])
+    return item, client, client.get("/office/").get_data(as_text=True)
+
+
 def row_of(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     return html[start:html.index(f'id="{anchor}-error"', start) + 400]
 
 
 def test_a_return_without_a_reason_is_refused_beside_its_row_not_in_the_banner(sign_in, people, make_item):
-    item = make_item("sfj", status=ItemStatus.SUBMITTED, title="缺理由退回的事项")
-    client = sign_in(people["office"])
-    page = client.get("/office/").get_data(as_text=True)
+    item, client, page = office_queue_with(sign_in, people, make_item, "缺理由退回的事项")
     assert f'id="review-{item.id}-error"' in page and 'aria-live="assertive"' in page
     refused = client.post(f"/review/{item.id}", headers=HTMX,
                           data={"decision": "return", "version": item.version})
@@ -41,9 +46,7 @@ def test_a_return_without_a_reason_is_refused_beside_its_row_not_in_the_banner(s
 
 
 def test_an_approval_swaps_the_row_for_its_words_instead_of_reloading_the_queue(sign_in, people, make_item):
-    item = make_item("sfj", status=ItemStatus.SUBMITTED, title="就地审核的事项")
-    client = sign_in(people["office"])
-    page = client.get("/office/").get_data(as_text=True)
+    item, client, page = office_queue_with(sign_in, people, make_item, "就地审核的事项")
     assert f'hx-target="#review-{item.id}"' in page and 'hx-swap="outerHTML"' in page
     approved = client.post(f"/review/{item.id}", headers=HTMX,
                            data={"decision": "approve", "version": item.version})

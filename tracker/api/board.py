@@ -12,7 +12,7 @@ from ..services.work import board_stream, boards
 from ..services.work.boards import Deadlines
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, streamed_read
-from .items import card_fields, filters_from
+from .items import card_fields
 from ..schemas.items import BoardOut, BoardQueryArgs
 
 blp = api_blueprint("board", "Kanban boards")
@@ -31,7 +31,7 @@ def get_board(args: dict[str, Any]) -> Response:
     if args.get("limit") is None:  # a whole board, of any size: written out as it is read
         user_id, today = actor().id, deadlines()
         return streamed_read(lambda: _whole_board(args, user_id, today))
-    return cached_read(lambda: boards.board(filters_from(args), actor=actor(), deadlines=deadlines(),
+    return cached_read(lambda: boards.board(args["filters"], actor=actor(), deadlines=deadlines(),
                                             swimlanes=args.get("swimlanes"), limit=args.get("limit"),
                                             sort=args["sort"], fields=card_fields(args)))
 
@@ -41,6 +41,6 @@ def _whole_board(args: dict[str, Any], user_id: int, today: Deadlines) -> Iterat
     passed, its objects expired), so the caller is read again in the session the chunks are read in."""
     person = db.session.get(User, user_id)
     assert person is not None
-    yield from board_stream.board_chunks(filters_from(args), actor=person, deadlines=today,
+    yield from board_stream.board_chunks(args["filters"], actor=person, deadlines=today,
                                          swimlanes=args.get("swimlanes"), sort=args["sort"],
                                          fields=card_fields(args))

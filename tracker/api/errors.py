@@ -17,14 +17,12 @@ from ..errors import TrackerError
 API_PREFIX = "/api/"
 
 
-class Unauthenticated(TrackerError):
-    status = 401
-    code = "unauthorized"
+class Unauthenticated(TrackerError, status=401, code="unauthorized"):
+    """No valid bearer token came with the request."""
 
 
-class PreconditionRequired(TrackerError):
-    status = 428
-    code = "version_required"
+class PreconditionRequired(TrackerError, status=428, code="version_required"):
+    """A change came without the version it was made against (If-Match or `version`)."""
 
 
 HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {

@@ -32,18 +32,6 @@ def import_tasks(data: dict[str, Any]) -> dict[str, Any]:
     return report.as_dict()
 
 
-@blp.route("/intake/tasks/template")
-@blp.doc(responses={"200": {"description": "the template", "content": {
-    XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
-@errors(blp, 403)
-def template() -> Response:
-    """Office only: the empty sheet with its eight columns."""
-    permissions.require_office(actor())
-    response = Response(intake.template(), mimetype=XLSX)
-    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES["tasks"])
-    return response
-
-
 @blp.route("/intake/units", methods=["POST"])
 @blp.arguments(IntakeIn, location=MULTIPART)
 @blp.response(200, IntakeReportOut)
@@ -55,13 +43,13 @@ def import_units(data: dict[str, Any]) -> dict[str, Any]:
     return unit_intake.import_units(rows, actor=actor(), commit=data["commit"], now=utcnow()).as_dict()
 
 
-@blp.route("/intake/units/template")
+@blp.route("/intake/<any(tasks, units):sheet>/template")
 @blp.doc(responses={"200": {"description": "the template", "content": {
     XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
-@errors(blp, 403)
-def unit_template() -> Response:
-    """Office only: the empty unit list."""
+@errors(blp, 403, 404)
+def template(sheet: str) -> Response:
+    """Office only: the empty sheet, `tasks` (its eight columns) or `units` (the unit list)."""
     permissions.require_office(actor())
-    response = Response(unit_intake.unit_template(), mimetype=XLSX)
-    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES["units"])
+    response = Response(intake.template() if sheet == "tasks" else unit_intake.unit_template(), mimetype=XLSX)
+    response.headers["Content-Disposition"] = exports.content_disposition(*intake.TEMPLATE_NAMES[sheet])
     return response

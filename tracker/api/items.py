@@ -25,18 +25,6 @@ def item_json(item: WorkItem) -> dict[str, Any]:
     detail = boards.item_detail(item, deadlines(), actor=actor())
     return {name: detail[name] for name in ITEM_FIELDS if name in detail}
 
-FILTER_NAMES = {"plan": "plan_id", "phase": "phase_id", "group": "group_id", "task": "task_id", "unit": "unit_id",
-                "status": "status", "light": "light", "due_before": "due_before", "due_after": "due_after",
-                "updated_since": "updated_since", "q": "q"}
-
-
-def filters_from(args: dict[str, Any]) -> boards.ItemFilters:
-    """Query names are short (`unit`), the service's explicit (`unit_id`); the board shares them."""
-    values = {FILTER_NAMES[k]: v for k, v in args.items() if k in FILTER_NAMES}
-    if "status" in values:
-        values["status"] = tuple(values["status"])
-    return boards.ItemFilters(**values)
-
 
 def card_fields(args: dict[str, Any]) -> tuple[str, ...]:
     """The fields a caller asked for, id first and always; () for whole cards."""
@@ -71,7 +59,7 @@ def list_items(args: dict[str, Any]) -> Response:
 
     def page() -> list[dict[str, Any]]:
         nonlocal cursor
-        found, cursor = boards.list_items(filters_from(args), actor=actor(), deadlines=deadlines(),
+        found, cursor = boards.list_items(args["filters"], actor=actor(), deadlines=deadlines(),
                                           after_id=args.get("cursor"), limit=args["limit"],
                                           fields=card_fields(args))
         return found

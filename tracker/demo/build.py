@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,7 +21,6 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask_migrate import upgrade
 
-from .. import create_app
 from ..clock import utcnow
 from ..errors import Invalid
 from ..extensions import db
@@ -90,15 +90,18 @@ def refuse_real_database(paths: DemoPaths, real_url: str | None) -> None:
                       code="real_database")
 
 
-def demo_app(paths: DemoPaths, extra: dict[str, Any] | None = None) -> Flask:
+AppFactory = Callable[..., Flask]  # tracker.create_app, handed down by the app that registers the demo command
+
+
+def demo_app(factory: AppFactory, paths: DemoPaths, extra: dict[str, Any] | None = None) -> Flask:
     """An app on the demo database (never the configured one), mailing nothing, uploads in the demo's folder, and
     no second factor: its accounts share a published password on sample data, for anyone to click through."""
     config = {"SQLALCHEMY_DATABASE_URI": paths.url, "TRACKER_UPLOAD_DIR": str(paths.files),
               "TRACKER_SMTP_HOST": "", "TRACKER_DEMO": True, "TRACKER_TWO_FACTOR_ROLES": "none"} | (extra or {})
-    return create_app(config, instance_path=str(paths.instance))
+    return factory(config, instance_path=str(paths.instance))
 
 
-def build(paths: DemoPaths, *, until: date, real_url: str | None, script_path: Path = DEFAULT_SCRIPT,
+def build(factory: AppFactory, paths: DemoPaths, *, until: date, real_url: str | None, script_path: Path = DEFAULT_SCRIPT,
           plan_path: Path = DEFAULT_PLAN, units_path: Path = DEFAULT_UNITS) -> DemoResult:
     """Build the demo from scratch (an old demo database and its files are replaced) and replay it to `until`.
 
@@ -115,7 +118,7 @@ def build(paths: DemoPaths, *, until: date, real_url: str | None, script_path: P
     units = parse_units(read_yaml(units_path))
     unit_keys = {u["key"] for u in units["units"]}
     script = read_script(script_path, unit_keys=unit_keys, kinds=set(units["kinds"]))
-    app = demo_app(paths)
+    app = demo_app(factory, paths)
     check_password(app, script.password, unit_keys)
     _remove(paths)
     try:

@@ -8,38 +8,42 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from ..cli_support import in_words
-from .build import DemoPaths, DemoResult, build, demo_app
+from ..cli import tracker_cli
+from ..cli_support import tracker_command
+from ..errors import TrackerError
+from .build import AppFactory, DemoPaths, DemoResult, build, demo_app
 from .script import DEFAULT_SCRIPT, read_script
 
 DEFAULT_UNTIL = "2024-12-31"
 
 
-@click.command("demo")
-@click.option("--until", "until", type=click.DateTime(["%Y-%m-%d"]), default=DEFAULT_UNTIL, show_default=True,
-              help="Replay the plan up to this day (included).")
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the demo once it is built.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, help="Another free port is taken when this one is busy.")
-@click.option("--check", is_flag=True, help="Only check seed_tasks/demo_script.yaml and exit.")
-@with_appcontext
-@in_words  # a bad script, seed file or day: the CLI's one way of refusing (cli_support)
-def demo_command(until: datetime, serve: bool, host: str, port: int, check: bool) -> None:
-    """Build instance/demo.db (never the real database) from a scripted history, then serve it."""
-    if check:
-        read_script(DEFAULT_SCRIPT)
-        click.echo(f"{DEFAULT_SCRIPT}:没有问题")
-        return
-    paths = DemoPaths(Path(current_app.instance_path))
-    click.echo(f"正在生成演示数据库 {paths.database},回放至 {until:%Y-%m-%d}……")
-    started = time.monotonic()
-    result = build(paths, until=until.date(), real_url=current_app.config["SQLALCHEMY_DATABASE_URI"])
-    _summary(result, time.monotonic() - started)
-    if serve:
-        _serve(paths, result, host, port)
+def demo_command(factory: AppFactory) -> None:
+    """Register `flask tracker demo`, building the demo's apps with `factory`: create_app hands itself down when
+    it registers the command, so the demo never imports the app that carries it."""
+
+    @tracker_command(tracker_cli, "demo")  # a bad script, seed file or day: the CLI's one way of refusing
+    @click.option("--until", "until", type=click.DateTime(["%Y-%m-%d"]), default=DEFAULT_UNTIL, show_default=True,
+                  help="Replay the plan up to this day (included).")
+    @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the demo once it is built.")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True,
+                  help="Another free port is taken when this one is busy.")
+    @click.option("--check", is_flag=True, help="Only check seed_tasks/demo_script.yaml and exit.")
+    def command(until: datetime, serve: bool, host: str, port: int, check: bool) -> None:
+        """Build instance/demo.db (never the real database) from a scripted history, then serve it."""
+        if check:
+            read_script(DEFAULT_SCRIPT)
+            click.echo(f"{DEFAULT_SCRIPT}:没有问题")
+            return
+        paths = DemoPaths(Path(current_app.instance_path))
+        click.echo(f"正在生成演示数据库 {paths.database},回放至 {until:%Y-%m-%d}……")
+        started = time.monotonic()
+        result = build(factory, paths, until=until.date(), real_url=current_app.config["SQLALCHEMY_DATABASE_URI"])
+        _summary(result, time.monotonic() - started)
+        if serve:
+            _serve(factory, paths, result, host, port)
 
 
 def _summary(result: DemoResult, seconds: float) -> None:
@@ -63,11 +67,11 @@ def _summary(result: DemoResult, seconds: float) -> None:
         click.echo(f"  {username:<26}{role:<14}{unit}")
 
 
-def _serve(paths: DemoPaths, result: DemoResult, host: str, wanted: int) -> None:
+def _serve(factory: AppFactory, paths: DemoPaths, result: DemoResult, host: str, wanted: int) -> None:
     port = free_port(host, wanted)
     if port != wanted:
         click.echo(f"端口 {wanted} 已被占用,改用 {port}")
-    app = demo_app(paths, {"TRACKER_CLOCK_AT": result.clock_at})
+    app = demo_app(factory, paths, {"TRACKER_CLOCK_AT": result.clock_at})
     click.echo(f"演示:http://{host}:{port}/ (演示时钟停在 {result.clock_at};Ctrl-C 结束)")
     run_simple(host, port, app, threaded=True)
 
@@ -81,5 +85,5 @@ def free_port(host: str, wanted: int) -> int:
             except OSError:
                 continue
             return int(probe.getsockname()[1])
-    raise click.ClickException(f"无法在 {host} 上监听")
+    raise TrackerError(f"无法在 {host} 上监听", f"Cannot listen on {host}")
 

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,10 +22,8 @@ from ..services.plan import plans
 from ..services.work.deadlines import local_today
 from ..services.work.progress import Upload
 from . import evidence
+from .stage import Stage
 from .planner import Clock, Step, between, rng_for, workday
-
-if TYPE_CHECKING:
-    from .replay import Replay
 
 FIRST_SEQ = 1_000_000  # the targets; figure n's steps: report FIRST_SEQ + 4n, decision + 1, again + 2, decision + 3
 
@@ -75,7 +73,7 @@ def figure_value(rng: random.Random, *, direction: Direction, target: Decimal, m
     return Decimal(rng.randint(int(low), int(high)))
 
 
-def schedule(replay: Replay) -> None:
+def schedule(replay: Stage) -> None:
     """The office's targets and every figure of every indicator period, as steps in the replay's queue."""
     settings = replay.script.indicators
     if settings is None:
@@ -99,16 +97,16 @@ def schedule(replay: Replay) -> None:
                                      {"plan": found, "seq": seq, "again": False}))
 
 
-def set_targets(replay: Replay, at: datetime) -> None:
+def set_targets(replay: Stage, at: datetime) -> None:
     """The office fills in the plan's "X"s the script gives."""
     wanted = replay.script.indicators["targets"]  # type: ignore[index]  # called only when the script has indicators
     found = db.session.scalars(sa.select(TaskParameter).where(TaskParameter.key.in_(wanted)))
     plan = plans.get_plan(replay.plan_id)
-    plans.set_parameters(plan, actor=replay._office(), now=at,
+    plans.set_parameters(plan, actor=replay.office(), now=at,
                          values={p.id: format(wanted[p.key].normalize(), "f") for p in found})
 
 
-def report(replay: Replay, step: Step) -> None:
+def report(replay: Stage, step: Step) -> None:
     """The unit reports (again, after a return: then with the corrected figure it is accepted with)."""
     found: FigurePlan = step.data["plan"]
     indicator = db.session.get(Indicator, found.indicator_id)
@@ -121,7 +119,7 @@ def report(replay: Replay, step: Step) -> None:
     value = figure_value(rng, direction=indicator.direction, target=target, measure=indicator.measure,
                          met=found.met) if target is not None else Decimal(rng.randint(0, 10))
     files = [_evidence(indicator, unit, found.period, rng)] if found.evidence else []
-    created = indicator_reports.report(indicator, actor=replay._user(replay._actors[unit.id, Role.UNIT_ADMIN]),
+    created = indicator_reports.report(indicator, actor=replay.person(unit.id, Role.UNIT_ADMIN),
                                 period=found.period, value=value, note=rng.choice(settings["notes"]), files=files,
                                 storage=replay.storage, now=step.at)
     day = workday(local_today(step.at, replay.zone) + timedelta(days=between(rng, settings["review_days"])))
@@ -130,7 +128,7 @@ def report(replay: Replay, step: Step) -> None:
                      {"report_id": created.id, "plan": found, "seq": step.data["seq"], "give_back": give_back}))
 
 
-def decide(replay: Replay, step: Step) -> None:
+def decide(replay: Stage, step: Step) -> None:
     """The office accepts the figure, or returns it with a reason and the unit reports again later."""
     figure = db.session.get(IndicatorReport, step.data["report_id"])
     assert figure is not None
@@ -138,10 +136,10 @@ def decide(replay: Replay, step: Step) -> None:
     assert settings is not None
     rng = rng_for(replay.script.seed, "figure-decision", figure.id)
     if not step.data["give_back"]:
-        indicator_reports.decide(figure, actor=replay._office(), decision="accept", expected_version=figure.version,
+        indicator_reports.decide(figure, actor=replay.office(), decision="accept", expected_version=figure.version,
                           now=step.at)
         return
-    indicator_reports.decide(figure, actor=replay._office(), decision="return", expected_version=figure.version,
+    indicator_reports.decide(figure, actor=replay.office(), decision="return", expected_version=figure.version,
                       reason=rng.choice(settings["return_reasons"]), now=step.at)
     day = workday(local_today(step.at, replay.zone) + timedelta(days=between(rng, settings["fix_days"])))
     replay.push(Step(Clock(replay.zone, after=step.at).at(day, rng), 0, step.data["seq"] + 2, "figure",

@@ -190,12 +190,15 @@ class Replay:
         roles = [Role.UNIT_MEMBER, Role.UNIT_ADMIN] if member_may else [Role.UNIT_ADMIN]
         for role in roles:
             if (item.unit_id, role) in self._actors:
-                return self._user(self._actors[item.unit_id, role])
+                return self.person(item.unit_id, role)
         raise TrackerError(f"单位 {item.unit_id} 没有演示账号")
 
-    def _office(self) -> User:
+    def office(self) -> User:
         office_unit = next(unit for unit, role in self._actors if role == Role.OFFICE_ADMIN)
-        return self._user(self._actors[office_unit, Role.OFFICE_ADMIN])
+        return self.person(office_unit, Role.OFFICE_ADMIN)
+
+    def person(self, unit_id: int, role: Role) -> User:
+        return self._user(self._actors[unit_id, role])
 
     def _user(self, user_id: int) -> User:
         user = db.session.get(User, user_id)
@@ -211,7 +214,7 @@ class Replay:
         unit = db.session.get(Unit, step.data["unit_id"])
         assert template is not None and unit is not None
         item = event_duties.enter_event(template=template, unit=unit,
-                                  event_date=step.data["day"], label=step.data["label"], actor=self._office(),
+                                  event_date=step.data["day"], label=step.data["label"], actor=self.office(),
                                   now=step.at)
         self._schedule(item)
 
@@ -219,11 +222,11 @@ class Replay:
         step.data["beat"].action(self, step.at, self.shaped)
 
     def _do_issue_bulletin(self, step: Step) -> None:
-        bulletin = bulletins.get_bulletin(step.data["bulletin_id"], actor=self._office())
+        bulletin = bulletins.get_bulletin(step.data["bulletin_id"], actor=self.office())
         now = step.at
-        bulletins.edit_text(bulletin, actor=self._office(), lead_text=f"{bulletin.lead_text}\n{step.data['text']}",
+        bulletins.edit_text(bulletin, actor=self.office(), lead_text=f"{bulletin.lead_text}\n{step.data['text']}",
                             closing_text=None, expected_version=bulletin.version, now=now)
-        bulletins.issue(bulletin, actor=self._office(), expected_version=bulletin.version, now=now,
+        bulletins.issue(bulletin, actor=self.office(), expected_version=bulletin.version, now=now,
                         ladder=self.settings.ladder, number_format=self.settings.number_format, notify_leaders=True)
 
     def _do_targets(self, step: Step) -> None:
@@ -256,7 +259,7 @@ class Replay:
             ExtensionRequest.item_id == step.item_id, ExtensionRequest.status == ExtensionStatus.PENDING)).one()
         refusals = self.script.office["refusal_reasons"]
         note = None if step.data["grant"] else refusals[step.item_id % len(refusals)]
-        deadline_extensions.decide(pending, actor=self._office(), grant=step.data["grant"], note=note, now=step.at)
+        deadline_extensions.decide(pending, actor=self.office(), grant=step.data["grant"], note=note, now=step.at)
 
     def _do_submit(self, step: Step) -> None:
         """A unit whose item needs evidence and has sent none with its progress attaches it to the report."""
@@ -269,12 +272,12 @@ class Replay:
 
     def _do_return(self, step: Step) -> None:
         item = self._item(step)
-        workflow.move(item, actor=self._office(), to=ItemStatus.IN_PROGRESS, expected_version=item.version,
+        workflow.move(item, actor=self.office(), to=ItemStatus.IN_PROGRESS, expected_version=item.version,
                       now=step.at, note=step.data["reason"])
 
     def _do_approve(self, step: Step) -> None:
         item = self._item(step)
-        workflow.move(item, actor=self._office(), to=ItemStatus.DONE, expected_version=item.version, now=step.at)
+        workflow.move(item, actor=self.office(), to=ItemStatus.DONE, expected_version=item.version, now=step.at)
 
     def _do_answer(self, step: Step) -> None:
         record = db.session.get(AccountabilityRecord, step.data["record_id"])
@@ -297,7 +300,7 @@ class Replay:
         if record.status != RecordStatus.ANSWERED:  # closed already, or settled when the item was approved
             return
         notes = self.script.office["close_notes"]
-        records.close(record, actor=self._office(), note=notes[record.id % len(notes)], now=step.at)
+        records.close(record, actor=self.office(), note=notes[record.id % len(notes)], now=step.at)
 
     # --- evidence ---------------------------------------------------------------------------------------
 

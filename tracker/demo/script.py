@@ -20,8 +20,9 @@ RATE = validate.Range(min=0, max=1)
 TEXTS = validate.Length(min=1)
 
 
-def _days_range() -> fields.List:
-    return fields.List(fields.Integer(validate=validate.Range(min=0, max=3650)), required=True,
+def _span(low: int = 0, high: int = 3650) -> fields.List:
+    """A [min, max] pair of whole numbers within low..high (the schema's _Ranges checks min <= max)."""
+    return fields.List(fields.Integer(validate=validate.Range(min=low, max=high)), required=True,
                        validate=validate.Length(equal=2))
 
 
@@ -46,35 +47,33 @@ class _Ranges(_StrictSchema):
 
 
 class LatenessSchema(_Ranges):
-    days = fields.List(fields.Integer(validate=validate.Range(min=1, max=3650)), required=True,
-                       validate=validate.Length(equal=2))
+    days = _span(low=1)
     weight = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
 
 
 class ProfileSchema(_Ranges):
-    lead_days = _days_range()
-    sign_delay_days = _days_range()
+    lead_days = _span()
+    sign_delay_days = _span()
     on_time = _rate()
-    early_days = _days_range()
+    early_days = _span()
     lateness = fields.List(fields.Nested(LatenessSchema), required=True, validate=TEXTS)
-    progress_every_days = fields.List(fields.Integer(validate=validate.Range(min=1, max=3650)), required=True,
-                                      validate=validate.Length(equal=2))
+    progress_every_days = _span(low=1)
     evidence = _rate()
     returned = _rate()
-    fix_days = _days_range()
+    fix_days = _span()
     extension = _rate()
     answer = _rate()
-    answer_days = _days_range()
+    answer_days = _span()
     periodic_report = _rate()
 
 
 class OfficeSchema(_Ranges):
-    review_days = _days_range()
-    extension_decide_days = _days_range()
+    review_days = _span()
+    extension_decide_days = _span()
     extension_grant = _rate()
     close_answered = _rate()
-    close_days = _days_range()
-    events_per_quarter = _days_range()
+    close_days = _span()
+    events_per_quarter = _span()
     return_reasons = _texts()
     refusal_reasons = _texts()
     close_notes = _texts()
@@ -82,15 +81,13 @@ class OfficeSchema(_Ranges):
 
 class EvidenceSchema(_Ranges):
     kinds = fields.List(fields.String(validate=validate.OneOf(["pdf", "png"])), required=True, validate=TEXTS)
-    size_bytes = fields.List(fields.Integer(validate=validate.Range(min=200, max=1_000_000)), required=True,
-                             validate=validate.Length(equal=2))
-    files_per_update = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), required=True,
-                                   validate=validate.Length(equal=2))
+    size_bytes = _span(low=200, high=1_000_000)
+    files_per_update = _span(low=1, high=10)
 
 
 class BulletinsSchema(_Ranges):
     issue = _rate()
-    issue_days = _days_range()
+    issue_days = _span()
     lead_texts = _texts()
 
 
@@ -114,13 +111,12 @@ class IndicatorsSchema(_Ranges):
     set_targets_on = fields.Date(required=True)
     targets = fields.Dict(keys=fields.String(validate=KEY), values=fields.Decimal(
         allow_nan=False, validate=validate.Range(min=0, max=1_000_000)), required=True)
-    report_days = fields.List(fields.Integer(validate=validate.Range(min=-365, max=365)), required=True,
-                              validate=validate.Length(equal=2))
+    report_days = _span(low=-365, high=365)
     not_reported = _rate()
     missed = _rate()
     returned = _rate()
-    review_days = _days_range()
-    fix_days = _days_range()
+    review_days = _span()
+    fix_days = _span()
     notes = _texts()
     return_reasons = _texts()
 

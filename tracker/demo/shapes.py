@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,24 +14,22 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import ItemSource, ItemStatus, Plan, Role, Unit, User, WorkItem
 from ..services.work import assignment, instructions, items, splitting, workflow
-
-if TYPE_CHECKING:
-    from .replay import Replay
+from .stage import Stage
 
 
 @dataclass(frozen=True)
 class Beat:
     day: date
     hour: int
-    action: Callable[[Replay, datetime, dict[str, int]], None]
+    action: Callable[[Stage, datetime, dict[str, int]], None]
 
 
 def _unit(key: str) -> Unit:
     return db.session.execute(sa.select(Unit).where(Unit.key == key)).scalar_one()
 
 
-def _admin(replay: Replay, key: str) -> User:
-    return replay._user(replay._actors[_unit(key).id, Role.UNIT_ADMIN])
+def _admin(replay: Stage, key: str) -> User:
+    return replay.person(_unit(key).id, Role.UNIT_ADMIN)
 
 
 def _leader() -> User:
@@ -49,10 +46,10 @@ def _move(item: WorkItem, actor: User, to: ItemStatus, at: datetime, note: str |
     workflow.move(item, actor=actor, to=to, expected_version=item.version, now=at, note=note)
 
 
-def assign_meeting_item(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def assign_meeting_item(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     plan = db.session.get(Plan, replay.plan_id)
     assert plan is not None
-    item = items.create_ad_hoc(actor=replay._office(), plan=plan, source=ItemSource.MEETING,
+    item = items.create_ad_hoc(actor=replay.office(), plan=plan, source=ItemSource.MEETING,
                                source_ref="市政府第12次常务会议纪要(2023年5月8日)", title="开展行政执法“三项制度”落实情况专项检查",
                                description="全面排查行政执法公示、全过程记录、重大执法决定法制审核制度落实情况,6月底前报送检查报告。",
                                due_date=date(2023, 6, 30), lead=_unit("jiaqu"), cooperating=[_unit("sfj"), _unit("scjgj")],
@@ -60,7 +57,7 @@ def assign_meeting_item(replay: Replay, at: datetime, ids: dict[str, int]) -> No
     ids["meeting"] = item.id
 
 
-def lead_signs_and_splits(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def lead_signs_and_splits(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     item, county = _item(ids, "meeting"), _admin(replay, "jiaqu")
     _move(item, county, ItemStatus.IN_PROGRESS, at)
     assignment.set_responsible(item, actor=county, user_id=county.id, phone="0571-8700 1234",
@@ -71,50 +68,50 @@ def lead_signs_and_splits(replay: Replay, at: datetime, ids: dict[str, int]) -> 
     ids["east"], ids["west"] = east.id, west.id
 
 
-def leader_instructs(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def leader_instructs(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     instructions.instruct(_item(ids, "meeting"), actor=_leader(), text="请甲区抓紧组织,6月底前务必报送检查报告。", now=at)
 
 
-def streets_sign(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def streets_sign(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     for name, key in (("east", "jiaqu_dongcheng"), ("west", "jiaqu_xicheng")):
         _move(_item(ids, name), _admin(replay, key), ItemStatus.IN_PROGRESS, at)
 
 
-def east_submits(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def east_submits(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "east"), _admin(replay, "jiaqu_dongcheng"), ItemStatus.SUBMITTED, at, "已完成自查,报送自查报告。")
 
 
-def county_returns_east(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def county_returns_east(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "east"), _admin(replay, "jiaqu"), ItemStatus.IN_PROGRESS, at, "自查报告缺少执法案卷抽查记录,请补充。")
 
 
-def east_resubmits(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def east_resubmits(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "east"), _admin(replay, "jiaqu_dongcheng"), ItemStatus.SUBMITTED, at, "已补充案卷抽查记录。")
 
 
-def county_approves_east_west_submits(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def county_approves_east_west_submits(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "east"), _admin(replay, "jiaqu"), ItemStatus.DONE, at)
     _move(_item(ids, "west"), _admin(replay, "jiaqu_xicheng"), ItemStatus.SUBMITTED, at, "已完成自查。")
 
 
-def county_approves_west_departments_finish(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def county_approves_west_departments_finish(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "west"), _admin(replay, "jiaqu"), ItemStatus.DONE, at)
     for key, note in (("sfj", "已完成法制审核制度抽查。"), ("scjgj", "已完成市场监管领域执法公示检查。")):
         assignment.mark_part_done(_item(ids, "meeting"), actor=_admin(replay, key), note=note, now=at)
 
 
-def county_submits(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def county_submits(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     _move(_item(ids, "meeting"), _admin(replay, "jiaqu"), ItemStatus.SUBMITTED, at, "两个街道自查及区级检查均已完成,报送检查报告。")
 
 
-def office_approves(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
-    _move(_item(ids, "meeting"), replay._office(), ItemStatus.DONE, at)
+def office_approves(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
+    _move(_item(ids, "meeting"), replay.office(), ItemStatus.DONE, at)
 
 
-def assign_from_above(replay: Replay, at: datetime, ids: dict[str, int]) -> None:
+def assign_from_above(replay: Stage, at: datetime, ids: dict[str, int]) -> None:
     plan = db.session.get(Plan, replay.plan_id)
     assert plan is not None
-    item = items.create_ad_hoc(actor=replay._office(), plan=plan, source=ItemSource.HIGHER_LEVEL,
+    item = items.create_ad_hoc(actor=replay.office(), plan=plan, source=ItemSource.HIGHER_LEVEL,
                                source_ref="省依法治省办〔2024〕7号", title="落实行政复议体制改革配套制度",
                                description="梳理行政复议案件办理流程,完善配套制度。", due_date=date(2024, 9, 30),
                                lead=_unit("yiqu"), cooperating=[_unit("sfj")], now=at)

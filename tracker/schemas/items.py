@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
@@ -13,21 +12,8 @@ from ..services.work.boards import CARD_FIELDS, SORTS, SWIMLANES
 from ..services.work.offers import ACTIONS
 from ..services.work.workflow import REVIEW_DECISIONS, TRANSITIONS
 from ..services.work.deadlines import Light
-from .common import PageArgs, TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
-
-
-class WorkItemFilterArgs(Schema):
-    plan = query_id()
-    phase = query_id()
-    group = query_id()
-    task = query_id()
-    unit = query_id()
-    status = fields.List(fields.Enum(ItemStatus, by_value=True), metadata={"description": "repeat for several"})
-    light = fields.Enum(Light, by_value=True)
-    due_before = day_field()
-    due_after = day_field()
-    updated_since = UtcDateTime(default_timezone=timezone.utc)
-    q = text_field(min_length=1, max_length=limits.SEARCH, metadata={"description": "text in title or description"})
+from .common import PageArgs, TextInteger, day_field, id_field, text_field
+from .filters import ItemFilterArgs
 
 
 class CardFieldsArgs(Schema):
@@ -38,11 +24,11 @@ class CardFieldsArgs(Schema):
                                  "`fields=title,status,due_date,light`"})
 
 
-class WorkItemQueryArgs(WorkItemFilterArgs, CardFieldsArgs, PageArgs):
+class WorkItemQueryArgs(ItemFilterArgs, CardFieldsArgs, PageArgs):
     limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=1000))
 
 
-class BoardQueryArgs(WorkItemFilterArgs, CardFieldsArgs):
+class BoardQueryArgs(ItemFilterArgs, CardFieldsArgs):
     swimlanes = fields.String(validate=validate.OneOf(SWIMLANES))
     sort = fields.String(load_default="position", validate=validate.OneOf(SORTS), metadata={
         "description": "card order in each column: position (as arranged), urgency (overdue first, longest "

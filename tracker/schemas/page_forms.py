@@ -26,7 +26,8 @@ from .comments import CommentIn
 from .common import ID_RANGE, TextInteger, day_field, query_id, text_field
 from .indicators import PERIOD, ReportDecisionIn, ReportIn
 from .notices import NoticeDayArgs
-from .items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
+from .filters import ItemFilterArgs
+from .items import MoveIn, ReviewIn, WorkItemIn
 from .progress import DecisionIn, EvidenceFile, ExtensionIn, ProgressIn
 from .records import PERIOD_KEY, AnswerIn, BulkCloseIn, NoteIn
 from .reporting import RhythmIn
@@ -38,7 +39,6 @@ from ..services.assessment import indicators
 from ..services.work.boards import SORTS, SWIMLANES
 from ..services.work.bulk import ACTIONS as BULK_ACTIONS
 from ..services.assessment.dashboard import FIGURES
-from ..services.work.deadlines import Light
 from ..web.i18n import LANGUAGES
 
 
@@ -171,24 +171,19 @@ KindForm = as_form(KindIn)
 ActiveForm = as_form(ActiveIn)
 
 
-class BoardQuery(Schema):
-    phase = query_id()
-    group = query_id()
-    task = query_id()
-    unit = query_id()
-    light = fields.Enum(Light, by_value=True)
-    q = WorkItemFilterArgs._declared_fields["q"]
+class BoardQuery(ItemFilterArgs):
+    """The board page and its 台账 export: the API's card filter (the same link narrows both doors alike), and
+    how the page lays the cards out."""
+
     lanes = fields.String(validate=validate.OneOf(SWIMLANES))
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={"label": ("排序", "Sort")})
-    due_from = day_field(metadata={"label": ("截止日期从", "Due from")})
-    due_to = day_field(metadata={"label": ("截止日期至", "Due until")})
     figure = fields.String(validate=validate.OneOf(FIGURES), metadata={"label": ("统计口径", "Dashboard figure")})
 
 
 class ColumnQuery(BoardQuery):
     """The "more" button of one column (and lane)."""
 
-    status = fields.Enum(ItemStatus, by_value=True, required=True)
+    status = fields.List(fields.Enum(ItemStatus, by_value=True), required=True, validate=validate.Length(equal=1))
     offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
     lane = query_id()
 

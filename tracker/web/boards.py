@@ -5,8 +5,9 @@ filters, so a filtered board is a shareable link.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response
@@ -19,6 +20,7 @@ from ..services.plan import lookup, plans, units
 from ..services.work import boards
 from ..services.work.deadlines import Light
 from ..schemas import page_forms
+from ..schemas.filters import filter_query
 from . import forms
 from ..settings import deadlines, settings
 from .helpers import dashboard_figure_label, light_text, unit_options
@@ -37,37 +39,51 @@ DEFAULT_SORT = "urgency"  # the cards to chase first; "position" is the order pe
 
 @dataclass(frozen=True)
 class BoardArgs:
-    """The board's URL arguments, validated by page_forms.BoardQuery (a malformed one is refused, with words)."""
+    """The board's URL arguments, validated by page_forms.BoardQuery (the API's filter schema: a malformed one is
+    refused, with words): the cards' filters, and how the page lays them out."""
 
-    plan_id: int | None
-    ints: dict[str, int] = field(default_factory=dict)
-    light: Light | None = None
-    q: str = ""
+    filters: boards.ItemFilters  # as the URL gave them
+    plan_id: int | None  # the URL's plan, or the latest
     lanes: str | None = None
     sort: str = DEFAULT_SORT
-    due_from: date | None = None
-    due_to: date | None = None
     figure: str | None = None  # one of the dashboard's figures (dashboard.FIGURES): its items exactly
 
     @classmethod
     def parse(cls, args: dict[str, Any]) -> BoardArgs:
-        return cls(plan_id=boards.default_plan_id(), ints={name: args[name] for name in INT_ARGS if name in args},
-                   light=args.get("light"), q=args.get("q", "").strip(), lanes=args.get("lanes"),
-                   sort=args.get("sort", DEFAULT_SORT), due_from=args.get("due_from"), due_to=args.get("due_to"),
-                   figure=args.get("figure"))
+        filters: boards.ItemFilters = args["filters"]
+        return cls(filters=filters, plan_id=filters.plan_id or boards.default_plan_id(), lanes=args.get("lanes"),
+                   sort=args.get("sort", DEFAULT_SORT), figure=args.get("figure"))
 
-    def filters(self, **extra: Any) -> boards.ItemFilters:
-        values: dict[str, Any] = {
-            "plan_id": self.plan_id, "phase_id": self.ints.get("phase"), "group_id": self.ints.get("group"),
-            "task_id": self.ints.get("task"), "unit_id": self.ints.get("unit"), "light": self.light,
-            "q": self.q or None,
-            "due_after": self.due_from - timedelta(days=1) if self.due_from else None,
-            "due_before": self.due_to + timedelta(days=1) if self.due_to else None}
+    @property
+    def ints(self) -> dict[str, int]:
+        """The ids narrowed to, by their query names (phase, group, task, unit), for the filter form."""
+        found = filter_query(self.filters)
+        return {name: found[name] for name in INT_ARGS if name in found}
+
+    @property
+    def light(self) -> Light | None:
+        return self.filters.light
+
+    @property
+    def q(self) -> str:
+        return self.filters.q or ""
+
+    @property
+    def due_from(self) -> date | None:
+        return self.filters.due_from
+
+    @property
+    def due_to(self) -> date | None:
+        return self.filters.due_to
+
+    def filters_with(self, **extra: Any) -> boards.ItemFilters:
+        """The filters, narrowed to the dashboard figure's items when one is named, and to `extra`."""
+        filters = dataclasses.replace(self.filters, plan_id=self.plan_id, **extra)
         if self.figure and self.plan_id:
-            values["ids"] = dashboard.figure_item_ids(self.figure, actor=current_user, plan_id=self.plan_id,
-                                                      today=deadlines().today, unit_id=self.ints.get("unit"),
-                                                      timezone=settings().timezone)
-        return boards.ItemFilters(**(values | extra))
+            filters = dataclasses.replace(filters, ids=dashboard.figure_item_ids(
+                self.figure, actor=current_user, plan_id=self.plan_id, today=deadlines().today,
+                unit_id=self.filters.unit_id, timezone=settings().timezone))
+        return filters
 
     def described(self) -> list[str]:
         """The filters in words, for an export's name and title row: 市司法局, 任务8, "text searched"."""
@@ -84,13 +100,16 @@ class BoardArgs:
 
     def query_string(self) -> dict[str, Any]:
         """The arguments again, for links that must keep the filters (load more, shareable URL)."""
-        found: dict[str, Any] = dict(self.ints)
-        found.update({k: v for k, v in (("light", self.light), ("q", self.q), ("lanes", self.lanes),
-                                        ("due_from", self.due_from), ("due_to", self.due_to),
-                                        ("figure", self.figure)) if v})
+        found = filter_query(self.filters)
+        found.update({k: v for k, v in (("lanes", self.lanes), ("figure", self.figure)) if v})
         if self.sort != DEFAULT_SORT:
             found["sort"] = self.sort
         return found
+
+    def column_query(self, status: str, lane: int | None, offset: int) -> dict[str, Any]:
+        """The arguments of a column's "load more": these filters, in that column (and lane) from `offset`."""
+        found = {k: v for k, v in self.query_string().items() if k != "status"}
+        return found | {"status": status, "lane": "" if lane is None else lane, "offset": offset}
 
     def lane_board(self, lane_key: int) -> dict[str, Any]:
         """The filters of one swimlane's own board: these filters narrowed to the lane, without swimlanes."""
@@ -104,7 +123,7 @@ class BoardArgs:
 @login_required
 def show() -> Response:
     args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
-    data = boards.board(args.filters(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
+    data = boards.board(args.filters_with(), actor=current_user, deadlines=deadlines(), swimlanes=args.lanes,
                         limit=LANE_PAGE if args.lanes else PAGE, sort=args.sort)
     plan = plans.get_plan(args.plan_id) if args.plan_id else None
     return render("board/page.html", "board/_board.html", board=data, args=args, plan=plan,
@@ -117,11 +136,10 @@ def column() -> Response:
     """The next cards of one column (and lane): what the "load more" button fetches."""
     query = forms.query(page_forms.ColumnQuery())
     args = BoardArgs.parse(query)
-    status, offset, lane = query["status"], query["offset"], query.get("lane")
-    extra: dict[str, Any] = {"status": (status,)}
-    if args.lanes and lane is not None:
-        extra[LANE_FILTER[args.lanes]] = lane
-    data = boards.board(args.filters(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
+    offset, lane = query["offset"], query.get("lane")
+    status = args.filters.status[0]  # the column (a board filtered by status has only those columns)
+    extra: dict[str, Any] = {LANE_FILTER[args.lanes]: lane} if args.lanes and lane is not None else {}
+    data = boards.board(args.filters_with(**extra), actor=current_user, deadlines=deadlines(), swimlanes=None,
                         limit=offset + PAGE, sort=args.sort)
     col = data["lanes"][0]["columns"][list(ItemStatus).index(status)]
     return render("board/_more.html", cards=col["cards"][offset:], count=col["count"], offset=offset,

@@ -4,6 +4,7 @@ the services' own rules answer; no template restates a rule.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from datetime import datetime
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus
+from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus, User
 from ..services.assessment import indicators
 from ..services.ledger import notifications
 from ..services.plan import event_words, units
@@ -133,34 +134,20 @@ def localtime(value: datetime | None) -> str:
     return value.astimezone(settings().zone).strftime("%Y-%m-%d %H:%M")
 
 
-def is_office() -> bool:
-    """The office's pages and links: its workspace, drafts, closing records, the plan's rhythms."""
-    return permissions.is_office(current_user)
+# What the signed-in person's menus and links offer, asked of the services' rules about them: templates call
+# these, never a role (tests/test_seams.py).
+ASKED_OF_THE_PERSON: dict[str, Callable[[User], bool]] = {
+    "is_office": permissions.is_office,  # its workspace, drafts, closing records, the plan's rhythms
+    "sees_everything": permissions.sees_everything,  # the whole city's figures rather than one unit's
+    "can_instruct": permissions.can_instruct,  # a leader's 批示 pages
+    "follows_instructions": instructions.may_follow_instructions,  # the 批示 follow-up: leaders their own, the office all
+    "administers_accounts": account_admin.may_administer_accounts,  # the office everyone, a unit admin its members
+    "reviews_split_parts": permissions.reviews_split_parts,  # a district's queue of the parts it split to townships
+}
 
 
-def sees_everything() -> bool:
-    """The whole city's figures rather than one unit's."""
-    return permissions.sees_everything(current_user)
-
-
-def can_instruct() -> bool:
-    """A leader's 批示 pages."""
-    return permissions.can_instruct(current_user)
-
-
-def follows_instructions() -> bool:
-    """The 批示 follow-up page: leaders for their own, the office for all."""
-    return instructions.may_follow_instructions(current_user)
-
-
-def administers_accounts() -> bool:
-    """The accounts page: the office for everyone, a unit's admin for its own members."""
-    return account_admin.may_administer_accounts(current_user)
-
-
-def reviews_split_parts() -> bool:
-    """A district's own review queue of the parts it split to its townships."""
-    return permissions.reviews_split_parts(current_user)
+def _about_the_person(rule: Callable[[User], bool]) -> Callable[[], bool]:
+    return lambda: rule(current_user)
 
 
 def unit_options(actor: Any) -> list[dict[str, Any]]:
@@ -206,9 +193,6 @@ def todo_label(key: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
-                                 is_office=is_office, sees_everything=sees_everything, can_instruct=can_instruct,
-                                 follows_instructions=follows_instructions, reviews_split_parts=reviews_split_parts,
-                                 administers_accounts=administers_accounts,
                                  action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
@@ -218,4 +202,5 @@ def init_app(app: Flask) -> None:
                                  previewable=progress.previewable, indicator_state=indicator_state,
                                  figure_status=figure_status, target_text=target_text,
                                  figure=indicators.format_value, notice_kind=notice_kind)
+    app.jinja_env.globals.update({name: _about_the_person(rule) for name, rule in ASKED_OF_THE_PERSON.items()})
     app.jinja_env.filters["localtime"] = localtime

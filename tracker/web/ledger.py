@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ..api.notices import pdf_response
 from ..clock import utcnow
-from ..models import ItemStatus, RecordStatus
+from ..models import AccountabilityRecord, ItemStatus, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
 from ..services.io import exports
 from ..services.ledger import ledger_table, notices, reach, records
@@ -141,7 +141,7 @@ def items_header() -> list[str]:
 def export_items(kind: str) -> Response:
     """The items 台账: the board's items under the board's filters, with their last progress."""
     args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
-    cells = ledger_table.items_table(args.filters(), actor=current_user, deadlines=deadlines(),
+    cells = ledger_table.items_table(args.filters_with(), actor=current_user, deadlines=deadlines(),
                                timezone=settings().timezone, status_labels=item_status_labels())
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
@@ -191,12 +191,18 @@ def answer(record_id: int) -> Response:
 @bp.route(RECORD + "/close", methods=["POST"])
 @office_only
 def close(record_id: int) -> Response:
-    record = records.get_record(record_id, actor=current_user)
-    data = forms.form(page_forms.RecordNoteForm())
-    back = forms.local_url(data.get("next"), url_for("ledger.show"))
-    records.close(record, actor=current_user, note=data["note"], now=utcnow())
+    record, note, back = _noted_record(record_id)
+    records.close(record, actor=current_user, note=note, now=utcnow())
     flash(_("The record was closed."))
     return forms.finished(back)
+
+
+def _noted_record(record_id: int) -> tuple[AccountabilityRecord, str, str]:
+    """What the office's hand on one record reads (核销, escalation): the record as the office may see it, the
+    note it wrote, and the page to go back to (the ledger unless `next` names one on this site)."""
+    record = records.get_record(record_id, actor=current_user)
+    data = forms.form(page_forms.RecordNoteForm())
+    return record, data["note"], forms.local_url(data.get("next"), url_for("ledger.show"))
 
 
 @bp.route("/records/close", methods=["POST"])
@@ -213,12 +219,9 @@ def close_many() -> Response:
 @bp.route(RECORD + "/escalate", methods=["POST"])
 @office_only
 def escalate(record_id: int) -> Response:
-    record = records.get_record(record_id, actor=current_user)
-    data = forms.form(page_forms.RecordNoteForm())
-    back = forms.local_url(data.get("next"), url_for("ledger.show"))
-    records.escalate(record, actor=current_user, note=data["note"], now=utcnow(),
-                     ladder=settings().ladder,
-                     timezone=settings().timezone,
-                     number_format=settings().number_format)
+    record, note, back = _noted_record(record_id)
+    found = settings()
+    records.escalate(record, actor=current_user, note=note, now=utcnow(), ladder=found.ladder,
+                     timezone=found.timezone, number_format=found.number_format)
     flash(_("The record was escalated."))
     return forms.finished(back)

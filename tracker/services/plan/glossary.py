@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import Plan, Role, Unit
 from ..trust.permissions import ROLE_LABELS
+from .per_transaction import PerTransaction
 
 GROUP = ("方面", "Group")
 BY_GROUP = ("分方面", "By group")
@@ -42,7 +43,12 @@ GENERIC = Authorities(government="市政府", government_full="市人民政府",
 
 
 def authorities() -> Authorities:
-    """The plan's supervising office and the unit at the top of its tree (the city government), by name."""
+    """The plan's supervising office and the unit at the top of its tree (the city government), by name: read
+    once per transaction, and again once a plan or a unit is written (per_transaction)."""
+    return _AUTHORITIES.get()
+
+
+def _read_authorities() -> Authorities:
     office = db.session.execute(
         sa.select(Unit).join(Plan, Plan.office_unit_id == Unit.id).order_by(Plan.id).limit(1)).scalar()
     if office is None:
@@ -55,6 +61,9 @@ def authorities() -> Authorities:
     government = db.session.get(Unit, top) or office
     return Authorities(government=government.short_name, government_full=government.name,
                        office=office.short_name, office_full=office.name)
+
+
+_AUTHORITIES = PerTransaction("authorities", _read_authorities, made_of=(Plan, Unit))
 
 
 def role_label(role: Role | str, lang: str = "zh") -> str:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ...extensions import db
 from ...models import ItemTemplate, TaskParameter, WorkItem
+from .per_transaction import PerTransaction
 
 X = re.compile(r"(?<![A-Za-z])X(?![A-Za-z])")
 
@@ -52,29 +52,11 @@ class TemplateWording:
         return fill(description, self.description_values) if description == self.description else description
 
 
-_CACHED = "tracker.wordings"  # the session's info key: the values read in this transaction
-
-
 def wordings(template_ids: set[int] | None = None) -> dict[int, TemplateWording]:
     """The templates that have an X with a value set, by id: one query per transaction (templates and parameters
     are few), so a page or an export reading titles in several queries reads the values once."""
-    found: dict[int, TemplateWording] | None = db.session.info.get(_CACHED)
-    if found is None:
-        found = db.session.info[_CACHED] = _read_wordings()
+    found = _WORDINGS.get()
     return found if template_ids is None else {key: found[key] for key in template_ids if key in found}
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _forget_changed(session: Session, _context: Any) -> None:
-    """A parameter set (or a template reloaded) in this transaction: read the values again."""
-    if any(isinstance(obj, ItemTemplate | TaskParameter) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_CACHED, None)
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, _transaction: Any) -> None:
-    """Values are read again in the next transaction: another process may have set them meanwhile."""
-    session.info.pop(_CACHED, None)
 
 
 def _read_wordings() -> dict[int, TemplateWording]:
@@ -95,6 +77,9 @@ def _read_wordings() -> dict[int, TemplateWording]:
             split = count_x(title)
             found[template_id] = TemplateWording(title, description, keyed[:split], keyed[split:])
     return found
+
+
+_WORDINGS = PerTransaction("wordings", _read_wordings, made_of=(ItemTemplate, TaskParameter))
 
 
 def title(item: WorkItem) -> str:

@@ -61,8 +61,8 @@ class ArchiveRefused(Invalid):
         self.problems = problems
 
 
-class MissingEvidence(Invalid):
-    code = "evidence_missing"
+class MissingEvidence(Invalid, code="evidence_missing"):
+    """Evidence files the database names are missing or changed: a backup without them would not restore whole."""
 
 
 def _libpq_url(url: sa.URL) -> str:
@@ -132,14 +132,19 @@ def _evidence_sources(rows: dict[str, str], upload_dir: Path) -> dict[str, Path]
     return sources
 
 
-def _backup_sqlite(engine: sa.Engine, target: Path) -> tuple[dict[str, Any], dict[str, str]]:
-    source = sqlite3.connect(engine.url.database or "")
-    copy = sqlite3.connect(target)
+def _sqlite_copy(source: str | Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy of the whole file even while others write to it."""
+    reading = sqlite3.connect(source)
+    writing = sqlite3.connect(target)
     try:
-        source.backup(copy)
+        reading.backup(writing)
     finally:
-        source.close()
-        copy.close()
+        reading.close()
+        writing.close()
+
+
+def _backup_sqlite(engine: sa.Engine, target: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    _sqlite_copy(engine.url.database or "", target)
     snapshot = sa.create_engine(f"sqlite:///{target}", poolclass=sa.NullPool)
     try:
         with snapshot.connect() as connection:
@@ -209,7 +214,7 @@ def restore(archive_path: Path, *, upload_dir: Path, force: bool) -> RestoreRepo
         staged = _stage(folder / "files", manifest["files"], upload_dir)
         try:
             if engine.dialect.name == "sqlite":
-                _restore_sqlite(copy, Path(engine.url.database or ""))
+                _sqlite_copy(copy, Path(engine.url.database or ""))
             else:
                 _restore_postgres(copy, engine)
         except BaseException:
@@ -330,16 +335,6 @@ def _move_into_place(staged: Path, upload_dir: Path) -> None:
     for path in staged.iterdir():
         path.replace(upload_dir / path.name)
     staged.rmdir()
-
-
-def _restore_sqlite(copy: Path, target: Path) -> None:
-    source = sqlite3.connect(copy)
-    destination = sqlite3.connect(target)
-    try:
-        source.backup(destination)
-    finally:
-        source.close()
-        destination.close()
 
 
 def _restore_postgres(dump: Path, engine: sa.Engine) -> None:

@@ -59,8 +59,8 @@ class ItemFilters:
     ad_hoc: bool | None = None
     status: tuple[ItemStatus, ...] = ()
     light: Light | None = None
-    due_before: date | None = None
-    due_after: date | None = None
+    due_from: date | None = None  # due on this day or later
+    due_to: date | None = None  # due on this day or earlier
     updated_since: datetime | None = None
     q: str | None = None
     ids: tuple[int, ...] | None = None  # only these items (a dashboard figure's, see dashboard.figure_item_ids)
@@ -119,10 +119,10 @@ def _conditions(actor: User, filters: ItemFilters, deadlines: Deadlines) -> list
         where.append(WorkItem.status.in_(filters.status))
     if filters.light is not None:
         where.append(light_clause(filters.light, today=deadlines.today, warning_days=deadlines.warning_days))
-    if filters.due_before is not None:
-        where.append(WorkItem.due_date < filters.due_before)
-    if filters.due_after is not None:
-        where.append(WorkItem.due_date > filters.due_after)
+    if filters.due_from is not None:
+        where.append(WorkItem.due_date >= filters.due_from)
+    if filters.due_to is not None:
+        where.append(WorkItem.due_date <= filters.due_to)
     if filters.updated_since is not None:
         where.append(WorkItem.updated_at >= filters.updated_since)
     if filters.q:

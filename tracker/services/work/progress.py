@@ -56,9 +56,8 @@ def pending_path(folder: Path, stored_name: str) -> Path:
     return folder / PENDING_DIR / stored_name
 
 
-class FileTooLarge(TrackerError):
-    status = 413
-    code = "file_too_large"
+class FileTooLarge(TrackerError, status=413, code="file_too_large"):
+    """An evidence file over the size allowed (TRACKER_UPLOAD_MAX_BYTES)."""
 
 
 @dataclass(frozen=True)
