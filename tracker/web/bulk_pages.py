@@ -58,7 +58,7 @@ def confirm() -> Response:
     data = forms.form(page_forms.BulkChoiceForm())
     back = forms.local_url(data.get("next"), url_for("boards.show"))
     if data["scope"] == "filter":
-        cards = _cards(BoardArgs.parse(forms.query(page_forms.BoardQuery())).filters(), FILTER_READ)
+        cards = _cards(BoardArgs.parse(forms.query(page_forms.BoardQuery())).filters_with(), FILTER_READ)
         chosen = [(card["id"], card["version"]) for card in cards]
     elif data["scope"] == "queue":
         cards = queue_of(current_user)[0]
