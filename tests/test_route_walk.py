@@ -48,6 +48,8 @@ ACCESS: dict[str, Any] = {
     "admin.reset_two_factor": OFFICE,
     "two_factor.code": NOBODY,  # open to all, but without a right password first it sends back to the login page
     "two_factor.enrol": LOGGED_IN,
+    "oidc.start": NOBODY,  # there only when TRACKER_SIGN_ON names oidc (tests/web/test_oidc.py walks it)
+    "oidc.callback": NOBODY,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,
