@@ -42,10 +42,10 @@ class Provider:
     sign_with: RSAKey | None = None  # a key to sign the next ID tokens with instead of the published one
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "city-1"}))
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tokens_issued: int = 0
+    token_requests: int = 0
 
     def reset(self) -> None:
-        self.person, self.audience, self.nonce, self.sign_with = {}, CLIENT_ID, None, None
+        self.person, self.audience, self.nonce, self.sign_with, self.token_requests = {}, CLIENT_ID, None, None, 0
 
     def id_token(self, grant: dict[str, Any]) -> str:
         now = int(time.time())
@@ -88,6 +88,7 @@ def provider_app(provider: Provider) -> Flask:
 
     @app.post("/token")
     def token() -> tuple[Response, int] | Response:
+        provider.token_requests += 1
         auth = request.authorization
         if auth is None or (auth.username, auth.password) != (CLIENT_ID, CLIENT_SECRET):
             return jsonify({"error": "invalid_client"}), 401
@@ -101,7 +102,6 @@ def provider_app(provider: Provider) -> Flask:
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         if not verifier or challenge != grant["challenge"]:
             return jsonify({"error": "invalid_grant", "error_description": "PKCE verifier"}), 400
-        provider.tokens_issued += 1
         return jsonify({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 300,
                         "id_token": provider.id_token(grant)})
 
