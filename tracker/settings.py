@@ -155,7 +155,8 @@ def _oidc(get: Callable[..., Any]) -> OidcSettings:
         client_id=_read("TRACKER_OIDC_CLIENT_ID", lambda: oidc_claims.required(get("TRACKER_OIDC_CLIENT_ID"))),
         client_secret=_read("TRACKER_OIDC_CLIENT_SECRET",
                             lambda: oidc_claims.required(get("TRACKER_OIDC_CLIENT_SECRET"))),
-        scopes=_read("TRACKER_OIDC_SCOPES", lambda: oidc_claims.scopes(get("TRACKER_OIDC_SCOPES", OidcSettings.scopes))),
+        scopes=_read("TRACKER_OIDC_SCOPES",
+                     lambda: oidc_claims.scopes(get("TRACKER_OIDC_SCOPES", OidcSettings.scopes))),
         claims=_read("TRACKER_OIDC_CLAIMS", lambda: oidc_claims.claim_names(get("TRACKER_OIDC_CLAIMS"))),
         label=str(get("TRACKER_OIDC_LABEL", "")).strip(),
         token_auth=_read("TRACKER_OIDC_TOKEN_AUTH", lambda: oidc_claims.token_auth(
