@@ -4,6 +4,7 @@ checked, the account found, linked or opened by services/trust/sign_on.py, and t
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -244,6 +245,16 @@ def test_a_callback_without_a_sign_on_begun_here_is_refused(client, provider, oi
     response = client.get("/login/oidc/callback?code=forged&state=forged")
     assert response.status_code == 401 and actions("auth.sign_on_refused")[-1].after["reason"] == "mismatching_state"
     assert provider.token_requests == 0  # no code was exchanged for a state this browser never had
+
+
+def test_a_platform_that_says_no_is_said_so_without_repeating_what_a_link_may_carry(client, provider, oidc_on):
+    client.get("/login/oidc")
+    response = client.get("/login/oidc/callback?error=access_denied&state=x")
+    assert response.status_code == 401 and "统一身份认证平台未确认您的身份" in response.get_data(as_text=True)
+    response = client.get("/login/oidc/callback?error=请拨打电话&error_description=请拨打电话&state=x")
+    said = re.search(r'<p class="error" role="alert">([^<]*)</p>', response.get_data(as_text=True)).group(1)
+    assert response.status_code == 401 and "请拨打电话" not in said and "invalid_response" in said
+    assert [e.after["reason"] for e in actions("auth.sign_on_refused")][-2:] == ["access_denied", "请拨打电话"]
 
 
 def test_a_platform_that_cannot_be_reached_is_said_so(client, configure, oidc_on, app):

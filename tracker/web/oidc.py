@@ -14,6 +14,7 @@ is shown on the login page in the reader's language and audited (auth.sign_on_re
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
@@ -99,7 +100,7 @@ def callback() -> Response | tuple[str, int]:
     try:
         token = outside_transaction(lambda: client.authorize_access_token(claims_options=options))
     except OAuthError as error:
-        return _refuse(error.error, _oauth_words(error.error))
+        return _refuse(str(error.error), _oauth_words(str(error.error)))
     except JoseError as error:
         return _refuse(f"id_token:{error.error}", _("The identity platform's answer failed its checks (%(what)s); "
                                                     "sign on again", what=error.error))
@@ -121,7 +122,7 @@ def _sign_on(claims: dict[str, Any], oidc: OidcSettings) -> Response | tuple[str
             user = sign_on.account_for(person, policy=settings().sign_on, hasher=_hasher(), now=now)
         except TrackerError as refused:
             db.session.rollback()  # nothing of a refused sign-on stays but its audit event
-            who = claims.get("preferred_username") or claims.get("sub")
+            who = claims.get(oidc.claim("login")) or claims.get("sub")
             return _refuse(refused.code, refused.message(i18n.current_lang()), who=str(who) if who else None)
         back = session.get(BACK) or ""
         owed = two_factor.is_enrolled(user)
@@ -146,11 +147,14 @@ def _refuse(reason: str, words: str, *, who: str | None = None) -> tuple[str, in
 
 
 def _oauth_words(error: str) -> str:
+    """Words for an OAuth error code. The code may come from the query string of a link anyone can make, so only
+    a code's shape is shown, never a description the platform (or someone else) wrote."""
     if error == "mismatching_state":
         return _("This sign-on was already used or has expired; start again from the login page")
     if error == "access_denied":
         return _("The identity platform did not vouch for you (sign-on cancelled or refused)")
-    return _("The identity platform refused the sign-on (%(error)s); start again from the login page", error=error)
+    shown = error if re.fullmatch(r"[a-z_]{1,40}", error or "") else "invalid_response"
+    return _("The identity platform refused the sign-on (%(error)s); start again from the login page", error=shown)
 
 
 def _hasher() -> PasswordHasher:
