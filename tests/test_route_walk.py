@@ -58,6 +58,8 @@ ACCESS: dict[str, Any] = {
     "records.get_trail": READERS,
     "me.get_channels": LOGGED_IN,
     "me.set_channels": LOGGED_IN,
+    "oidc.start": NOBODY,  # there only when TRACKER_SIGN_ON names oidc (tests/web/test_oidc.py walks it)
+    "oidc.callback": NOBODY,
     # web pages; the objects in the URLs belong to another unit (jiaqu), so units get 404 on them
     "language.switch": EVERYONE,
     "boards.show": LOGGED_IN,

@@ -31,6 +31,8 @@ from .services.ledger.outbound import AllowList
 from .services.ledger.robots import SmsGateway
 from .services.plan import workdays
 from .services.plan.plan_files import FileProblems
+from .services.trust import oidc_claims
+from .services.trust.oidc_claims import OidcSettings
 from .services.trust.security import SecurityPolicy, parse_roles
 from .services.trust.sign_on import SignOnPolicy
 from .services.work.boards import Deadlines
@@ -69,6 +71,7 @@ class Settings:
     read_key: bytes = b""  # signs the read links (derived from SECRET_KEY)
     demo: bool = False
     sign_on: SignOnPolicy = SignOnPolicy()
+    oidc: OidcSettings | None = None  # set exactly when "oidc" is among the sign-on sources
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -81,6 +84,9 @@ class Settings:
             return _read(key, lambda: _whole(get(key, default)))
 
         max_age, smtp_port = whole("TRACKER_PASSWORD_MAX_AGE_DAYS", 0), whole("TRACKER_SMTP_PORT", 25)
+        sign_on = _read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
+            sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
+            create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE"))))
 
         return cls(
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
@@ -125,9 +131,8 @@ class Settings:
             resend_after=timedelta(hours=whole("TRACKER_RESEND_AFTER_HOURS", 24)),
             read_key=hmac.new(str(config.get("SECRET_KEY") or "").encode(), b"read-receipts", hashlib.sha256).digest(),
             demo=bool(config.get("TRACKER_DEMO")),
-            sign_on=_read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
-                sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
-                create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE")))),
+            sign_on=sign_on,
+            oidc=_oidc(get) if "oidc" in sign_on.sources else None,
         )
 
     @property
@@ -150,6 +155,29 @@ def _read(name: str, parse: Callable[[], T]) -> T:
         detail = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
         raise SettingError(f"设置 {name} 有误:{detail}", f"Setting {name} is invalid: {detail}",
                            fields={name: [detail]}) from None
+
+
+def _oidc(get: Callable[..., Any]) -> OidcSettings:
+    """The platform's settings, each checked under its own name; read only when OIDC sign-on is on."""
+    issuer = _read("TRACKER_OIDC_ISSUER", lambda: oidc_claims.issuer_url(get("TRACKER_OIDC_ISSUER")))
+    return OidcSettings(
+        issuer=issuer,
+        discovery_url=_read("TRACKER_OIDC_DISCOVERY_URL", lambda: oidc_claims.discovery_url(
+            get("TRACKER_OIDC_DISCOVERY_URL"), issuer)),
+        client_id=_read("TRACKER_OIDC_CLIENT_ID", lambda: oidc_claims.required(get("TRACKER_OIDC_CLIENT_ID"))),
+        client_secret=_read("TRACKER_OIDC_CLIENT_SECRET",
+                            lambda: oidc_claims.required(get("TRACKER_OIDC_CLIENT_SECRET"))),
+        scopes=_read("TRACKER_OIDC_SCOPES",
+                     lambda: oidc_claims.scopes(get("TRACKER_OIDC_SCOPES", OidcSettings.scopes))),
+        claims=_read("TRACKER_OIDC_CLAIMS", lambda: oidc_claims.claim_names(get("TRACKER_OIDC_CLAIMS"))),
+        label=str(get("TRACKER_OIDC_LABEL", "")).strip(),
+        token_auth=_read("TRACKER_OIDC_TOKEN_AUTH", lambda: oidc_claims.token_auth(
+            get("TRACKER_OIDC_TOKEN_AUTH", OidcSettings.token_auth))),
+        redirect_uri=_read("TRACKER_OIDC_REDIRECT_URI", lambda: oidc_claims.redirect_uri(
+            get("TRACKER_OIDC_REDIRECT_URI", ""))),
+        timeout_seconds=_read("TRACKER_OIDC_TIMEOUT_SECONDS", lambda: oidc_claims.seconds(
+            get("TRACKER_OIDC_TIMEOUT_SECONDS", OidcSettings.timeout_seconds))),
+    )
 
 
 def _from_file(what: str, read: Callable[[Path], T], path: str | None, empty: T | None = None) -> T:

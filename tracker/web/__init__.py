@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
     from .inbox import bp as notifications_bp
     from .hooks import bp as webhooks_bp
     from .office import bp as office_bp
+    from .oidc import bp as oidc_bp, init_oidc
     from .periodic import bp as reporting_bp
     from .reach import bp as reach_bp
     from .review import bp as review_bp
@@ -40,7 +41,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
                       bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp, two_factor_bp, bulk_bp,
-                      reach_bp):
+                      reach_bp, oidc_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["role_name"] = lambda role: glossary.role_label(role, i18n.current_lang())
@@ -51,4 +52,5 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["limits"] = limits  # every maxlength is the limit the schema checks
     app.after_request(add_vary)
     init_sessions(app)
+    init_oidc(app)
 
