@@ -27,6 +27,7 @@ from .services.ledger.mail import SmtpSettings
 from .services.ledger.outbound import AllowList
 from .services.plan import workdays
 from .services.plan.plan_files import FileProblems
+from .services.trust.ldap_directory import LdapSettings, SettingProblem
 from .services.trust.security import SecurityPolicy, parse_roles
 from .services.trust.sign_on import SignOnPolicy
 from .services.work.boards import Deadlines
@@ -61,6 +62,8 @@ class Settings:
     scheduler_lease_seconds: int = 120
     demo: bool = False
     sign_on: SignOnPolicy = SignOnPolicy()
+    ldap: LdapSettings | None = None  # the directory, when sign-on or the sync uses it
+    directory_sync_time: time | None = None  # the scheduler's daily directory sync; None: off
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -73,6 +76,11 @@ class Settings:
             return _read(key, lambda: _whole(get(key, default)))
 
         max_age, smtp_port = whole("TRACKER_PASSWORD_MAX_AGE_DAYS", 0), whole("TRACKER_SMTP_PORT", 25)
+        sign_on = _read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
+            sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
+            create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE"))))
+        sync_time = _read("TRACKER_DIRECTORY_SYNC_TIME", lambda: time.fromisoformat(
+            get("TRACKER_DIRECTORY_SYNC_TIME")) if get("TRACKER_DIRECTORY_SYNC_TIME") else None)
 
         return cls(
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
@@ -113,9 +121,9 @@ class Settings:
             webhook_allow=_read("TRACKER_WEBHOOK_ALLOW", lambda: AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW"))),
             scheduler_lease_seconds=whole("TRACKER_SCHEDULER_LEASE_SECONDS", 120),
             demo=bool(config.get("TRACKER_DEMO")),
-            sign_on=_read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
-                sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
-                create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE")))),
+            sign_on=sign_on,
+            ldap=_ldap(config, needed="ldap" in sign_on.sources or sync_time is not None),
+            directory_sync_time=sync_time,
         )
 
     @property
@@ -138,6 +146,18 @@ def _read(name: str, parse: Callable[[], T]) -> T:
         detail = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
         raise SettingError(f"设置 {name} 有误:{detail}", f"Setting {name} is invalid: {detail}",
                            fields={name: [detail]}) from None
+
+
+def _ldap(config: Mapping[str, Any], *, needed: bool) -> LdapSettings | None:
+    """The directory's settings when any is given, and required when sign-on or the scheduled sync uses it; a bad
+    one stops the start naming it (a missing URL names TRACKER_LDAP_URL)."""
+    if not needed and not config.get("TRACKER_LDAP_URL"):
+        return None
+    try:
+        return LdapSettings.from_config(config)
+    except SettingProblem as exc:
+        raise SettingError(f"设置 {exc.setting} 有误:{exc}", f"Setting {exc.setting} is invalid: {exc}",
+                           fields={exc.setting: [str(exc)]}) from None
 
 
 def _from_file(what: str, read: Callable[[Path], T], path: str | None, empty: T | None = None) -> T:

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from .. import transaction
-from ..services.trust import security
+from ..database import outside_transaction
+from ..services.trust import ldap_login, security
 from ..settings import settings
 from . import i18n
 from .forms import local_url
@@ -59,9 +60,7 @@ def login() -> tuple[str, int] | Response:
     if back.startswith(("/login", "/logout")):
         back = ""
     if form.validate_on_submit():
-        outcome = security.attempt_login(form.username.data or "", form.password.data or "",
-                                         address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
-                                         now=utcnow())
+        outcome, why_not = _check(form.username.data or "", form.password.data or "")
         if outcome.user is not None and outcome.needs_code:  # not signed in until the second factor is right
             session.clear()
             session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back}
@@ -73,9 +72,29 @@ def login() -> tuple[str, int] | Response:
             login_user(outcome.user)
             return redirect(back or url_for("home.index"))
         transaction.keep_refusal()  # the failure counts toward the lockout
-        error = _refusal(outcome)
+        error = why_not or _refusal(outcome)
     status = 401 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=error, ended=ended, back=back or None), status
+
+
+def _check(username: str, password: str) -> tuple[security.LoginOutcome, str | None]:
+    """The password checked locally, or with LDAP on against the directory first (services/trust/ldap_login.py);
+    with the directory's own reason to refuse, when it has one."""
+    found = settings()
+    if "ldap" not in found.sign_on.sources or found.ldap is None:
+        return security.attempt_login(username, password, address=request.remote_addr or "-", hasher=_hasher(),
+                                      policy=policy(), now=utcnow()), None
+    checked = ldap_login.attempt_login(username, password, address=request.remote_addr or "-",
+                                       directory=found.ldap, sign_on=found.sign_on, hasher=_hasher(),
+                                       policy=policy(), now=utcnow(), outside=outside_transaction)
+    if checked.outcome.user is not None or checked.outcome.locked_until is not None:
+        return checked.outcome, None
+    if checked.refused is not None:
+        return checked.outcome, checked.refused.message(i18n.current_lang())
+    if checked.unavailable and not checked.outcome.password_off:
+        return checked.outcome, _("The city's directory cannot be reached just now, so only local passwords "
+                                  "work: try again later")
+    return checked.outcome, None
 
 
 def _refusal(outcome: security.LoginOutcome) -> str:
