@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracker.services.trust.ldap_directory import LdapSettings
+
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
 SCHEMAS = Path("/etc/ldap/schema")
@@ -33,8 +35,8 @@ START_WITHIN_SECONDS = 20
 
 # Units carry the tracker's key (ou) and the 统一社会信用代码 (businessCategory); people name their unit's key in
 # departmentNumber and their 工号 in employeeNumber.
-UNITS = [("sfj", "市司法局", "11330100002482152X"), ("jyj", "市教育局", "113301000024821010"),
-         ("lost", "已撤销的单位", "113301000024829999")]
+UNITS = [("sfj", "市司法局", "11330100002482152X"), ("gaj", "市公安局", "113301000024821010"),
+         ("lost", "本系统没有的单位", "113301000024829999")]
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Person:
 
 PEOPLE = [
     Person("zhangsan", "张三", "zhangsan@sfj.city.example", "0042", "sfj", "Zhang-San-Pass-1"),
-    Person("lisi", "李四", "lisi@jyj.city.example", "0007", "jyj", "Li-Si-Pass-2"),
+    Person("lisi", "李四", "lisi@gaj.city.example", "0007", "gaj", "Li-Si-Pass-2"),
     Person("wangwu", "王五", "wangwu@sfj.city.example", "0043", "sfj", "Wang-Wu-Pass-3"),
 ]
 
@@ -64,6 +66,13 @@ class LdapServer:
         """Change the directory while it runs, as its owners would (ldapmodify as the root account)."""
         subprocess.run(["ldapmodify", "-x", "-H", self.url, "-D", ROOT_DN, "-w", ROOT_PASSWORD],
                        input=text.encode(), check=True, capture_output=True)
+
+
+def settings_for(server: LdapServer, **changes: object) -> LdapSettings:
+    """The tracker's LDAP settings for this server, as a city would set TRACKER_LDAP_* for its own."""
+    values: dict[str, object] = {"url": server.url, "people_base": PEOPLE_BASE, "bind_dn": SERVICE_DN,
+                                 "bind_password": SERVICE_PASSWORD, "units_base": UNITS_BASE, "timeout_seconds": 3}
+    return LdapSettings(**(values | changes))  # type: ignore[arg-type]
 
 
 def installed() -> bool:

@@ -142,6 +142,9 @@ def test_a_bad_sign_on_setting_stops_the_start_naming_it(app, key, value, named)
 
 def test_sign_on_settings_are_read_once(app):
     read = Settings.from_config({**app.config, "TRACKER_SIGN_ON": "oidc, ldap", "TRACKER_SIGN_ON_MATCH": "mail",
-                                 "TRACKER_SIGN_ON_CREATE": True, "TRACKER_PASSWORD_ROLES": "office_admin"})
+                                 "TRACKER_SIGN_ON_CREATE": True, "TRACKER_PASSWORD_ROLES": "office_admin",
+                                 # ldap needs its directory (tests/services/test_ldap_directory.py)
+                                 "TRACKER_LDAP_URL": "ldap://127.0.0.1:389",
+                                 "TRACKER_LDAP_PEOPLE_BASE": "ou=people,dc=city,dc=example"})
     assert read.sign_on == SignOnPolicy(sources=frozenset({"oidc", "ldap"}), match="mail", create_missing=True)
     assert read.security.password_roles == frozenset({Role.OFFICE_ADMIN})

@@ -101,7 +101,8 @@ class LdapSettings:
         if ca_file and not Path(ca_file).is_file():
             raise SettingProblem("TRACKER_LDAP_CA_FILE", f"找不到文件 {ca_file}")
         try:
-            timeout = int(config.get("TRACKER_LDAP_TIMEOUT_SECONDS") or cls.timeout_seconds)
+            given = config.get("TRACKER_LDAP_TIMEOUT_SECONDS")
+            timeout = cls.timeout_seconds if given in (None, "") else int(given)
         except (TypeError, ValueError):
             timeout = 0
         if not 1 <= timeout <= 120:
@@ -183,8 +184,7 @@ def _connection(settings: LdapSettings, user: str | None, password: str | None) 
     conn = ldap3.Connection(_server(settings), user=who, password=secret, receive_timeout=settings.timeout_seconds,
                             raise_exceptions=False, read_only=True)
     try:
-        if not conn.open() and conn.closed:
-            raise DirectoryUnavailable(f"cannot reach {settings.url}: {conn.result}")
+        conn.open()  # raises LDAPSocketOpenError when the directory cannot be reached in time
         if settings.start_tls and not conn.start_tls():
             raise DirectoryUnavailable(f"StartTLS refused by {settings.url}: {conn.result}")
         if not conn.bind():
@@ -197,6 +197,8 @@ def _connection(settings: LdapSettings, user: str | None, password: str | None) 
         raise DirectoryUnavailable(f"{type(exc).__name__}: {exc}") from None
     finally:
         conn.unbind()
+        if conn.socket is not None:  # ldap3 leaves the socket of a refused connect open: one file per try
+            conn.socket.close()
 
 
 def _read_attributes(mapping: Mapping[str, str]) -> list[str]:

@@ -35,6 +35,7 @@ class DirectoryLogin:
     outcome: security.LoginOutcome
     refused: SignOnRefused | None = None  # the directory vouched, the tracker said no
     unavailable: bool = False  # the directory could not be asked; the local check decided
+    vouched: bool = False  # the directory's password was right (not the local one)
 
 
 def attempt_login(username: str, password: str, *, address: str, directory: LdapSettings, sign_on: SignOnPolicy,
@@ -72,4 +73,4 @@ def attempt_login(username: str, password: str, *, address: str, directory: Ldap
     second = user.totp_enabled_at is not None
     audit.record(actor=user, action="auth.password_ok" if second else "auth.login", entity_type="user",
                  entity_id=user.id, after={"address": address, "source": "ldap"}, now=now)
-    return DirectoryLogin(security.LoginOutcome(user, needs_code=second))
+    return DirectoryLogin(security.LoginOutcome(user, needs_code=second), vouched=True)
