@@ -122,7 +122,7 @@ def test_a_directory_that_cannot_be_reached_says_so_and_changes_nothing(client, 
     configure(ldap=down)
     users_before = db.session.scalar(sa.select(sa.func.count(User.id)))
     response = login(client, "zhangsan", ZHANGSAN.password)
-    assert response.status_code == 401 and "无法连接" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "目录暂时无法连接" in response.get_data(as_text=True)
     assert links(zhangsan) == [] and db.session.scalar(sa.select(sa.func.count(User.id))) == users_before
     make_user(Role.OFFICE_ADMIN, "office", username="office_local", password=LOCAL_PASSWORD)
     assert login(client, "office_local", LOCAL_PASSWORD).status_code == 302  # the local door stays open

@@ -84,6 +84,7 @@ ACTIONS: dict[str, Words] = {
     "units.load": ("载入单位", "units loaded"),
     "unit.created": ("新增单位", "unit added"),
     "unit.updated": ("更新单位信息", "unit updated"),
+    "unit.directory_credit_code": ("按目录同步统一社会信用代码", "credit code taken from the directory"),
     "reporting.rhythm": ("设定进展报送频次", "set a reporting rhythm"),
     "bulletin.prepare": ("生成通报草稿", "bulletin drafted"),
     "bulletin.edit": ("修改通报草稿", "bulletin draft edited"),
@@ -101,6 +102,10 @@ ACTIONS: dict[str, Words] = {
     "user.change_password": ("修改密码", "password changed"),
     "user.enable": ("启用账号", "account enabled"),
     "user.disable": ("停用账号", "account disabled"),
+    "user.directory_update": ("按目录同步更新姓名、邮箱或工号", "name, mail or job number taken from the directory"),
+    "user.directory_move": ("按目录同步调整所在单位", "moved to the unit the directory names"),
+    "user.directory_disable": ("人员已不在目录中,停用账号", "disabled: gone from the directory"),
+    "user.directory_enable": ("人员重新出现在目录中,启用账号", "enabled: back in the directory"),
     "user.two_factor_on": ("启用两步验证", "two factors switched on"),
     "user.reset_two_factor": ("重置两步验证", "two factors reset"),
     "token.create": ("创建接口令牌", "API token created"),
@@ -115,6 +120,7 @@ ACTIONS: dict[str, Words] = {
     "auth.lockout": ("多次登录失败,账号锁定", "account locked after failed sign-ins"),
     "auth.password_change_refused_locked": ("账号锁定期间拒绝修改密码", "password change refused: account locked"),
     "auth.password_check_failed": ("修改密码时原密码错误", "wrong current password when changing it"),
+    "auth.sign_on_refused": ("统一身份认证通过,但本系统拒绝登录", "vouched for by the directory, refused here"),
     # a notification written beside a change (services.work.item_news): notice.<kind>
     **{f"notice.{kind}": (f"通知:{zh}", f"notified: {en}") for kind, (zh, en) in NOTICE_KINDS.items()},
 }

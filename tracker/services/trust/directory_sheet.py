@@ -31,7 +31,7 @@ def read_people(stream: IO[bytes]) -> list[Entry]:
     for number, record in read_rows(stream, columns=COLUMNS, required=REQUIRED):
         login = _text(record.get("登录名"))
         entries.append(Entry(where=f"第 {number} 行", person=DirectoryPerson(
-            source=SOURCE, subject=login or f"row-{number}", display_name=_text(record.get("姓名")) or login or "",
+            source=SOURCE, subject=login or f"row-{number}", display_name=_text(record.get("姓名")) or "",
             login=login, mail=_text(record.get("邮箱")), job_number=_text(record.get("工号")),
             unit_key=_text(record.get("单位")))))
     return entries

@@ -56,6 +56,7 @@ class Change:
     user: User | None = None
     unit: Unit | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    relink: bool = False  # the person's entry was made anew (a new id): the account follows it
 
 
 @dataclass
@@ -103,25 +104,24 @@ def plan(entries: list[Entry], *, source: str, match: str, units: list[Directory
         changes.append(Change(where="-", action="refused", who="-",
                               reasons=["目录中没有任何人员,疑似查询条件有误,未作任何修改"]))
         return SyncPlan(source, changes)
-    present: set[str] = set()
+    present = {entry.person.subject for entry in entries}
     logins: dict[str, str] = {}
     for entry in entries:
-        person = entry.person
-        change = _plan_person(entry, match, by_key, by_name, logins)
-        present.add(person.subject)
+        change = _plan_person(entry, match, by_key, by_name, logins, present)
         if change is not None:
             changes.append(change)
+    followed = {change.user.id for change in changes if change.relink and change.user is not None}
     linked = db.session.execute(sa.select(SignOnLink, User).join(User, User.id == SignOnLink.user_id).where(
         SignOnLink.source == source, User.is_enabled.is_(True))).all()
     for link, user in linked:
-        if link.subject not in present:
+        if link.subject not in present and user.id not in followed:
             changes.append(Change(where="-", action="disable", who=user.username, user=user,
                                   detail=f"{user.display_name}:已不在目录中"))
     return SyncPlan(source, changes)
 
 
 def _plan_person(entry: Entry, match: str, by_key: dict[str, Unit], by_name: dict[str, set[str]],
-                 logins: dict[str, str]) -> Change | None:
+                 logins: dict[str, str], present: set[str]) -> Change | None:
     person = entry.person
     who = person.login or person.subject
     refused = Change(where=entry.where, action="refused", who=who, person=person)
@@ -144,7 +144,7 @@ def _plan_person(entry: Entry, match: str, by_key: dict[str, Unit], by_name: dic
         return refused
     if user is None:
         return _plan_new(entry, unit, refused)
-    return _plan_known(entry, user, unit, refused)
+    return _plan_known(entry, user, unit, refused, present)
 
 
 def _unit_of(person: DirectoryPerson, by_key: dict[str, Unit], by_name: dict[str, set[str]],
@@ -176,11 +176,14 @@ def _plan_new(entry: Entry, unit: Unit, refused: Change) -> Change:
                   detail=f"{person.display_name},{unit.name},{LEAST_ROLE.value}")
 
 
-def _plan_known(entry: Entry, user: User, unit: Unit, refused: Change) -> Change | None:
+def _plan_known(entry: Entry, user: User, unit: Unit, refused: Change, present: set[str]) -> Change | None:
+    """An account the key matched but linked to another entry follows this one only when that entry is gone
+    (a person's entry made anew); two live entries claiming one account are refused."""
     person = entry.person
     link = db.session.execute(sa.select(SignOnLink).where(
         SignOnLink.user_id == user.id, SignOnLink.source == person.source)).scalar_one_or_none()
-    if link is not None and link.subject != person.subject:
+    relink = link is not None and link.subject != person.subject
+    if relink and link is not None and link.subject in present:
         refused.reasons.append(f"账号“{user.username}”已与目录中的另一人关联")
         return refused
     values = {column: getattr(person, name) for name, column, _word in DETAILS
@@ -195,13 +198,13 @@ def _plan_known(entry: Entry, user: User, unit: Unit, refused: Change) -> Change
     enable = not user.is_enabled and _disabled_by_sync(user)
     if enable:
         words.insert(0, "重新出现在目录中,启用")
-    if link is None:
-        words.append("关联目录")
-    if not values and not enable and link is not None:
+    if link is None or relink:
+        words.append("关联目录" if link is None else "目录条目已重建,改为关联新条目")
+    if not values and not enable and not relink and link is not None:
         return None
     action = "enable" if enable else "move" if moved else "update" if values else "link"
     return Change(where=entry.where, action=action, who=user.username, person=person, user=user, unit=unit,
-                  detail=";".join(words), values=values | ({"is_enabled": True} if enable else {}))
+                  detail=";".join(words), values=values | ({"is_enabled": True} if enable else {}), relink=relink)
 
 
 def _disabled_by_sync(user: User) -> bool:
@@ -251,12 +254,19 @@ def _apply(change: Change, source: str, hasher: PasswordHasher, now: datetime) -
                                     job_number=person.job_number, must_change_password=False)
     else:
         _change_account(user, change, source, now)
-    if db.session.execute(sa.select(SignOnLink.id).where(SignOnLink.user_id == user.id,
-                                                         SignOnLink.source == source)).first() is None:
+    link = db.session.execute(sa.select(SignOnLink).where(SignOnLink.user_id == user.id,
+                                                          SignOnLink.source == source)).scalar_one_or_none()
+    if link is not None and link.subject == person.subject:
+        return
+    was = {"subject": link.subject} if link is not None else None
+    if link is None:
         db.session.add(SignOnLink(user_id=user.id, source=source, subject=person.subject, created_at=now,
                                   last_seen_at=now))
-        audit.record(actor=None, actor_label=ACTOR, action="user.sign_on_link", entity_type="user", entity_id=user.id,
-                     after={"source": source, "subject": person.subject, "match": "directory-sync"}, now=now)
+    else:
+        link.subject = person.subject
+    audit.record(actor=None, actor_label=ACTOR, action="user.sign_on_link", entity_type="user", entity_id=user.id,
+                 before=was, after={"source": source, "subject": person.subject, "match": "directory-sync"},
+                 now=now)
 
 
 def _change_account(user: User, change: Change, source: str, now: datetime) -> None:
