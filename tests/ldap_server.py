@@ -2,9 +2,10 @@
 
 The tests sign in and sync against it as the tracker would against a city's directory: a read-only service
 account searches, a person's own entry is bound with the password typed. slapd is configured from a slapd.conf
-(core, cosine and inetOrgPerson schemas, one mdb database), the entries are loaded with slapadd before it starts
+(core, cosine and inetOrgPerson schemas, one mdb database, TLS with a certificate from a CA made for the run, on
+an ldap:// port offering StartTLS and an ldaps:// port), the entries are loaded with slapadd before it starts
 (slapadd gives each its entryUUID, as a real directory has), and it runs in the foreground as a child process,
-stopped by its PID when the run ends. `.ci/run` installs it (packages slapd, ldap-utils); without it the tests
+stopped by its PID when the run ends. `.ci/run` installs it (packages slapd, ldap-utils, openssl); without it the tests
 fail when skips are forbidden (TRACKER_FORBID_SKIPS), and skip otherwise.
 """
 from __future__ import annotations
@@ -58,9 +59,11 @@ PEOPLE = [
 
 @dataclass(frozen=True)
 class LdapServer:
-    url: str
+    url: str  # ldap://, where StartTLS is offered
+    ldaps_url: str
     port: int
     folder: Path
+    ca_file: str  # the CA that signed the server's certificate (for 127.0.0.1), made for this server
 
     def ldif(self, text: str) -> None:
         """Change the directory while it runs, as its owners would (ldapmodify as the root account)."""
@@ -76,7 +79,8 @@ def settings_for(server: LdapServer, **changes: object) -> LdapSettings:
 
 
 def installed() -> bool:
-    return Path(SLAPD).exists() and Path(SLAPADD).exists() and shutil.which("ldapmodify") is not None
+    return Path(SLAPD).exists() and Path(SLAPADD).exists() and all(
+        shutil.which(tool) is not None for tool in ("ldapmodify", "openssl"))
 
 
 def free_port() -> int:
@@ -104,10 +108,26 @@ def _data() -> str:
     return "\n".join(entries)
 
 
+def _certificates(folder: Path) -> None:
+    """A CA of the test's own and a certificate it signed for 127.0.0.1 (subjectAltName IP), with openssl."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Test CA")
+    openssl("req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "san.cnf")
+
+
 def _config(folder: Path) -> str:
     schemas = "\n".join(f"include {SCHEMAS / name}.schema" for name in ("core", "cosine", "inetorgperson"))
     # People read nothing but may be bound as (auth); the service account reads; nobody writes but the root.
     return f"""{schemas}
+TLSCACertificateFile {folder}/ca.pem
+TLSCertificateFile {folder}/server.pem
+TLSCertificateKeyFile {folder}/server.key
 pidfile {folder}/slapd.pid
 argsfile {folder}/slapd.args
 modulepath {MODULES}
@@ -128,18 +148,20 @@ def running(folder: Path) -> Iterator[LdapServer]:
     """slapd with the test directory loaded, listening on 127.0.0.1 only; stopped by PID afterwards."""
     (folder / "data").mkdir(parents=True)
     conf = folder / "slapd.conf"
+    _certificates(folder)
     conf.write_text(_config(folder))
     (folder / "data.ldif").write_text(_data())
     subprocess.run([SLAPADD, "-f", str(conf), "-l", str(folder / "data.ldif")], check=True, capture_output=True)
-    port = free_port()
-    url = f"ldap://127.0.0.1:{port}"
+    port, tls_port = free_port(), free_port()
+    url, ldaps_url = f"ldap://127.0.0.1:{port}", f"ldaps://127.0.0.1:{tls_port}"
     with (folder / "slapd.log").open("wb") as log:
         # -d: stay in the foreground (a child this process can stop); its debug output goes to the log
-        child = subprocess.Popen([SLAPD, "-f", str(conf), "-h", url + "/", "-d", "none"], stdout=log,
+        child = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{url}/ {ldaps_url}/", "-d", "none"], stdout=log,
                                  stderr=subprocess.STDOUT)
         try:
-            _wait_until_listening(port, child, folder / "slapd.log")
-            yield LdapServer(url=url, port=port, folder=folder)
+            for listening in (port, tls_port):
+                _wait_until_listening(listening, child, folder / "slapd.log")
+            yield LdapServer(url=url, ldaps_url=ldaps_url, port=port, folder=folder, ca_file=str(folder / "ca.pem"))
         finally:
             child.terminate()
             try:

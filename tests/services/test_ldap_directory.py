@@ -49,6 +49,14 @@ def test_a_wrong_service_password_or_a_closed_port_is_unavailable_within_the_dea
         check_password(closed, "zhangsan", ZHANGSAN.password)
 
 
+def test_starttls_and_ldaps_check_the_directorys_certificate_against_the_ca_given(ldap_server):
+    for tls in ({"start_tls": True}, {"url": ldap_server.ldaps_url}):
+        trusted = slapd.settings_for(ldap_server, ca_file=ldap_server.ca_file, **tls)
+        assert check_password(trusted, "zhangsan", ZHANGSAN.password) is not None
+        with pytest.raises(DirectoryUnavailable):  # the system's CAs never signed the test's certificate
+            check_password(slapd.settings_for(ldap_server, **tls), "zhangsan", ZHANGSAN.password)
+
+
 def test_the_directory_lists_every_person_and_unit(ldap_server):
     units, people = read_directory(slapd.settings_for(ldap_server))
     assert sorted((unit.key, unit.name, unit.credit_code) for unit in units) == sorted(slapd.UNITS)

@@ -16,7 +16,7 @@ import logging
 import re
 import ssl
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,8 +181,9 @@ def _connection(settings: LdapSettings, user: str | None, password: str | None) 
     the service account or any connection trouble is DirectoryUnavailable."""
     service = user is None
     who, secret = (settings.bind_dn or None, settings.bind_password or None) if service else (user, password)
+    # no referrals followed: a directory's answer never sends the tracker, or a person's password, elsewhere
     conn = ldap3.Connection(_server(settings), user=who, password=secret, receive_timeout=settings.timeout_seconds,
-                            raise_exceptions=False, read_only=True)
+                            raise_exceptions=False, read_only=True, auto_referrals=False)
     try:
         conn.open()  # raises LDAPSocketOpenError when the directory cannot be reached in time
         if settings.start_tls and not conn.start_tls():
@@ -196,7 +197,8 @@ def _connection(settings: LdapSettings, user: str | None, password: str | None) 
     except LDAPException as exc:
         raise DirectoryUnavailable(f"{type(exc).__name__}: {exc}") from None
     finally:
-        conn.unbind()
+        with suppress(LDAPException):  # a connection TLS or the network broke cannot say goodbye
+            conn.unbind()
         if conn.socket is not None:  # ldap3 leaves the socket of a refused connect open: one file per try
             conn.socket.close()
 
