@@ -75,7 +75,7 @@ def settings_for(server: LdapServer, **changes: object) -> LdapSettings:
     """The tracker's LDAP settings for this server, as a city would set TRACKER_LDAP_* for its own."""
     values: dict[str, object] = {"url": server.url, "people_base": PEOPLE_BASE, "bind_dn": SERVICE_DN,
                                  "bind_password": SERVICE_PASSWORD, "units_base": UNITS_BASE, "timeout_seconds": 3}
-    return LdapSettings(**(values | changes))  # type: ignore[arg-type]
+    return LdapSettings(**(values | changes))
 
 
 def installed() -> bool:

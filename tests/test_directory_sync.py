@@ -139,6 +139,16 @@ def test_a_person_moved_in_the_directory_moves_and_keeps_only_the_least_role(app
     assert moved.entity_id == zhangsan.id
 
 
+def test_a_credit_code_another_unit_holds_is_refused_and_nothing_is_written(app, directory, unit):
+    unit("gaj").credit_code = "11330100002482152X"  # the directory gives it to sfj
+    db.session.commit()
+    before = snapshot()
+    result = sync(app, "--from-ldap", "--apply")
+    assert result.exit_code == 1
+    assert f"ou=sfj,{slapd.UNITS_BASE}\t拒绝\tsfj\t统一社会信用代码 11330100002482152X 已属于单位“gaj”" in result.output
+    assert snapshot() == before and unit("sfj").credit_code is None
+
+
 def test_a_directory_that_lists_nobody_is_refused_rather_than_disabling_everyone(app, directory, configure):
     assert sync(app, "--from-ldap", "--apply").exit_code == 0
     configure(ldap=slapd.settings_for(directory, people_filter="(uid=nobody-at-all)"))

@@ -17,6 +17,7 @@ wrong filter must not disable everyone.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,8 @@ from .sign_on import LEAST_ROLE, DirectoryPerson, SignOnRefused, known_account
 
 ACTOR = "directory-sync"
 MOVABLE_ROLES = (Role.UNIT_ADMIN, Role.UNIT_MEMBER)
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{18}$")  # GB 32100-2015: 18 of digits and capitals but I O S V Z
+JOB_NUMBER = 32  # users.job_number
 DETAILS = (("display_name", "display_name", "姓名"), ("mail", "email", "邮箱"), ("job_number", "job_number", "工号"))
 
 
@@ -94,12 +97,7 @@ def plan(entries: list[Entry], *, source: str, match: str, units: list[Directory
         for name in (unit.name, unit.short_name, unit.credit_code):
             if name:
                 by_name.setdefault(name, set()).add(unit.key)
-    for found in units or []:
-        known = by_key.get(found.key)
-        if known is not None and found.credit_code and known.credit_code != found.credit_code:
-            changes.append(Change(where=found.dn, action="unit_code", who=known.key, unit=known,
-                                  detail=f"{known.credit_code or '(无)'} → {found.credit_code}",
-                                  values={"credit_code": found.credit_code}))
+    changes += _plan_units(units or [], by_key)
     if not entries:
         changes.append(Change(where="-", action="refused", who="-",
                               reasons=["目录中没有任何人员,疑似查询条件有误,未作任何修改"]))
@@ -120,6 +118,28 @@ def plan(entries: list[Entry], *, source: str, match: str, units: list[Directory
     return SyncPlan(source, changes)
 
 
+def _plan_units(units: list[DirectoryUnit], by_key: dict[str, Unit]) -> list[Change]:
+    """The directory's 统一社会信用代码 for the units the tracker has by key; a code that is not one, or that
+    another unit holds, is refused."""
+    holder = {unit.credit_code: unit.key for unit in by_key.values() if unit.credit_code}
+    changes = []
+    for found in units:
+        known = by_key.get(found.key)
+        if known is None or not found.credit_code or known.credit_code == found.credit_code:
+            continue
+        change = Change(where=found.dn, action="unit_code", who=known.key, unit=known,
+                        detail=f"{known.credit_code or '(无)'} → {found.credit_code}",
+                        values={"credit_code": found.credit_code})
+        if not CREDIT_CODE.match(found.credit_code):
+            change.reasons.append(f"“{found.credit_code}”不是 18 位统一社会信用代码")
+        elif holder.get(found.credit_code, known.key) != known.key:
+            change.reasons.append(f"统一社会信用代码 {found.credit_code} 已属于单位“{holder[found.credit_code]}”")
+        holder[found.credit_code] = known.key
+        change.action = "refused" if change.reasons else change.action
+        changes.append(change)
+    return changes
+
+
 def _plan_person(entry: Entry, match: str, by_key: dict[str, Unit], by_name: dict[str, set[str]],
                  logins: dict[str, str], present: set[str]) -> Change | None:
     person = entry.person
@@ -133,8 +153,10 @@ def _plan_person(entry: Entry, match: str, by_key: dict[str, Unit], by_name: dic
     unit = _unit_of(person, by_key, by_name, reasons)
     if not person.display_name:
         reasons.append("姓名为空")
-    if len(person.display_name) > limits.PERSON_NAME or len(person.mail or "") > limits.EMAIL:
-        reasons.append(f"姓名或邮箱过长(姓名至多 {limits.PERSON_NAME} 字,邮箱至多 {limits.EMAIL} 字)")
+    if len(person.display_name) > limits.PERSON_NAME or len(person.mail or "") > limits.EMAIL \
+            or len(person.job_number or "") > JOB_NUMBER:
+        reasons.append(f"姓名、邮箱或工号过长(姓名至多 {limits.PERSON_NAME} 字,邮箱至多 {limits.EMAIL} 字,"
+                       f"工号至多 {JOB_NUMBER} 字)")
     try:
         user = known_account(person, match)
     except SignOnRefused:
