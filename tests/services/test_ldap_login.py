@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 import time_machine
@@ -13,7 +14,7 @@ from tests import ldap_server as slapd
 
 from tracker.extensions import db
 from tracker.models import Event, LoginAttempt, Role, SignOnLink, User
-from tracker.services.trust import ldap_login, security
+from tracker.services.trust import ldap_login, security, two_factor
 from tracker.services.trust.sign_on import SignOnPolicy
 
 ZHANGSAN, LISI, WANGWU = slapd.PEOPLE
@@ -139,3 +140,18 @@ def test_the_directory_is_asked_outside_any_database_transaction(client, ldap_on
     monkeypatch.setattr(ldap_login, "check_password", watched)
     assert login(client, "zhangsan", ZHANGSAN.password).status_code == 302
     assert seen == [(False, True)]  # no transaction open, and any query would have raised
+
+
+def test_a_second_factor_is_still_asked_after_the_directory_password_and_no_local_password_change(
+        client, ldap_on, zhangsan, now):
+    secret = two_factor.new_secret()
+    two_factor.confirm_enrolment(zhangsan, secret=secret, code=pyotp.TOTP(secret).at(now - timedelta(seconds=60)),
+                                 now=now - timedelta(seconds=60))
+    assert zhangsan.must_change_password  # the local password was never changed
+    db.session.commit()
+    with time_machine.travel(now, tick=False):
+        response = login(client, "zhangsan", ZHANGSAN.password)
+        assert response.headers["Location"].endswith("/login/code")
+        assert client.get("/").status_code == 302  # a right password alone signs nobody in
+        assert client.post("/login/code", data={"code": pyotp.TOTP(secret).at(now)}).status_code == 302
+        assert client.get("/").status_code == 200  # not sent to change a password the directory keeps

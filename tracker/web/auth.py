@@ -64,7 +64,7 @@ def login() -> tuple[str, int] | Response:
         outcome, why_not, via = _check(form.username.data or "", form.password.data or "")
         if outcome.user is not None and outcome.needs_code:  # not signed in until the second factor is right
             session.clear()
-            session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back}
+            session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back, "via": via}
             return redirect(url_for("two_factor.code"))
         if outcome.user is not None:
             session.clear()
