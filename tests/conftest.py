@@ -29,6 +29,7 @@ from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests import ldap_server as slapd
 from tests.demo.demo_helpers import DEMO_DEFAULT_DATE
 from tracker import create_app
 from tracker.services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
@@ -372,3 +373,29 @@ def filing() -> Indicator:
 @pytest.fixture
 def upload_dir(app: Flask) -> Path:
     return Path(app.config["TRACKER_UPLOAD_DIR"])
+
+
+@pytest.fixture(scope="session")
+def ldap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[slapd.LdapServer]:
+    """Debian's slapd on loopback holding the test directory (tests/ldap_server.py), for the run. Tests that
+    change the directory use `own_ldap_server`. Without slapd the LDAP tests fail where skips are forbidden."""
+    with _slapd(tmp_path_factory.mktemp("slapd")) as server:
+        yield server
+
+
+@pytest.fixture
+def own_ldap_server(tmp_path: Path) -> Iterator[slapd.LdapServer]:
+    """A slapd of the test's own, with the test directory loaded afresh, to change as the test likes."""
+    with _slapd(tmp_path / "slapd") as server:
+        yield server
+
+
+@contextmanager
+def _slapd(folder: Path) -> Iterator[slapd.LdapServer]:
+    if not slapd.installed():
+        message = "slapd is not installed (apt-get install slapd ldap-utils, as .ci/run does)"
+        if os.environ.get("TRACKER_FORBID_SKIPS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    with slapd.running(folder) as server:
+        yield server

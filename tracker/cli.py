@@ -30,7 +30,7 @@ from .services.io import intake, unit_intake
 from .services.ledger import digests, escalation
 from .services.plan import lookup, seeding
 from .services.plan.loading import DEFAULT_PLAN, DEFAULT_UNITS, load_plan_file, load_units_file
-from .services.trust import accounts, audit, backup, security
+from .services.trust import accounts, audit, backup, directory_sheet, directory_sync, security
 from .services.work import event_duties, progress
 from .services.work.deadlines import local_today
 from .settings import settings, storage
@@ -354,6 +354,38 @@ def _print_intake(report: intake.IntakeReport) -> None:
         reasons = f":{';'.join(row.reasons)}" if row.reasons else ""
         click.echo(f"第 {row.row} 行 {words[row.action]} {row.title}{reasons}")
     click.echo(",".join(f"{words[a]} {report.count(a)}" for a in words))
+
+
+@tracker_command(tracker_cli, "sync-directory")
+@click.option("--from-ldap", "from_ldap", is_flag=True, help="Read the people (and units) from LDAP (TRACKER_LDAP_*).")
+@click.option("--from-xlsx", "sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read the people from a sheet: 登录名, 姓名, 单位, 邮箱, 工号.")
+@click.option("--apply", "write", is_flag=True, help="Apply every change (all or none); without it, a dry run.")
+def sync_directory_command(from_ldap: bool, sheet: Path | None, write: bool) -> None:
+    """Lay the directory's people over the accounts: a dry run by default, one line per change."""
+    if from_ldap == (sheet is not None):
+        raise Invalid("请指定 --from-ldap 或 --from-xlsx 文件 之一", "Give one of --from-ldap and --from-xlsx FILE")
+    found = settings()
+    units: list[Any] = []
+    if sheet is not None:  # read, like the directory, before the transaction begins
+        with sheet.open("rb") as stream:
+            entries, source = directory_sheet.read_people(stream), directory_sheet.SOURCE
+    elif found.ldap is None:
+        raise Invalid("未配置 LDAP 目录(TRACKER_LDAP_URL 等)", "No LDAP directory is configured (TRACKER_LDAP_URL)")
+    else:
+        (units, entries), source = directory_sync.from_ldap(found.ldap), "ldap"
+    with transaction.command():
+        planned = directory_sync.plan(entries, source=source, match=found.sign_on.match, units=units)
+        words = {"create": "新建账号", "link": "关联", "move": "调整单位", "update": "更新", "enable": "启用",
+                 "disable": "停用", "unit_code": "单位信用代码", "refused": "拒绝"}
+        for change in planned.changes:
+            detail = ";".join(change.reasons) if change.reasons else change.detail
+            click.echo(f"{change.where}\t{words[change.action]}\t{change.who}\t{detail}")
+        counts = planned.counts()
+        click.echo(",".join(f"{words[action]} {counts[action]}" for action in words if action in counts) or "无变化")
+        if write:
+            directory_sync.apply(planned, hasher=_hasher(), now=utcnow())
+    click.echo("已同步" if write else "试运行,未作任何修改")
 
 
 @tracker_command(tracker_cli, "assess")

@@ -33,6 +33,8 @@ from .services.plan import workdays
 from .services.plan.plan_files import FileProblems
 from .services.trust import oidc_claims
 from .services.trust.oidc_claims import OidcSettings
+
+from .services.trust.ldap_directory import LdapSettings, SettingProblem
 from .services.trust.security import SecurityPolicy, parse_roles
 from .services.trust.sign_on import SignOnPolicy
 from .services.work.boards import Deadlines
@@ -73,6 +75,9 @@ class Settings:
     sign_on: SignOnPolicy = SignOnPolicy()
     oidc: OidcSettings | None = None  # set exactly when "oidc" is among the sign-on sources
 
+    ldap: LdapSettings | None = None  # the directory, when sign-on or the sync uses it
+    directory_sync_time: time | None = None  # the scheduler's daily directory sync; None: off
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         """Read and check every setting once; the first bad one raises SettingError naming it."""
@@ -87,6 +92,8 @@ class Settings:
         sign_on = _read("TRACKER_SIGN_ON", lambda: SignOnPolicy.parse(
             sources=get("TRACKER_SIGN_ON", ""), match=get("TRACKER_SIGN_ON_MATCH", "login"),
             create_missing=bool(config.get("TRACKER_SIGN_ON_CREATE"))))
+        sync_time = _read("TRACKER_DIRECTORY_SYNC_TIME", lambda: time.fromisoformat(
+            get("TRACKER_DIRECTORY_SYNC_TIME")) if get("TRACKER_DIRECTORY_SYNC_TIME") else None)
 
         return cls(
             timezone=_read("TRACKER_TIMEZONE", lambda: _zone_name(config["TRACKER_TIMEZONE"])),
@@ -133,6 +140,9 @@ class Settings:
             demo=bool(config.get("TRACKER_DEMO")),
             sign_on=sign_on,
             oidc=_oidc(get) if "oidc" in sign_on.sources else None,
+
+            ldap=_ldap(config, needed="ldap" in sign_on.sources or sync_time is not None),
+            directory_sync_time=sync_time,
         )
 
     @property
@@ -178,6 +188,17 @@ def _oidc(get: Callable[..., Any]) -> OidcSettings:
         timeout_seconds=_read("TRACKER_OIDC_TIMEOUT_SECONDS", lambda: oidc_claims.seconds(
             get("TRACKER_OIDC_TIMEOUT_SECONDS", OidcSettings.timeout_seconds))),
     )
+
+def _ldap(config: Mapping[str, Any], *, needed: bool) -> LdapSettings | None:
+    """The directory's settings when any is given, and required when sign-on or the scheduled sync uses it; a bad
+    one stops the start naming it (a missing URL names TRACKER_LDAP_URL)."""
+    if not needed and not config.get("TRACKER_LDAP_URL"):
+        return None
+    try:
+        return LdapSettings.from_config(config)
+    except SettingProblem as exc:
+        raise SettingError(f"设置 {exc.setting} 有误:{exc}", f"Setting {exc.setting} is invalid: {exc}",
+                           fields={exc.setting: [str(exc)]}) from None
 
 
 def _from_file(what: str, read: Callable[[Path], T], path: str | None, empty: T | None = None) -> T:

@@ -141,9 +141,11 @@ def test_a_bad_sign_on_setting_stops_the_start_naming_it(app, key, value, named)
 
 
 def test_sign_on_settings_are_read_once(app):
-    oidc = {"TRACKER_OIDC_ISSUER": "https://idp.example.gov", "TRACKER_OIDC_CLIENT_ID": "plan-tracker",
-            "TRACKER_OIDC_CLIENT_SECRET": "s3cret"}  # what oidc needs to start (tests/web/test_oidc.py)
-    read = Settings.from_config({**app.config, **oidc, "TRACKER_SIGN_ON": "oidc, ldap",
+    needed = {"TRACKER_OIDC_ISSUER": "https://idp.example.gov", "TRACKER_OIDC_CLIENT_ID": "plan-tracker",
+              "TRACKER_OIDC_CLIENT_SECRET": "s3cret",  # what oidc needs to start (tests/web/test_oidc.py)
+              # and ldap its directory (tests/services/test_ldap_directory.py)
+              "TRACKER_LDAP_URL": "ldap://127.0.0.1:389", "TRACKER_LDAP_PEOPLE_BASE": "ou=people,dc=city,dc=example"}
+    read = Settings.from_config({**app.config, **needed, "TRACKER_SIGN_ON": "oidc, ldap",
                                  "TRACKER_SIGN_ON_MATCH": "mail",
                                  "TRACKER_SIGN_ON_CREATE": True, "TRACKER_PASSWORD_ROLES": "office_admin"})
     assert read.sign_on == SignOnPolicy(sources=frozenset({"oidc", "ldap"}), match="mail", create_missing=True)

@@ -11,6 +11,7 @@ This module owns transactions (it commits), like the CLI; the rules stay in the 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import zlib
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import JobRun
 from ..services.assessment import bulletins
+from ..services.trust import directory_sync
+from ..services.trust.accounts import make_hasher
 from ..services.ledger import digests, escalation
 from ..idempotent import insert_or_ignore, serialise
 from ..services.work.deadlines import local_today
@@ -104,8 +107,45 @@ class BulletinJob:
         return bulletins.prepare_after_month(key, now=now)
 
 
-Job = ScanJob | DigestJob | BulletinJob
-JOBS: tuple[Job, ...] = (ScanJob(), DigestJob(), BulletinJob())
+class DirectorySyncJob:
+    """Daily at TRACKER_DIRECTORY_SYNC_TIME, when set: people from LDAP laid over the accounts, and applied
+    (services/trust/directory_sync.py). The directory is read before the period's transaction begins
+    (`prepare`); a refused run or an unreachable directory is a failed period, retried at the next catch-up."""
+
+    name = "directory"
+    first_start = "run"
+
+    def due_at(self, key: str, s: Settings) -> datetime:
+        assert s.directory_sync_time is not None  # only active with a time (active_jobs)
+        return s.local(date.fromisoformat(key), s.directory_sync_time)
+
+    def latest_due(self, now: datetime, s: Settings) -> str:
+        today = local_today(now, s.timezone)
+        day = today if self.due_at(today.isoformat(), s) <= now else today - timedelta(days=1)
+        return day.isoformat()
+
+    def next_key(self, key: str) -> str:
+        return (date.fromisoformat(key) + timedelta(days=1)).isoformat()
+
+    def prepare(self, now: datetime, s: Settings) -> Callable[[], dict[str, Any]]:
+        """Read the directory (a network call, outside any transaction); the work then plans and applies it."""
+        assert s.ldap is not None  # settings require the directory with a sync time
+        units, entries = directory_sync.from_ldap(s.ldap)
+
+        def work() -> dict[str, Any]:
+            planned = directory_sync.plan(entries, source="ldap", match=s.sign_on.match, units=units)
+            return directory_sync.apply(planned, hasher=make_hasher(), now=now)
+        return work
+
+
+Job = ScanJob | DigestJob | BulletinJob | DirectorySyncJob
+JOBS: tuple[Job, ...] = (ScanJob(), DigestJob(), BulletinJob())  # always on
+DIRECTORY_SYNC = DirectorySyncJob()
+
+
+def active_jobs(s: Settings) -> tuple[Job, ...]:
+    """The jobs the settings switch on: the directory sync only with TRACKER_DIRECTORY_SYNC_TIME."""
+    return JOBS + ((DIRECTORY_SYNC,) if s.directory_sync_time is not None else ())
 
 
 def job_named(name: str) -> Job:
@@ -121,12 +161,16 @@ def run_period(job: Job, key: str, *, settings: Settings, now: datetime | None =
     """Run one period once: 'ok', 'skipped' (already done) or 'failed' (recorded; retried by the next catch-up)."""
     now = now or utcnow()
     try:
+        if isinstance(job, DirectorySyncJob):
+            work = job.prepare(now, settings)  # the directory is read before the transaction begins
+        else:
+            work = functools.partial(job.work, key, now, settings)
         serialise(zlib.crc32(job.name.encode()) & 0x7FFFFFFF)  # PostgreSQL binds it as a 32-bit integer
         row = _claim(job, key, now)
         if row is None:
             db.session.rollback()
             return "skipped"
-        row.counts = job.work(key, now, settings)
+        row.counts = work()
         row.finished_at, row.outcome = utcnow(), "ok"
         db.session.commit()
     except Exception as exc:
@@ -171,7 +215,7 @@ def catch_up(*, settings: Settings, now: datetime | None = None,
     """Run every period due and not yet done, oldest first; returns (job, period, outcome) for each."""
     now = now or utcnow()
     ran: list[tuple[str, str, str]] = []
-    for job in JOBS:
+    for job in active_jobs(settings):
         latest = job.latest_due(now, settings)
         last = last_recorded(job)
         db.session.rollback()

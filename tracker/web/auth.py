@@ -16,13 +16,15 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utcnow
 from .. import transaction
-from ..services.trust import security
+from ..database import outside_transaction
+from ..services.trust import ldap_login, security
 from ..settings import settings
 from . import i18n
 from .forms import local_url
 
 ENDED = "session_ended"  # set by web/sessions.py when a session ended on the server
-CODE_OWED = "two_factor_pending"  # a right password's account and time, waiting for its code (web/two_factor.py)
+CODE_OWED = "two_factor_pending"
+SIGNED_ON = "signed_on_via"  # the source that vouched for this session's person (no local password change owed)  # a right password's account and time, waiting for its code (web/two_factor.py)
 
 bp = Blueprint("auth", __name__)
 
@@ -59,23 +61,43 @@ def login() -> tuple[str, int] | Response:
     if back.startswith(("/login", "/logout")):
         back = ""
     if form.validate_on_submit():
-        outcome = security.attempt_login(form.username.data or "", form.password.data or "",
-                                         address=request.remote_addr or "-", hasher=_hasher(), policy=policy(),
-                                         now=utcnow())
+        outcome, why_not, via = _check(form.username.data or "", form.password.data or "")
         if outcome.user is not None and outcome.needs_code:  # not signed in until the second factor is right
             session.clear()
-            session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back}
+            session[CODE_OWED] = {"uid": outcome.user.id, "at": utcnow().isoformat(), "back": back, "via": via}
             return redirect(url_for("two_factor.code"))
         if outcome.user is not None:
             session.clear()
             record = security.start_session(outcome.user, address=request.remote_addr or "-", now=utcnow())
             session["sid"] = record.id
+            if via:
+                session[SIGNED_ON] = via
             login_user(outcome.user)
             return redirect(back or url_for("home.index"))
         transaction.keep_refusal()  # the failure counts toward the lockout
-        error = _refusal(outcome)
+        error = why_not or _refusal(outcome)
     status = 401 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=error, ended=ended, back=back or None), status
+
+
+def _check(username: str, password: str) -> tuple[security.LoginOutcome, str | None, str | None]:
+    """The password checked locally, or with LDAP on against the directory first (services/trust/ldap_login.py);
+    with the directory's own reason to refuse, when it has one, and "ldap" when the directory vouched."""
+    found = settings()
+    if "ldap" not in found.sign_on.sources or found.ldap is None:
+        return security.attempt_login(username, password, address=request.remote_addr or "-", hasher=_hasher(),
+                                      policy=policy(), now=utcnow()), None, None
+    checked = ldap_login.attempt_login(username, password, address=request.remote_addr or "-",
+                                       directory=found.ldap, sign_on=found.sign_on, hasher=_hasher(),
+                                       policy=policy(), now=utcnow(), outside=outside_transaction)
+    if checked.outcome.user is not None or checked.outcome.locked_until is not None:
+        return checked.outcome, None, "ldap" if checked.vouched else None
+    if checked.refused is not None:
+        return checked.outcome, checked.refused.message(i18n.current_lang()), None
+    if checked.unavailable and not checked.outcome.password_off:
+        return checked.outcome, _("The city's directory cannot be reached just now, so only local passwords "
+                                  "work: try again later"), None
+    return checked.outcome, None, None
 
 
 def _refusal(outcome: security.LoginOutcome) -> str:

@@ -14,7 +14,7 @@ from ..database import write_apart
 from ..extensions import login_manager
 from ..models import User
 from ..services.trust import security, two_factor
-from .auth import ENDED, policy
+from .auth import ENDED, SIGNED_ON, policy
 from .forms import local_url
 from .htmx import wants_fragment
 
@@ -61,7 +61,8 @@ def init_sessions(app: Flask) -> None:
             return None
         if request.endpoint in OPEN_WHILE_PASSWORD_DUE or not current_user.is_authenticated:
             return None
-        if security.must_change_password(current_user, now=utcnow(), policy=policy()):
+        # a person the directory vouched for does not use the local password: no change of it is owed
+        if not session.get(SIGNED_ON) and security.must_change_password(current_user, now=utcnow(), policy=policy()):
             return redirect(url_for("auth.change_password"))
         if request.endpoint not in OPEN_WHILE_ENROLMENT_DUE and two_factor.must_enrol(current_user, policy()):
             return redirect(url_for("two_factor.enrol"))

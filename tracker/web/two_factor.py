@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import User
 from ..services.trust import security, two_factor
 from . import i18n
-from .auth import CODE_OWED, locked_message, policy
+from .auth import CODE_OWED, SIGNED_ON, locked_message, policy
 
 bp = Blueprint("two_factor", __name__)
 ENROLLING = "two_factor_secret"  # the secret shown on the enrolment page until a code confirms it
@@ -60,8 +60,11 @@ def code() -> tuple[str, int] | Response:
         outcome = two_factor.check_code(user, form.code.data or "", address=request.remote_addr or "-",
                                         policy=policy(), now=utcnow())
         if outcome.ok:
+            via = (session.get(CODE_OWED) or {}).get("via")  # the directory vouched for the password
             session.clear()
             session["sid"] = security.start_session(user, address=request.remote_addr or "-", now=utcnow()).id
+            if via:
+                session[SIGNED_ON] = via
             login_user(user)
             if outcome.used_recovery_code:
                 flash(_("You signed in with a recovery code; %(n)d are left.", n=two_factor.recovery_codes_left(user)))

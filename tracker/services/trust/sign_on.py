@@ -150,3 +150,12 @@ def _create(person: DirectoryPerson, policy: SignOnPolicy, hasher: PasswordHashe
                                 password=accounts.generate_password(32), hasher=hasher, actor=None,
                                 actor_label=person.source, now=now, email=person.mail,
                                 job_number=person.job_number, must_change_password=False)
+
+
+def known_account(person: DirectoryPerson, match: str) -> User | None:
+    """The account `account_for` would find for the person (its link, else the configured key), without linking,
+    creating, or refusing a disabled one: the directory sync (services/trust/directory_sync.py) plans with it.
+    Raises SignOnRefused when the key matches more than one account."""
+    link = db.session.execute(sa.select(SignOnLink).where(
+        SignOnLink.source == person.source, SignOnLink.subject == person.subject)).scalar_one_or_none()
+    return link.user if link is not None else _match(person, match)
