@@ -22,6 +22,7 @@ from .event import Event
 from .indicator import Indicator, IndicatorReport
 from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
+from .live import LiveEvent
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, ExtensionRequest, ProgressUpdate
@@ -36,7 +37,7 @@ __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
     "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
     "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
-    "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
+    "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "LiveEvent", "Lockout",
     "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
     "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",
     "Role", "SchedulerLease", "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "User", "UserSession",
