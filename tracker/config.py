@@ -51,6 +51,9 @@ class Config:
     TRACKER_TWO_FACTOR_ROLES = "office_admin,leader"
     TRACKER_HTTPS = False
     TRACKER_PROXY_FIX = False
+    # Live pages (issue 22): how many open streams (one per browser tab) each web worker serves; gunicorn_conf
+    # gives each worker this many threads on top of TRACKER_THREADS, so streams never take a request's thread.
+    TRACKER_LIVE_STREAMS = 100
     API_TITLE = "Plan Tracker API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -94,6 +97,7 @@ INTEGER_SETTINGS = (
     "TRACKER_WARNING_DAYS", "TRACKER_LOGIN_MAX_FAILURES", "TRACKER_LOGIN_WINDOW_MINUTES", "TRACKER_LOCKOUT_MINUTES",
     "TRACKER_SESSION_IDLE_MINUTES", "TRACKER_SESSION_MAX_HOURS", "TRACKER_PASSWORD_MAX_AGE_DAYS",
     "TRACKER_DIGEST_WEEKDAY", "TRACKER_SMTP_PORT", "TRACKER_SCHEDULER_LEASE_SECONDS",
+    "TRACKER_LIVE_STREAMS",
 )
 FLAG_SETTINGS = ("TRACKER_HTTPS", "TRACKER_PROXY_FIX", "TRACKER_SMTP_STARTTLS", "TRACKER_DEMO")
 JSON_SETTINGS = ("TRACKER_LADDER", "TRACKER_DUE_REMINDER_DAYS")

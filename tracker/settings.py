@@ -58,6 +58,7 @@ class Settings:
     bulletin_time: time = time(8, 0)
     webhook_allow: AllowList = AllowList()
     scheduler_lease_seconds: int = 120
+    live_streams: int = 100  # open live streams a web worker serves at once
     demo: bool = False
 
     @classmethod
@@ -108,6 +109,7 @@ class Settings:
                                 lambda: time.fromisoformat(get("TRACKER_BULLETIN_TIME", "08:00"))),
             webhook_allow=_read("TRACKER_WEBHOOK_ALLOW", lambda: AllowList.parse(config.get("TRACKER_WEBHOOK_ALLOW"))),
             scheduler_lease_seconds=whole("TRACKER_SCHEDULER_LEASE_SECONDS", 120),
+            live_streams=whole("TRACKER_LIVE_STREAMS", 100),
             demo=bool(config.get("TRACKER_DEMO")),
         )
 

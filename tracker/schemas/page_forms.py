@@ -294,3 +294,15 @@ class AccountForm(as_form(AccountIn)):  # type: ignore[misc]
 
 class AccountEditForm(as_form(AccountEditIn)):  # type: ignore[misc]
     """An account's name, mail, role and unit."""
+
+
+class LiveStreamQuery(Schema):
+    """A page's live stream: the last change the page had when it was drawn (`since`)."""
+
+    since = TextInteger(validate=validate.Range(min=0, max=2**62))
+
+
+class LiveResumeHeaders(Schema):
+    """The browser's own resumption of a dropped stream: the last change it was sent."""
+
+    last_event_id = TextInteger(data_key="Last-Event-ID", validate=validate.Range(min=0, max=2**62))
