@@ -67,8 +67,7 @@ def test_a_move_on_one_board_appears_on_the_others_board_and_item_page_within_tw
         assert column(office, "assigned").locator(f"#card-{city.cards['a']}").count() == 0
         assert office.evaluate("document.activeElement.closest('.card').id") == f"card-{city.cards['a']}"
         assert office.evaluate("window.scrollY") == before
-        assert office.inner_text('.column-cards[data-status="in_progress"] ~ * , [data-total="in_progress"] b') \
-            == "1"
+        assert office.inner_text('[data-total="in_progress"] b') == "1"
         shoot(office, "live-board-after-a-move-elsewhere")
     finally:
         unit.context.close()
