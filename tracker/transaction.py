@@ -78,6 +78,13 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     _run(session.info.pop(_ON_ROLLBACK, []))
 
 
+def release() -> None:
+    """End the request's transaction before its answer is sent, for a view whose answer outlives the request (a
+    live stream, web/live.py) and must hold no transaction, lock or connection while it waits. Such a view only
+    reads, so there is nothing to lose; the next query begins a new transaction and sees what committed since."""
+    db.session.commit()
+
+
 def keep_refusal() -> None:
     """This request refuses, yet what it wrote must stay (a failed login or password check is counted)."""
     g.tracker_keep_refusal = True

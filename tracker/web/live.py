@@ -21,7 +21,7 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from .. import live_hub
+from .. import live_hub, transaction
 from ..extensions import db
 from ..schemas import page_forms
 from ..services.trust import permissions
@@ -51,7 +51,7 @@ def stream() -> Response:
     since = resume.get("last_event_id", forms.query(page_forms.LiveStreamQuery()).get("since"))
     sight = permissions.sight(current_user)
     latest = live_events.last_id()
-    db.session.commit()  # the read transaction ends: what is read next sees every change up to the hub's
+    transaction.release()  # what is read next sees every change up to where the hub has read
     hub = live_hub.hub_for(db.engine, settings().live_streams)
     joined = hub.subscribe(latest)
     if joined is None:
@@ -63,7 +63,7 @@ def stream() -> Response:
         hub.unsubscribe(subscriber)
         raise
     finally:
-        db.session.commit()
+        transaction.release()
     return _answer(_events(hub, subscriber, sight, backlog, reset=reset, after=max(since or 0, cursor)))
 
 
