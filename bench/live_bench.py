@@ -3,12 +3,13 @@
 gunicorn runs with the production settings (tracker/gunicorn_conf.py: gthread, TRACKER_THREADS request threads
 plus TRACKER_LIVE_STREAMS stream threads per worker) on loopback, against a fresh database (a SQLite file, or a
 database of its own on BENCH_POSTGRES's server) with the shipped plan's structure and N synthetic items. Then:
-1. the unit signs `--moves` of its cards through the API (`POST /items/{id}/move`) with no stream open: the
+1. after 20 moves to warm up, the unit signs `--moves` of its cards through the API (`POST /items/{id}/move`) with no stream open: the
    move's median and p95;
 2. `--streams` streams are opened (half the office's, half the unit's: two people, many tabs) and held; the unit
    signs as many other cards again: the move's median and p95 beside the first, and how long each change took to
    reach each stream (from the move's answer to the event's arrival), over every stream and every move;
-3. each worker's resident memory and thread count with the streams open, and the load average.
+3. the streams are closed and the unit signs as many again (so a drift in the machine's load shows);
+4. each worker's resident memory and thread count with the streams open, and the load average.
 
     .venv/bin/python bench/live_bench.py --n 2000 --streams 200 --moves 200
     BENCH_POSTGRES=postgresql://postgres@127.0.0.1:55432/postgres .venv/bin/python bench/live_bench.py
@@ -98,7 +99,9 @@ def measure(n: int, stream_count: int, move_count: int, postgres: str | None) ->
             db.session.execute(sa.update(User).values(must_change_password=False))
             db.session.commit()
         port = free_port()
-        per_worker = (stream_count + 1) // 2 + 10
+        # Every worker may hold every stream: gunicorn does not spread connections evenly over its workers (one
+        # took 152 of 200 with 110 threads each, and the rest were told to retry later).
+        per_worker = stream_count
         os.environ["TRACKER_LIVE_STREAMS"] = str(per_worker)
         os.environ["TRACKER_TWO_FACTOR_ROLES"] = "none"  # as in api_bench's app: the office signs in with a password
         server = start_server(url, folder, port, workers=2, threads=32)
@@ -109,6 +112,7 @@ def measure(n: int, stream_count: int, move_count: int, postgres: str | None) ->
         try:
             unit = Client(port, setup["tokens"]["sfj"])
             unit_id = setup["unit_ids"][0]
+            sign_cards(unit, unit_id, 20)  # warm up: the first requests of a fresh worker fill its caches
             quiet, _answered = sign_cards(unit, unit_id, move_count)
             result["without_streams"] = {"median_ms": statistics.median(quiet), "p95_ms": percentile(quiet, 95)}
             result["workers_before"] = workers_of(server.pid)
@@ -126,6 +130,13 @@ def measure(n: int, stream_count: int, move_count: int, postgres: str | None) ->
             result["with_streams"] = {"median_ms": statistics.median(busy), "p95_ms": percentile(busy, 95)}
             result["workers_with_streams"] = workers_of(server.pid)
             result["delivery"] = delivery(streams, answered, wait=3)
+            result["streams_ended_early"] = sum(s.ended for s in streams)
+            for stream in streams:
+                stream.close()
+            streams = []
+            time.sleep(1)
+            again, _answered = sign_cards(unit, unit_id, move_count)
+            result["after_streams"] = {"median_ms": statistics.median(again), "p95_ms": percentile(again, 95)}
             result["load_after"] = os.getloadavg()[0]
         finally:
             for stream in streams:
@@ -168,9 +179,12 @@ def report(result: dict[str, Any]) -> str:
         f"({result['stream_threads_per_worker']} stream threads per worker, 2 workers)",
         f"  move, no stream open      median {quiet['median_ms']:6.1f} ms  p95 {quiet['p95_ms']:6.1f} ms",
         f"  move, {result['streams']} streams open   median {busy['median_ms']:6.1f} ms  p95 {busy['p95_ms']:6.1f} ms",
+        f"  move, streams closed again median {result['after_streams']['median_ms']:5.1f} ms  "
+        f"p95 {result['after_streams']['p95_ms']:6.1f} ms",
         f"  change reaching a stream  median {reach['median_ms']:6.1f} ms  p95 {reach['p95_ms']:6.1f} ms  "
         f"max {reach['max_ms']:6.1f} ms  ({reach['deliveries']:,} deliveries, {reach['missing']} missing)",
-        f"  opening the streams       {result['open_streams_s']:.2f} s",
+        f"  opening the streams       {result['open_streams_s']:.2f} s; ended early (worker full): "
+        f"{result['streams_ended_early']}",
         f"  workers before: {before}; with the streams: {workers}",
         f"  load average (1 min) before/after: {result['load_before']:.2f}/{result['load_after']:.2f}"])
 

@@ -79,6 +79,7 @@ class Stream:
         self.messages: queue.Queue[tuple[float, Message]] = queue.Queue()
         self.seen: list[Message] = []
         self.comments = 0
+        self.ended = False  # the server closed it (a worker with no stream thread left says retry later)
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -100,6 +101,7 @@ class Stream:
                     fields = {}
         except (OSError, AttributeError, ValueError):
             return  # closed by the test
+        self.ended = True
 
     def next_item(self, item_id: int, within: float) -> float:
         """Wait for an `item` event naming this item; the moment it arrived (AssertionError if it did not)."""

@@ -18,8 +18,9 @@ for the worker's one listener (tracker/live_hub.py), with no database connection
 TRACKER_LIVE_STREAMS more threads than TRACKER_THREADS, the number of streams it accepts (the app refuses more,
 asking the browser to retry later), so open streams never take the threads real requests are served by. Chosen
 over a separate ASGI server beside gunicorn: no second server, process or dependency to install offline, the
-same session and permission code, and a waiting thread costs about 30 KB of memory and no CPU (bench/README.md:
-200 open streams, measured).
+same session and permission code, and a waiting stream costs about 0.1 MB of resident memory and no CPU
+(bench/README.md: 200 open streams held while a unit moves cards, measured). gunicorn does not spread connections
+evenly over its workers, so TRACKER_LIVE_STREAMS is best set to all the tabs expected, not divided by workers.
 """
 import os
 import signal

@@ -9,6 +9,7 @@ streams are open. The thread runs only while some stream is open, so an idle wor
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,8 @@ from .services.work.live_events import Change
 POLL_SECONDS = 0.5  # SQLite: how often the table is read while streams are open
 LISTEN_SECONDS = 5.0  # PostgreSQL: a read even without a NOTIFY (a listener reconnected may have missed one)
 BUFFER = 2000  # changes a slow stream may fall behind by before it is told to reload instead
+RECONNECT_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 
 class Subscriber:
@@ -94,22 +97,42 @@ class Hub:
             self.condition.notify_all()
 
     def _run(self) -> None:
-        with reading(), self._waker() as wait:
-            while True:
-                with self.condition:
-                    if not self._subscribers or self.closing:
-                        self._thread = None
-                        return
-                    cursor = self._cursor
-                wait()
-                with Session(self.engine) as session:
-                    changes = live_events.after(cursor, session=session)
-                if changes:
-                    with self.condition:
-                        self._cursor = changes[-1].id
-                        for subscriber in self._subscribers:
-                            subscriber.push(changes)
-                        self.condition.notify_all()
+        """Read and hand on changes while any stream is open; a lost database connection is retried."""
+        try:
+            while self._wanted():
+                try:
+                    with reading(), self._waker() as wait:
+                        while self._wanted():
+                            wait()
+                            self._read()
+                except Exception:  # the database went away: the streams keep their heartbeats meanwhile
+                    log.exception("live listener: reading changes failed; trying again")
+                    time.sleep(RECONNECT_SECONDS)
+        finally:
+            with self.condition:
+                if self._thread is threading.current_thread():
+                    self._thread = None
+
+    def _wanted(self) -> bool:
+        """Whether to go on; when not, the thread is let go here, under the lock, so a stream that subscribes
+        at this moment starts a new one."""
+        with self.condition:
+            if self._subscribers and not self.closing:
+                return True
+            self._thread = None
+            return False
+
+    def _read(self) -> None:
+        with self.condition:
+            cursor = self._cursor
+        with Session(self.engine) as session:
+            changes = live_events.after(cursor, session=session)
+        if changes:
+            with self.condition:
+                self._cursor = changes[-1].id
+                for subscriber in self._subscribers:
+                    subscriber.push(changes)
+                self.condition.notify_all()
 
     @contextmanager
     def _waker(self) -> Iterator[Any]:

@@ -7,7 +7,7 @@ from .. import limits
 from ..services.plan import glossary
 from . import helpers, i18n, inplace
 from .htmx import add_vary
-from .live import live_meta
+from .live import live_meta, note_where_pages_begin
 
 
 def register_web(app: Flask) -> None:
@@ -51,4 +51,5 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["limits"] = limits  # every maxlength is the limit the schema checks
     app.after_request(add_vary)
     init_sessions(app)
+    app.before_request(note_where_pages_begin)
 

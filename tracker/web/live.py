@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+from flask import Blueprint, Response, g, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -133,12 +133,24 @@ def card(item_id: int) -> Response:
     return make_response("", 204)
 
 
+# The pages that are live: the last change is read before their view reads anything (note_where_pages_begin),
+# so a change committed while the view reads is replayed to the page rather than lost.
+LIVE_PAGES = frozenset({"boards.show", "cards.detail", "review.queue", "office.workspace_page", "dashboard.show",
+                        "wall.show"})
+
+
+def note_where_pages_begin() -> None:
+    """Before a live page's view: the last change it can have seen (one indexed query)."""
+    if request.endpoint in LIVE_PAGES and request.method == "GET":
+        g.live_since = live_events.last_id()
+
+
 def live_meta(*, region: str | None = None, item: int | None = None) -> Markup:
     """The tags that make a page live (read by static/live.js): its stream, from the last change the page has
     seen, and what to refetch on a change: an item's detail (`item`) or the parts named by CSS selectors
     (`region`); a board needs neither, it refetches the cards that changed."""
-    tags = [Markup('<meta name="live-stream" content="{}">').format(
-        url_for("live.stream", since=live_events.last_id()))]
+    since = g.live_since if "live_since" in g else live_events.last_id()
+    tags = [Markup('<meta name="live-stream" content="{}">').format(url_for("live.stream", since=since))]
     if item is not None:
         tags.append(Markup('<meta name="live-item" content="{}">').format(item))
     if region:
