@@ -87,9 +87,8 @@ def test_a_units_board_never_fetches_another_units_card(browser, city, live_url)
         live(unit)
         sign_as("e2e_jiaqu", city.cards["other"])
         sign_as("e2e_sfj", city.cards["own"])
-        unit.wait_for_selector(f'.column-cards[data-status="in_progress"] #card-{city.cards["own"]}',
-                               timeout=WITHIN_MS)
-        unit.wait_for_timeout(500)
+        unit.wait_for_selector(f'.column-cards[data-status="in_progress"] #card-{city.cards["own"]}')
+        unit.wait_for_timeout(500)  # what is timed is the test above; this one is about whose cards are fetched
         assert [u for u in fetched if f"/board/card/{city.cards['other']}" in u] == []
         assert any(f"/board/card/{city.cards['own']}" in u for u in fetched)
     finally:
