@@ -66,6 +66,7 @@ def test_a_broken_holidays_file_stops_the_start_and_says_why(tmp_path):
     ("TRACKER_SCAN_TIME", "25:00"), ("TRACKER_DIGEST_WEEKDAY", 7), ("TRACKER_WARNING_DAYS", "七"),
     ("TRACKER_LOCKOUT_MINUTES", -5), ("TRACKER_SMTP_PORT", "twenty-five"),
     ("TRACKER_NOTICE_NUMBER_FORMAT", "{kind}〔{yr}〕"), ("TRACKER_WEBHOOK_ALLOW", "not a host!"),
+    ("TRACKER_LIVE_STREAMS", -1),
 ])
 def test_every_other_setting_is_checked_at_start_too(tmp_path, name, value):
     assert f"设置 {name} 有误" in refusal(tmp_path, **{name: value})

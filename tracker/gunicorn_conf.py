@@ -12,8 +12,19 @@ reach gunicorn, so no client is slow to gunicorn; `make run` says so where it pr
 Binds to loopback (the proxy is in front), logs every request to stdout, and hides gunicorn's version banner:
 the `Server` header says only "-". Each setting can be overridden from the environment (TRACKER_BIND,
 TRACKER_WORKERS, TRACKER_THREADS, TRACKER_TIMEOUT).
+
+Live pages (issue 22) hold one long response per open browser tab: a stream thread waiting on a condition variable
+for the worker's one listener (tracker/live_hub.py), with no database connection. Each worker therefore has
+TRACKER_LIVE_STREAMS more threads than TRACKER_THREADS, the number of streams it accepts (the app refuses more,
+asking the browser to retry later), so open streams never take the threads real requests are served by. Chosen
+over a separate ASGI server beside gunicorn: no second server, process or dependency to install offline, the
+same session and permission code, and a waiting stream costs about 0.1 MB of resident memory and no CPU
+(bench/README.md: 200 open streams held while a unit moves cards, measured). gunicorn does not spread connections
+evenly over its workers, so TRACKER_LIVE_STREAMS is best set to all the tabs expected, not divided by workers.
 """
 import os
+import signal
+from typing import Any
 
 import gunicorn
 
@@ -22,7 +33,7 @@ gunicorn.SERVER = "-"  # type: ignore[misc]  # the stubs call it Final: replacin
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:5000")
 worker_class = "gthread"
 workers = int(os.environ.get("TRACKER_WORKERS", "2"))
-threads = int(os.environ.get("TRACKER_THREADS", "32"))
+threads = int(os.environ.get("TRACKER_THREADS", "32")) + int(os.environ.get("TRACKER_LIVE_STREAMS", "100"))
 timeout = int(os.environ.get("TRACKER_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
@@ -36,3 +47,18 @@ def when_ready(server: object) -> None:
     """Where `make run` serves, and what production puts in front of it."""
     print(f"督办看板已启动:http://{bind}/ (Ctrl-C 停止)。生产环境请置于 README 所述的反向代理(nginx)之后,"
           f"由它缓冲慢速客户端;直接对外提供服务时,少数慢速连接即可占满 {workers}×{threads} 个处理线程。", flush=True)
+
+
+def post_worker_init(worker: Any) -> None:
+    """A worker told to stop (SIGTERM: a restart, a deploy) first ends its open live streams, which would
+    otherwise hold it for the whole graceful_timeout; the browsers reconnect to the next worker by themselves."""
+    from tracker import live_hub
+
+    stop = signal.getsignal(signal.SIGTERM)
+
+    def end_streams_then_stop(signum: int, frame: Any) -> None:
+        live_hub.close_all()
+        if callable(stop):
+            stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, end_streams_then_stop)

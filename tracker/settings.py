@@ -71,10 +71,11 @@ class Settings:
     sms: SmsGateway | None = None
     resend_after: timedelta = timedelta(hours=24)
     read_key: bytes = b""  # signs the read links (derived from SECRET_KEY)
+
+    live_streams: int = 100  # open live streams a web worker serves at once
     demo: bool = False
     sign_on: SignOnPolicy = SignOnPolicy()
     oidc: OidcSettings | None = None  # set exactly when "oidc" is among the sign-on sources
-
     ldap: LdapSettings | None = None  # the directory, when sign-on or the sync uses it
     directory_sync_time: time | None = None  # the scheduler's daily directory sync; None: off
 
@@ -137,10 +138,11 @@ class Settings:
             sms=_read("TRACKER_SMS_URL", lambda: _sms(get("TRACKER_SMS_URL", ""), get("TRACKER_SMS_KEY", ""))),
             resend_after=timedelta(hours=whole("TRACKER_RESEND_AFTER_HOURS", 24)),
             read_key=hmac.new(str(config.get("SECRET_KEY") or "").encode(), b"read-receipts", hashlib.sha256).digest(),
+
+            live_streams=whole("TRACKER_LIVE_STREAMS", 100),
             demo=bool(config.get("TRACKER_DEMO")),
             sign_on=sign_on,
             oidc=_oidc(get) if "oidc" in sign_on.sources else None,
-
             ldap=_ldap(config, needed="ldap" in sign_on.sources or sync_time is not None),
             directory_sync_time=sync_time,
         )

@@ -7,6 +7,9 @@ nothing. The few refusals that must be remembered (a failed login counts toward 
 place, sending mail, a webhook) are queued with `after_commit()` and run after the commit; their undo
 (`after_rollback()`) runs when the transaction ends without one. This follows Indico's request handler, which
 commits once and only then flushes its mail queue.
+
+The changes a transaction made to items are announced to open pages (services/work/live_events.py) by rows
+written just before its commit, in it, so nothing is announced that did not commit.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.wrappers import Response
 
 from .extensions import db
+from .services.work import live_events
 
 _ON_COMMIT = "tracker_after_commit"
 _ON_ROLLBACK = "tracker_after_rollback"
@@ -48,6 +52,16 @@ def _run(callbacks: list[Callable[[], Any]]) -> None:
         callback()
 
 
+@event.listens_for(Session, "before_flush")
+def _flushing(session: Session, _context: object, _instances: object) -> None:
+    live_events.remember_units_before(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _committing(session: Session) -> None:
+    live_events.write_pending(session)
+
+
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     session.info.pop(_ON_ROLLBACK, None)
@@ -59,8 +73,16 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     """The outermost transaction ended; if it did not commit, its queued undo work runs and its effects drop."""
     if transaction.parent is not None:
         return
+    live_events.forget(session)
     session.info.pop(_ON_COMMIT, None)
     _run(session.info.pop(_ON_ROLLBACK, []))
+
+
+def release() -> None:
+    """End the request's transaction before its answer is sent, for a view whose answer outlives the request (a
+    live stream, web/live.py) and must hold no transaction, lock or connection while it waits. Such a view only
+    reads, so there is nothing to lose; the next query begins a new transaction and sees what committed since."""
+    db.session.commit()
 
 
 def keep_refusal() -> None:

@@ -13,6 +13,8 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from tracker import create_app
+
+from tracker import live_hub
 from tracker.demo.build import DemoPaths, DemoResult, demo_app
 from tracker.extensions import db
 
@@ -58,7 +60,9 @@ def closing(app: Any) -> Any:
     that drain raises first and the static file stays open, an unclosed-file warning that fails whichever test is
     running when it is collected (once in CI). The tracker itself is served by gunicorn; this is the test server's
     concern only."""
-    def respond(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def respond(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/live/stream":  # a live stream never ends by itself: passed through
+            return app(environ, start_response)
         body = app(environ, start_response)
         try:
             return [b"".join(body)]
@@ -77,6 +81,7 @@ def serving(app: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        live_hub.close_all()  # open live streams end, so their threads do not outlive the server
         server.shutdown()
         thread.join()
 

@@ -22,6 +22,7 @@ from .event import Event
 from .indicator import Indicator, IndicatorReport
 from .instruction import Instruction, InstructionProposal
 from .job_run import JobRun, SchedulerLease
+from .live import LiveEvent
 from .notification import Notification, NotificationMail
 from .plan import ItemTemplate, Phase, Plan, Task, TaskGroup, TaskParameter
 from .progress import Attachment, Comment, CommentMention, ExtensionRequest, ProgressUpdate
@@ -38,10 +39,10 @@ __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
     "Comment", "CommentMention", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event",
     "EvidenceRule", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport",
-    "Instruction", "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
-    "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "PersonMessage", "Phase", "PhaseSource",
-    "Plan", "Priority", "ProgressUpdate", "ProposalStatus", "ReachChoice", "RecordStatus", "RecoveryCode",
-    "ReportFrequency", "ReportStatus", "ReportingRhythm", "Role", "SchedulerLease", "SignOnLink", "Task", "TaskGroup",
-    "TaskParameter", "Unit", "UnitKind", "UnitRobot", "User", "UserSession", "Webhook", "WebhookAttempt",
-    "WebhookDelivery", "WorkItem",
+    "Instruction", "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun",
+    "LiveEvent", "Lockout", "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "PersonMessage",
+    "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus", "ReachChoice", "RecordStatus",
+    "RecoveryCode", "ReportFrequency", "ReportStatus", "ReportingRhythm", "Role", "SchedulerLease", "SignOnLink",
+    "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "UnitRobot", "User", "UserSession", "Webhook",
+    "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

@@ -321,3 +321,14 @@ class BulkChoiceForm(Back, FormSchema):
     scope = fields.String(load_default="picked", validate=validate.OneOf(["picked", "filter", "queue"]),
                           metadata={"label": ("选择范围", "Which items")})
     items = fields.List(ItemVersion(), load_default=list, metadata={"label": ITEMS_LABEL})
+
+class LiveStreamQuery(Schema):
+    """A page's live stream: the last change the page had when it was drawn (`since`)."""
+
+    since = TextInteger(validate=validate.Range(min=0, max=2**62))
+
+
+class LiveResumeHeaders(Schema):
+    """The browser's own resumption of a dropped stream: the last change it was sent."""
+
+    last_event_id = TextInteger(data_key="Last-Event-ID", validate=validate.Range(min=0, max=2**62))

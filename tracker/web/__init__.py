@@ -7,6 +7,7 @@ from .. import limits
 from ..services.plan import glossary
 from . import helpers, i18n, inplace
 from .htmx import add_vary
+from .live import live_meta, note_where_pages_begin
 
 
 def register_web(app: Flask) -> None:
@@ -24,6 +25,8 @@ def register_web(app: Flask) -> None:
     from .indicator_pages import bp as indicators_bp
     from .cards import bp as items_bp
     from .language import bp as language_bp
+    from .live import bp as live_bp
+    from .wall import bp as wall_bp
     from .ledger import bp as ledger_bp
     from .inbox import bp as notifications_bp
     from .hooks import bp as webhooks_bp
@@ -41,7 +44,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (admin_bp, auth_bp, home_bp, language_bp, board_bp, items_bp, office_bp, dashboard_bp,
                       ledger_bp, digests_bp, notifications_bp, webhooks_bp, work_bp, indicators_bp,
                       bulletins_bp, assessment_bp, reporting_bp, todo_bp, review_bp, two_factor_bp, bulk_bp,
-                      reach_bp, oidc_bp):
+                      reach_bp, oidc_bp, live_bp, wall_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["role_label"] = lambda user: glossary.role_label(user.role, i18n.current_lang())
     app.jinja_env.globals["role_name"] = lambda role: glossary.role_label(role, i18n.current_lang())
@@ -49,8 +52,10 @@ def register_web(app: Flask) -> None:
         user, glossary.role_label(user.role, i18n.current_lang()))
     app.jinja_env.globals.update(row_refusals=inplace.row_refusals, row_notes=inplace.row_notes)
     app.jinja_env.globals.update(bulk_actions=bulk_actions, bulk_action_label=bulk_action_label)
+    app.jinja_env.globals["live_meta"] = live_meta
     app.jinja_env.globals["limits"] = limits  # every maxlength is the limit the schema checks
     app.after_request(add_vary)
     init_sessions(app)
     init_oidc(app)
+    app.before_request(note_where_pages_begin)
 

@@ -21,6 +21,9 @@ from .htmx import wants_fragment
 OPEN_WHILE_PASSWORD_DUE = {"auth.change_password", "auth.logout", "auth.login", "static",
                            "language.switch", "two_factor.code"}
 OPEN_WHILE_ENROLMENT_DUE = OPEN_WHILE_PASSWORD_DUE | {"two_factor.enrol"}
+# Requests a page makes by itself, not the person: they do not keep a session alive (a board left open on a desk
+# still times out when idle).
+NOT_ACTIVITY = {"live.stream"}
 
 
 def init_sessions(app: Flask) -> None:
@@ -34,7 +37,7 @@ def init_sessions(app: Flask) -> None:
         takes the write lock first (a read request's own transaction never writes, see tracker/database.py)."""
         now = utcnow()
         user, due = security.session_user(session.get("sid"), now=now, policy=policy())
-        if due:
+        if due and request.endpoint not in NOT_ACTIVITY:
             user = write_apart(lambda: security.update_session(session.get("sid"), now=now, policy=policy()))
         if user is None or str(user.id) != user_id:
             session.clear()

@@ -46,6 +46,11 @@ class Rate:
 
     @property
     def shown(self) -> str | None:
+        return f"{self.part}/{self.base} ({self.percent})" if self.base else None
+
+    @property
+    def percent(self) -> str | None:
+        """The share alone ("0.2%"): the wall screen's large figure, with `part/base` beneath it."""
         if not self.base:
             return None
         percent = 100 * self.part / self.base
@@ -55,7 +60,7 @@ class Rate:
             words = ">99.9"
         else:
             words = f"{percent:.1f}".removesuffix(".0")
-        return f"{self.part}/{self.base} ({words}%)"
+        return f"{words}%"
 
     @property
     def share(self) -> float:

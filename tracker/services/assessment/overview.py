@@ -46,6 +46,18 @@ class Behind:
 
 
 @dataclass(frozen=True)
+class UnitLight:
+    """A unit's light on the wall screen: red while any of its open items is overdue, yellow while any is due
+    soon, green otherwise (by deadlines.light, the board's rule, over its open items)."""
+
+    unit_id: int
+    name: str
+    light: Light
+    red: int
+    yellow: int
+
+
+@dataclass(frozen=True)
 class WeekRecord:
     record_id: int
     item_id: int
@@ -82,6 +94,7 @@ class Overview:
     waiting_count: int
     waiting: list[Waiting] = field(default_factory=list)
     proposals_pending: int = 0
+    unit_lights: list[UnitLight] = field(default_factory=list)
 
 
 def column_counts(*, actor: User) -> dict[ItemStatus, int]:
@@ -101,6 +114,21 @@ def lights(rows: list[dashboard.Row], *, today: date, warning_days: int) -> dict
         if shade is not None:
             found[shade] += 1
     return found
+
+
+def unit_lights(rows: list[dashboard.Row], names: dict[int, str], *, today: date,
+                warning_days: int) -> list[UnitLight]:
+    """Every unit that leads an item, worst first (most red, then most yellow), then by name."""
+    by_unit: dict[int, list[dashboard.Row]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row)
+    found = []
+    for unit_id, mine in by_unit.items():
+        shades = lights(mine, today=today, warning_days=warning_days)
+        worst = Light.RED if shades[Light.RED] else Light.YELLOW if shades[Light.YELLOW] else Light.GREEN
+        found.append(UnitLight(unit_id, names.get(unit_id, str(unit_id)), worst, shades[Light.RED],
+                               shades[Light.YELLOW]))
+    return sorted(found, key=lambda u: (-u.red, -u.yellow, u.name))
 
 
 def falling_behind(rows: list[dashboard.Row], names: dict[int, str], *, today: date,
@@ -136,7 +164,8 @@ def overview(*, actor: User, plan_id: int, now: datetime, timezone: str, warning
         behind=falling_behind(rows, names, today=today), week_start=monday, week_levels=levels,
         week_records=entries, week_bulletins=_week_bulletins(plan_id, since), waiting_count=waiting_count,
         waiting=waiting, proposals_pending=db.session.execute(
-            sa.select(sa.func.count()).where(InstructionProposal.status == ProposalStatus.PENDING)).scalar_one())
+            sa.select(sa.func.count()).where(InstructionProposal.status == ProposalStatus.PENDING)).scalar_one(),
+        unit_lights=unit_lights(rows, names, today=today, warning_days=warning_days))
 
 
 def _escalated_levels(ladder: tuple[Level, ...]) -> list[int]:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ...extensions import db
 from ...models import Event, User
 from ..io import exports
+from ..work import live_events
 
 GENESIS_HASH = "0" * 64
 _PG_AUDIT_LOCK = 0x7472616B  # "trak": one lock id for the whole chain
@@ -95,6 +96,8 @@ def record(*, actor: User | None, action: str, entity_type: str, entity_id: int 
     event.hash = event_hash(event.prev_hash, event)
     session.add(event)
     session.flush()
+    if item_id is not None:
+        live_events.note(item_id, action, now)
     return event
 
 
@@ -121,6 +124,8 @@ def record_many(*, actor_label: str, action: str, entity_type: str, now: datetim
                       entity_id=entity_id, item_id=item_id, before=None, after=jsonable(after), prev_hash=prev)
         event.hash = prev = event_hash(prev, event)
         rows.append({column: getattr(event, column) for column in _INSERTED})
+        if item_id is not None:
+            live_events.note(item_id, action, at)
     session.flush()
     session.execute(sa.insert(Event), rows)
 

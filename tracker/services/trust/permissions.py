@@ -12,6 +12,9 @@ place may do with an item, and when, is item_rules'.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from ...errors import NotAllowed, NotFound
@@ -57,20 +60,39 @@ def subordinate_units(unit_id: int) -> list[Unit]:
     return list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(below)).order_by(Unit.id)))
 
 
+@dataclass(frozen=True)
+class Sight:
+    """Which items a person sees, as plain values: everything, or the items led by or shared with one of
+    `units` (their unit and the units below it). The board's WHERE clause, the item check and the live stream
+    (which must decide without a database connection while it waits) are all drawn from this one rule."""
+
+    everything: bool
+    units: frozenset[int]
+
+    def sees_units(self, unit_ids: Iterable[int]) -> bool:
+        """An item whose lead and cooperating units are `unit_ids`."""
+        return self.everything or not self.units.isdisjoint(unit_ids)
+
+
+def sight(actor: User) -> Sight:
+    if sees_everything(actor):
+        return Sight(True, frozenset())
+    return Sight(False, subtree_ids(actor.unit_id))
+
+
 def visible_items_clause(actor: User) -> sa.ColumnElement[bool]:
     """Which items the actor sees, as a WHERE clause for lists, boards and figures."""
-    if sees_everything(actor):
+    seen = sight(actor)
+    if seen.everything:
         return sa.true()
-    units = sorted(subtree_ids(actor.unit_id))
+    units = sorted(seen.units)
     return sa.or_(WorkItem.unit_id.in_(units),
                   WorkItem.id.in_(sa.select(ItemUnit.item_id).where(ItemUnit.unit_id.in_(units))))
 
 
 def can_see_item(actor: User, item: WorkItem) -> bool:
-    if sees_everything(actor):
-        return True
-    units = subtree_ids(actor.unit_id)
-    return item.unit_id in units or any(part.unit_id in units for part in item.cooperators)
+    seen = sight(actor)  # for those who see everything, the cooperators are not loaded
+    return seen.everything or seen.sees_units([item.unit_id, *(part.unit_id for part in item.cooperators)])
 
 
 def can_see_unit_figures(actor: User, unit_id: int) -> bool:
