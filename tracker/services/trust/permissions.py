@@ -12,7 +12,10 @@ place may do with an item, and when, is item_rules'.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from ...errors import NotAllowed, NotFound
 from ...extensions import db
@@ -32,11 +35,35 @@ def sees_everything(actor: User) -> bool:
     return actor.role in READ_ALL_ROLES
 
 
+_TREE_KEY = "tracker_unit_tree"
+_UNIT_TREE = sa.select(Unit.id, Unit.parent_id)
+
+
+def _unit_children() -> dict[int | None, list[int]]:
+    """The unit tree (each unit's children), read once per transaction: one item's read asked it up to four
+    times (is it visible, are its offers, may the unit comment, split). A unit changed and not yet flushed, any
+    flush and the end of the transaction forget it, so a change to the units is seen by the next question as
+    the query's autoflush saw it before."""
+    session = db.session()
+    children: dict[int | None, list[int]] | None = session.info.get(_TREE_KEY)
+    if children is None or any(isinstance(unsaved, Unit)
+                               for unsaved in (*session.new, *session.dirty, *session.deleted)):
+        children = {}
+        for uid, parent in db.session.execute(_UNIT_TREE):
+            children.setdefault(parent, []).append(uid)
+        session.info[_TREE_KEY] = children
+    return children
+
+
+@sa.event.listens_for(Session, "after_flush")
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_unit_tree(session: Session, *_args: Any) -> None:
+    session.info.pop(_TREE_KEY, None)
+
+
 def subtree_ids(unit_id: int) -> frozenset[int]:
-    """The unit and every unit below it, at any depth (the unit tree is small: one query)."""
-    children: dict[int | None, list[int]] = {}
-    for uid, parent in db.session.execute(sa.select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent, []).append(uid)
+    """The unit and every unit below it, at any depth (the unit tree is small: one query a transaction)."""
+    children = _unit_children()
     found, todo = {unit_id}, [unit_id]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -49,6 +76,11 @@ def subtree_ids(unit_id: int) -> frozenset[int]:
 def is_below(unit_id: int, ancestor_id: int) -> bool:
     """True when `unit_id` lies strictly below `ancestor_id` in the unit tree."""
     return unit_id != ancestor_id and unit_id in subtree_ids(ancestor_id)
+
+
+def has_subordinates(unit_id: int) -> bool:
+    """Whether any unit lies below the unit (it may split its items)."""
+    return bool(_unit_children().get(unit_id))
 
 
 def subordinate_units(unit_id: int) -> list[Unit]:
