@@ -8,6 +8,7 @@ detail then runs no query for them (before: five statements for one item, the to
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -66,7 +67,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
     def lit(status: ItemStatus, due: date | None) -> Light | None:
         return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
 
-    children = [] if known is not None and not known.has_children else db.session.scalars(
+    children: Iterable[WorkItem] = [] if known is not None and not known.has_children else db.session.scalars(
         sa.select(WorkItem).where(WorkItem.parent_id == item.id).order_by(WorkItem.id))
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
