@@ -16,11 +16,12 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import NOW, closing_evidence
 
-from tracker.errors import NotAllowed, TrackerError
+from tracker.errors import NotAllowed, NotFound, TrackerError
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Phase, Role, Task, WorkItem
 from tracker.services.ledger import records
 from tracker.services.trust import permissions
+from tracker.services.work.detail import item_detail, read_visible
 from tracker.services.work import (
     assignment,
     boards,
@@ -228,7 +229,7 @@ def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, pla
 
 
 def test_an_items_detail_encodes_as_its_schema_dumps_it(app, unit, plan, people):
-    """GET /items/{id} encodes boards.item_detail with orjson, not through WorkItemOut: the two must agree for
+    """GET /items/{id} encodes detail.item_detail with orjson, not through WorkItemOut: the two must agree for
     every kind of item in every state (dates, moments, enums, parents, children, cooperating parts)."""
     import orjson
 
@@ -236,6 +237,37 @@ def test_an_items_detail_encodes_as_its_schema_dumps_it(app, unit, plan, people)
     built = [build(kind, state, app=app, unit=unit, plan=plan, people=people) for kind in KINDS for state in STATES]
     for item in built + [item.parent for item in built if item.parent is not None]:
         for actor in (people["office"], people["county_admin"]):
-            detail = boards.item_detail(item, DEADLINES, actor=actor)
+            detail = item_detail(item, DEADLINES, actor=actor)
             answered = {name: detail[name] for name in ITEM_FIELDS if name in detail}  # as api.items.item_json
             assert orjson.loads(orjson.dumps(answered)) == ITEM_OUT.dump(detail), item.id
+
+
+def _shown(load: Callable[[], Any], actor) -> Any:
+    """An item's detail as the actor is shown it through `load` (item, known), or the refusal's code."""
+    db.session.expire_all()  # each way loads the item afresh, as a request would
+    try:
+        item, known = load()
+    except NotFound as refused:
+        return refused.code
+    return item_detail(item, DEADLINES, actor=actor, known=known)
+
+
+def test_an_item_read_for_its_detail_shows_each_person_what_the_full_load_shows(app, unit, plan, people):
+    """GET /items/{id} loads with detail.read_visible, which asks in the item's own statement whether it has
+    cooperating units, sub-items and a pending extension request and skips those queries when not: for every
+    kind in every state, and with a request waiting, each person is shown the same detail (offers included) as
+    through items.get_visible, and refused the same items (a unit never reads an item it may not see)."""
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people) for kind in KINDS for state in STATES]
+    waiting = build("split_child", "in_progress", app=app, unit=unit, plan=plan, people=people)
+    deadline_extensions.request_extension(waiting, actor=people["township_admin"], due=waiting.due_date + timedelta(1),
+                                          reason="需要时间", now=NOW)
+    db.session.commit()
+    ids = sorted({item.id for item in built + [waiting]} | {item.parent_id for item in built if item.parent_id})
+    refused = 0
+    for item_id in ids:
+        for name, actor in people.items():
+            full = _shown(lambda: (items.get_visible(item_id, actor=actor), None), actor)
+            fast = _shown(lambda: read_visible(item_id, actor=actor), actor)
+            assert fast == full, (item_id, name)
+            refused += full == "item_not_found"
+    assert refused and _shown(lambda: read_visible(ids[-1] + 1000, actor=people["office"]), None) == "item_not_found"

@@ -10,8 +10,9 @@ from tests.conftest import NOW
 
 from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
-from tracker.models import Event, ItemSource, ItemStatus, Role, WorkItem
+from tracker.models import Event, ItemSource, ItemStatus, Role, Unit, WorkItem
 from tracker.services.trust import permissions
+from tracker.services.work.detail import item_detail
 from tracker.services.work import assignment, boards, deadline_extensions, instructions, items, splitting, workflow
 from tracker.services.work.boards import Deadlines, ItemFilters
 
@@ -88,7 +89,7 @@ def test_a_county_splits_among_its_townships_and_reviews_them_as_the_office_does
     items.cancel_item(west, actor=people["jiaqu"], reason="西城无此问题", expected_version=west.version, now=NOW)
     move(ad_hoc, people["jiaqu"], ItemStatus.SUBMITTED, note="全部完成")
     move(ad_hoc, people["office"], ItemStatus.DONE)
-    detail = boards.item_detail(ad_hoc, DEADLINES, actor=people["office"])
+    detail = item_detail(ad_hoc, DEADLINES, actor=people["office"])
     assert [(c["unit_name"], c["status"], c["cancelled"]) for c in detail["children"]] == [
         ("东城街道", ItemStatus.DONE, False), ("西城街道", ItemStatus.ASSIGNED, True)]
 
@@ -138,7 +139,7 @@ def test_the_lead_units_admin_names_the_person_responsible_audited(people, ad_ho
                                expected_version=ad_hoc.version, now=NOW)
     assert ad_hoc.responsible_user_id == person.id and ad_hoc.contact_phone == "0571-8888 1234"
     assert board_ids(people["jiaqu"])[ad_hoc.id]
-    assert boards.item_detail(ad_hoc, DEADLINES, actor=people["office"])["responsible_name"] == "zhang_san"
+    assert item_detail(ad_hoc, DEADLINES, actor=people["office"])["responsible_name"] == "zhang_san"
     for actor in (people["jiaqu_member"], people["sfj"], people["leader"]):
         with pytest.raises(NotAllowed):
             assignment.set_responsible(ad_hoc, actor=actor, user_id=None, phone=None,
@@ -232,10 +233,10 @@ def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people
     item = db.session.scalars(sa.select(WorkItem).where(WorkItem.template_id == template.id)).first()
     params = {p.key: p for p in db.session.scalars(sa.select(TaskParameter).where(
         TaskParameter.task_id == template.task_id))}
-    assert "不少于X次" in boards.item_detail(item, DEADLINES, actor=people["office"])["title"]
+    assert "不少于X次" in item_detail(item, DEADLINES, actor=people["office"])["title"]
     plans.set_parameters(plan, actor=people["office"], now=NOW,
                          values={params["lectures_per_year"].id: "4", params["leadership_lectures_per_year"].id: "2"})
-    detail = boards.item_detail(item, DEADLINES, actor=people["office"])
+    detail = item_detail(item, DEADLINES, actor=people["office"])
     assert detail["title"].endswith("不少于4次") and "X" not in detail["title"]
     assert "不少于4次,其中领导班子不少于2次" in detail["description"]
     (card,) = boards.list_items(ItemFilters(q="专题讲座", unit_id=item.unit_id), actor=people["office"],
@@ -243,4 +244,18 @@ def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people
     assert card["title"].endswith("不少于4次")
     items.edit_item(item, actor=people["office"], changes={"title": "本单位自行拟定:每年不少于X次"},
                     expected_version=item.version, now=NOW)
-    assert boards.item_detail(item, DEADLINES, actor=people["office"])["title"] == "本单位自行拟定:每年不少于X次"
+    assert item_detail(item, DEADLINES, actor=people["office"])["title"] == "本单位自行拟定:每年不少于X次"
+
+
+def test_a_unit_placed_below_a_county_is_below_it_at_once_in_the_same_transaction(app, unit):
+    """permissions reads the unit tree once per transaction; a unit added or moved, flushed or not yet, is
+    seen by the next question, as when the tree was queried for every question."""
+    county, other = unit("jiaqu"), unit("yiqu")
+    assert not permissions.is_below(other.id, county.id)
+    township = Unit(key="jiaqu_nancheng", name="南城街道", short_name="南城街道", kind=unit("jiaqu_dongcheng").kind,
+                    parent_id=county.id)
+    db.session.add(township)
+    assert township.id is None  # not flushed yet: the question itself must see it
+    assert permissions.subordinate_units(county.id)[-1] is township
+    other.parent_id = county.id
+    assert permissions.is_below(other.id, county.id) and permissions.has_subordinates(county.id)

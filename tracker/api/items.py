@@ -8,7 +8,7 @@ from flask import Response, request
 from ..clock import utcnow
 from ..models import WorkItem
 from ..services.plan import lookup
-from ..services.work import boards, item_rules, items
+from ..services.work import boards, detail, item_rules, items
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, json_response, next_link, visible_item
 from .errors import PreconditionRequired
@@ -20,10 +20,10 @@ ITEM_OUT = WorkItemOut()  # what the answer is documented by (and tested against
 ITEM_FIELDS = tuple(ITEM_OUT.fields)  # the detail's keys the API answers (the pages read two more)
 
 
-def item_json(item: WorkItem) -> dict[str, Any]:
-    """The item as the API answers it: boards.item_detail's keys that WorkItemOut declares."""
-    detail = boards.item_detail(item, deadlines(), actor=actor())
-    return {name: detail[name] for name in ITEM_FIELDS if name in detail}
+def item_json(item: WorkItem, known: detail.Known | None = None) -> dict[str, Any]:
+    """The item as the API answers it: detail.item_detail's keys that WorkItemOut declares."""
+    shown = detail.item_detail(item, deadlines(), actor=actor(), known=known)
+    return {name: shown[name] for name in ITEM_FIELDS if name in shown}
 
 
 def card_fields(args: dict[str, Any]) -> tuple[str, ...]:
@@ -32,7 +32,7 @@ def card_fields(args: dict[str, Any]) -> tuple[str, ...]:
     return ("id", *dict.fromkeys(name for name in asked if name != "id")) if asked else ()
 
 
-def item_response(item: WorkItem, status: int = 200) -> Response:
+def item_response(item: WorkItem, status: int = 200, known: detail.Known | None = None) -> Response:
     """The card as JSON with its version as the ETag, for a later If-Match.
 
     Handlers that change the item build this after the service flushed and before they commit, so the answer
@@ -40,7 +40,7 @@ def item_response(item: WorkItem, status: int = 200) -> Response:
     as WorkItemOut would dump them; tests/api/test_items.py holds the two equal): a marshmallow dump per request
     was a tenth of one item's time.
     """
-    response = json_response(item_json(item), status)
+    response = json_response(item_json(item, known), status)
     response.set_etag(str(item.version))
     return response
 
@@ -89,7 +89,8 @@ def create_items(data: dict[str, Any]) -> Response:
 @errors(blp, 404)
 def get_item(item_id: int) -> Response:
     """With `If-None-Match: <ETag>`, an unchanged item is a bodiless 304: cheap polling."""
-    response = item_response(visible_item(item_id))
+    item, known = detail.read_visible(item_id, actor=actor())
+    response = item_response(item, known=known)
     response.make_conditional(request)  # in place: 304 and no body when the ETag matches
     return response
 

@@ -18,7 +18,6 @@ from ..services.plan import plans, wording
 from ..services.trust import accounts, permissions
 from ..services.work import (
     assignment,
-    boards,
     comments,
     mentions,
     deadline_extensions,
@@ -30,6 +29,7 @@ from ..services.work import (
     progress,
     workflow,
 )
+from ..services.work.detail import item_detail
 from ..schemas import page_forms
 from . import forms, htmx
 from .access import changers_only, units_only
@@ -47,7 +47,7 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
     updates, events = progress.updates_of(item), feed.item_events(item)
     people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
     shown = records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id), limit=200)
-    card = boards.item_detail(item, deadlines(), actor=current_user)
+    card = item_detail(item, deadlines(), actor=current_user)
     offered = card["offers"]
     return {"item": item, "card": card, "task": item.task,
             "updates": updates, "events": events, "people": people, "offers": offered,
@@ -86,7 +86,7 @@ def move(item_id: int) -> Response:
     if data.get("via") == "form":
         flash(moved_message(source, item.status))
         return forms.finished(back)
-    return htmx.trigger(render("board/_card.html", c=boards.item_detail(item, deadlines(), actor=current_user)),
+    return htmx.trigger(render("board/_card.html", c=item_detail(item, deadlines(), actor=current_user)),
                         {"tracker:flash": {"message": moved_message(source, item.status), "level": "info"}})
 
 

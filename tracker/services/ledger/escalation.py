@@ -29,7 +29,7 @@ from . import alerts, notices
 from .ladder import Level, ladder_reason, unanswered_reason
 from ..trust import audit
 from ...idempotent import insert_or_ignore, insert_select_or_ignore, refresh_statistics, serialise
-from ..work.deadlines import days_overdue, local_today
+from ..work.deadlines import days_overdue, days_overdue_clause, local_today
 
 SCANNER = "scheduler"
 RECORD_KEY = ("item_id", "kind", "level", "due_date")
@@ -110,7 +110,7 @@ def _write_ladder_records(today: date, now: datetime, ladder: Sequence[Level], r
     which the database does far faster than a round trip per row.
     """
     items, records = WorkItem.__table__, AccountabilityRecord.__table__
-    overdue = _days_overdue_sql(today, items.c.due_date)
+    overdue = days_overdue_clause(today, items.c.due_date)
     for level in ladder:
         answer_due = today + timedelta(days=level.answer_within_days) if level.answer_within_days else None
         suffix = ladder_reason(level, 0, answer_due).removeprefix("逾期 0 天")
@@ -146,13 +146,6 @@ def _recorded_clause(records: sa.Table, items: sa.Table, level: int) -> sa.Colum
         ).cte(f"recorded_{level}").prefix_with("MATERIALIZED")
     return sa.exists().where(source.c.item_id == items.c.id, source.c.kind == LADDER_KIND,
                              source.c.level == level, source.c.due_date == items.c.due_date)
-
-
-def _days_overdue_sql(today: date, due: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """days_overdue() as SQL, for a due date already known to be before `today`."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.literal(today, sa.Date()) - due
-    return sa.cast(sa.func.julianday(sa.literal(today.isoformat())) - sa.func.julianday(due), sa.Integer)
 
 
 def _write_unanswered_records(today: date, now: datetime, result: ScanResult) -> None:

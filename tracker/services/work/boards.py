@@ -36,7 +36,7 @@ from . import evidence, offers
 from .item_rules import Facts
 from .deadlines import Light, days_overdue, light, light_clause
 from .search import item_search_clause
-from .workflow import STATUS_LABELS, returned_by
+from .workflow import STATUS_LABELS
 
 COLUMN_ORDER = list(ItemStatus)
 COLUMN_INDEX = {status.value: index for index, status in enumerate(COLUMN_ORDER)}
@@ -351,42 +351,3 @@ def board(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swimlanes:
 def _empty_columns() -> list[dict[str, Any]]:
     return [{"status": status.value, "label": STATUS_LABELS[status][0], "label_en": STATUS_LABELS[status][1],
              "count": 0, "cards": []} for status in COLUMN_ORDER]
-
-
-def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[str, Any]:
-    """One card with everything a detail view shows (a handful of lazy loads; one item, not a list): its lead
-    and cooperating units with their parts, the person responsible, its source, its parent and children, and
-    what the actor is offered on it."""
-    def lit(status: ItemStatus, due: date | None) -> Light | None:
-        return light(status=status, due=due, today=deadlines.today, warning_days=deadlines.warning_days)
-
-    return {
-        "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
-        "task_number": item.task.number if item.task else None,
-        "group_id": item.task.group_id if item.task else None, "unit_id": item.unit_id,
-        "unit_name": item.unit.short_name, "title": wording.title(item),
-        "description": wording.description(item),
-        "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
-        "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
-        "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
-        "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
-        "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
-        "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
-        "days_overdue": 0 if item.status == ItemStatus.DONE else days_overdue(item.due_date, deadlines.today),
-        "parent_id": item.parent_id, "source": item.source,
-        "parent": {"id": item.parent.id, "title": wording.title(item.parent), "unit_name": item.parent.unit.short_name}
-        if item.parent else None, "source_ref": item.source_ref,
-        "responsible_user_id": item.responsible_user_id,
-        "responsible_name": item.responsible.display_name if item.responsible else None,
-        "contact_phone": item.contact_phone, "cancelled_at": item.cancelled_at, "cancel_reason": item.cancel_reason,
-        "cooperating_units": [{"unit_id": part.unit_id, "unit_name": part.unit.short_name,
-                               "done": part.is_done, "done_at": part.part_done_at, "note": part.part_note}
-                              for part in item.cooperators],
-        "children": [{"id": child.id, "title": wording.title(child), "unit_id": child.unit_id,
-                      "unit_name": child.unit.short_name, "status": child.status, "due_date": child.due_date,
-                      "cancelled": child.cancelled_at is not None,
-                      "light": None if child.cancelled_at else lit(child.status, child.due_date)}
-                     for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
-                                                     .order_by(WorkItem.id))],
-        "offers": offers.of_item(actor, item),
-    }

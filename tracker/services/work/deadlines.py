@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ...extensions import db
 from ...models import ItemStatus, WorkItem
 
 
@@ -30,6 +32,15 @@ def days_overdue(due: date | None, today: date) -> int:
     if due is None or today <= due:
         return 0
     return (today - due).days
+
+
+def days_overdue_clause(today: date, due: sa.ColumnElement[Any] | sa.orm.InstrumentedAttribute[Any]
+                        ) -> sa.ColumnElement[Any]:
+    """days_overdue() as SQL, for a due date already known to be before `today` (the escalation scan's and the
+    overdue list's)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.literal(today, sa.Date()) - due
+    return sa.cast(sa.func.julianday(sa.literal(today.isoformat())) - sa.func.julianday(due), sa.Integer)
 
 
 def light(*, status: ItemStatus, due: date | None, today: date, warning_days: int) -> Light | None:

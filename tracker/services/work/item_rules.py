@@ -55,9 +55,9 @@ class Facts:
     due_date: date | None
 
     @classmethod
-    def of(cls, item: WorkItem) -> Facts:
+    def of(cls, item: WorkItem, **known: Any) -> Facts:
         return cls(item, id=item.id, status=ItemStatus(item.status), unit_id=item.unit_id, parent_id=item.parent_id,
-                   cancelled=item.cancelled_at is not None, due_date=item.due_date)
+                   cancelled=item.cancelled_at is not None, due_date=item.due_date, **known)
 
     @property
     def item(self) -> WorkItem:
@@ -286,7 +286,7 @@ def split(actor: User, f: Facts) -> Refusal:
         lambda: None if f.status in (ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS) else Invalid(
             "只能分解待签收或进行中的工作项", "Only an item assigned or in progress can be split",
             code="not_splittable"),
-        lambda: None if permissions.subordinate_units(f.unit_id) else Invalid(
+        lambda: None if permissions.has_subordinates(f.unit_id) else Invalid(
             "本单位没有下属单位,不能分解", "Your unit has no units below it to split among", code="no_subordinates"))
 
 

@@ -36,11 +36,12 @@ def of_card(actor: User, facts: Facts) -> dict[str, Any]:
     return {"moves": moves(actor, facts), "reorder": item_rules.may(actor, facts, "reorder")}
 
 
-def of_item(actor: User, item: WorkItem) -> dict[str, Any]:
-    """An item's offers: a card's, and the actions of its page. Nothing for an item the actor may not see."""
+def of_item(actor: User, item: WorkItem, **known: Any) -> dict[str, Any]:
+    """An item's offers: a card's, and the actions of its page. Nothing for an item the actor may not see.
+    `known`: facts the item's load already answered (Facts: a fact given is not asked of the database)."""
     if not permissions.can_see_item(actor, item):
         return dict(NOTHING)
-    facts = Facts.of(item)
+    facts = Facts.of(item, **known)
     return of_card(actor, facts) | {"actions": [a for a in ACTIONS if item_rules.may(actor, facts, a)]}
 
 
