@@ -2,6 +2,7 @@
 from .accountability import AccountabilityRecord, DocSequence
 from .assessment import Assessment
 from .bulletin import Bulletin, BulletinKind, BulletinStatus
+from .contest import ContestStatus, ItemContest
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
@@ -34,8 +35,8 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
-    "Comment", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
-    "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction",
+    "Comment", "ContestStatus", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event", "EvidenceRule",
+    "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport", "Instruction", "ItemContest",
     "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun", "Lockout",
     "LoginAttempt", "MissedReport", "RecoveryCode", "Notification", "NotificationMail", "Phase", "PhaseSource", "Plan", "Priority",
     "ProgressUpdate", "ProposalStatus", "RecordStatus", "ReportFrequency", "ReportStatus", "ReportingRhythm",

@@ -1,0 +1,129 @@
+"""退办 / 异议: the lead unit of an item (or a cooperating unit, for its part) contests the assignment with a reason
+and, if it likes, the unit it believes responsible, within the plan's window of working days from the assignment
+(`Plan.contest_days`, default 7; the holiday calendar counts). The office upholds it, reassigning the item to the
+named unit or another, due date kept or changed, or rejects it with a reason. The ladder does not stop while a
+contest waits: the item only shows 异议中. Each step is audited and tells the units, in the step's transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ... import limits
+from ...errors import Invalid, NotAllowed, NotFound
+from ...extensions import db
+from ...models import ContestStatus, ItemContest, ItemStatus, Role, Unit, User, WorkItem
+from ..ledger import notifications
+from ..plan import wording
+from ..plan.workdays import Calendar
+from ..trust import audit, permissions
+from . import assignment, item_news, items
+from .workflow import check_version
+
+
+def window_closes(item: WorkItem, calendar: Calendar) -> date:
+    """The last day a unit may contest the item: `contest_days` working days after the day it was assigned."""
+    day = item.created_at.astimezone(ZoneInfo(item.plan.timezone)).date()
+    left = item.plan.contest_days
+    while left > 0:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            left -= 1
+    return day
+
+
+def pending(item_id: int) -> ItemContest | None:
+    return db.session.scalar(sa.select(ItemContest).where(ItemContest.item_id == item_id,
+                                                           ItemContest.status == ContestStatus.PENDING))
+
+
+def _contesting_unit(actor: User, item: WorkItem) -> int:
+    """The unit the actor contests for: the lead unit, or a cooperating unit for its part; its admin only."""
+    permissions.require_not_read_only(actor)
+    carries = actor.unit_id == item.unit_id or any(part.unit_id == actor.unit_id for part in item.cooperators)
+    if actor.role != Role.UNIT_ADMIN or not carries:
+        raise NotAllowed("只有承办该工作项的单位管理员可以提出异议", "Only an administrator of a unit carrying the item "
+                         "may contest it", code="contest_forbidden")
+    return actor.unit_id
+
+
+def raise_contest(item: WorkItem, *, actor: User, reason: str, proposed_unit_id: int | None, calendar: Calendar,
+                  now: datetime) -> ItemContest:
+    unit_id = _contesting_unit(actor, item)
+    if item.cancelled_at is not None or item.status == ItemStatus.DONE:
+        raise Invalid("该工作项已办结或撤销,不能提出异议", "The item is done or cancelled", code="item_closed")
+    closes = window_closes(item, calendar)
+    today = now.astimezone(ZoneInfo(item.plan.timezone)).date()
+    if today > closes:
+        raise Invalid(f"异议期已于 {closes.isoformat()} 届满(交办后 {item.plan.contest_days} 个工作日内),不能再提出异议",
+                      f"The window to contest closed on {closes.isoformat()}", code="contest_window_closed")
+    if pending(item.id) is not None:
+        raise Invalid("该工作项已有待处理的异议", "A contest of this item is already waiting", code="contest_pending")
+    text = (reason or "").strip()
+    if not text or len(text) > limits.NOTE:
+        raise Invalid("须说明异议理由", "A contest needs a reason", code="reason_required",
+                      fields={"reason": [f"须填写,且不超过 {limits.NOTE} 字"]})
+    if proposed_unit_id is not None and (proposed_unit_id == unit_id or db.session.get(Unit, proposed_unit_id) is None):
+        raise Invalid("建议的承办单位无效", "The unit named instead is not valid", code="unit_invalid",
+                      fields={"proposed_unit_id": ["不能是本单位,且须为已有单位"]})
+    contest = ItemContest(item_id=item.id, unit_id=unit_id, proposed_unit_id=proposed_unit_id, reason=text,
+                          raised_by_id=actor.id, raised_at=now, status=ContestStatus.PENDING)
+    db.session.add(contest)
+    db.session.flush()
+    audit.record(actor=actor, action="item.contest", entity_type="item_contest", entity_id=contest.id,
+                 item_id=item.id, after={"reason": text, "proposed_unit_id": proposed_unit_id}, now=now)
+    item_news.notify(unit_ids=[item.plan.office_unit_id], item=item, kind=notifications.CONTESTED, actor=actor,
+                     now=now, text=f"{actor.unit.short_name}对《{wording.title(item)}》提出异议:{text}")
+    return contest
+
+
+def decide(contest: ItemContest, *, actor: User, uphold: bool, note: str, expected_version: int, now: datetime,
+           new_unit_id: int | None = None, new_due_date: date | None = None) -> ItemContest:
+    """The office's decision. Upheld: the item goes to `new_unit_id` (default: the unit the contest named), its due
+    date kept unless `new_due_date`; the contesting unit leaves it. Rejected: the item stays as it was."""
+    permissions.require_office(actor)
+    if contest.status != ContestStatus.PENDING:
+        raise Invalid("该异议已处理", "This contest was decided already", code="contest_decided")
+    item = db.session.get(WorkItem, contest.item_id)
+    if item is None:
+        raise NotFound("工作项不存在", "Item not found")
+    check_version(item, expected_version)
+    text = (note or "").strip()
+    if not text or len(text) > limits.NOTE:
+        raise Invalid("须说明处理理由", "A decision needs a reason", code="reason_required",
+                      fields={"note": [f"须填写,且不超过 {limits.NOTE} 字"]})
+    if uphold:
+        target_id = new_unit_id or contest.proposed_unit_id
+        target = db.session.get(Unit, target_id) if target_id else None
+        if target is None or target.id == contest.unit_id:
+            raise Invalid("异议成立须指定新的承办单位", "Upholding names the unit that takes the item",
+                          code="unit_required", fields={"new_unit_id": ["须选择新的承办单位"]})
+        _reassign(item, contest, target, actor=actor, now=now)
+        if new_due_date is not None and new_due_date != item.due_date:
+            items.edit_item(item, actor=actor, changes={"due_date": new_due_date}, expected_version=item.version,
+                            now=now, reason=f"异议成立,重新交办:{text}")
+        contest.new_unit_id, contest.new_due_date = target.id, new_due_date
+    contest.status = ContestStatus.UPHELD if uphold else ContestStatus.REJECTED
+    contest.decided_by_id, contest.decided_at, contest.decision_note = actor.id, now, text
+    audit.record(actor=actor, action="item.contest_upheld" if uphold else "item.contest_rejected",
+                 entity_type="item_contest", entity_id=contest.id, item_id=item.id,
+                 after={"note": text, "new_unit_id": contest.new_unit_id,
+                        "new_due_date": new_due_date.isoformat() if new_due_date else None}, now=now)
+    word = "异议成立,已重新交办" if uphold else "异议不成立,仍由原单位承办"
+    item_news.notify(unit_ids=[contest.unit_id], item=item, kind=notifications.CONTEST_DECIDED, actor=actor,
+                     now=now, text=f"《{wording.title(item)}》{word}:{text}")
+    return contest
+
+
+def _reassign(item: WorkItem, contest: ItemContest, target: Unit, *, actor: User, now: datetime) -> None:
+    """The lead unit contested: the target leads. A cooperating unit contested: its part goes to the target."""
+    cooperating = [part.unit for part in item.cooperators if part.unit_id != contest.unit_id]
+    if contest.unit_id == item.unit_id:
+        lead = target
+    else:
+        lead = item.unit
+        cooperating.append(target)
+    assignment.set_units(item, actor=actor, lead=lead, cooperating=[u for u in cooperating if u.id != lead.id],
+                         expected_version=item.version, now=now)
