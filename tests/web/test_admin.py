@@ -185,3 +185,20 @@ def test_no_one_else_administers_an_account_and_ids_cannot_be_probed(client, mak
     if role != Role.UNIT_ADMIN:
         assert client.get("/admin/users").status_code == 403
         assert client.post("/admin/users/new", data={"username": "x"}).status_code == 403
+
+
+
+def test_the_accounts_list_costs_the_same_queries_whatever_the_number_of_units(client, make_user, count_queries):
+    logged_in(client, make_user, Role.OFFICE_ADMIN, "office", "boss")
+    client.get("/admin/users")
+
+    def listed() -> list[str]:
+        with count_queries() as statements:
+            assert client.get("/admin/users").status_code == 200
+        return [sql for sql in statements if "SAVEPOINT" not in sql]  # the test's own transaction bookkeeping
+
+    few = listed()
+    for key in ("sfj", "gaj", "jiaqu", "city"):
+        make_user(Role.UNIT_MEMBER, key, username=f"more_{key}")
+    more = listed()
+    assert len(more) <= len(few), "\n".join(more)

@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..clock import utcnow
-from ..models import User
+from ..models import Role, User
 from ..schemas import page_forms
 from ..schemas.accounts import AccountFilterArgs
+from ..services.plan import glossary
 from ..services.trust import account_admin, two_factor
-from . import forms
+from . import forms, i18n
 from .helpers import unit_options
 from .htmx import render
 
@@ -35,8 +36,10 @@ def users() -> Response:
     args = forms.query(AccountFilterArgs())
     filters = account_admin.AccountFilters(q=args["q"], role=args["role"], unit_id=args["unit"],
                                            enabled=args["enabled"])
-    return render("admin_users.html", rows=account_admin.list_accounts(actor=current_user, filters=filters),
-                  args=args, **_choices())
+    # Each role's words once (the office's is its unit's name, a query), not once per row.
+    words = {role: glossary.role_label(role, i18n.current_lang()) for role in Role}
+    rows = [(row, words[row.user.role]) for row in account_admin.list_accounts(actor=current_user, filters=filters)]
+    return render("admin_users.html", rows=rows, args=args, **_choices())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sqlalchemy.orm import contains_eager
 
 from ...errors import Invalid, NotAllowed, NotFound
 from ...extensions import db
@@ -73,9 +74,10 @@ class AccountRow:
 
 
 def list_accounts(*, actor: User, filters: AccountFilters = AccountFilters(), limit: int = 500) -> list[AccountRow]:
-    """The accounts the actor administers, with each one's last sign-in; two queries whatever the count."""
+    """The accounts the actor administers, each with its unit and last sign-in; two queries whatever the count."""
     require_administer_accounts(actor)
-    query = sa.select(User).join(Unit, Unit.id == User.unit_id).order_by(Unit.id, User.username).limit(limit)
+    query = (sa.select(User).join(Unit, Unit.id == User.unit_id).options(contains_eager(User.unit))
+             .order_by(Unit.id, User.username).limit(limit))
     if not permissions.is_office(actor):
         query = query.where(User.unit_id == actor.unit_id, User.role.in_(UNIT_ADMIN_GRANTS))
     if filters.q:
