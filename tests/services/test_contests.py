@@ -11,7 +11,7 @@ from tracker.errors import Invalid, NotAllowed
 from tracker.extensions import db
 from tracker.models import ContestStatus, Event, Notification, Role
 from tracker.services.plan.workdays import Calendar
-from tracker.services.work import contests
+from tracker.services.work import assignment, contests
 
 WEEKDAYS = Calendar()
 
@@ -94,7 +94,7 @@ def test_the_office_rejects_a_contest_with_a_reason_and_the_item_stays(make_item
         contests.decide(contest, actor=office, uphold=False, note=" ", expected_version=item.version, now=now)
     contests.decide(contest, actor=office, uphold=False, note="属于本单位职责", expected_version=item.version, now=now)
     assert item.unit_id == unit("sfj").id and contest.status == ContestStatus.REJECTED
-    with pytest.raises(Invalid, match="已处理"):
+    with pytest.raises(Invalid, match="没有待处理的异议"):
         contests.decide(contest, actor=office, uphold=True, note="改判", expected_version=item.version, now=now)
 
 
@@ -105,3 +105,27 @@ def test_only_the_office_decides_a_contest(make_item, make_user, now):
     with pytest.raises(NotAllowed):
         contests.decide(contest, actor=make_user(Role.UNIT_ADMIN, "gaj"), uphold=False, note="x",
                         expected_version=item.version, now=now)
+
+
+def test_a_cooperating_unit_contests_its_part_and_upheld_its_part_goes_to_the_named_unit(
+        make_item, make_user, office, unit, now):
+    item = make_item("jiaqu")
+    assignment.set_units(item, actor=office, lead=unit("jiaqu"), cooperating=[unit("sfj")],
+                         expected_version=item.version, now=now)
+    contest = contests.raise_contest(item, actor=make_user(Role.UNIT_ADMIN, "sfj"), reason="配合部分应由市公安局承担",
+                                     proposed_unit_id=unit("gaj").id, calendar=WEEKDAYS, now=now)
+    assert contest.unit_id == unit("sfj").id
+    contests.decide(contest, actor=office, uphold=True, note="同意", expected_version=item.version, now=now)
+    assert item.unit_id == unit("jiaqu").id
+    assert [part.unit_id for part in item.cooperators] == [unit("gaj").id]
+    assert actions(item.id)[-2:] == ["item.units", "item.contest_upheld"]
+
+
+def test_a_unit_cannot_decide_its_own_contest(make_item, make_user, now):
+    item = make_item("sfj")
+    admin = make_user(Role.UNIT_ADMIN, "sfj")
+    contest = contests.raise_contest(item, actor=admin, reason="职责不符", proposed_unit_id=None, calendar=WEEKDAYS,
+                                     now=now)
+    with pytest.raises(NotAllowed, match="办公室"):
+        contests.decide(contest, actor=admin, uphold=False, note="撤回", expected_version=item.version, now=now)
+    assert contest.status == ContestStatus.PENDING

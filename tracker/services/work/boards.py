@@ -31,9 +31,10 @@ from ...models import (
 )
 from ...models.accountability import UNANSWERED_KIND
 from ..plan import wording
+from ..plan.workdays import WEEKDAYS_ONLY, Calendar
 from ..trust import permissions
 from . import evidence, offers
-from .item_rules import Facts
+from .item_rules import Day, Facts
 from .deadlines import Light, days_overdue, light, light_clause
 from .search import item_search_clause
 from .workflow import STATUS_LABELS, returned_by
@@ -71,6 +72,7 @@ class ItemFilters:
 class Deadlines:
     today: date
     warning_days: int
+    calendar: Calendar = WEEKDAYS_ONLY  # working days: the window to contest an item counts them
 
 
 # Status and priority come back as plain strings: converting 5,000 of each to enums and back costs more than
@@ -388,5 +390,5 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[st
                       "light": None if child.cancelled_at else lit(child.status, child.due_date)}
                      for child in db.session.scalars(sa.select(WorkItem).where(WorkItem.parent_id == item.id)
                                                      .order_by(WorkItem.id))],
-        "offers": offers.of_item(actor, item),
+        "offers": offers.of_item(actor, item, Day(deadlines.today, deadlines.calendar)),
     }

@@ -6,32 +6,26 @@ contest waits: the item only shows 异议中. Each step is audited and tells the
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ... import limits
-from ...errors import Invalid, NotAllowed, NotFound
+from ...errors import Invalid
 from ...extensions import db
-from ...models import ContestStatus, ItemContest, ItemStatus, Role, Unit, User, WorkItem
+from ...models import ContestStatus, ItemContest, Unit, User, WorkItem
 from ..ledger import notifications
 from ..plan import wording
 from ..plan.workdays import Calendar
-from ..trust import audit, permissions
-from . import assignment, item_news, items
+from ..trust import audit
+from . import assignment, item_news, item_rules, items
 from .workflow import check_version
 
 
 def window_closes(item: WorkItem, calendar: Calendar) -> date:
     """The last day a unit may contest the item: `contest_days` working days after the day it was assigned."""
-    day = item.created_at.astimezone(ZoneInfo(item.plan.timezone)).date()
-    left = item.plan.contest_days
-    while left > 0:
-        day += timedelta(days=1)
-        if calendar.is_working_day(day):
-            left -= 1
-    return day
+    return item_rules.Facts.of(item, item_rules.Day(date.min, calendar)).contest_closes
 
 
 def pending(item_id: int) -> ItemContest | None:
@@ -39,28 +33,14 @@ def pending(item_id: int) -> ItemContest | None:
                                                            ItemContest.status == ContestStatus.PENDING))
 
 
-def _contesting_unit(actor: User, item: WorkItem) -> int:
-    """The unit the actor contests for: the lead unit, or a cooperating unit for its part; its admin only."""
-    permissions.require_not_read_only(actor)
-    carries = actor.unit_id == item.unit_id or any(part.unit_id == actor.unit_id for part in item.cooperators)
-    if actor.role != Role.UNIT_ADMIN or not carries:
-        raise NotAllowed("只有承办该工作项的单位管理员可以提出异议", "Only an administrator of a unit carrying the item "
-                         "may contest it", code="contest_forbidden")
-    return actor.unit_id
-
-
 def raise_contest(item: WorkItem, *, actor: User, reason: str, proposed_unit_id: int | None, calendar: Calendar,
                   now: datetime) -> ItemContest:
-    unit_id = _contesting_unit(actor, item)
-    if item.cancelled_at is not None or item.status == ItemStatus.DONE:
-        raise Invalid("该工作项已办结或撤销,不能提出异议", "The item is done or cancelled", code="item_closed")
-    closes = window_closes(item, calendar)
+    """Raises what item_rules.contest refuses (anyone but an admin of a unit carrying the item, a closed item, a
+    contest already waiting, the window closed: naming the day it closed), and Invalid for a missing reason or a
+    named unit that is the contesting unit itself or none."""
     today = now.astimezone(ZoneInfo(item.plan.timezone)).date()
-    if today > closes:
-        raise Invalid(f"异议期已于 {closes.isoformat()} 届满(交办后 {item.plan.contest_days} 个工作日内),不能再提出异议",
-                      f"The window to contest closed on {closes.isoformat()}", code="contest_window_closed")
-    if pending(item.id) is not None:
-        raise Invalid("该工作项已有待处理的异议", "A contest of this item is already waiting", code="contest_pending")
+    item_rules.require(actor, item_rules.Facts.of(item, item_rules.Day(today, calendar)), "contest")
+    unit_id = actor.unit_id
     text = (reason or "").strip()
     if not text or len(text) > limits.NOTE:
         raise Invalid("须说明异议理由", "A contest needs a reason", code="reason_required",
@@ -83,12 +63,11 @@ def decide(contest: ItemContest, *, actor: User, uphold: bool, note: str, expect
            new_unit_id: int | None = None, new_due_date: date | None = None) -> ItemContest:
     """The office's decision. Upheld: the item goes to `new_unit_id` (default: the unit the contest named), its due
     date kept unless `new_due_date`; the contesting unit leaves it. Rejected: the item stays as it was."""
-    permissions.require_office(actor)
+    item = db.session.get(WorkItem, contest.item_id)
+    assert item is not None
+    item_rules.require(actor, item, "decide_contest")
     if contest.status != ContestStatus.PENDING:
         raise Invalid("该异议已处理", "This contest was decided already", code="contest_decided")
-    item = db.session.get(WorkItem, contest.item_id)
-    if item is None:
-        raise NotFound("工作项不存在", "Item not found")
     check_version(item, expected_version)
     text = (note or "").strip()
     if not text or len(text) > limits.NOTE:
