@@ -34,6 +34,7 @@ def register_api(app: Flask) -> TrackerApi:
         attachments,
         board,
         bulletins,
+        contests,
         digests,
         events,
         deadline_extensions,
@@ -62,9 +63,9 @@ def register_api(app: Flask) -> TrackerApi:
     api = TrackerApi(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
-    for module in (me, plans, units, items, overdue, moves, updates, attachments, deadline_extensions, events, board,
-                   records, digests, notifications, webhooks, notices, assignments, instructions, intake, indicators,
-                   bulletins, assessment, reporting):
+    for module in (me, plans, units, items, overdue, moves, updates, attachments, deadline_extensions, contests,
+                   events, board, records, digests, notifications, webhooks, notices, assignments, instructions,
+                   intake, indicators, bulletins, assessment, reporting):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

@@ -22,6 +22,7 @@ from .assignments import (
 from .bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from .assessment import AssessmentArgs, FreezeIn
 from .common import ID_RANGE, TextInteger, day_field, query_id, text_field
+from .contests import ContestDecisionIn, ContestIn
 from .indicators import PERIOD, ReportDecisionIn, ReportIn
 from .notices import NoticeDayArgs
 from .items import MoveIn, ReviewIn, WorkItemFilterArgs, WorkItemIn
@@ -85,6 +86,20 @@ ReviewForm = as_form(ReviewIn)
 class DecisionForm(as_form(DecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     """An extension decision, from the item page or the office's workspace (`next`)."""
 AnswerForm = as_form(AnswerIn)
+
+
+class ContestForm(as_form(ContestIn)):  # type: ignore[misc]  # a base as_form makes at import time
+    """A blank choice of unit names none (blank fields count as not sent)."""
+
+    proposed_unit_id = TextInteger(validate=ID_RANGE, load_default=None)
+
+
+class ContestDecisionForm(as_form(ContestDecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
+    """The office's decision on a contest, from the item page or 我的待办 (`next`); a blank unit or date keeps the
+    unit named and the due date."""
+
+    new_unit_id = TextInteger(validate=ID_RANGE, load_default=None)
+    new_due_date = day_field(load_default=None)
 
 
 class CommentForm(FormSchema):

@@ -14,12 +14,13 @@ from ..models import Attachment, WorkItem
 from ..services.assessment import reporting_duty
 from ..services.io import thumbnails
 from ..services.ledger import records
-from ..services.plan import plans, wording
+from ..services.plan import plans, units, wording
 from ..services.trust import accounts, permissions
 from ..services.work import (
     assignment,
     boards,
     comments,
+    contests,
     deadline_extensions,
     evidence,
     feed,
@@ -32,8 +33,8 @@ from ..services.work import (
 from ..schemas import page_forms
 from . import forms, htmx
 from .access import changers_only, units_only
-from ..settings import deadlines, storage
-from .helpers import moved_message, unit_options
+from ..settings import deadlines, settings, storage
+from .helpers import every_unit_option, moved_message, unit_options
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
@@ -47,7 +48,7 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
     people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
     shown = records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id), limit=200)
     card = boards.item_detail(item, deadlines(), actor=current_user)
-    offered = card["offers"]
+    offered, raised = card["offers"], contests.contests_of(item)
     return {"item": item, "card": card, "task": item.task,
             "updates": updates, "events": events, "people": people, "offers": offered,
             "comments": comments.comments_of(item), "extensions": deadline_extensions.requests_of(item),
@@ -56,6 +57,10 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "subordinates": permissions.subordinate_units(item.unit_id) if "split" in offered["actions"] else [],
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
             "design_note": plans.design_note(item, actor=current_user),
+            "contests": raised, "contest_units": units.short_names(
+                [c.unit_id for c in raised] + [c.proposed_unit_id for c in raised] + [c.new_unit_id for c in raised]),
+            "contest_closes": contests.window_closes(item, settings().calendar),
+            "every_unit": every_unit_option() if {"contest", "decide_contest"} & set(offered["actions"]) else [],
             "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 
 

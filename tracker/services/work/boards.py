@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import (
     AccountabilityRecord,
+    ContestStatus,
     Event,
+    ItemContest,
     ItemStatus,
     ItemUnit,
     Plan,
@@ -90,6 +92,9 @@ CARD_COLUMNS = (
         AccountabilityRecord.item_id == WorkItem.id, AccountabilityRecord.kind != UNANSWERED_KIND,
         AccountabilityRecord.status.in_([RecordStatus.OPEN.value, RecordStatus.ANSWERED.value]))
     .order_by(AccountabilityRecord.level.desc()).limit(1).correlate(WorkItem).scalar_subquery().label("open_level"),
+    # 异议中: a contest waits for the office (the ladder's clock runs on; the card only shows it)
+    sa.exists().where(ItemContest.item_id == WorkItem.id, ItemContest.status == ContestStatus.PENDING)
+    .correlate(WorkItem).label("contested"),
 )
 STATUS_AT = 9  # the status's place in CARD_COLUMNS
 CARD_WIDTH = len(CARD_COLUMNS) + 1  # the card's own columns and the actor's part in it (my_part)
@@ -155,7 +160,7 @@ def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
 
 CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
                "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
-               "updated_at", "light", "days_overdue", "open_level", "parent_id", "source", "responsible_name",
+               "updated_at", "light", "days_overdue", "open_level", "contested", "parent_id", "source", "responsible_name",
                "my_part", "offers")
 
 
@@ -229,7 +234,7 @@ class CardMaker:
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
          priority, due, original_due, version, returned_count, updated_at, parent_id, source,
-         responsible_name, template_id, open_level, my_part, parent_unit_id, has_open_children,
+         responsible_name, template_id, open_level, contested, my_part, parent_unit_id, has_open_children,
          submitted_by) = row[:CARD_WIDTH + len(RULE_COLUMNS)]
         if template_id in self.wordings:
             title = self.wordings[template_id].title_of(title)
@@ -243,7 +248,8 @@ class CardMaker:
             "due_date": iso[due] if due in iso else self._date(due),
             "original_due_date": iso[original_due] if original_due in iso else self._date(original_due),
             "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
-            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "parent_id": parent_id,
+            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "contested": bool(contested),
+            "parent_id": parent_id,
             "source": source, "responsible_name": responsible_name, "my_part": my_part,
         }
         if not self.fields or "offers" in self.fields:
@@ -371,6 +377,8 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[st
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
+        "contested": db.session.execute(sa.select(ItemContest.id).where(
+            ItemContest.item_id == item.id, ItemContest.status == ContestStatus.PENDING)).first() is not None,
         "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
         "completed_at": item.completed_at, "light": lit(item.status, item.due_date),

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ... import limits
-from ...errors import Invalid
+from ...errors import Invalid, NotFound
 from ...extensions import db
 from ...models import ContestStatus, ItemContest, Unit, User, WorkItem
 from ..ledger import notifications
 from ..plan import wording
 from ..plan.workdays import Calendar
-from ..trust import audit
+from ..trust import audit, permissions
 from . import assignment, item_news, item_rules, items
 from .workflow import check_version
 
@@ -31,6 +31,35 @@ def window_closes(item: WorkItem, calendar: Calendar) -> date:
 def pending(item_id: int) -> ItemContest | None:
     return db.session.scalar(sa.select(ItemContest).where(ItemContest.item_id == item_id,
                                                            ItemContest.status == ContestStatus.PENDING))
+
+
+def get_contest(contest_id: int, *, actor: User) -> ItemContest:
+    """A contest of an item the actor may see; otherwise not found."""
+    contest = db.session.get(ItemContest, contest_id)
+    item = db.session.get(WorkItem, contest.item_id) if contest else None
+    if contest is None or item is None or not permissions.can_see_item(actor, item):
+        raise NotFound("异议不存在", "Contest not found", code="contest_not_found")
+    return contest
+
+
+def contests_of(item: WorkItem) -> list[ItemContest]:
+    return list(db.session.scalars(sa.select(ItemContest).where(ItemContest.item_id == item.id)
+                                   .order_by(ItemContest.id)))
+
+
+def listed(*, actor: User, status: ContestStatus | None) -> list[ItemContest]:
+    """The contests the actor deals with: the office every one, a unit those it raised (newest first)."""
+    query = sa.select(ItemContest).order_by(ItemContest.id.desc())
+    if not permissions.is_office(actor):
+        query = query.where(ItemContest.unit_id == actor.unit_id)
+    if status is not None:
+        query = query.where(ItemContest.status == status)
+    return list(db.session.scalars(query.limit(LISTED)))
+
+
+# The office's answer to a contest, by the word a form or a program sends.
+DECISIONS: dict[str, bool] = {"uphold": True, "reject": False}
+LISTED = 500
 
 
 def raise_contest(item: WorkItem, *, actor: User, reason: str, proposed_unit_id: int | None, calendar: Calendar,
