@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.models import ContestStatus, Event, Notification, Role
 from tracker.services.plan.workdays import Calendar
 from tracker.services.work import assignment, contests
+from tracker.services.work.item_facts import window_closes
 
 WEEKDAYS = Calendar()
 
@@ -22,9 +23,9 @@ def actions(item_id: int) -> list[str]:
 
 def test_the_window_counts_working_days_from_the_assignment(make_item):
     item = make_item("sfj")  # assigned Monday 2023-04-03
-    assert contests.window_closes(item, WEEKDAYS) == date(2023, 4, 12)  # 7 working days: Wed of the next week
+    assert window_closes(item, WEEKDAYS) == date(2023, 4, 12)  # 7 working days: Wed of the next week
     holiday = Calendar(off=frozenset({date(2023, 4, 5)}))  # 清明 on the Wednesday
-    assert contests.window_closes(item, holiday) == date(2023, 4, 13)
+    assert window_closes(item, holiday) == date(2023, 4, 13)
 
 
 def test_a_lead_unit_contests_inside_its_window_and_the_office_is_told(make_item, make_user, now, plan):

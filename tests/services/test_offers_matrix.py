@@ -37,6 +37,7 @@ from tracker.services.work import (
     workflow,
 )
 from tracker.services.work.boards import Deadlines, ItemFilters
+from tracker.services.work.item_facts import window_closes
 from tracker.services.work.item_rules import Day
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
@@ -229,7 +230,7 @@ def test_with_a_contest_waiting_only_the_office_is_offered_the_decision(app, uni
 @pytest.mark.parametrize("state", ["assigned", "in_progress"])
 def test_after_the_window_no_one_is_offered_a_contest(app, unit, plan, people, state):
     item = build("plan_item", state, app=app, unit=unit, plan=plan, people=people)
-    closes = contests.window_closes(item, WEEKDAYS_ONLY)
+    closes = window_closes(item, WEEKDAYS_ONLY)
     for day in (closes, closes + timedelta(days=1)):
         check_everyone(item, people, app, unit, Day(day, WEEKDAYS_ONLY))
     assert "contest" in offers.of_item(people["county_admin"], item, Day(closes, WEEKDAYS_ONLY))["actions"]

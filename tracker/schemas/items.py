@@ -185,6 +185,8 @@ class ChildOut(Schema):
 
 class WorkItemOut(CardOut):
     description = fields.String(required=True)
+    contest_closes = fields.Date(required=True, metadata={
+        "description": "the last day a unit carrying the item may contest it (退办 / 异议, in working days)"})
     was_extended = fields.Boolean(required=True)
     last_return_reason = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)

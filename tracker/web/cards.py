@@ -33,7 +33,7 @@ from ..services.work import (
 from ..schemas import page_forms
 from . import forms, htmx
 from .access import changers_only, units_only
-from ..settings import deadlines, settings, storage
+from ..settings import deadlines, storage
 from .helpers import every_unit_option, moved_message, unit_options
 from .htmx import render
 
@@ -59,7 +59,6 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "design_note": plans.design_note(item, actor=current_user),
             "contests": raised, "contest_units": units.short_names(
                 [c.unit_id for c in raised] + [c.proposed_unit_id for c in raised] + [c.new_unit_id for c in raised]),
-            "contest_closes": contests.window_closes(item, settings().calendar),
             "every_unit": every_unit_option() if {"contest", "decide_contest"} & set(offered["actions"]) else [],
             "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 

@@ -225,9 +225,10 @@ class CardMaker:
             # Only the facts of the key: a rule reading any other fact of a card fails here (Facts.item) rather
             # than being answered from another card. The id is the first such card's: a held-back card's refusal
             # names its open sub-items, read by id; whether it refuses, all an offer says, is in the key.
+            children: dict[str, Any] = {} if has_open_children else {"open_children": []}
             facts = Facts(id=item_id, status=ItemStatus(status), unit_id=unit_id, parent_id=parent_id,
                           cancelled=False, parent_unit_id=parent_unit_id, submitted_by=submitted_by,
-                          evidence_of=evidence_rule, **({} if has_open_children else {"open_children": []}))
+                          evidence_of=evidence_rule, **children)
             found = self.offered[key] = offers.of_card(self.actor, facts)
         return found
 
@@ -379,6 +380,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User) -> dict[st
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
         "contested": db.session.execute(sa.select(ItemContest.id).where(
             ItemContest.item_id == item.id, ItemContest.status == ContestStatus.PENDING)).first() is not None,
+        "contest_closes": Facts.of(item, Day(deadlines.today, deadlines.calendar)).contest_closes,
         "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
         "completed_at": item.completed_at, "light": lit(item.status, item.due_date),

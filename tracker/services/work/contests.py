@@ -23,11 +23,6 @@ from . import assignment, item_news, item_rules, items
 from .workflow import check_version
 
 
-def window_closes(item: WorkItem, calendar: Calendar) -> date:
-    """The last day a unit may contest the item: `contest_days` working days after the day it was assigned."""
-    return item_rules.Facts.of(item, item_rules.Day(date.min, calendar)).contest_closes
-
-
 def pending(item_id: int) -> ItemContest | None:
     return db.session.scalar(sa.select(ItemContest).where(ItemContest.item_id == item_id,
                                                            ItemContest.status == ContestStatus.PENDING))

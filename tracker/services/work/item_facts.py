@@ -29,6 +29,13 @@ from ..plan.workdays import Calendar
 from . import evidence
 
 
+def window_closes(item: WorkItem, calendar: Calendar) -> date:
+    """The last day the item may be contested (退办 / 异议): the plan's `contest_days` working days after the day
+    it was assigned, in the plan's time zone."""
+    assigned = item.created_at.astimezone(ZoneInfo(item.plan.timezone)).date()
+    return calendar.after_working_days(assigned, item.plan.contest_days)
+
+
 @dataclass(frozen=True)
 class Day:
     """The day a rule is asked on, with the calendar of working days: what a window counted in working days (the
@@ -98,9 +105,7 @@ class Facts:
 
     @cached_property
     def contest_closes(self) -> date:
-        """The last day the item may be contested: the plan's `contest_days` working days after its assignment."""
-        assigned = self.item.created_at.astimezone(ZoneInfo(self.item.plan.timezone)).date()
-        return self.day.calendar.after_working_days(assigned, self.item.plan.contest_days)
+        return window_closes(self.item, self.day.calendar)
 
     @cached_property
     def contest_pending(self) -> ItemContest | None:
