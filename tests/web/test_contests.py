@@ -104,3 +104,14 @@ def test_a_member_is_not_offered_the_contest(sign_in, people, make_item, make_us
     assert "/contests" not in sign_in(people["sfj_member"]).get(f"/items/{item.id}").get_data(as_text=True)
     assert sign_in(make_user(Role.UNIT_MEMBER, "sfj")).post(f"/items/{item.id}/contests",
                                                            data={"reason": "x"}).status_code == 403
+
+
+def test_the_ledger_shows_contests_to_those_who_see_the_item(sign_in, people, make_item):
+    item = make_item("sfj", title="有异议的事项")
+    sign_in(people["sfj_admin"]).post(f"/items/{item.id}/contests", data={"reason": "职责不符"})
+    for who in ("office", "leader", "sfj_member"):
+        ledger = sign_in(people[who]).get("/ledger").get_data(as_text=True)
+        section = ledger[ledger.index('id="ledger-contests"'):]
+        assert "有异议的事项" in section and "职责不符" in section and "异议中" in section, who
+    other = sign_in(people["other_admin"]).get("/ledger").get_data(as_text=True)
+    assert "有异议的事项" not in other
