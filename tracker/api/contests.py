@@ -36,6 +36,7 @@ def of_item(item_id: int) -> list[ItemContest]:
 @blp.route("/contests")
 @blp.arguments(ContestQueryArgs, location="query")
 @blp.response(200, ContestOut(many=True))
+@errors(blp)
 def listed(args: dict[str, Any]) -> list[ItemContest]:
     """The office: every contest; a unit: those it raised. Newest first, at most 500."""
     return contests.listed(actor=actor(), status=args.get("status"))
