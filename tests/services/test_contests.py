@@ -12,7 +12,7 @@ from tracker.extensions import db
 from tracker.models import ContestStatus, Event, Notification, Role
 from tracker.services.plan.workdays import Calendar
 from tracker.services.work import assignment, contests
-from tracker.services.work.item_facts import window_closes
+from tracker.services.work.item_facts import Facts, window_closes
 
 WEEKDAYS = Calendar()
 
@@ -33,7 +33,7 @@ def test_a_lead_unit_contests_inside_its_window_and_the_office_is_told(make_item
     admin = make_user(Role.UNIT_ADMIN, "sfj")
     contest = contests.raise_contest(item, actor=admin, reason="应由市公安局牵头", proposed_unit_id=None,
                                      calendar=WEEKDAYS, now=now + timedelta(days=2))
-    assert contest.status == ContestStatus.PENDING and contests.pending(item.id) is contest
+    assert contest.status == ContestStatus.PENDING and Facts.of(item).contest_pending is contest
     assert "item.contest" in actions(item.id)
     told = db.session.scalars(sa.select(Notification).where(Notification.kind == "contested")).all()
     assert [n.unit_id for n in told] == [plan.office_unit_id]
@@ -48,7 +48,7 @@ def test_a_contest_after_its_window_is_refused_with_the_day_it_closed(make_item,
         contests.raise_contest(item, actor=admin, reason="太晚了", proposed_unit_id=None, calendar=WEEKDAYS,
                                now=now + timedelta(days=10))
     assert refused.value.code == "contest_window_closed"
-    assert contests.pending(item.id) is None
+    assert Facts.of(item).contest_pending is None
 
 
 @pytest.mark.parametrize(("role", "unit_key"), [(Role.UNIT_MEMBER, "sfj"), (Role.UNIT_ADMIN, "gaj"),

@@ -38,7 +38,7 @@ from tracker.services.work import (
 )
 from tracker.services.work.boards import Deadlines, ItemFilters
 from tracker.services.work.item_facts import window_closes
-from tracker.services.work.item_rules import Day
+from tracker.services.work.item_rules import Day, Facts
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
 PEOPLE = {  # name: (role, unit key)
@@ -104,7 +104,7 @@ def calls(item: WorkItem, actor, app, unit, now=NOW) -> dict[str, Callable[[], A
     pending = db.session.scalars(sa.select(deadline_extensions.ExtensionRequest).where(
         deadline_extensions.ExtensionRequest.item_id == item.id,
         deadline_extensions.ExtensionRequest.status == deadline_extensions.ExtensionStatus.PENDING)).first()
-    contest = contests.pending(item.id)
+    contest = Facts.of(item).contest_pending
     owed = db.session.scalars(sa.select(AccountabilityRecord).where(AccountabilityRecord.item_id == item.id)).all()
     return {
         "reorder": lambda: workflow.move(item, actor=actor, to=item.status, expected_version=version, now=NOW),

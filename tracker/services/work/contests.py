@@ -23,11 +23,6 @@ from . import assignment, item_news, item_rules, items
 from .workflow import check_version
 
 
-def pending(item_id: int) -> ItemContest | None:
-    return db.session.scalar(sa.select(ItemContest).where(ItemContest.item_id == item_id,
-                                                           ItemContest.status == ContestStatus.PENDING))
-
-
 def get_contest(contest_id: int, *, actor: User) -> ItemContest:
     """A contest of an item the actor may see; otherwise not found."""
     contest = db.session.get(ItemContest, contest_id)
