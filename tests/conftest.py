@@ -39,11 +39,14 @@ from tracker.demo.build import build as build_demo_history
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import Indicator, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem
+from tracker.services.plan.workdays import WEEKDAYS_ONLY
 from tracker.services.trust import accounts
+from tracker.services.work.item_rules import Day
 from tracker.services.work import items, progress, workflow
 from tracker.settings import EXTENSION as SETTINGS, settings as settings_of
 
 NOW = datetime(2023, 4, 3, 2, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Shanghai, early in phase 2
+TODAY = Day(date(2023, 4, 3), WEEKDAYS_ONLY)  # NOW's day, for the offers judged on a day (a contest's window)
 
 
 def pytest_report_header() -> str:

@@ -265,6 +265,12 @@ def _break(data: dict[str, Any], how: str) -> str:
     if how == "ad_hoc_evidence_unknown":
         data["ad_hoc_evidence"] = True
         return "ad_hoc_evidence"
+    if how == "contest_days_zero":
+        data["contest_days"] = 0
+        return "contest_days"
+    if how == "contest_days_as_text":
+        data["contest_days"] = "七天"
+        return "contest_days"
     if how == "template_evidence_unknown":
         data["tasks"][2]["items"][0]["evidence"] = "必须"
         return "tasks[2].items[0].evidence"
@@ -281,7 +287,7 @@ BROKEN_PLANS = ["due_outside_plan", "impossible_date", "duplicate_task_number", 
                 "indicator_unknown_direction", "indicator_year_outside_plan", "indicator_duplicate_key",
                 "indicator_monthly", "indicator_rate_over_100", "indicator_unknown_field", "indicator_negative_due_days",
                 "plan_due_days_as_text", "plan_evidence_unknown", "ad_hoc_evidence_unknown",
-                "template_evidence_unknown"]
+                "template_evidence_unknown", "contest_days_zero", "contest_days_as_text"]
 
 
 @pytest.mark.parametrize("how", BROKEN_PLANS)
@@ -311,6 +317,16 @@ def test_the_evidence_rule_is_data_of_the_plan_and_its_templates(app, plan, ship
         Task.number == edited["tasks"][2]["number"], ItemTemplate.key == edited["tasks"][2]["items"][0]["key"])
     ).scalar_one()
     assert (plan.ad_hoc_evidence_rule, template.evidence_rule) == ("required", "asked")
+
+
+def test_the_window_to_contest_is_data_of_the_plan(app, plan, shipped_plan, write):
+    """Issue 22: the working days a unit has to contest an assignment (退办 / 异议) are set by the plan file."""
+    assert plan.contest_days == shipped_plan["contest_days"] == 7
+    edited = copy.deepcopy(shipped_plan)
+    edited["contest_days"] = 10
+    assert load(app.test_cli_runner(), "load-plan", write(edited)).exit_code == 0
+    db.session.refresh(plan)
+    assert plan.contest_days == 10
 
 
 def test_every_problem_in_a_file_is_reported_at_once(app, plan, shipped_plan, write):

@@ -21,7 +21,8 @@ from tracker.extensions import db
 from tracker.models import AccountabilityRecord, Digest, Indicator, ItemStatus, Notification, Role, Webhook
 from tracker.services.assessment import bulletins, indicator_reports
 from tracker.services.trust import accounts
-from tracker.services.work import deadline_extensions, instructions, progress
+from tracker.services.plan.workdays import WEEKDAYS_ONLY
+from tracker.services.work import contests, deadline_extensions, instructions, progress
 
 EVERYONE = "everyone"
 LOGGED_IN = frozenset(Role)
@@ -108,6 +109,8 @@ ACCESS: dict[str, Any] = {
     "work.set_responsible": OFFICE,  # and 甲区's own admin
     "work.split": NOBODY,  # only 甲区's admin
     "work.decide_extension": OFFICE,
+    "work.contest": NOBODY,  # only an admin of a unit carrying the item
+    "work.decide_contest": OFFICE,
     "work.cancel": OFFICE,
     "work.edit": OFFICE,
     "work.set_units": OFFICE,
@@ -141,6 +144,10 @@ ACCESS: dict[str, Any] = {
     "extensions.list_requests": READERS,
     "extensions.ask": NOBODY,  # only the item's own unit asks
     "extensions.decide": OFFICE,
+    "contests.raise_contest": NOBODY,  # only an admin of a unit carrying the item
+    "contests.of_item": READERS,
+    "contests.listed": LOGGED_IN,  # a unit lists those it raised
+    "contests.decide": OFFICE,
     "attachments.download": READERS,
     "events.item_events": READERS,
     "events.all_events": READERS,
@@ -253,6 +260,8 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
     update = progress.add_update(item, actor=victim, text="进展", percent=50, now=now, storage=storage,
                                  files=[progress.Upload("证明.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))])
     request = deadline_extensions.request_extension(item, actor=victim, due=date(2024, 3, 31), reason="需要更多时间", now=now)
+    contest = contests.raise_contest(item, actor=victim, reason="职责不符", proposed_unit_id=None,
+                                     calendar=WEEKDAYS_ONLY, now=now)
     token, _secret = accounts.create_token(victim, name="victim's", actor=victim, now=now)
     attachment_id = progress.updates_of(item)[0][1][0].id
     assert update.id
@@ -278,8 +287,8 @@ def sample_values(app, make_user, make_item, plan, unit, now) -> dict[str, Any]:
             "hook_id": hook.id, "proposal_id": proposal.id, "record_id": record.id, "digest_id": digest.id,
             "notification_id": notice.id, "kind": "xlsx", "bulk_pages.run:action": "approve", "sheet": "units", "key": "to_review",
             "user_id": victim.id, "change": "disable", "filename": "app.css", "item_id": item.id,
-            "attachment_id": attachment_id, "request_id": request.id, "token_id": token.id, "plan_id": plan.id,
-            "unit_id": unit("jiaqu").id, "token": "1.not-a-token"}
+            "attachment_id": attachment_id, "request_id": request.id, "contest_id": contest.id, "token_id": token.id,
+            "plan_id": plan.id, "unit_id": unit("jiaqu").id, "token": "1.not-a-token"}
 
 
 def test_every_route_is_declared(app):

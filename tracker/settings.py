@@ -274,7 +274,8 @@ def settings(app: Flask | None = None) -> Settings:
 def deadlines() -> Deadlines:
     """What the traffic lights need: today in the tracker's time zone and the warning window (both doors)."""
     found = settings()
-    return Deadlines(today=local_today(utcnow(), found.timezone), warning_days=found.warning_days)
+    return Deadlines(today=local_today(utcnow(), found.timezone), warning_days=found.warning_days,
+                     calendar=found.calendar)
 
 
 def storage() -> Storage:

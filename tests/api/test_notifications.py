@@ -16,7 +16,8 @@ def test_a_unit_sees_its_returned_item_in_todo_and_in_its_notifications(api_as, 
                   note="材料不全")
     client = api_as(sfj_admin)
     sections = {s["key"]: s for s in client.get("/todo").get_json()}
-    assert list(sections) == ["instructions", "to_answer", "returned", "to_sign", "extension_decisions", "due_soon"]
+    assert list(sections) == ["instructions", "to_answer", "returned", "to_sign", "extension_decisions",
+                              "my_contests", "due_soon"]
     assert item.id in [e["item_id"] for e in sections["returned"]["entries"]]
     unread = client.get("/notifications?unread=true").get_json()
     assert unread[0]["kind"] == "item_returned" and unread[0]["item_id"] == item.id
@@ -27,7 +28,7 @@ def test_a_unit_sees_its_returned_item_in_todo_and_in_its_notifications(api_as, 
 
 def test_the_office_todo_has_its_own_sections_and_a_leader_has_none(api_as, office, leader):
     assert [s["key"] for s in api_as(office).get("/todo").get_json()] == [
-        "to_review", "extension_requests", "to_close", "unanswered_units"]
+        "to_review", "extension_requests", "contests", "to_close", "unanswered_units"]
     assert api_as(leader).get("/todo").get_json() == []
 
 

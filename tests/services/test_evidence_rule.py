@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import NOW, closing_evidence
+from tests.conftest import NOW, TODAY, closing_evidence
 
 from tracker.errors import Invalid
 from tracker.extensions import db
@@ -53,7 +53,7 @@ def test_an_ad_hoc_item_is_submitted_without_evidence_and_the_office_queue_marks
     for item in (bare, documented):
         workflow.move(item, actor=jiaqu, to=ItemStatus.IN_PROGRESS, expected_version=item.version, now=NOW)
     with_evidence(documented, jiaqu)
-    (move,) = offers.of_item(jiaqu, bare)["moves"]
+    (move,) = offers.of_item(jiaqu, bare, TODAY)["moves"]
     assert (move["action"], move["evidence"]) == ("submit", "asked")
     submit(bare, jiaqu)
     submit(documented, jiaqu)
@@ -63,14 +63,14 @@ def test_an_ad_hoc_item_is_submitted_without_evidence_and_the_office_queue_marks
 
 def test_a_template_may_ask_where_its_plan_requires_and_the_offer_says_which(make_item, sfj_admin):
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
-    assert offers.of_item(sfj_admin, item)["moves"][0]["evidence"] == "required"
+    assert offers.of_item(sfj_admin, item, TODAY)["moves"][0]["evidence"] == "required"
     template = db.session.execute(sa.select(ItemTemplate).where(ItemTemplate.task_id == item.task_id).limit(1)
                                   ).scalar_one()
     template.evidence_rule = EvidenceRule.ASKED
     item.template_id = template.id
     db.session.flush()
     db.session.expire(item, ["template"])
-    assert offers.of_item(sfj_admin, item)["moves"][0]["evidence"] == "asked"
+    assert offers.of_item(sfj_admin, item, TODAY)["moves"][0]["evidence"] == "asked"
     submit(item, sfj_admin)
     assert item.status == ItemStatus.SUBMITTED
 

@@ -2,7 +2,8 @@
 
 Every role (the office, a leader, the lead unit's admin and member, a cooperating unit's admin and member, the
 county that split an item, a township below it, an unrelated county) × every state (待签收, 进行中, 待审核, 已办结,
-撤销, and with an extension request waiting) × every kind of item (a plan item, a 交办件, a split child, an item
+撤销, with an extension request waiting, with a contest waiting (by the lead unit, by a cooperating unit for its
+part), and after the window to contest has closed) × every kind of item (a plan item, a 交办件, a split child, an item
 whose cooperating part is done): an action is offered exactly when the service accepts it. Each service call runs
 in a savepoint that is rolled back, so every call sees the same item.
 """
@@ -14,18 +15,20 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import NOW, closing_evidence
+from tests.conftest import NOW, TODAY, closing_evidence
 
 from tracker.errors import NotAllowed, NotFound, TrackerError
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemSource, ItemStatus, Phase, Role, Task, WorkItem
 from tracker.services.ledger import records
+from tracker.services.plan.workdays import WEEKDAYS_ONLY
 from tracker.services.trust import permissions
 from tracker.services.work.detail import item_detail, read_visible
 from tracker.services.work import (
     assignment,
     boards,
     comments,
+    contests,
     deadline_extensions,
     instructions,
     items,
@@ -35,6 +38,8 @@ from tracker.services.work import (
     workflow,
 )
 from tracker.services.work.boards import Deadlines, ItemFilters
+from tracker.services.work.item_facts import window_closes
+from tracker.services.work.item_rules import Day, Facts
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
 PEOPLE = {  # name: (role, unit key)
@@ -92,14 +97,15 @@ def build(kind: str, state: str, *, app, unit, plan, people) -> WorkItem:
     return item
 
 
-def calls(item: WorkItem, actor, app, unit) -> dict[str, Callable[[], Any]]:
-    """Every service an action of the item page or the API reaches, called with good input."""
+def calls(item: WorkItem, actor, app, unit, now=NOW) -> dict[str, Callable[[], Any]]:
+    """Every service an action of the item page or the API reaches, called with good input (on `now`'s day)."""
     storage = closing_evidence(app).storage
     version = item.version
     below = permissions.subordinate_units(item.unit_id)[:1]
     pending = db.session.scalars(sa.select(deadline_extensions.ExtensionRequest).where(
         deadline_extensions.ExtensionRequest.item_id == item.id,
         deadline_extensions.ExtensionRequest.status == deadline_extensions.ExtensionStatus.PENDING)).first()
+    contest = Facts.of(item).contest_pending
     owed = db.session.scalars(sa.select(AccountabilityRecord).where(AccountabilityRecord.item_id == item.id)).all()
     return {
         "reorder": lambda: workflow.move(item, actor=actor, to=item.status, expected_version=version, now=NOW),
@@ -111,6 +117,10 @@ def calls(item: WorkItem, actor, app, unit) -> dict[str, Callable[[], Any]]:
                                                               reason="需要时间", now=NOW),
         "decide_extension": lambda: deadline_extensions.decide(pending, actor=actor, grant=False, note="不同意", now=NOW)
         if pending else _refuse(),
+        "contest": lambda: contests.raise_contest(item, actor=actor, reason="职责不符", proposed_unit_id=None,
+                                                  calendar=WEEKDAYS_ONLY, now=now),
+        "decide_contest": lambda: contests.decide(contest, actor=actor, uphold=False, note="属本单位职责",
+                                                  expected_version=version, now=now) if contest else _refuse(),
         "mark_part": lambda: assignment.mark_part_done(item, actor=actor, note="完成", now=NOW),
         "name_person": lambda: assignment.set_responsible(item, actor=actor, user_id=None, phone="0571-12345",
                                                           expected_version=version, now=NOW),
@@ -162,10 +172,11 @@ def moves_accepted(item: WorkItem, actor, app) -> set[str]:
     return accepted
 
 
-def check_everyone(item: WorkItem, people, app, unit) -> None:
+def check_everyone(item: WorkItem, people, app, unit, day: Day = TODAY) -> None:
+    now = NOW + timedelta(days=(day.today - TODAY.today).days)
     for name, actor in people.items():
-        offered = offers.of_item(actor, item)
-        found = {action: outcome(call) for action, call in calls(item, actor, app, unit).items()}
+        offered = offers.of_item(actor, item, day)
+        found = {action: outcome(call) for action, call in calls(item, actor, app, unit, now).items()}
         accepted = {action for action, refusal in found.items() if refusal is None}
         where = f"{name} on {item.status} item #{item.id}"
         assert {m["to"] for m in offered["moves"]} == moves_accepted(item, actor, app), where
@@ -202,6 +213,32 @@ def test_with_an_extension_request_waiting_the_deciders_are_offered_the_decision
     check_everyone(item, people, app, unit)
 
 
+# The lead unit contests every kind; the cooperating unit (sfj) contests its part of the items it has one in and
+# has not marked done.
+@pytest.mark.parametrize(("kind", "contester"), [*((kind, "lead") for kind in KINDS), ("plan_item", "coop_admin"),
+                                                 ("ad_hoc", "coop_admin")])
+def test_with_a_contest_waiting_only_the_office_is_offered_the_decision(app, unit, plan, people, kind, contester):
+    item = build(kind, "in_progress", app=app, unit=unit, plan=plan, people=people)
+    lead = people["township_admin" if kind == "split_child" else "county_admin"]
+    actor = lead if contester == "lead" else people["coop_admin"]
+    contests.raise_contest(item, actor=actor, reason="职责不符", proposed_unit_id=None, calendar=WEEKDAYS_ONLY,
+                           now=NOW)
+    assert [name for name, person in people.items() if "decide_contest" in offers.of_item(person, item, TODAY)[
+        "actions"]] == ["office"]
+    check_everyone(item, people, app, unit)
+
+
+@pytest.mark.parametrize("state", ["assigned", "in_progress"])
+def test_after_the_window_no_one_is_offered_a_contest(app, unit, plan, people, state):
+    item = build("plan_item", state, app=app, unit=unit, plan=plan, people=people)
+    closes = window_closes(item, WEEKDAYS_ONLY)
+    for day in (closes, closes + timedelta(days=1)):
+        check_everyone(item, people, app, unit, Day(day, WEEKDAYS_ONLY))
+    assert "contest" in offers.of_item(people["county_admin"], item, Day(closes, WEEKDAYS_ONLY))["actions"]
+    assert "contest" not in offers.of_item(people["county_admin"], item, Day(closes + timedelta(days=1),
+                                                                            WEEKDAYS_ONLY))["actions"]
+
+
 def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, plan, people):
     """A board judges its cards' offers once per combination of the facts the rules read (boards.CardMaker);
     with every kind in every state on one board, no card may be offered what another card of its combination is
@@ -223,7 +260,7 @@ def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, pla
         assert cards or name == "unrelated_admin", name
         for card in cards:
             item = db.session.get(WorkItem, card["id"])
-            offered = offers.of_item(actor, item)
+            offered = offers.of_item(actor, item, TODAY)
             assert card["offers"] == {"moves": offered["moves"], "reorder": offered["reorder"]}, (name, card["id"])
     assert len(parents) == len(STATES) - 1
 

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from tracker.extensions import db
 from tracker.models import AccountabilityRecord, ItemStatus
 from tracker.clock import utcnow
-from tracker.services.work import progress
+from tracker.services.plan.workdays import WEEKDAYS_ONLY
+from tracker.services.work import contests, progress
 from tracker.services.work.deadlines import local_today
 
 DUE = date(2024, 6, 1)
@@ -59,18 +60,21 @@ def test_the_items_ledger_exports_items_with_their_last_progress(sign_in, people
     carrier = people["sfj_admin"]
     storage = progress.Storage(app.config["TRACKER_UPLOAD_DIR"], app.config["TRACKER_UPLOAD_MAX_BYTES"])
     progress.add_update(item, actor=carrier, text="已完成初稿", percent=60, files=[], storage=storage, now=now)
+    contests.raise_contest(item, actor=carrier, reason="职责不符", proposed_unit_id=None, calendar=WEEKDAYS_ONLY,
+                           now=now)
     client = sign_in(people["office"])
     xlsx = client.get("/ledger/items.xlsx?q=台账工作项")
     text = client.get("/ledger/items.csv?q=台账工作项")
     assert _filename(xlsx) == f"工作项台账_“台账工作项”_{today():%Y%m%d}.xlsx"
     sheet = _book(xlsx)
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:K3"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:L3"
     assert [cell.value for cell in sheet[2]] == ["序号", "任务编号", "单位", "工作项", "责任人", "状态", "截止日期",
-                                                 "逾期天数", "最近进展", "报送日期", "报送人"]
+                                                 "逾期天数", "最近进展", "报送日期", "报送人", "退办 / 异议"]
     values = [cell.value for cell in sheet[3]]
     assert values[:4] == [1, 8, "市司法局", "台账工作项"] and values[5] == "进行中"
     assert sheet["G3"].is_date and values[7] == (today() - DUE).days
     assert values[8] == "已完成初稿" and sheet["J3"].is_date and values[10] == carrier.display_name
+    assert values[11] == "异议中,待办公室处理:职责不符"
     rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
     assert rows[0][0] == "序号" and rows[1][3] == "台账工作项" and rows[1][6] == "2024-06-01"
     assert _filename(text).endswith(".csv")

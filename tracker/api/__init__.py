@@ -36,6 +36,7 @@ def register_api(app: Flask) -> TrackerApi:
         bulk,
         bulletins,
         comments,
+        contests,
         digests,
         events,
         deadline_extensions,
@@ -65,8 +66,8 @@ def register_api(app: Flask) -> TrackerApi:
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1,
                                                             "maximum": IdConverter.max_id})
     for module in (me, plans, units, items, overdue, moves, updates, comments, attachments, deadline_extensions,
-                   events, board, records, digests, notifications, webhooks, notices, assignments, instructions,
-                   intake, indicators, bulletins, assessment, reporting, bulk):
+                   contests, events, board, records, digests, notifications, webhooks, notices, assignments,
+                   instructions, intake, indicators, bulletins, assessment, reporting, bulk):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     return api

@@ -2,6 +2,7 @@
 from .accountability import AccountabilityRecord, DocSequence
 from .assessment import Assessment
 from .bulletin import Bulletin, BulletinKind, BulletinStatus
+from .contest import ContestStatus, ItemContest
 from .digest import Digest, DigestDelivery
 from .enums import (
     DeliveryStatus,
@@ -37,12 +38,12 @@ from .work_item import ItemUnit, WorkItem
 
 __all__ = [
     "AccountabilityRecord", "ApiToken", "Assessment", "Attachment", "Bulletin", "BulletinKind", "BulletinStatus",
-    "Comment", "CommentMention", "DeliveryStatus", "Digest", "DigestDelivery", "Direction", "DocSequence", "Event",
-    "EvidenceRule", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod", "IndicatorReport",
-    "Instruction", "InstructionProposal", "ItemSource", "ItemStatus", "ItemTemplate", "ItemUnit", "JobRun",
-    "LiveEvent", "Lockout", "LoginAttempt", "MissedReport", "Notification", "NotificationMail", "PersonMessage",
-    "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate", "ProposalStatus", "ReachChoice", "RecordStatus",
-    "RecoveryCode", "ReportFrequency", "ReportStatus", "ReportingRhythm", "Role", "SchedulerLease", "SignOnLink",
-    "Task", "TaskGroup", "TaskParameter", "Unit", "UnitKind", "UnitRobot", "User", "UserSession", "Webhook",
-    "WebhookAttempt", "WebhookDelivery", "WorkItem",
+    "Comment", "CommentMention", "ContestStatus", "DeliveryStatus", "Digest", "DigestDelivery", "Direction",
+    "DocSequence", "Event", "EvidenceRule", "ExtensionRequest", "ExtensionStatus", "Indicator", "IndicatorPeriod",
+    "IndicatorReport", "Instruction", "InstructionProposal", "ItemContest", "ItemSource", "ItemStatus",
+    "ItemTemplate", "ItemUnit", "JobRun", "LiveEvent", "Lockout", "LoginAttempt", "MissedReport", "Notification",
+    "NotificationMail", "PersonMessage", "Phase", "PhaseSource", "Plan", "Priority", "ProgressUpdate",
+    "ProposalStatus", "ReachChoice", "RecordStatus", "RecoveryCode", "ReportFrequency", "ReportStatus",
+    "ReportingRhythm", "Role", "SchedulerLease", "SignOnLink", "Task", "TaskGroup", "TaskParameter", "Unit",
+    "UnitKind", "UnitRobot", "User", "UserSession", "Webhook", "WebhookAttempt", "WebhookDelivery", "WorkItem",
 ]

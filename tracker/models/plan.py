@@ -30,6 +30,8 @@ class Plan(Model):
                                                         default=EvidenceRule.REQUIRED, server_default="required")
     ad_hoc_evidence_rule: Mapped[EvidenceRule] = mapped_column(str_enum(EvidenceRule, "ad_hoc_evidence_rule"),
                                                                default=EvidenceRule.ASKED, server_default="asked")
+    # 退办 / 异议: how many working days after an assignment a unit may contest it
+    contest_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
     phases: Mapped[list[Phase]] = relationship(back_populates="plan", order_by="Phase.seq")
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="plan", order_by="TaskGroup.seq")

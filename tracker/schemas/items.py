@@ -97,8 +97,9 @@ class CardOffersOut(Schema):
 class OffersOut(CardOffersOut):
     actions = fields.List(fields.String(validate=validate.OneOf(ACTIONS)), required=True, metadata={
         "description": "what else the caller may do now: progress (POST /items/{id}/updates), answer (a 督办 "
-                       "notice, POST /records/{id}/answer), ask_extension, decide_extension, mark_part, "
-                       "name_person, split, edit (PATCH), set_units, cancel, instruct, comment"})
+                       "notice, POST /records/{id}/answer), ask_extension, decide_extension, contest (POST "
+                       "/items/{id}/contests), decide_contest (POST /contests/{id}/decision), mark_part, name_person, split, "
+                       "edit (PATCH), set_units, cancel, instruct, comment"})
 
 
 class CardOut(Schema):
@@ -122,6 +123,8 @@ class CardOut(Schema):
     light = fields.Enum(Light, by_value=True, allow_none=True, required=True)
     days_overdue = fields.Integer(required=True)
     open_level = fields.String(allow_none=True, metadata={"description": "highest open record: 提醒/催办/督办/通报"})
+    contested = fields.Boolean(required=True, metadata={
+        "description": "a contest (异议, 退办) waits for the office's decision; the ladder's clock runs on"})
     parent_id = fields.Integer(allow_none=True, required=True, metadata={"description": "set on split items"})
     source = fields.Enum(ItemSource, by_value=True, allow_none=True, required=True)
     responsible_name = fields.String(allow_none=True, required=True)
@@ -168,6 +171,8 @@ class ChildOut(Schema):
 
 class WorkItemOut(CardOut):
     description = fields.String(required=True)
+    contest_closes = fields.Date(required=True, metadata={
+        "description": "the last day a unit carrying the item may contest it (退办 / 异议, in working days)"})
     was_extended = fields.Boolean(required=True)
     last_return_reason = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)

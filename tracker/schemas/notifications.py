@@ -39,13 +39,19 @@ class TodoEntryOut(Schema):
     unit_id = fields.Integer(allow_none=True, required=True)
     notification_id = fields.Integer(allow_none=True, required=True, metadata={
         "description": "a 批示 not yet read: POST /notifications/{id}/read acknowledges it"})
+    contest_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "a contest (异议): the office decides it with POST /contests/{id}/decision"})
+    proposed_unit_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "a contest's unit named as responsible"})
+    version = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "a contest's item version, which its decision sends"})
 
 
 class TodoSectionOut(Schema):
     key = fields.String(required=True, metadata={
         "description": "unit: instructions, to_review (a unit with units below it: the parts it split), to_answer, "
-                       "returned, to_sign, extension_decisions, due_soon; office: to_review, extension_requests, "
-                       "to_close, unanswered_units"})
+                       "returned, to_sign, extension_decisions, my_contests, due_soon; office: to_review, "
+                       "extension_requests, contests, to_close, unanswered_units"})
     label = fields.String(required=True)
     count = fields.Integer(required=True)
     entries = fields.List(fields.Nested(TodoEntryOut), required=True, metadata={"description": "the first 10"})

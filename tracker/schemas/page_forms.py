@@ -24,6 +24,7 @@ from .bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from .assessment import AssessmentArgs, FreezeIn
 from .comments import CommentIn
 from .common import ID_RANGE, TextInteger, day_field, query_id, text_field
+from .contests import ContestDecisionIn, ContestIn
 from .indicators import PERIOD, ReportDecisionIn, ReportIn
 from .notices import NoticeDayArgs
 from .filters import ItemFilterArgs
@@ -89,6 +90,20 @@ ReviewForm = as_form(ReviewIn)
 class DecisionForm(as_form(DecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
     """An extension decision, from the item page or the office's workspace (`next`)."""
 AnswerForm = as_form(AnswerIn)
+
+
+class ContestForm(as_form(ContestIn)):  # type: ignore[misc]  # a base as_form makes at import time
+    """A blank choice of unit names none (blank fields count as not sent)."""
+
+    proposed_unit_id = TextInteger(validate=ID_RANGE, load_default=None)
+
+
+class ContestDecisionForm(as_form(ContestDecisionIn, Back)):  # type: ignore[misc]  # a base as_form makes at import time
+    """The office's decision on a contest, from the item page or 我的待办 (`next`); a blank unit or date keeps the
+    unit named and the due date."""
+
+    new_unit_id = TextInteger(validate=ID_RANGE, load_default=None)
+    new_due_date = day_field(load_default=None)
 
 
 class CommentForm(as_form(CommentIn)):  # type: ignore[misc]  # a base as_form makes at import time

@@ -50,6 +50,8 @@ class PlanOut(Schema):
     timezone = fields.String(required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
+    contest_days = fields.Integer(required=True, metadata={
+        "description": "退办 / 异议: working days after an assignment within which a unit may contest it"})
 
 
 class PlanDetailOut(PlanOut):

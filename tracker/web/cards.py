@@ -14,11 +14,12 @@ from ..models import Attachment, WorkItem
 from ..services.assessment import reporting_duty
 from ..services.io import thumbnails
 from ..services.ledger import records
-from ..services.plan import plans, wording
+from ..services.plan import plans, units, wording
 from ..services.trust import accounts, permissions
 from ..services.work import (
     assignment,
     comments,
+    contests,
     mentions,
     deadline_extensions,
     evidence,
@@ -34,7 +35,7 @@ from ..schemas import page_forms
 from . import forms, htmx
 from .access import changers_only, units_only
 from ..settings import deadlines, storage
-from .helpers import moved_message, unit_options
+from .helpers import every_unit_option, moved_message, unit_options
 from .htmx import render
 
 bp = Blueprint("cards", __name__)
@@ -48,7 +49,7 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
     people = accounts.display_names([u.author_id for u, _files in updates] + [e.actor_id for e in events])
     shown = records.list_records(actor=current_user, filters=records.RecordFilters(item_id=item.id), limit=200)
     card = item_detail(item, deadlines(), actor=current_user)
-    offered = card["offers"]
+    offered, raised = card["offers"], contests.contests_of(item)
     return {"item": item, "card": card, "task": item.task,
             "updates": updates, "events": events, "people": people, "offers": offered,
             "comments": comments.thread(item), "extensions": deadline_extensions.requests_of(item),
@@ -58,6 +59,9 @@ def detail_context(item: WorkItem) -> dict[str, Any]:
             "lead_users": assignment.unit_users(item.unit_id), "unit_choices": unit_options(current_user),
             "design_note": plans.design_note(item, actor=current_user),
             "mentionable": mentions.mentionable(item) if "comment" in offered["actions"] else [],
+            "contests": raised, "contest_units": units.short_names(
+                [c.unit_id for c in raised] + [c.proposed_unit_id for c in raised] + [c.new_unit_id for c in raised]),
+            "every_unit": every_unit_option() if {"contest", "decide_contest"} & set(offered["actions"]) else [],
             "parent_visible": item.parent is not None and permissions.can_see_item(current_user, item.parent)}
 
 

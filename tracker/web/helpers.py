@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..models import DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus, ReportStatus, User
+from ..models import (ContestStatus, DeliveryStatus, ExtensionStatus, ItemSource, ItemStatus, Priority, RecordStatus,
+                      ReportStatus, User)
 from ..services.assessment import indicators
 from ..services.ledger import notifications
 from ..services.plan import event_words, units
@@ -75,6 +76,11 @@ def priority_label(priority: Priority | str) -> str:
 def extension_label(status: ExtensionStatus | str) -> str:
     return {ExtensionStatus.PENDING: _("waiting"), ExtensionStatus.GRANTED: _("granted"),
             ExtensionStatus.REFUSED: _("refused")}[ExtensionStatus(status)]
+
+
+def contest_label(status: ContestStatus | str) -> str:
+    return {ContestStatus.PENDING: _("contested, awaiting the office"), ContestStatus.UPHELD: _("upheld"),
+            ContestStatus.REJECTED: _("rejected")}[ContestStatus(status)]
 
 
 def event_label(action: str) -> str:
@@ -157,6 +163,11 @@ def unit_options(actor: Any) -> list[dict[str, Any]]:
         below = permissions.subordinate_units(actor.unit_id)
         return [{"id": actor.unit_id, "label": actor.unit.short_name},
                 *({"id": unit.id, "label": "\u3000" + unit.short_name} for unit in below)] if below else []
+    return every_unit_option()
+
+
+def every_unit_option() -> list[dict[str, Any]]:
+    """Every unit, indented by depth: the units a contest may name as responsible, or the office reassign to."""
     found: list[dict[str, Any]] = []
 
     def walk(nodes: list[dict[str, Any]], depth: int) -> None:
@@ -188,13 +199,15 @@ def todo_label(key: str) -> str:
             "to_sign": _("To sign for"), "extension_decisions": _("Extension decisions"),
             "due_soon": _("Due within the warning window"), "to_review": _("To review"),
             "extension_requests": _("Extension requests"), "to_close": _("Answered, to close (待核销)"),
-            "unanswered_units": _("Units whose supervision notices went unanswered")}.get(key, key)
+            "unanswered_units": _("Units whose supervision notices went unanswered"),
+            "contests": _("Contests to decide"), "my_contests": _("Your unit's contests")}.get(key, key)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_label=status_label, light_text=light_text, light_choices=light_choices,
                                  action_label=action_label,
                                  priority_label=priority_label, extension_label=extension_label,
+                                 contest_label=contest_label,
                                  event_label=event_label, record_status=record_status, system_actor=system_actor,
                                  delivery_label=delivery_label, unread_notifications=unread_notifications,
                                  todo_label=todo_label, source_label=source_label, is_image=progress.is_image,

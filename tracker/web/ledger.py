@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ..api.notices import pdf_response
 from ..clock import utcnow
-from ..models import AccountabilityRecord, ItemStatus, RecordStatus
+from ..models import AccountabilityRecord, ContestStatus, ItemStatus, RecordStatus
 from ..models.accountability import UNANSWERED_KIND
 from ..services.io import exports
 from ..services.ledger import ledger_table, notices, reach, records
@@ -23,7 +23,7 @@ from . import forms
 from .boards import BoardArgs
 from .access import office_only, units_only
 from ..settings import deadlines, settings
-from .helpers import record_status, status_label, unit_options
+from .helpers import contest_label, record_status, status_label, unit_options
 from .htmx import render
 
 bp = Blueprint("ledger", __name__)
@@ -115,6 +115,7 @@ def show() -> Response:
     args = LedgerArgs.from_request()
     rows, total = ledger_table.ledger(args.filters(), actor=current_user, limit=PAGE, offset=args.values["offset"])
     return render("ledger/page.html", "ledger/_table.html", rows=rows, total=total, args=args, page_size=PAGE,
+                  contests=ledger_table.contests(actor=current_user, limit=PAGE),
                   unit_choices=unit_options(current_user), statuses=record_status_labels(), ladder=settings().ladder,
                   owed=records.counts(actor=current_user, unit_id=args.values.get("unit")))
 
@@ -133,7 +134,7 @@ def export(kind: str) -> Response:
 
 def items_header() -> list[str]:
     return [_("No."), _("Task No."), _("Unit"), _("Work item"), _("Person responsible"), _("Status"), _("Due date"),
-            _("Days overdue"), _("Last progress"), _("Reported on"), _("Reported by")]
+            _("Days overdue"), _("Last progress"), _("Reported on"), _("Reported by"), _("Contest (退办 / 异议)")]
 
 
 @bp.route("/ledger/items.<any(xlsx, csv):kind>")
@@ -142,7 +143,8 @@ def export_items(kind: str) -> Response:
     """The items 台账: the board's items under the board's filters, with their last progress."""
     args = BoardArgs.parse(forms.query(page_forms.BoardQuery()))
     cells = ledger_table.items_table(args.filters_with(), actor=current_user, deadlines=deadlines(),
-                               timezone=settings().timezone, status_labels=item_status_labels())
+                                     timezone=settings().timezone, status_labels=item_status_labels(),
+                                     contest_labels={status.value: contest_label(status) for status in ContestStatus})
     return send_table(kind, items_header(), cells, name=_("Work items ledger"), filters=args.described())
 
 

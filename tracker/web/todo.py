@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..services.ledger import todo
 from ..settings import settings
+from .helpers import every_unit_option
 from .htmx import render
 
 bp = Blueprint("todo", __name__)
@@ -19,4 +20,5 @@ def section(key: str) -> Response:
                          soon_days=settings().warning_days)
     if found is None:  # no such section, or one of another role's list (a unit asking for 待审核)
         abort(404)
-    return render("todo/section.html", s=found)
+    # the office decides contests from their list: the units a contest may go to
+    return render("todo/section.html", s=found, every_unit=every_unit_option() if key == "contests" else [])

@@ -16,8 +16,9 @@ from ..database import outside_transaction
 from ..models import Role, WorkItem
 from ..services.io import exports, intake, unit_intake
 from ..services.plan import lookup, wording
-from ..services.work import assignment, deadline_extensions, instructions, items, splitting
+from ..services.work import assignment, contests, deadline_extensions, instructions, items, splitting
 from ..schemas import page_forms
+from ..settings import settings
 from . import forms
 from .access import changers_only, office_only, roles, units_only
 from .htmx import render
@@ -82,6 +83,30 @@ def decide_extension(request_id: int) -> Response:
     deadline_extensions.decide(extension, actor=current_user, grant=grant, note=data.get("note"), now=utcnow())
     flash(_("Extension granted.") if grant else _("Extension refused."))
     return forms.finished(forms.local_url(data.get("next"), url_for("cards.detail", item_id=extension.item_id)))
+
+
+@bp.route(ITEM + "/contests", methods=["POST"])
+@units_only
+def contest(item_id: int) -> Response:
+    """退办 / 异议: an admin of a unit carrying the item, inside the window (the service names the day it closed)."""
+    item = _visible(item_id)
+    data = forms.form(page_forms.ContestForm())
+    contests.raise_contest(item, actor=current_user, reason=data["reason"], proposed_unit_id=data["proposed_unit_id"],
+                           calendar=settings().calendar, now=utcnow())
+    return _back(item.id, _("Contest sent to the office."))
+
+
+@bp.route("/contests/<id:contest_id>/decide", methods=["POST"])
+@office_only
+def decide_contest(contest_id: int) -> Response:
+    """The office upholds (reassigns) or rejects a contest, from the item page or 我的待办 (`next`)."""
+    found = contests.get_contest(contest_id, actor=current_user)
+    data = forms.form(page_forms.ContestDecisionForm())
+    uphold = contests.DECISIONS[data["decision"]]
+    contests.decide(found, actor=current_user, uphold=uphold, note=data["note"], expected_version=data["version"],
+                    now=utcnow(), new_unit_id=data["new_unit_id"], new_due_date=data["new_due_date"])
+    flash(_("Contest upheld: the item is reassigned.") if uphold else _("Contest rejected."))
+    return forms.finished(forms.local_url(data.get("next"), url_for("cards.detail", item_id=found.item_id)))
 
 
 @bp.route(ITEM + "/cancel", methods=["POST"])

@@ -14,11 +14,22 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import AccountabilityRecord, ItemStatus, ProgressUpdate, Task, Unit, User, WorkItem
+from ...models import (
+    AccountabilityRecord,
+    ContestStatus,
+    ItemContest,
+    ItemStatus,
+    ProgressUpdate,
+    Task,
+    Unit,
+    User,
+    WorkItem,
+)
 from ..work.boards import Deadlines, ItemFilters, list_items
 from ..work.deadlines import days_overdue
 from .records import RecordFilters, records_query
 from ..plan import wording
+from ..trust import permissions
 
 EXPORT_LIMIT = 100_000
 
@@ -48,6 +59,27 @@ def ledger(filters: RecordFilters, *, actor: User, limit: int, offset: int = 0) 
                       item_due=due, responsible=person) for r, title, unit, number, status, due, person in rows], total
 
 
+@dataclass(frozen=True)
+class ContestRow:
+    contest: ItemContest
+    item_title: str
+    unit_name: str  # the contesting unit
+    proposed_name: str | None  # the unit it named instead
+    new_unit_name: str | None  # the unit the office gave the item, upheld
+
+
+def contests(*, actor: User, limit: int) -> list[ContestRow]:
+    """退办 / 异议 beside the records: the contests of the items the actor may see, newest first."""
+    proposed, given = sa.orm.aliased(Unit), sa.orm.aliased(Unit)
+    rows = db.session.execute(
+        sa.select(ItemContest, wording.title_column(), Unit.short_name, proposed.short_name, given.short_name)
+        .join(WorkItem, WorkItem.id == ItemContest.item_id).join(Unit, Unit.id == ItemContest.unit_id)
+        .outerjoin(proposed, proposed.id == ItemContest.proposed_unit_id)
+        .outerjoin(given, given.id == ItemContest.new_unit_id)
+        .where(permissions.visible_items_clause(actor)).order_by(ItemContest.id.desc()).limit(limit)).all()
+    return [ContestRow(c, title, unit, named, new) for c, title, unit, named, new in rows]
+
+
 def table(rows: Sequence[LedgerRow], *, timezone: str, today: date,
           record_status: Callable[[AccountabilityRecord], str], item_status_labels: dict[str, str]) -> list[list[Any]]:
     """The rows as cells, in the column order of `HEADER`: a running number (no database id), dates as dates,
@@ -68,10 +100,10 @@ def table(rows: Sequence[LedgerRow], *, timezone: str, today: date,
 
 
 def items_table(filters: ItemFilters, *, actor: User, deadlines: Deadlines, timezone: str,
-                status_labels: dict[str, str]) -> list[list[Any]]:
+                status_labels: dict[str, str], contest_labels: dict[str, str]) -> list[list[Any]]:
     """The items 台账: each visible item matching the filters with its unit, task, person responsible, due date,
-    status, days overdue and its last progress (text, date, who reported): the board's query plus one for the
-    progress."""
+    status, days overdue, its last progress (text, date, who reported) and its latest contest (退办 / 异议, in
+    `contest_labels`' words with its reason or decision): the board's query plus one each for the last two."""
     cards: list[dict[str, Any]] = []
     after: int | None = None
     while len(cards) < EXPORT_LIMIT:
@@ -79,11 +111,21 @@ def items_table(filters: ItemFilters, *, actor: User, deadlines: Deadlines, time
         cards.extend(found)
         if after is None:
             break
-    latest = _latest_progress(ZoneInfo(timezone))
+    latest, contested = _latest_progress(ZoneInfo(timezone)), _latest_contest(contest_labels)
     return [[number, c["task_number"], c["unit_name"], c["title"], c.get("responsible_name") or "",
              status_labels.get(c["status"], c["status"]),
              date.fromisoformat(c["due_date"]) if c["due_date"] else None, c["days_overdue"],
-             *latest.get(c["id"], ("", None, ""))] for number, c in enumerate(cards, start=1)]
+             *latest.get(c["id"], ("", None, "")), contested.get(c["id"], "")]
+            for number, c in enumerate(cards, start=1)]
+
+
+def _latest_contest(labels: dict[str, str]) -> dict[int, str]:
+    """Every contested item's latest contest in words: its state, and the reason (waiting) or the decision."""
+    last = sa.select(sa.func.max(ItemContest.id)).group_by(ItemContest.item_id).scalar_subquery()
+    rows = db.session.execute(sa.select(ItemContest.item_id, ItemContest.status, ItemContest.reason,
+                                        ItemContest.decision_note).where(ItemContest.id.in_(last)))
+    return {item_id: f"{labels.get(status, status)}:{reason if status == ContestStatus.PENDING else note}"
+            for item_id, status, reason, note in rows}
 
 
 def _latest_progress(zone: ZoneInfo) -> dict[int, tuple[str, date, str]]:

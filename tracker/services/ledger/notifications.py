@@ -38,9 +38,11 @@ INSTRUCTION, PART_DONE, UNITS_CHANGED = "instruction", "part_done", "units_chang
 # Indicator figures (services.assessment.indicators): the office is told of a submission, the unit of a return.
 INDICATOR_SUBMITTED, INDICATOR_RETURNED = "indicator_submitted", "indicator_returned"
 INDICATOR_KINDS = (INDICATOR_SUBMITTED, INDICATOR_RETURNED)
+CONTESTED, CONTEST_DECIDED = "contested", "contest_decided"  # 退办 / 异议 (services.work.contests)
 MISSED_REPORT = "missed_report"  # the daily scan found periodic reports not made (services.assessment.reporting_duty)
 KINDS = (RECORD_ISSUED, ITEM_RETURNED, EXTENSION_DECIDED, ITEM_APPROVED, DUE_SOON, ASSIGNED, CORRECTED, CANCELLED,
-         INSTRUCTION, PART_DONE, UNITS_CHANGED, INDICATOR_SUBMITTED, INDICATOR_RETURNED, MISSED_REPORT, ITEM_SUBMITTED)
+         INSTRUCTION, PART_DONE, UNITS_CHANGED, INDICATOR_SUBMITTED, INDICATOR_RETURNED, MISSED_REPORT, ITEM_SUBMITTED,
+         CONTESTED, CONTEST_DECIDED)
 MAIL_MAX_AGE = timedelta(hours=48)  # older unsent mail is news no longer: switching SMTP on sends no backlog
 
 

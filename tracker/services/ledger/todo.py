@@ -2,9 +2,9 @@
 
 A unit: leaders' 批示 on its items not yet acknowledged (read), items to sign, items returned (saying who
 returned them: the office, or the district for a part it split), 督办 to answer (with the deadline), extension
-decisions of the last two weeks, items due within the warning window; a district also the parts it split waiting
-for its review. The office: items to review, extension requests, answered records to close (待核销), units whose
-督办 went unanswered. Leaders have no to-do list: they change nothing.
+decisions of the last two weeks, its contests (异议) waiting or decided in the last two weeks, items due within the
+warning window; a district also the parts it split waiting for its review. The office: items to review, extension
+requests, contests to decide, answered records to close (待核销), units whose 督办 went unanswered. Leaders have no to-do list: they change nothing.
 Every section is one query over what the person may see; the entries link to the item.
 """
 from __future__ import annotations
@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import (
     AccountabilityRecord,
+    ContestStatus,
     ExtensionRequest,
     ExtensionStatus,
+    ItemContest,
     ItemStatus,
     Notification,
     RecordStatus,
@@ -48,6 +50,9 @@ class Entry:
     record_id: int | None = None
     unit_id: int | None = None
     notification_id: int | None = None  # acknowledged by opening it (a 批示 the unit has not yet read)
+    contest_id: int | None = None  # a contest (异议) the office decides from the list
+    proposed_unit_id: int | None = None  # the unit the contest names instead
+    version: int | None = None  # the item's version, which a decision from the list sends
 
 
 @dataclass
@@ -131,10 +136,32 @@ def _unit(actor: User, today: date, now: datetime, soon_days: int, shown: int | 
                                     WorkItem.last_return_reason.is_not(None)], WorkItem.due_date, shown),
         _items("待签收", "to_sign", [mine, WorkItem.status == ItemStatus.ASSIGNED], WorkItem.due_date, shown),
         extension_section,
+        _contests("本单位的异议", "my_contests", [ItemContest.unit_id == unit_id, sa.or_(
+            ItemContest.status == ContestStatus.PENDING, ItemContest.decided_at >= now - DECISIONS_FOR)], shown),
         _items(f"{soon_days} 天内到期", "due_soon", [mine, active, WorkItem.due_date >= today,
                                                 WorkItem.due_date <= today + timedelta(days=soon_days)],
                WorkItem.due_date, shown),
     ]
+
+
+def _contests(label: str, key: str, where: list[sa.ColumnElement[bool]], shown: int | None) -> Section:
+    """Contests (退办 / 异议), the oldest first: each with the contesting unit, its reason and, once decided, the
+    decision."""
+    contesting = sa.orm.aliased(Unit)
+    query = (sa.select(ItemContest.item_id, wording.title_column(), Unit.short_name, contesting.short_name,
+                       ItemContest.reason, ItemContest.status, ItemContest.decision_note, ItemContest.id,
+                       ItemContest.proposed_unit_id, WorkItem.version)
+             .join(WorkItem, WorkItem.id == ItemContest.item_id).join(Unit, Unit.id == WorkItem.unit_id)
+             .join(contesting, contesting.id == ItemContest.unit_id).where(*where))
+    count = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(ItemContest.raised_at, ItemContest.id).limit(shown)).all()
+    words = {ContestStatus.PENDING: "待办公室处理", ContestStatus.UPHELD: "异议成立,已重新交办",
+             ContestStatus.REJECTED: "异议不成立"}
+    return Section(key, label, count, [
+        Entry(i, t, u, note=f"{by}:{reason}" if status == ContestStatus.PENDING
+              else f"{words[ContestStatus(status)]}:{decided or ''}", contest_id=cid,
+              proposed_unit_id=proposed, version=version)
+        for i, t, u, by, reason, status, decided, cid, proposed, version in rows])
 
 
 def _instructions(unit_id: int, shown: int | None) -> Section:
@@ -168,6 +195,7 @@ def _office(actor: User, today: date, shown: int | None) -> list[Section]:
                WorkItem.submitted_at, shown),
         Section("extension_requests", "延期申请", count, [Entry(i, t, u, deadline=d, note=r)
                                                        for i, t, u, d, r in waiting]),
+        _contests("待处理的异议", "contests", [ItemContest.status == ContestStatus.PENDING], shown),
         _records("待核销", "to_close", [AccountabilityRecord.status == RecordStatus.ANSWERED],
                  AccountabilityRecord.remedy_date, shown),
         Section("unanswered_units", "督办逾期未答复的单位", len(late_rows), [

@@ -39,6 +39,8 @@ NOTICE_KINDS: dict[str, Words] = {
     "indicator_submitted": ("指标数值待审核", "an indicator figure to review"),
     "indicator_returned": ("指标数值被退回", "an indicator figure returned"),
     "missed_report": ("未按时报送进展", "periodic reports missed"),
+    "contested": ("单位提出异议(退办)", "an item contested by a unit"),
+    "contest_decided": ("异议处理结果", "a contest decided"),
     "bulletin_issued": ("通报印发", "a bulletin issued"),
     "mentioned": ("评论中提到您", "named in a comment"),
 }
@@ -49,6 +51,9 @@ ACTIONS: dict[str, Words] = {
     "item.sign": ("签收", "signed for"),
     "item.submit": ("提交办结", "submitted for review"),
     "item.approve": ("审核办结", "approved"),
+    "item.contest": ("提出异议(退办)", "contested"),
+    "item.contest_upheld": ("异议成立,重新交办", "contest upheld: reassigned"),
+    "item.contest_rejected": ("异议不成立", "contest rejected"),
     "item.return": ("退回", "returned"),
     "item.reorder": ("调整顺序", "reordered"),
     "item.edit": ("修改事项", "edited"),

@@ -160,6 +160,7 @@ class TargetSchema(_StrictSchema):
 
 
 DUE_DAYS = validate.Range(min=0, max=366, error="须为 0 至 366 之间的天数")
+CONTEST_DAYS = validate.Range(min=1, max=60, error="须为 1 至 60 之间的工作日数")
 
 
 class IndicatorSchema(_StrictSchema):
@@ -196,6 +197,8 @@ class PlanFileSchema(_StrictSchema):
                              metadata={"description": "whether submitting a plan item needs evidence"})
     ad_hoc_evidence = fields.String(load_default="asked", validate=EVIDENCE_RULES,
                                     metadata={"description": "the same for ad-hoc items (交办件)"})
+    contest_days = fields.Integer(load_default=7, strict=True, validate=CONTEST_DAYS, metadata={
+        "description": "退办 / 异议: working days after an assignment within which a unit may contest it"})
 
 
 def parse_units(raw: Any) -> dict[str, Any]:

@@ -106,6 +106,7 @@ def load_plan(data: dict[str, Any], *, now: datetime) -> tuple[Plan, LoadReport]
         "title": data["title"], "short_title": data["short"], "timezone": data["timezone"],
         "start_date": data["start"], "end_date": data["end"], "office_unit_id": units[data["office"]].id,
         "evidence_rule": EvidenceRule(data["evidence"]), "ad_hoc_evidence_rule": EvidenceRule(data["ad_hoc_evidence"]),
+        "contest_days": data["contest_days"],
     }, report, "plans")
     if plan.loaded_at is None:
         plan.loaded_at = now

@@ -31,6 +31,14 @@ class Calendar:
             return True
         return day not in self.off and day.weekday() < 5
 
+    def after_working_days(self, day: date, count: int) -> date:
+        """The day `count` working days after `day` (day itself not counted): where a window of working days
+        closes."""
+        while count > 0:
+            day += timedelta(days=1)
+            count -= self.is_working_day(day)
+        return day
+
     def first_working_day(self, year: int, month: int) -> date:
         day = date(year, month, 1)
         while not self.is_working_day(day):

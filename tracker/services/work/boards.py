@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import (
     AccountabilityRecord,
+    ContestStatus,
     Event,
+    ItemContest,
     ItemStatus,
     ItemUnit,
     Plan,
@@ -31,6 +33,7 @@ from ...models import (
 )
 from ...models.accountability import UNANSWERED_KIND
 from ..plan import wording
+from ..plan.workdays import WEEKDAYS_ONLY, Calendar
 from ..trust import permissions
 from . import evidence, offers
 from .item_rules import Facts
@@ -71,6 +74,7 @@ class ItemFilters:
 class Deadlines:
     today: date
     warning_days: int
+    calendar: Calendar = WEEKDAYS_ONLY  # working days: the window to contest an item counts them
 
 
 # Status and priority come back as plain strings: converting 5,000 of each to enums and back costs more than
@@ -88,6 +92,9 @@ CARD_COLUMNS = (
         AccountabilityRecord.item_id == WorkItem.id, AccountabilityRecord.kind != UNANSWERED_KIND,
         AccountabilityRecord.status.in_([RecordStatus.OPEN.value, RecordStatus.ANSWERED.value]))
     .order_by(AccountabilityRecord.level.desc()).limit(1).correlate(WorkItem).scalar_subquery().label("open_level"),
+    # 异议中: a contest waits for the office (the ladder's clock runs on; the card only shows it)
+    sa.exists().where(ItemContest.item_id == WorkItem.id, ItemContest.status == ContestStatus.PENDING)
+    .correlate(WorkItem).label("contested"),
 )
 STATUS_AT = 9  # the status's place in CARD_COLUMNS
 CARD_WIDTH = len(CARD_COLUMNS) + 1  # the card's own columns and the actor's part in it (my_part)
@@ -153,7 +160,7 @@ def _cards_from(actor: User) -> sa.Select[*tuple[Any, ...]]:
 
 CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id", "unit_id", "unit_name", "title",
                "status", "position", "priority", "due_date", "original_due_date", "version", "returned_count",
-               "updated_at", "light", "days_overdue", "open_level", "parent_id", "source", "responsible_name",
+               "updated_at", "light", "days_overdue", "open_level", "contested", "parent_id", "source", "responsible_name",
                "my_part", "offers")
 
 
@@ -218,16 +225,17 @@ class CardMaker:
             # Only the facts of the key: a rule reading any other fact of a card fails here (Facts.item) rather
             # than being answered from another card. The id is the first such card's: a held-back card's refusal
             # names its open sub-items, read by id; whether it refuses, all an offer says, is in the key.
+            children: dict[str, Any] = {} if has_open_children else {"open_children": []}
             facts = Facts(id=item_id, status=ItemStatus(status), unit_id=unit_id, parent_id=parent_id,
                           cancelled=False, parent_unit_id=parent_unit_id, submitted_by=submitted_by,
-                          evidence_of=evidence_rule, **({} if has_open_children else {"open_children": []}))
+                          evidence_of=evidence_rule, **children)
             found = self.offered[key] = offers.of_card(self.actor, facts)
         return found
 
     def __call__(self, row: Any) -> dict[str, Any]:
         (item_id, plan_id, phase_id, task_id, task_number, group_id, unit_id, unit_name, title, status, position,
          priority, due, original_due, version, returned_count, updated_at, parent_id, source,
-         responsible_name, template_id, open_level, my_part, parent_unit_id, has_open_children,
+         responsible_name, template_id, open_level, contested, my_part, parent_unit_id, has_open_children,
          submitted_by) = row[:CARD_WIDTH + len(RULE_COLUMNS)]
         if template_id in self.wordings:
             title = self.wordings[template_id].title_of(title)
@@ -241,7 +249,8 @@ class CardMaker:
             "due_date": iso[due] if due in iso else self._date(due),
             "original_due_date": iso[original_due] if original_due in iso else self._date(original_due),
             "version": version, "returned_count": returned_count, "updated_at": updated_at.isoformat(),
-            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "parent_id": parent_id,
+            "light": derived[0], "days_overdue": derived[1], "open_level": open_level, "contested": bool(contested),
+            "parent_id": parent_id,
             "source": source, "responsible_name": responsible_name, "my_part": my_part,
         }
         if not self.fields or "offers" in self.fields:

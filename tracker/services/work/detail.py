@@ -17,12 +17,14 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
-from ...models import ExtensionRequest, ExtensionStatus, ItemStatus, ItemUnit, User, WorkItem
+from ...models import (ContestStatus, ExtensionRequest, ExtensionStatus, ItemContest, ItemStatus, ItemUnit, User,
+                       WorkItem)
 from ..plan import wording
 from ..trust import permissions
 from . import offers
 from .boards import Deadlines
 from .deadlines import Light, days_overdue, light
+from .item_facts import Day, Facts
 from .workflow import returned_by
 
 
@@ -31,6 +33,7 @@ class Known(NamedTuple):
 
     has_children: bool
     extension_pending: bool
+    contested: bool  # a contest (退办 / 异议) waits for the office
 
 
 _CHILD = sa.orm.aliased(WorkItem)
@@ -40,8 +43,10 @@ _FOR_READING = (
               sa.exists().where(ItemUnit.item_id == WorkItem.id).correlate(WorkItem),
               sa.exists().where(_CHILD.parent_id == WorkItem.id).correlate(WorkItem),
               sa.exists().where(ExtensionRequest.item_id == WorkItem.id,
-                                ExtensionRequest.status == ExtensionStatus.PENDING).correlate(WorkItem))
-    .options(joinedload(WorkItem.task), joinedload(WorkItem.unit))
+                                ExtensionRequest.status == ExtensionStatus.PENDING).correlate(WorkItem),
+              sa.exists().where(ItemContest.item_id == WorkItem.id,
+                                ItemContest.status == ContestStatus.PENDING).correlate(WorkItem))
+    .options(joinedload(WorkItem.task), joinedload(WorkItem.unit), joinedload(WorkItem.plan))
     .where(WorkItem.id == sa.bindparam("item_id")))
 
 
@@ -55,10 +60,10 @@ def read_visible(item_id: int, *, actor: User) -> tuple[WorkItem, Known]:
     if row is None:
         permissions.require_visible(actor, None)
         raise AssertionError("require_visible refuses a missing item")
-    item, has_parts, has_children, pending = row
+    item, has_parts, has_children, pending, contested = row
     if not has_parts and "cooperators" not in item.__dict__:
         set_committed_value(item, "cooperators", [])  # none: nothing to load when the detail or a rule reads them
-    return permissions.require_visible(actor, item), Known(bool(has_children), bool(pending))
+    return permissions.require_visible(actor, item), Known(bool(has_children), bool(pending), bool(contested))
 
 
 def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Known | None = None) -> dict[str, Any]:
@@ -69,6 +74,9 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
 
     children: Iterable[WorkItem] = [] if known is not None and not known.has_children else db.session.scalars(
         sa.select(WorkItem).where(WorkItem.parent_id == item.id).order_by(WorkItem.id))
+    already: dict[str, Any] = {} if known is None else {"extension_pending": known.extension_pending} | (
+        {} if known.contested else {"contest_pending": None})
+    facts = Facts.of(item, Day(deadlines.today, deadlines.calendar), **already)
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
         "task_number": item.task.number if item.task else None,
@@ -78,6 +86,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
         "status": item.status, "position": item.position, "priority": item.priority, "due_date": item.due_date,
         "original_due_date": item.original_due_date, "was_extended": item.was_extended, "version": item.version,
         "returned_count": item.returned_count, "last_return_reason": item.last_return_reason,
+        "contested": facts.contest_pending is not None, "contest_closes": facts.contest_closes,
         "returned_by": returned_by([item.id]).get(item.id) if item.returned_count else None,
         "created_at": item.created_at, "updated_at": item.updated_at, "submitted_at": item.submitted_at,
         "completed_at": item.completed_at, "light": lit(item.status, item.due_date),
@@ -96,5 +105,5 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
                       "cancelled": child.cancelled_at is not None,
                       "light": None if child.cancelled_at else lit(child.status, child.due_date)}
                      for child in children],
-        "offers": offers.of_item(actor, item, **({"extension_pending": known.extension_pending} if known else {})),
+        "offers": offers.of_item(actor, item, facts.day, **already),
     }

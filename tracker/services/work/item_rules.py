@@ -16,19 +16,14 @@ asked only by the rules that read them); a board card gives the facts its row ho
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from functools import cached_property
-from typing import Any
-
-import sqlalchemy as sa
 
 from ...errors import Invalid, InvalidTransition, NotAllowed, NotFound, TrackerError
-from ...extensions import db
-from ...models import EvidenceRule, ExtensionRequest, ExtensionStatus, ItemStatus, ProgressUpdate, Role, User, WorkItem
-from ..ledger import records
+from ...models import ItemStatus, Role, User, WorkItem
 from ..plan import wording
 from ..trust import permissions
-from . import evidence
+from .item_facts import Day, Facts
+
+__all__ = ["Day", "Facts", "RULES", "may", "require", "refusal"]
 
 STATUS_WORDS = {
     ItemStatus.ASSIGNED: ("待签收", "Assigned"),
@@ -36,72 +31,6 @@ STATUS_WORDS = {
     ItemStatus.SUBMITTED: ("待审核", "Submitted"),
     ItemStatus.DONE: ("已办结", "Done"),
 }
-
-
-class Facts:
-    """The item as the rules read it. Built from an item (`of`) or from a board card's row (`of_card`)."""
-
-    def __init__(self, item: WorkItem | None = None, /, *, evidence_of: Callable[[], EvidenceRule] | None = None,
-                 **known: Any) -> None:
-        self._item = item
-        self._evidence_of = evidence_of
-        self.__dict__.update(known)  # a fact given here is not asked of the database
-
-    id: int
-    status: ItemStatus
-    unit_id: int
-    parent_id: int | None
-    cancelled: bool
-    due_date: date | None
-
-    @classmethod
-    def of(cls, item: WorkItem, **known: Any) -> Facts:
-        return cls(item, id=item.id, status=ItemStatus(item.status), unit_id=item.unit_id, parent_id=item.parent_id,
-                   cancelled=item.cancelled_at is not None, due_date=item.due_date, **known)
-
-    @property
-    def item(self) -> WorkItem:
-        assert self._item is not None, "a card's facts hold only what its moves need"
-        return self._item
-
-    @cached_property
-    def parent_unit_id(self) -> int | None:
-        """The unit that split the item (its parent's lead unit), which supervises it."""
-        return self.item.parent.unit_id if self.item.parent is not None else None
-
-    @cached_property
-    def open_children(self) -> list[WorkItem]:
-        """Sub-items neither done nor cancelled: the item cannot be submitted while one is open (a card whose row
-        says it has none gives an empty list)."""
-        return list(db.session.scalars(sa.select(WorkItem).where(
-            WorkItem.parent_id == self.id, WorkItem.status != ItemStatus.DONE, WorkItem.cancelled_at.is_(None))
-            .order_by(WorkItem.id)))
-
-    @cached_property
-    def submitted_by(self) -> int | None:
-        """Who wrote the latest closing report: they may not approve it themselves."""
-        return db.session.execute(
-            sa.select(ProgressUpdate.author_id)
-            .where(ProgressUpdate.item_id == self.id, ProgressUpdate.is_closing_report.is_(True))
-            .order_by(ProgressUpdate.id.desc()).limit(1)).scalar()
-
-    @cached_property
-    def extension_pending(self) -> bool:
-        return db.session.execute(sa.select(ExtensionRequest.id).where(
-            ExtensionRequest.item_id == self.id, ExtensionRequest.status == ExtensionStatus.PENDING)).first() \
-            is not None
-
-    @cached_property
-    def evidence_rule(self) -> EvidenceRule:
-        return self._evidence_of() if self._evidence_of else evidence.rule_of(self.item)
-
-    def answers_owed(self, unit_id: int) -> list[Any]:
-        """The open 督办 records of the item the unit owes an answer to (what one answer covers)."""
-        return records.open_answer_owing(self.id, unit_id=unit_id)
-
-    def part_of(self, unit_id: int) -> Any:
-        """The unit's cooperating part (配合) of the item, if it cooperates."""
-        return next((part for part in self.item.cooperators if part.unit_id == unit_id), None)
 
 
 Refusal = TrackerError | None
@@ -364,12 +293,43 @@ def answer(actor: User, f: Facts) -> Refusal:
             "本单位在该工作项上没有待答复的督办", "Your unit owes no answer on this item", code="nothing_to_answer"))
 
 
+def contest(actor: User, f: Facts) -> Refusal:
+    """退办 / 异议: an admin of the lead unit, or of a cooperating unit for its part (until it marks that part
+    done), inside the window of working days from the assignment; one contest waits at a time."""
+    return _first(
+        lambda: _read_only(actor),
+        lambda: None if actor.role == Role.UNIT_ADMIN and (actor.unit_id == f.unit_id or _cooperates(actor, f))
+        else NotAllowed("只有承办该工作项的单位管理员可以提出异议",
+                        "Only an administrator of a unit carrying the item may contest it", code="contest_forbidden"),
+        lambda: _cancelled(f), lambda: _not_done(f),
+        lambda: Invalid("本单位承担部分已标记完成,不能再提出异议", "Your part is marked done; it cannot be contested",
+                        code="part_already_done") if actor.unit_id != f.unit_id and f.part_of(actor.unit_id).is_done
+        else None,
+        lambda: Invalid("该工作项已有待处理的异议", "A contest of this item is already waiting",
+                        code="contest_pending") if f.contest_pending is not None else None,
+        lambda: Invalid(f"异议期已于 {f.contest_closes.isoformat()} 届满(交办后 {f.item.plan.contest_days} 个工作日内),"
+                        "不能再提出异议", f"The window to contest closed on {f.contest_closes.isoformat()}",
+                        code="contest_window_closed") if f.day.today > f.contest_closes else None)
+
+
+def decide_contest(actor: User, f: Facts) -> Refusal:
+    """The office upholds or rejects a contest; a unit never decides one, its own or another's. A cancelled or
+    done item's contest may still be rejected, so none waits for ever."""
+    return _first(
+        lambda: _read_only(actor),
+        lambda: None if permissions.is_office(actor) else NotAllowed(
+            "异议由领导小组办公室处理", "Only the office decides a contest", code="office_only"),
+        lambda: None if f.contest_pending is not None else Invalid(
+            "没有待处理的异议", "No contest is waiting", code="contest_decided"))
+
+
 # The rule of each action, by the name the pages, the API's `offers` and the tests use.
 RULES: dict[str, Rule] = {
     "reorder": move_card, "sign": sign, "submit": submit, "approve": approve, "return": return_,
     "progress": report_progress, "comment": comment, "ask_extension": ask_extension,
     "decide_extension": decide_extension, "split": split, "name_person": name_person, "set_units": set_units,
     "edit": edit, "cancel": cancel, "mark_part": mark_part, "instruct": instruct, "answer": answer,
+    "contest": contest, "decide_contest": decide_contest,
 }
 
 

@@ -13,12 +13,12 @@ from ...errors import Invalid
 from ...models import ItemStatus, User, WorkItem
 from ..trust import permissions
 from . import item_rules
-from .item_rules import Facts
+from .item_rules import Day, Facts
 from .workflow import TRANSITIONS, check_transition
 
 # Everything besides moving a card, in the order the item page shows it.
-ACTIONS = ("progress", "answer", "ask_extension", "decide_extension", "mark_part", "name_person", "split",
-           "edit", "set_units", "cancel", "instruct", "comment")
+ACTIONS = ("progress", "answer", "ask_extension", "decide_extension", "contest", "decide_contest", "mark_part",
+           "name_person", "split", "edit", "set_units", "cancel", "instruct", "comment")
 NOTHING: dict[str, Any] = {"moves": [], "reorder": False, "actions": []}
 
 
@@ -36,12 +36,13 @@ def of_card(actor: User, facts: Facts) -> dict[str, Any]:
     return {"moves": moves(actor, facts), "reorder": item_rules.may(actor, facts, "reorder")}
 
 
-def of_item(actor: User, item: WorkItem, **known: Any) -> dict[str, Any]:
-    """An item's offers: a card's, and the actions of its page. Nothing for an item the actor may not see.
-    `known`: facts the item's load already answered (Facts: a fact given is not asked of the database)."""
+def of_item(actor: User, item: WorkItem, day: Day, **known: Any) -> dict[str, Any]:
+    """An item's offers: a card's, and the actions of its page, judged on `day` (a contest's window counts
+    working days). Nothing for an item the actor may not see. `known`: facts the item's load already answered
+    (Facts: a fact given is not asked of the database)."""
     if not permissions.can_see_item(actor, item):
         return dict(NOTHING)
-    facts = Facts.of(item, **known)
+    facts = Facts.of(item, day, **known)
     return of_card(actor, facts) | {"actions": [a for a in ACTIONS if item_rules.may(actor, facts, a)]}
 
 
