@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import logging
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,14 +36,14 @@ log = logging.getLogger(__name__)
 DONE = ("ok", "baseline")
 
 
-class ScanJob:
-    """Daily: overdue state and the ladder's records as of that day."""
+class DailyJob(ABC):
+    """A job keyed by day (ISO date), due each day at the time `time_of` reads from the settings."""
 
-    name = "scan"
-    first_start = "run"  # a first start scans today: the records as of that day, one per level reached
+    @abstractmethod
+    def time_of(self, s: Settings) -> time: ...
 
     def due_at(self, key: str, s: Settings) -> datetime:
-        return s.local(date.fromisoformat(key), s.scan_time)
+        return s.local(date.fromisoformat(key), self.time_of(s))
 
     def latest_due(self, now: datetime, s: Settings) -> str:
         today = local_today(now, s.timezone)
@@ -51,6 +52,16 @@ class ScanJob:
 
     def next_key(self, key: str) -> str:
         return (date.fromisoformat(key) + timedelta(days=1)).isoformat()
+
+
+class ScanJob(DailyJob):
+    """Daily: overdue state and the ladder's records as of that day."""
+
+    name = "scan"
+    first_start = "run"  # a first start scans today: the records as of that day, one per level reached
+
+    def time_of(self, s: Settings) -> time:
+        return s.scan_time
 
     def work(self, key: str, now: datetime, s: Settings) -> dict[str, Any]:
         # A back-filled day is scanned as of that day, so its records carry that day's date and days overdue.
@@ -107,7 +118,7 @@ class BulletinJob:
         return bulletins.prepare_after_month(key, now=now)
 
 
-class DirectorySyncJob:
+class DirectorySyncJob(DailyJob):
     """Daily at TRACKER_DIRECTORY_SYNC_TIME, when set: people from LDAP laid over the accounts, and applied
     (services/trust/directory_sync.py). The directory is read before the period's transaction begins
     (`prepare`); a refused run or an unreachable directory is a failed period, retried at the next catch-up."""
@@ -115,17 +126,9 @@ class DirectorySyncJob:
     name = "directory"
     first_start = "run"
 
-    def due_at(self, key: str, s: Settings) -> datetime:
+    def time_of(self, s: Settings) -> time:
         assert s.directory_sync_time is not None  # only active with a time (active_jobs)
-        return s.local(date.fromisoformat(key), s.directory_sync_time)
-
-    def latest_due(self, now: datetime, s: Settings) -> str:
-        today = local_today(now, s.timezone)
-        day = today if self.due_at(today.isoformat(), s) <= now else today - timedelta(days=1)
-        return day.isoformat()
-
-    def next_key(self, key: str) -> str:
-        return (date.fromisoformat(key) + timedelta(days=1)).isoformat()
+        return s.directory_sync_time
 
     def prepare(self, now: datetime, s: Settings) -> Callable[[], dict[str, Any]]:
         """Read the directory (a network call, outside any transaction); the work then plans and applies it."""
