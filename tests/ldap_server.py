@@ -10,15 +10,15 @@ fail when skips are forbidden (TRACKER_FORBID_SKIPS), and skip otherwise.
 """
 from __future__ import annotations
 
+import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.servers import free_port, process, wait_until_listening
 from tracker.services.trust.ldap_directory import LdapSettings
 
 SLAPD = "/usr/sbin/slapd"
@@ -32,7 +32,6 @@ SERVICE_DN = f"cn=tracker,ou=services,{SUFFIX}"
 SERVICE_PASSWORD = "Service-Secret-7"
 PEOPLE_BASE = f"ou=people,{SUFFIX}"
 UNITS_BASE = f"ou=units,{SUFFIX}"
-START_WITHIN_SECONDS = 20
 
 # Units carry the tracker's key (ou) and the 统一社会信用代码 (businessCategory); people name their unit's key in
 # departmentNumber and their 工号 in employeeNumber.
@@ -81,12 +80,6 @@ def settings_for(server: LdapServer, **changes: object) -> LdapSettings:
 def installed() -> bool:
     return Path(SLAPD).exists() and Path(SLAPADD).exists() and all(
         shutil.which(tool) is not None for tool in ("ldapmodify", "openssl"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def person_ldif(person: Person) -> str:
@@ -154,30 +147,9 @@ def running(folder: Path) -> Iterator[LdapServer]:
     subprocess.run([SLAPADD, "-f", str(conf), "-l", str(folder / "data.ldif")], check=True, capture_output=True)
     port, tls_port = free_port(), free_port()
     url, ldaps_url = f"ldap://127.0.0.1:{port}", f"ldaps://127.0.0.1:{tls_port}"
-    with (folder / "slapd.log").open("wb") as log:
-        # -d: stay in the foreground (a child this process can stop); its debug output goes to the log
-        child = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{url}/ {ldaps_url}/", "-d", "none"], stdout=log,
-                                 stderr=subprocess.STDOUT)
-        try:
-            for listening in (port, tls_port):
-                _wait_until_listening(listening, child, folder / "slapd.log")
-            yield LdapServer(url=url, ldaps_url=ldaps_url, port=port, folder=folder, ca_file=str(folder / "ca.pem"))
-        finally:
-            child.terminate()
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-
-
-def _wait_until_listening(port: int, child: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_WITHIN_SECONDS
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise RuntimeError(f"slapd exited ({child.returncode}): {log.read_text(errors='replace')[-2000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"slapd did not listen on {port} within {START_WITHIN_SECONDS}s")
+    # -d: stay in the foreground (a child this process can stop); its debug output goes to the log
+    with process([SLAPD, "-f", str(conf), "-h", f"{url}/ {ldaps_url}/", "-d", "none"], dict(os.environ),
+                 folder / "slapd.log") as child:
+        for listening in (port, tls_port):
+            wait_until_listening(listening, child, folder / "slapd.log")
+        yield LdapServer(url=url, ldaps_url=ldaps_url, port=port, folder=folder, ca_file=str(folder / "ca.pem"))
