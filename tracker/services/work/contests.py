@@ -19,22 +19,18 @@ from ..ledger import notifications
 from ..plan import wording
 from ..plan.workdays import Calendar
 from ..trust import audit, permissions
-from . import assignment, item_news, item_rules, items
+from . import assignment, item_news, item_rows, item_rules, items
 from .workflow import check_version
 
 
 def get_contest(contest_id: int, *, actor: User) -> ItemContest:
     """A contest of an item the actor may see; otherwise not found."""
-    contest = db.session.get(ItemContest, contest_id)
-    item = db.session.get(WorkItem, contest.item_id) if contest else None
-    if contest is None or item is None or not permissions.can_see_item(actor, item):
-        raise NotFound("异议不存在", "Contest not found", code="contest_not_found")
-    return contest
+    return item_rows.visible_row(ItemContest, contest_id, actor=actor,
+                                 missing=NotFound("异议不存在", "Contest not found", code="contest_not_found"))
 
 
 def contests_of(item: WorkItem) -> list[ItemContest]:
-    return list(db.session.scalars(sa.select(ItemContest).where(ItemContest.item_id == item.id)
-                                   .order_by(ItemContest.id)))
+    return item_rows.rows_of(ItemContest, item)
 
 
 def listed(*, actor: User, status: ContestStatus | None) -> list[ItemContest]:

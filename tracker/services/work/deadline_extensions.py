@@ -15,8 +15,8 @@ from ...extensions import db
 from ...models import ExtensionRequest, ExtensionStatus, User, WorkItem
 from ..ledger import escalation, notifications
 from ..plan import wording
-from ..trust import audit, permissions
-from . import item_rules
+from ..trust import audit
+from . import item_rows, item_rules
 from .workflow import flush_guarded, snapshot
 
 
@@ -57,16 +57,12 @@ def request_extension(item: WorkItem, *, actor: User, due: date, reason: str, no
 
 def get_request(request_id: int, *, actor: User) -> ExtensionRequest:
     """A request on an item the actor may see; otherwise not found."""
-    extension = db.session.get(ExtensionRequest, request_id)
-    item = db.session.get(WorkItem, extension.item_id) if extension else None
-    if extension is None or item is None or not permissions.can_see_item(actor, item):
-        raise NotFound("延期申请不存在", "Extension request not found", code="extension_not_found")
-    return extension
+    return item_rows.visible_row(ExtensionRequest, request_id, actor=actor, missing=NotFound(
+        "延期申请不存在", "Extension request not found", code="extension_not_found"))
 
 
 def requests_of(item: WorkItem) -> list[ExtensionRequest]:
-    return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.item_id == item.id)
-                                   .order_by(ExtensionRequest.id)))
+    return item_rows.rows_of(ExtensionRequest, item)
 
 
 def pending_request(item: WorkItem, *, actor: User) -> ExtensionRequest:
