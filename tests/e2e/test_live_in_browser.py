@@ -28,7 +28,7 @@ def opened(browser: Any, url: str, username: str, **viewport: int) -> Any:
 
 def live(page: Any) -> None:
     """The page's stream is open (static/live.js marks it on <html>)."""
-    page.wait_for_function("document.documentElement.dataset.live === 'open'")
+    page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
 
 
 def sign_as(username: str, item_id: int) -> None:

@@ -65,4 +65,6 @@ def test_statements_grow_linearly_with_the_items_decided(office: User, count_que
         bulk.decide(targets(second), bulk.Decision("approve"), actor=office, now=NOW)
     assert len(hundred) <= 2 * len(fifty)
     per_item = (len(hundred) - len(fifty)) / 50
-    assert per_item <= 20, f"{per_item} statements per approval"
+    # the single-item approval's own: its rule's reads, the item's UPDATE, settling records, a notice and its mail
+    # row, the audit chain's read and insert, its live event (tracker/services/work/live_events.py), a SAVEPOINT
+    assert per_item <= 21, f"{per_item} statements per approval"

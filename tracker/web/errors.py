@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import Response
+from flask_login import current_user
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import TrackerError
+from ..extensions import login_manager
 from . import i18n
 from .htmx import render, wants_fragment
 
@@ -38,6 +40,8 @@ def tracker_error_page(error: TrackerError) -> Response:
 
 def http_error_page(error: HTTPException) -> Response:
     if isinstance(error, CSRFError):
+        if not current_user.is_authenticated:  # the session ended and was cleared first (another tab, a live
+            return login_manager.unauthorized()  # stream): to the login page, back here after it
         return error_response(400, _("The form has expired. Reload the page and try again."))
     response = error_response(error.code or 500, http_message(error.code or 500))
     for name, value in error.get_headers():

@@ -31,6 +31,7 @@ from ...idempotent import insert_or_ignore
 from ...models import (DeliveryStatus, Notification, PersonMessage, ReachChoice, Role, Unit, UnitRobot, User,
                        WorkItem)
 from ..plan.event_words import kind_words
+from ..plan.per_transaction import PerTransaction
 from . import outbound, webhooks
 from .robots import ROBOTS, SMS, Notice
 
@@ -64,11 +65,17 @@ def recipients(rows: Iterable[Any]) -> dict[int, list[int]]:
     return found
 
 
+# Whether anyone chose a channel at all, asked once per transaction (a bulk decision writes notices per item).
+_ANYONE_CHOSE = PerTransaction(
+    "anyone_chose_a_channel", lambda: db.session.execute(sa.select(ReachChoice.user_id).limit(1)).first() is not None,
+    made_of=(ReachChoice,))
+
+
 def queue(*, batch_key: str, now: datetime) -> int:
     """One message per (notification of this batch written now, person it is for, channel they chose and can be
     reached on); idempotent. Returns how many were offered (before duplicates were ignored)."""
-    if db.session.execute(sa.select(ReachChoice.user_id).limit(1)).first() is None:
-        return 0  # nobody chose a channel: the common case costs one query
+    if not _ANYONE_CHOSE.get():
+        return 0  # nobody chose a channel: the common case costs one query a transaction
     rows = db.session.execute(sa.select(Notification.id, Notification.unit_id, Notification.user_id,
                                         Notification.item_id)
                               .where(Notification.batch_key == batch_key, Notification.created_at == now)).all()
