@@ -103,8 +103,10 @@ class Hub:
                 try:
                     with reading(), self._waker() as wait:
                         while self._wanted():
-                            wait()
+                            # read first: a change committed before LISTEN took hold sent its NOTIFY to
+                            # nobody, and would otherwise wait for the next change or timeout (5 s)
                             self._read()
+                            wait()
                 except Exception:  # the database went away: the streams keep their heartbeats meanwhile
                     log.exception("live listener: reading changes failed; trying again")
                     time.sleep(RECONNECT_SECONDS)

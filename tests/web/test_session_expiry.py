@@ -61,7 +61,7 @@ def test_an_htmx_request_after_expiry_hears_401_with_the_login_and_the_page_it_w
 
 def test_a_live_stream_that_finds_the_session_ended_stops_and_leaves_the_next_click_its_way_to_login(
         app, client, clerk, make_item):
-    """A board's live stream was the first to find the session ended: it hears 204 (its EventSource stops) and
+    """A board's live stream was the first to find the session ended: it hears 401 (its EventSource stops) and
     does not follow a redirect to the login page; the person's next move, whose form token went with the cleared
     session, is sent to the login page and back, not refused as an expired form."""
     item = make_item("sfj", status=ItemStatus.IN_PROGRESS)
@@ -72,7 +72,7 @@ def test_a_live_stream_that_finds_the_session_ended_stops_and_leaves_the_next_cl
             token = board.split('<meta name="csrf-token" content="')[1].split('"')[0]
             app.config["WTF_CSRF_ENABLED"] = True  # from here on, as in production
             clock.shift(timedelta(minutes=31))
-            assert client.get("/live/stream").status_code == 204
+            assert client.get("/live/stream").status_code == 401
             answer = client.post(f"/items/{item.id}/updates", data={"text": "进展", "csrf_token": token}, headers={
                 "HX-Request": "true", "HX-Current-URL": "http://localhost/board"})
     finally:

@@ -1,7 +1,7 @@
 """Errors as people see them: a message in the page's language, as a fragment for htmx or a whole page."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, session
 from flask_login import current_user
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import TrackerError
 from ..extensions import login_manager
 from . import i18n
+from .auth import ENDED
 from .htmx import render, wants_fragment
 
 
@@ -40,8 +41,8 @@ def tracker_error_page(error: TrackerError) -> Response:
 
 def http_error_page(error: HTTPException) -> Response:
     if isinstance(error, CSRFError):
-        if not current_user.is_authenticated:  # the session ended and was cleared first (another tab, a live
-            return login_manager.unauthorized()  # stream): to the login page, back here after it
+        if session.get(ENDED) and not current_user.is_authenticated:  # the session ended on the server and was
+            return login_manager.unauthorized()  # cleared by another request first: to the login page and back
         return error_response(400, _("The form has expired. Reload the page and try again."))
     response = error_response(error.code or 500, http_message(error.code or 500))
     for name, value in error.get_headers():

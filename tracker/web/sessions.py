@@ -49,10 +49,10 @@ def init_sessions(app: Flask) -> None:
     def to_login() -> Response:
         """To the login page with the page to come back to. An htmx request (or the board's own fetch) hears
         401 with HX-Redirect, so the browser goes there as a whole page, back to the page it was on. A live
-        stream hears 204 and nothing more (its EventSource stops for good): followed to the login page, it would
-        spend the session's "ended" state and its form token before the person's next click reaches the server."""
+        stream hears a bare 401 (its EventSource stops for good): followed to the login page, it would spend the
+        session's "ended" state before the person's next click reaches the server."""
         if request.endpoint in NOT_ACTIVITY:
-            return make_response("", 204)
+            return make_response("", 401)
         if not session.get(ENDED):
             flash(login_manager.login_message)
         target = url_for("auth.login", next=_page_to_return_to())
