@@ -15,6 +15,7 @@ from ...errors import Invalid
 from ...extensions import db
 from ...models import Comment, User, WorkItem
 from ..ledger import notifications
+from ..plan import wording
 from ..trust import audit
 from . import item_rules, mentions
 
@@ -37,9 +38,10 @@ def add_comment(item: WorkItem, *, actor: User, text: str, now: datetime) -> Com
                  item_id=item.id, now=now, after={"text": text, **({"mentioned": [
                      {"kind": m.kind, "id": m.id, "name": m.label} for m in named]} if named else {})})
     if named:
+        excerpt = text[:120] + ("…" if len(text) > 120 else "")
         notifications.notify(
-            kind="mentioned", item=item, now=now, text=f"{actor.display_name} 在“{item.title}”的评论中提到了您:"
-            f"{text[:120]}{'…' if len(text) > 120 else ''}",
+            kind="mentioned", item=item, now=now,
+            text=f"{actor.display_name} 在“{wording.title(item)}”的评论中提到了您:{excerpt}",
             user_ids=[m.id for m in named if m.kind == mentions.USER],
             unit_ids=[m.id for m in named if m.kind == mentions.UNIT])
     return comment
