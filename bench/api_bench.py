@@ -41,7 +41,8 @@ from tracker.clock import utcnow  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Event, ItemStatus, Phase, Plan, Role, Task, Unit, User, WorkItem  # noqa: E402
 from tracker.services.trust import accounts  # noqa: E402
-from tracker.services.work import boards
+from tracker.services.work import cards  # noqa: E402
+from tracker.services.work.deadlines import Deadlines  # noqa: E402
 from tracker.services.work.ordering import GAP  # noqa: E402
 
 log = logging.getLogger("bench")
@@ -172,14 +173,19 @@ def floor_ms(setup: dict[str, Any], times: int, query: Callable[[User], Any]) ->
     return statistics.median(durations)
 
 
+def _cards(office: User) -> Any:
+    """The service's own statement of cards (their JSON, and the facts their offers are judged on), today."""
+    return cards.card_select(office, Deadlines(today=date.today(), warning_days=7))
+
+
 def board_rows(setup: dict[str, Any]) -> Callable[[User], Any]:
-    return lambda office: boards._cards_from(office).where(WorkItem.plan_id == setup["plan_id"]).order_by(
+    return lambda office: _cards(office).where(WorkItem.plan_id == setup["plan_id"]).order_by(
         WorkItem.status, WorkItem.position)
 
 
 def red_rows(setup: dict[str, Any], limit: int) -> Callable[[User], Any]:
     """The rows of the overdue list's first `limit` items (every synthetic item is overdue: due 2023-2025)."""
-    return lambda office: boards._cards_from(office).where(
+    return lambda office: _cards(office).where(
         WorkItem.plan_id == setup["plan_id"], WorkItem.status != "done").order_by(WorkItem.id).limit(limit)
 
 

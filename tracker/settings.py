@@ -37,7 +37,7 @@ from .services.trust.oidc_claims import OidcSettings
 from .services.trust.ldap_directory import LdapSettings, SettingProblem
 from .services.trust.security import SecurityPolicy, parse_roles
 from .services.trust.sign_on import SignOnPolicy
-from .services.work.boards import Deadlines
+from .services.work.deadlines import Deadlines
 from .services.work.deadlines import local_today
 from .services.work.progress import Storage
 

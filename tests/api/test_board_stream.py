@@ -9,7 +9,8 @@ from tests.api.api_helpers import ApiClient
 
 from tracker.models import ItemStatus, User, WorkItem
 from tracker.services.work import board_stream, boards
-from tracker.services.work.boards import Deadlines, ItemFilters
+from tracker.services.work.boards import ItemFilters
+from tracker.services.work.deadlines import Deadlines
 
 
 @pytest.mark.parametrize("query", ["", "swimlanes=unit", "swimlanes=group&sort=urgency", "swimlanes=task",

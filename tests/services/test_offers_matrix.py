@@ -37,7 +37,8 @@ from tracker.services.work import (
     splitting,
     workflow,
 )
-from tracker.services.work.boards import Deadlines, ItemFilters
+from tracker.services.work.boards import ItemFilters
+from tracker.services.work.deadlines import Deadlines
 from tracker.services.work.item_facts import window_closes
 from tracker.services.work.item_rules import Day, Facts
 
@@ -263,6 +264,37 @@ def test_cards_of_one_board_are_offered_what_each_item_is_offered(app, unit, pla
             offered = offers.of_item(actor, item, TODAY)
             assert card["offers"] == {"moves": offered["moves"], "reorder": offered["reorder"]}, (name, card["id"])
     assert len(parents) == len(STATES) - 1
+
+
+def test_each_card_shows_its_item_as_the_items_own_detail_does(app, unit, plan, people):
+    """The database writes a card's fields (cards.py: the light and days overdue by deadlines' clauses, the title
+    with its plan values, the moment as isoformat writes it); the detail reads the same item through the Python
+    rules. For every kind in every state, seen by everyone, on a day each light is lit, the two agree, and the
+    API's bytes say what a page's dict says."""
+    import orjson
+
+    from tracker.services.work.cards import CARD_FIELDS
+
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people)
+             for kind in KINDS for state in STATES if state != "cancelled"]
+    built[0].updated_at = NOW.replace(microsecond=250)  # a moment with a fraction, and the others without
+    db.session.flush()
+    shown = [name for name in CARD_FIELDS if name not in ("offers", "my_part", "open_level")]
+    lit = set()
+    for today in (date(2023, 4, 3), date(2023, 12, 28), date(2024, 1, 8)):  # green, yellow, red for 2023-12-31
+        deadlines = Deadlines(today=today, warning_days=7)
+        for name, actor in people.items():
+            cards = boards.list_items(ItemFilters(plan_id=plan.id), actor=actor, deadlines=deadlines,
+                                      after_id=None, limit=1000)[0]
+            encoded = boards.list_items(ItemFilters(plan_id=plan.id), actor=actor, deadlines=deadlines,
+                                        after_id=None, limit=1000, as_json=True)[0]
+            assert orjson.loads(orjson.dumps(encoded)) == cards, name
+            for card in cards:
+                detail = item_detail(db.session.get(WorkItem, card["id"]), deadlines, actor=actor)
+                expected = orjson.loads(orjson.dumps({field: detail[field] for field in shown}))
+                assert {field: card[field] for field in shown} == expected, (name, card["id"])
+                lit.add(card["light"])
+    assert lit == {None, "green", "yellow", "red"}
 
 
 def test_an_items_detail_encodes_as_its_schema_dumps_it(app, unit, plan, people):

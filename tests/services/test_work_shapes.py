@@ -14,7 +14,8 @@ from tracker.models import Event, ItemSource, ItemStatus, Role, Unit, WorkItem
 from tracker.services.trust import permissions
 from tracker.services.work.detail import item_detail
 from tracker.services.work import assignment, boards, deadline_extensions, instructions, items, splitting, workflow
-from tracker.services.work.boards import Deadlines, ItemFilters
+from tracker.services.work.boards import ItemFilters
+from tracker.services.work.deadlines import Deadlines
 
 DEADLINES = Deadlines(today=date(2023, 4, 3), warning_days=7)
 

@@ -23,7 +23,8 @@ from tracker.models import (AccountabilityRecord, ItemStatus, ItemTemplate, Miss
 from tracker.services.ledger import records
 from tracker.services.plan import plans
 from tracker.services.work.detail import item_detail
-from tracker.services.work import boards, deadline_extensions, workflow
+from tracker.services.work import deadline_extensions, workflow
+from tracker.services.work.deadlines import Deadlines
 from tracker.services.ledger.ladder import parse_ladder
 
 # The plan's X as its wording has it: between Chinese characters (不少于X次) or before a percent sign (达到X%).
@@ -47,7 +48,7 @@ def x_items(unit_id: int) -> list[WorkItem]:
 def shown_title(item: WorkItem) -> str:
     """The title the item page shows (the substitution the board and the item page always made)."""
     office = db.session.scalars(sa.select(User).where(User.role == Role.OFFICE_ADMIN)).first()
-    return item_detail(item, boards.Deadlines(today=date(2023, 4, 3), warning_days=7), actor=office)["title"]
+    return item_detail(item, Deadlines(today=date(2023, 4, 3), warning_days=7), actor=office)["title"]
 
 
 def lone_xs(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from flask import Response
 from ..extensions import db
 from ..models import User
 from ..services.work import board_stream, boards
-from ..services.work.boards import Deadlines
+from ..services.work.deadlines import Deadlines
 from .auth import actor
 from .common import api_blueprint, cached_read, deadlines, errors, streamed_read
 from .items import card_fields
@@ -33,7 +33,7 @@ def get_board(args: dict[str, Any]) -> Response:
         return streamed_read(lambda: _whole_board(args, user_id, today))
     return cached_read(lambda: boards.board(args["filters"], actor=actor(), deadlines=deadlines(),
                                             swimlanes=args.get("swimlanes"), limit=args.get("limit"),
-                                            sort=args["sort"], fields=card_fields(args)))
+                                            sort=args["sort"], fields=card_fields(args), as_json=True))
 
 
 def _whole_board(args: dict[str, Any], user_id: int, today: Deadlines) -> Iterator[bytes]:

@@ -57,11 +57,11 @@ def list_items(args: dict[str, Any]) -> Response:
     `fields` for lean cards; `If-None-Match` with the last ETag answers 304 while nothing changed."""
     cursor: int | None = None
 
-    def page() -> list[dict[str, Any]]:
+    def page() -> list[Any]:
         nonlocal cursor
         found, cursor = boards.list_items(args["filters"], actor=actor(), deadlines=deadlines(),
                                           after_id=args.get("cursor"), limit=args["limit"],
-                                          fields=card_fields(args))
+                                          fields=card_fields(args), as_json=True)
         return found
 
     response = cached_read(page)

@@ -80,6 +80,7 @@ class WorkItem(Model):
     __table_args__ = (
         sa.UniqueConstraint("template_id", "unit_id", "recurrence_key"),
         sa.Index("ix_work_items_column", "plan_id", "status", "position"),
+        sa.Index("ix_work_items_plan_due", "plan_id", "due_date"),  # the overdue list, read in its order
         sa.Index("ix_work_items_unit_status", "unit_id", "status"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.CheckConstraint(

@@ -8,7 +8,8 @@ from webargs.fields import DelimitedList
 
 from .. import limits
 from ..models import EvidenceRule, ItemSource, ItemStatus, Priority
-from ..services.work.boards import CARD_FIELDS, SORTS, SWIMLANES
+from ..services.work.boards import SORTS, SWIMLANES
+from ..services.work.cards import CARD_FIELDS
 from ..services.work.offers import ACTIONS
 from ..services.work.workflow import REVIEW_DECISIONS, TRANSITIONS
 from ..services.work.deadlines import Light

@@ -25,7 +25,8 @@ from ...models import (
     User,
     WorkItem,
 )
-from ..work.boards import Deadlines, ItemFilters, list_items
+from ..work.boards import ItemFilters, list_items
+from ..work.deadlines import Deadlines
 from ..work.deadlines import days_overdue
 from .records import RecordFilters, records_query
 from ..plan import wording

@@ -2,8 +2,8 @@
 
 A board of 100,000 cards is about 40 MB of JSON; built whole it is that and its 100,000 card dicts held at once by
 the worker (which CPython keeps once grown). Here rows come from the database `BATCH` at a time (yield_per, a
-server-side cursor on PostgreSQL), each batch of cards is encoded by orjson and handed on, and only the counts
-stay: the worker's memory stays flat whatever the board's size. The answer is the same JSON as boards.board's
+server-side cursor on PostgreSQL), each card already JSON written by the database (cards.py), a batch joined and
+handed on, and only the counts stay: the worker's memory stays flat whatever the board's size. The answer is the same JSON as boards.board's
 (the same cards by the same CardMaker, the same lanes and columns in the same order); only the order of keys
 differs (a column's `count` after its cards, the whole board's `columns` after its lanes), which JSON ignores.
 """
@@ -15,11 +15,10 @@ from typing import Any
 
 import orjson
 
-from ...extensions import db
 from ...models import User
-from .boards import (
-    CARD_WIDTH, COLUMN_INDEX, COLUMN_ORDER, RULE_COLUMNS, STATUS_AT, CardMaker, Deadlines, ItemFilters,
-    board_statement, default_plan_id)
+from .boards import COLUMN_INDEX, COLUMN_ORDER, ItemFilters, board_statement, default_plan_id
+from .cards import ROW_WIDTH, STATUS_AT, CardMaker, read
+from .deadlines import Deadlines
 from .workflow import STATUS_LABELS
 
 BATCH = 1000
@@ -34,19 +33,19 @@ def board_chunks(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swi
     if filters.plan_id is None:
         filters = dataclasses.replace(filters, plan_id=default_plan_id())
     _query, stmt = board_statement(filters, actor=actor, deadlines=deadlines, swimlanes=swimlanes, sort=sort,
-                                   workflow_order=True)
-    card = CardMaker(deadlines, actor, fields)
-    lane_at = CARD_WIDTH + len(RULE_COLUMNS)
+                                   fields=fields, workflow_order=True)
+    card = CardMaker(actor, fields, as_json=True)
+    lane_at = ROW_WIDTH
     totals = [0] * len(COLUMN_ORDER)
     out: list[bytes] = [orjson.dumps({"plan_id": filters.plan_id, "swimlanes": swimlanes, "limit": None,
                                       "today": deadlines.today.isoformat()})[:-1] + b',"lanes":[']
     lane: Any = _NONE
-    cards: list[dict[str, Any]] = []  # the column being written: its cards not yet encoded, its count
+    cards: list[bytes] = []  # the column being written: its cards not yet handed on, its count
     column, count = -1, 0
 
     def flush_cards() -> None:
         if cards:
-            out.append((b"," if count > len(cards) else b"") + orjson.dumps(cards)[1:-1])
+            out.append((b"," if count > len(cards) else b"") + b",".join(cards))
             cards.clear()
 
     def close_column() -> None:
@@ -67,28 +66,30 @@ def board_chunks(filters: ItemFilters, *, actor: User, deadlines: Deadlines, swi
         close_column()
         out.append(b"]}")
 
-    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    result = read(stmt.execution_options(yield_per=BATCH))
+    status: Any = _NONE  # the column being written's status, as the rows name it
     try:  # a client gone mid-answer closes the generator: the cursor (server-side on PostgreSQL) with it
-        for row in result:
-            if row[lane_at] != lane or lane is _NONE:
-                if lane is not _NONE:
-                    finish_lane()
-                head = {"key": row[lane_at] if swimlanes else None,
-                        "title": row[lane_at + 1] if swimlanes else None}
-                out.append((b"," if lane is not _NONE else b"") + orjson.dumps(head)[:-1] + b',"columns":[')
-                lane, column, count = row[lane_at], -1, 0
-            index = COLUMN_INDEX[row[STATUS_AT]]
-            while column < index:
-                if column >= 0:
-                    close_column()
-                column, count = column + 1, 0
-                open_column(column)
-            cards.append(card(row))
-            count += 1
-            if len(cards) >= BATCH:
-                flush_cards()
-                yield b"".join(out)
-                out.clear()
+        for batch in result.partitions():
+            for row in batch:
+                if row[lane_at] != lane or lane is _NONE:
+                    if lane is not _NONE:
+                        finish_lane()
+                    head = {"key": row[lane_at] if swimlanes else None,
+                            "title": row[lane_at + 1] if swimlanes else None}
+                    out.append((b"," if lane is not _NONE else b"") + orjson.dumps(head)[:-1] + b',"columns":[')
+                    lane, column, count, status = row[lane_at], -1, 0, _NONE
+                if row[STATUS_AT] != status:
+                    status, index = row[STATUS_AT], COLUMN_INDEX[row[STATUS_AT]]
+                    while column < index:
+                        if column >= 0:
+                            close_column()
+                        column, count = column + 1, 0
+                        open_column(column)
+                cards.append(card(row))
+                count += 1
+            flush_cards()
+            yield b"".join(out)
+            out.clear()
     finally:
         result.close()
     if lane is not _NONE:

@@ -7,6 +7,7 @@ is 2023-12-31 16:00 UTC). Done items have no light.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,16 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import ItemStatus, WorkItem
+from ..plan.workdays import WEEKDAYS_ONLY, Calendar
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """What a read's lights and windows are judged against: the plan's today and its warning days."""
+
+    today: date
+    warning_days: int
+    calendar: Calendar = WEEKDAYS_ONLY  # working days: the window to contest an item counts them
 
 
 class Light(enum.StrEnum):

@@ -22,7 +22,7 @@ from ...models import (ContestStatus, ExtensionRequest, ExtensionStatus, ItemCon
 from ..plan import wording
 from ..trust import permissions
 from . import offers
-from .boards import Deadlines
+from .deadlines import Deadlines
 from .deadlines import Light, days_overdue, light
 from .item_facts import Day, Facts
 from .workflow import returned_by
