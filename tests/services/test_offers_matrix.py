@@ -321,6 +321,59 @@ def _shown(load: Callable[[], Any], actor) -> Any:
     return item_detail(item, DEADLINES, actor=actor, known=known)
 
 
+def _supervised(item: WorkItem) -> WorkItem:
+    """The item with an open 督办 record its lead unit owes an answer to."""
+    db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                        due_date=item.due_date, reason="逾期 16 天", issued_at=NOW,
+                                        answer_due=date(2099, 1, 1)))
+    db.session.flush()
+    return item
+
+
+def test_a_moves_answer_shows_what_a_fresh_read_of_the_moved_item_shows(app, unit, plan, people):
+    """POST /items/{id}/move and /review load the item with detail.read_visible and answer its detail from what
+    that statement knew (sub-items, cooperating units, a pending extension request or contest): a move touches
+    none of them. For every kind in each state a move leaves, with a request and a contest waiting, the answer
+    of every move someone is offered equals the moved item read afresh."""
+    built = [build(kind, state, app=app, unit=unit, plan=plan, people=people)
+             for kind in KINDS for state in ("assigned", "in_progress", "submitted")]
+    waiting = build("split_child", "in_progress", app=app, unit=unit, plan=plan, people=people)
+    deadline_extensions.request_extension(waiting, actor=people["township_admin"], due=waiting.due_date + timedelta(1),
+                                          reason="需要时间", now=NOW)
+    contested = build("plan_item", "assigned", app=app, unit=unit, plan=plan, people=people)
+    contests.raise_contest(contested, actor=people["county_admin"], reason="应由市公安局牵头", proposed_unit_id=None,
+                           calendar=WEEKDAYS_ONLY, now=NOW)
+    owing = [_supervised(build("plan_item", state, app=app, unit=unit, plan=plan, people=people))
+             for state in ("assigned", "submitted")]  # signed with an answer owed; approved, its record settled
+    db.session.commit()
+    ids = sorted({item.id for item in built + owing + [waiting, contested]} | {item.parent_id for item in built
+                                                                               if item.parent_id})
+    moved = set()
+    for item_id in ids:
+        candidates = []  # (actor, move): every move someone is offered, then reordering
+        for actor in people.values():
+            try:
+                item, _known = read_visible(item_id, actor=actor)
+            except NotFound:
+                continue
+            shown = offers.of_item(actor, item, TODAY)
+            candidates += [(actor, move) for move in shown["moves"] if move["action"] != "submit"]
+            candidates += [(actor, {"to": item.status.value, "action": "reorder", "note": None})] \
+                if shown["reorder"] else []
+        moves = [pair for pair in candidates if pair[1]["action"] != "reorder"] or candidates
+        actor, move = moves[len(moved) % len(moves)]  # approve some, return others
+        db.session.expire_all()
+        item, known = read_visible(item_id, actor=actor)
+        workflow.move(item, actor=actor, to=ItemStatus(move["to"]), expected_version=item.version, now=NOW,
+                      note="请补充材料" if move["note"] else None)
+        answered = item_detail(item, DEADLINES, actor=actor, known=known)
+        db.session.commit()
+        assert answered == _shown(lambda: (items.get_visible(item_id, actor=actor), None), actor), item_id
+        moved.add((item_id, move["action"]))
+    assert {action for _id, action in moved} >= {"sign", "approve", "return", "reorder"}
+    assert {waiting.id, contested.id, *(item.id for item in owing)} <= {item_id for item_id, _action in moved}
+
+
 def test_an_item_read_for_its_detail_shows_each_person_what_the_full_load_shows(app, unit, plan, people):
     """GET /items/{id} loads with detail.read_visible, which asks in the item's own statement whether it has
     cooperating units, sub-items and a pending extension request and skips those queries when not: for every
@@ -330,8 +383,10 @@ def test_an_item_read_for_its_detail_shows_each_person_what_the_full_load_shows(
     waiting = build("split_child", "in_progress", app=app, unit=unit, plan=plan, people=people)
     deadline_extensions.request_extension(waiting, actor=people["township_admin"], due=waiting.due_date + timedelta(1),
                                           reason="需要时间", now=NOW)
+    owing = _supervised(build("plan_item", "in_progress", app=app, unit=unit, plan=plan, people=people))
     db.session.commit()
-    ids = sorted({item.id for item in built + [waiting]} | {item.parent_id for item in built if item.parent_id})
+    ids = sorted({item.id for item in built + [waiting, owing]} | {item.parent_id for item in built
+                                                                   if item.parent_id})
     refused = 0
     for item_id in ids:
         for name, actor in people.items():

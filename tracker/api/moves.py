@@ -6,9 +6,9 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..services.work import workflow
+from ..services.work import detail, workflow
 from .auth import actor
-from .common import api_blueprint, errors, visible_item
+from .common import api_blueprint, errors
 from .items import item_response
 from ..schemas.items import MoveIn, ReviewIn, WorkItemOut
 
@@ -24,11 +24,10 @@ def move(data: dict[str, Any], item_id: int) -> Response:
     409 on a stale version, 422 for a transition the workflow refuses or an anchor in another column, 403 for
     a role or unit that may not.
     """
-    item = visible_item(item_id)
+    item, known = detail.read_visible(item_id, actor=actor())
     workflow.move(item, actor=actor(), to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"))
-    response = item_response(item)
-    return response
+    return item_response(item, known=known)
 
 
 @blp.route("/items/<id:item_id>/review", methods=["POST"])
@@ -37,8 +36,7 @@ def move(data: dict[str, Any], item_id: int) -> Response:
 @errors(blp, 403, 404, 409)
 def review(data: dict[str, Any], item_id: int) -> Response:
     """Office only: approve a submitted card (to 已办结) or return it with a reason (to 进行中)."""
-    item = visible_item(item_id)
+    item, known = detail.read_visible(item_id, actor=actor())
     workflow.review(item, actor=actor(), decision=data["decision"], expected_version=data["version"],
                     now=utcnow(), reason=data.get("reason"))
-    response = item_response(item)
-    return response
+    return item_response(item, known=known)

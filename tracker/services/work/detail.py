@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
-from ...models import (ContestStatus, ExtensionRequest, ExtensionStatus, ItemContest, ItemStatus, ItemUnit, User,
-                       WorkItem)
+from ...models import (AccountabilityRecord, ContestStatus, ExtensionRequest, ExtensionStatus, ItemContest,
+                       ItemStatus, ItemUnit, RecordStatus, User, WorkItem)
 from ..plan import wording
 from ..trust import permissions
 from . import offers
@@ -34,6 +34,7 @@ class Known(NamedTuple):
     has_children: bool
     extension_pending: bool
     contested: bool  # a contest (退办 / 异议) waits for the office
+    answers_owed: bool  # an open 督办 waits for a unit's answer (False: none; True: ask whose)
 
 
 _CHILD = sa.orm.aliased(WorkItem)
@@ -45,7 +46,10 @@ _FOR_READING = (
               sa.exists().where(ExtensionRequest.item_id == WorkItem.id,
                                 ExtensionRequest.status == ExtensionStatus.PENDING).correlate(WorkItem),
               sa.exists().where(ItemContest.item_id == WorkItem.id,
-                                ItemContest.status == ContestStatus.PENDING).correlate(WorkItem))
+                                ItemContest.status == ContestStatus.PENDING).correlate(WorkItem),
+              sa.exists().where(AccountabilityRecord.item_id == WorkItem.id,
+                                AccountabilityRecord.status == RecordStatus.OPEN,
+                                AccountabilityRecord.answer_due.is_not(None)).correlate(WorkItem))
     .options(joinedload(WorkItem.task), joinedload(WorkItem.unit), joinedload(WorkItem.plan))
     .where(WorkItem.id == sa.bindparam("item_id")))
 
@@ -54,16 +58,19 @@ def read_visible(item_id: int, *, actor: User) -> tuple[WorkItem, Known]:
     """items.get_visible for a request that only reads the item's detail: the item with its task and unit if the
     actor may see it (otherwise not found, whether it exists or not), and what its statement knew.
 
-    Only for a read that changes nothing afterwards: what is known is as of this statement (a change made later
-    in the same request would not be in it)."""
+    Only for a request that changes none of what it knew afterwards: what is known is as of this statement (a
+    change made later in the same request would not be in it). A read; a move or a review (workflow touches no
+    sub-item, cooperating part, extension request or contest: tests/services/test_offers_matrix.py holds their
+    answers equal to a fresh read's)."""
     row = db.session.execute(_FOR_READING, {"item_id": item_id}).first()
     if row is None:
         permissions.require_visible(actor, None)
         raise AssertionError("require_visible refuses a missing item")
-    item, has_parts, has_children, pending, contested = row
+    item, has_parts, has_children, pending, contested, owed = row
     if not has_parts and "cooperators" not in item.__dict__:
         set_committed_value(item, "cooperators", [])  # none: nothing to load when the detail or a rule reads them
-    return permissions.require_visible(actor, item), Known(bool(has_children), bool(pending), bool(contested))
+    return permissions.require_visible(actor, item), Known(bool(has_children), bool(pending), bool(contested),
+                                                           bool(owed))
 
 
 def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Known | None = None) -> dict[str, Any]:
@@ -75,7 +82,8 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
     children: Iterable[WorkItem] = [] if known is not None and not known.has_children else db.session.scalars(
         sa.select(WorkItem).where(WorkItem.parent_id == item.id).order_by(WorkItem.id))
     already: dict[str, Any] = {} if known is None else {"extension_pending": known.extension_pending} | (
-        {} if known.contested else {"contest_pending": None})
+        {} if known.contested else {"contest_pending": None}) | (
+        {} if known.has_children else {"open_children": []}) | ({} if known.answers_owed else {"owes_answers": False})
     facts = Facts.of(item, Day(deadlines.today, deadlines.calendar), **already)
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,

@@ -117,9 +117,11 @@ class Facts:
     def evidence_rule(self) -> EvidenceRule:
         return self._evidence_of() if self._evidence_of else evidence.rule_of(self.item)
 
+    owes_answers = True  # whether any unit may owe an answer: asked per unit unless a load knew of none
+
     def answers_owed(self, unit_id: int) -> list[Any]:
         """The open 督办 records of the item the unit owes an answer to (what one answer covers)."""
-        return records.open_answer_owing(self.id, unit_id=unit_id)
+        return records.open_answer_owing(self.id, unit_id=unit_id) if self.owes_answers else []
 
     def part_of(self, unit_id: int) -> Any:
         """The unit's cooperating part (配合) of the item, if it cooperates."""
