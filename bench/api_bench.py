@@ -213,6 +213,11 @@ def start_server(url: str, folder: Path, port: int, workers: int, threads: int =
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:tracker.gunicorn_conf",
                                "--access-logfile", "/dev/null", "--log-level", "warning", "wsgi:app"],
                               cwd=ROOT, env=env)
+    return listening(server, port)
+
+
+def listening(server: subprocess.Popen[bytes], port: int) -> subprocess.Popen[bytes]:
+    """The server, once it accepts connections on `port` (a minute at most, else it is stopped)."""
     for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -220,7 +225,7 @@ def start_server(url: str, folder: Path, port: int, workers: int, threads: int =
         except OSError:
             time.sleep(0.1)
     server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start on port {port}")
 
 
 def run(n: int, http_create_max: int, workers: int, board_times: int) -> dict[str, Any]:

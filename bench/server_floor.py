@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_bench import Client, bulk_insert, free_port, prepare, start_server, throughput  # noqa: E402
+from api_bench import Client, bulk_insert, free_port, listening, prepare, start_server, throughput  # noqa: E402
 
 BODY = (b'{"id":1,"title":"' + "合成工作项".encode() * 40 + b'"}').ljust(879, b" ")
 
@@ -60,14 +59,7 @@ def start_floor(app: str, port: int) -> subprocess.Popen[bytes]:
                                "--access-logfile", "/dev/null", "--log-level", "warning",
                                "--pythonpath", str(Path(__file__).resolve().parent), f"server_floor:{app}"],
                               cwd=Path(__file__).resolve().parent.parent, env=env)
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError(f"gunicorn did not start {app}")
+    return listening(server, port)
 
 
 def main() -> None:

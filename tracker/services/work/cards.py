@@ -46,6 +46,14 @@ CARD_FIELDS = ("id", "plan_id", "phase_id", "task_id", "task_number", "group_id"
                "responsible_name", "my_part", "offers")
 
 
+def _written(function: type[FunctionElement[Any]], *, sqlite: str, postgresql: str) -> None:
+    """Compile `function` as each database writes it: `{0}` in a template is its compiled arguments."""
+    for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
+        def write(element: FunctionElement[Any], compiler: Any, template: str = template, **kw: Any) -> str:
+            return template.format(compiler.process(element.clauses, **kw))
+        compiles(function, dialect)(write)
+
+
 class json_row(FunctionElement[str]):
     """A JSON object's text from name, value, name, value...: SQLite's json_object, PostgreSQL's
     json_build_object. Names are the card's own field names (literals, never input)."""
@@ -53,16 +61,6 @@ class json_row(FunctionElement[str]):
     type = sa.String()
     inherit_cache = True
     name = "json_row"
-
-
-@compiles(json_row, "sqlite")
-def _json_row_sqlite(element: json_row, compiler: Any, **kw: Any) -> str:
-    return f"json_object({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_row, "postgresql")
-def _json_row_postgresql(element: json_row, compiler: Any, **kw: Any) -> str:
-    return f"CAST(json_build_object({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 class json_flag(FunctionElement[bool]):
@@ -73,38 +71,14 @@ class json_flag(FunctionElement[bool]):
     name = "json_flag"
 
 
-@compiles(json_flag, "sqlite")
-def _json_flag_sqlite(element: json_flag, compiler: Any, **kw: Any) -> str:
-    return f"CASE WHEN {compiler.process(element.clauses, **kw)} THEN json('true') ELSE json('false') END"
-
-
-@compiles(json_flag, "postgresql")
-def _json_flag_postgresql(element: json_flag, compiler: Any, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)})"
-
-
 class iso_moment(FunctionElement[str]):
     """A UTC moment as Python's `isoformat()` writes an aware datetime ('2026-12-05T08:30:00.250000+00:00', no
-    fraction when it is whole), so a card's `updated_at` reads as the item's own does (detail, exports)."""
+    fraction when it is whole), so a card's `updated_at` reads as the item's own does (detail, exports).
+    SQLAlchemy stores SQLite's moments as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC here: models/types.UTCDateTime)."""
 
     type = sa.String()
     inherit_cache = True
     name = "iso_moment"
-
-
-@compiles(iso_moment, "sqlite")
-def _iso_moment_sqlite(element: iso_moment, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy stores SQLite's moments as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC here: models/types.UTCDateTime)
-    moment = compiler.process(element.clauses, **kw)
-    return (f"(CASE WHEN substr({moment}, 20) = '.000000' THEN replace(substr({moment}, 1, 19), ' ', 'T') "
-            f"ELSE replace({moment}, ' ', 'T') END || '+00:00')")
-
-
-@compiles(iso_moment, "postgresql")
-def _iso_moment_postgresql(element: iso_moment, compiler: Any, **kw: Any) -> str:
-    moment = f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC')"
-    return (f"(to_char({moment}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({moment}, 'US') = '000000' "
-            f"THEN '' ELSE to_char({moment}, '.US') END || '+00:00')")
 
 
 class utf8(FunctionElement[bytes]):
@@ -116,14 +90,15 @@ class utf8(FunctionElement[bytes]):
     name = "utf8"
 
 
-@compiles(utf8, "sqlite")
-def _utf8_sqlite(element: utf8, compiler: Any, **kw: Any) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
-
-
-@compiles(utf8, "postgresql")
-def _utf8_postgresql(element: utf8, compiler: Any, **kw: Any) -> str:
-    return f"convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')"
+_written(json_row, sqlite="json_object({0})", postgresql="CAST(json_build_object({0}) AS TEXT)")
+_written(json_flag, sqlite="CASE WHEN {0} THEN json('true') ELSE json('false') END", postgresql="({0})")
+_written(iso_moment,
+         sqlite="(CASE WHEN substr({0}, 20) = '.000000' THEN replace(substr({0}, 1, 19), ' ', 'T') "
+                "ELSE replace({0}, ' ', 'T') END || '+00:00')",
+         postgresql="(to_char(({0}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+                    "CASE WHEN to_char(({0}) AT TIME ZONE 'UTC', 'US') = '000000' THEN '' "
+                    "ELSE to_char(({0}) AT TIME ZONE 'UTC', '.US') END || '+00:00')")
+_written(utf8, sqlite="CAST({0} AS BLOB)", postgresql="convert_to({0}, 'UTF8')")
 
 
 # the highest level still open on the item (提醒/催办/督办/通报; settled, closed and 督办未答复 not counted)
