@@ -248,6 +248,35 @@ def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people
     assert item_detail(item, DEADLINES, actor=people["office"])["title"] == "本单位自行拟定:每年不少于X次"
 
 
+def test_the_unit_tree_is_read_once_in_a_transaction_that_writes_items(app, unit):
+    """A flush of items (a move, its audit event) does not send permissions back to the unit tree: each flush
+    opens and ends an inner transaction of its own, which is not the end of the transaction. A savepoint's end
+    is (its rollback may undo a unit), and so is the transaction's."""
+    county = unit("jiaqu")
+    reads: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.startswith("SELECT units.id, units.parent_id"):
+            reads.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        permissions.subtree_ids(county.id)
+        db.session.add(Event(at=NOW, actor_label="test", action="test.flush", entity_type="unit",
+                             entity_id=county.id, prev_hash="", hash="x"))
+        db.session.flush()
+        permissions.subtree_ids(county.id)
+        assert len(reads) == 1
+        with db.session.begin_nested():
+            pass
+        permissions.subtree_ids(county.id)
+        assert len(reads) == 2
+        db.session.commit()
+        permissions.subtree_ids(county.id)
+        assert len(reads) == 3
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+
+
 def test_a_unit_placed_below_a_county_is_below_it_at_once_in_the_same_transaction(app, unit):
     """permissions reads the unit tree once per transaction; a unit added or moved, flushed or not yet, is
     seen by the next question, as when the tree was queried for every question."""

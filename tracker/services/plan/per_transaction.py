@@ -47,6 +47,11 @@ def _forget_written(session: Session, _context: Any) -> None:
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, _transaction: Any) -> None:
+def _forget(session: Session, transaction: Any) -> None:
+    """The transaction ended, or a savepoint in it (its rollback may undo what was read). Not the inner
+    transaction every flush opens and ends (SQLAlchemy's subtransaction): what a flush wrote, `_forget_written`
+    judged; forgetting there read the unit tree again after every flush of an item (twice in each move)."""
+    if transaction.parent is not None and not transaction.nested:
+        return
     for kept in _KEPT:
         session.info.pop(kept.key, None)
