@@ -21,9 +21,9 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +34,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.scheduler.sched_helpers import Trickler, free_port  # noqa: E402  (the tests' own trickling receiver)
 
 SEED = """
 from tracker import create_app
@@ -64,20 +67,14 @@ with app.app_context():
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Sleeper:
     def __init__(self, seconds: float) -> None:
-        self.touched = threading.Event()
+        self.connected = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
-                outer.touched.set()
+                outer.connected.set()
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 time.sleep(seconds)
                 self.send_response(204)
@@ -88,7 +85,7 @@ class Sleeper:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.target = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
@@ -96,56 +93,21 @@ class Sleeper:
         self.server.server_close()
 
 
-class Trickler:
-    def __init__(self, every: float) -> None:
-        self.touched = threading.Event()
-        self.done = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.target = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
-        self.every = every
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.done.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
-
-    def _trickle(self, conn: socket.socket) -> None:
-        self.touched.set()
-        try:
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            while not self.done.is_set():
-                conn.sendall(b"a")
-                time.sleep(self.every)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        self.done.set()
-        self.listener.close()
-
-
 class SlowSmtp:
     def __init__(self, seconds: float) -> None:
         from aiosmtpd.controller import Controller
 
-        self.touched = threading.Event()
+        self.connected = threading.Event()
         outer = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
-                outer.touched.set()
+                outer.connected.set()
                 await asyncio.sleep(seconds)
                 return "250 OK"
 
         self.port = free_port()
-        self.target = f"smtp://127.0.0.1:{self.port}"
+        self.url = f"smtp://127.0.0.1:{self.port}"
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
@@ -193,7 +155,7 @@ def scenario(root: Path, template: Path, name: str, server, kind: str, seconds: 
         extra.update(TRACKER_SMTP_HOST="127.0.0.1", TRACKER_SMTP_PORT=str(server.port))
     env = base_env(root, folder, **extra)
     subprocess.run([str(root / ".venv/bin/python"), "-c", SEED, "webhook" if kind == "webhook" else "mail",
-                    server.target, "20"], cwd=root, env=env, check=True)
+                    server.url, "20"], cwd=root, env=env, check=True)
     web = subprocess.Popen([str(root / ".venv/bin/gunicorn"), "-c", "python:tracker.gunicorn_conf", "wsgi:app"],
                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     scheduler = subprocess.Popen([str(root / ".venv/bin/flask"), "tracker", "scheduler"], cwd=root, env=env,
@@ -210,7 +172,7 @@ def scenario(root: Path, template: Path, name: str, server, kind: str, seconds: 
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        if not server.touched.wait(90):
+        if not server.connected.wait(90):
             print(f"{name}: the scheduler never reached the server")
             return
         took, statuses = [], []

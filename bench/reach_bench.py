@@ -22,14 +22,17 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.reach_helpers import Loopback  # noqa: E402  (the tests' receiver: one loopback server for both)
+
 SECRET = "SECbench0123456789"
 CLOCK_AT = "2025-06-03T09:00:00"
 
@@ -101,68 +104,27 @@ with app.app_context():
 """
 
 
-class Robot:
-    """钉钉 on loopback: checks timestamp + sign as documented, keeps (arrival time, text) of each message."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[float, str, bool]] = []
-        self.arrived = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-                at = time.time()
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                ts = query["timestamp"][0]
-                sign = base64.b64encode(hmac.new(SECRET.encode(), f"{ts}\n{SECRET}".encode(), hashlib.sha256)
-                                        .digest()).decode()
-                outer.got.append((at, body["markdown"]["text"], query["sign"][0] == sign))
-                outer.arrived.set()
-                answer = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/robot/send?access_token=bench"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def first(self, title: str, timeout: float) -> tuple[float, str, bool] | None:
-        end = time.time() + timeout
-        while time.time() < end:
-            found = [g for g in self.got if title in g[1]]
-            if found:
-                return found[0]
-            self.arrived.wait(0.05)
-            self.arrived.clear()
-        return None
+def robot_messages(robot: Loopback) -> list[tuple[float, str, bool]]:
+    """What 钉钉 on loopback got: (arrival, monotonic; text; signed as 钉钉 checks timestamp + sign) each."""
+    got = []
+    for request in list(robot.received):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(request["path"]).query)
+        ts = query["timestamp"][0]
+        sign = base64.b64encode(hmac.new(SECRET.encode(), f"{ts}\n{SECRET}".encode(), hashlib.sha256)
+                                .digest()).decode()
+        got.append((request["at"], json.loads(request["body"])["markdown"]["text"], query["sign"][0] == sign))
+    return got
 
 
-class Gateway:
-    """The city's SMS gateway on loopback: keeps each body, answers 200."""
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-                outer.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+def first_message(robot: Loopback, title: str, timeout: float) -> tuple[float, str, bool] | None:
+    """The first message naming `title` the robot got within `timeout` seconds, or None."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = [g for g in robot_messages(robot) if title in g[1]]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    return None
 
 
 def env_for(folder: Path) -> dict[str, str]:
@@ -183,41 +145,41 @@ def flask(env: dict[str, str], *args: str) -> None:
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="reach-bench-"))
     env = env_for(folder)
-    robot, gateway = Robot(), Gateway()
     try:
-        for args in (["db", "upgrade"], ["tracker", "load-units"], ["tracker", "load-plan"]):
-            flask(env, *args)
-        subprocess.run([str(ROOT / ".venv/bin/python"), "-c", SEED, robot.url, "路径一", SECRET, "16"], cwd=ROOT,
-                       env=env, check=True)
-        started = time.time()
-        scheduler = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "tracker", "scheduler"], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            got = robot.first("路径一", timeout=120)
-            print(f"1. scheduler's scan (first start) → robot: "
-                  f"{'%.2f s' % (got[0] - started) if got else 'nothing in 120 s'}; signed as 钉钉 checks: "
-                  f"{got[2] if got else '-'}")
-            subprocess.run([str(ROOT / ".venv/bin/python"), "-c", SEED, robot.url, "路径二", SECRET, "1"],
-                           cwd=ROOT, env=env, check=True)
-            started = time.time()
-            flask(env, "tracker", "scan-overdue")
-            scanned = time.time()
-            got = robot.first("路径二", timeout=120)
-            print(f"2. `flask tracker scan-overdue` → robot: "
-                  f"{'%.2f s' % (got[0] - started) if got else 'nothing in 120 s'} (the command itself took "
-                  f"{scanned - started:.2f} s; then the running scheduler's next tick)")
-        finally:
-            scheduler.terminate()
-            scheduler.wait(timeout=30)
-        link = next(t for _at, t, _ok in robot.got if "督办:《路径一》" in t).split("](")[1].split(")")[0]
-        print(f"3. the 督办's link followed ({urllib.parse.urlsplit(link).path}), and 25 hours later the 催办, still "
-              "unread, goes again by SMS; the ledger's trails:")
-        subprocess.run([str(ROOT / ".venv/bin/python"), "-c", TRAIL, urllib.parse.urlsplit(link).path,
-                        gateway.url], cwd=ROOT, env=env, check=True)
-        print(f"   the SMS gateway got: {[json.loads(b) for b in gateway.bodies]}")
+        with Loopback() as robot, Loopback() as gateway:
+            robot_url = robot.url("/robot/send?access_token=bench")
+            for args in (["db", "upgrade"], ["tracker", "load-units"], ["tracker", "load-plan"]):
+                flask(env, *args)
+            subprocess.run([str(ROOT / ".venv/bin/python"), "-c", SEED, robot_url, "路径一", SECRET, "16"], cwd=ROOT,
+                           env=env, check=True)
+            started = time.monotonic()
+            scheduler = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "tracker", "scheduler"], cwd=ROOT, env=env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                got = first_message(robot, "路径一", timeout=120)
+                print(f"1. scheduler's scan (first start) → robot: "
+                      f"{'%.2f s' % (got[0] - started) if got else 'nothing in 120 s'}; signed as 钉钉 checks: "
+                      f"{got[2] if got else '-'}")
+                subprocess.run([str(ROOT / ".venv/bin/python"), "-c", SEED, robot_url, "路径二", SECRET, "1"],
+                               cwd=ROOT, env=env, check=True)
+                started = time.monotonic()
+                flask(env, "tracker", "scan-overdue")
+                scanned = time.monotonic()
+                got = first_message(robot, "路径二", timeout=120)
+                print(f"2. `flask tracker scan-overdue` → robot: "
+                      f"{'%.2f s' % (got[0] - started) if got else 'nothing in 120 s'} (the command itself took "
+                      f"{scanned - started:.2f} s; then the running scheduler's next tick)")
+            finally:
+                scheduler.terminate()
+                scheduler.wait(timeout=30)
+            notice = next(t for _at, t, _ok in robot_messages(robot) if "督办:《路径一》" in t)
+            link = notice.split("](")[1].split(")")[0]
+            print(f"3. the 督办's link followed ({urllib.parse.urlsplit(link).path}), and 25 hours later the 催办, "
+                  "still unread, goes again by SMS; the ledger's trails:")
+            subprocess.run([str(ROOT / ".venv/bin/python"), "-c", TRAIL, urllib.parse.urlsplit(link).path,
+                            gateway.url("/sms")], cwd=ROOT, env=env, check=True)
+            print(f"   the SMS gateway got: {[json.loads(r['body']) for r in gateway.received]}")
     finally:
-        robot.server.shutdown()
-        gateway.server.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -72,6 +72,14 @@ def test_every_other_setting_is_checked_at_start_too(tmp_path, name, value):
     assert f"设置 {name} 有误" in refusal(tmp_path, **{name: value})
 
 
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("TRACKER_DIGEST_WEEKDAY", -1, "-1 须为 0(周一)至 6(周日)"), ("TRACKER_DIGEST_WEEKDAY", 7, "7 须为 0(周一)至 6(周日)"),
+    ("TRACKER_LOCKOUT_MINUTES", -5, "-5 不能为负数"),
+])
+def test_a_whole_number_out_of_its_range_is_refused_in_words_that_give_the_range(tmp_path, name, value, said):
+    assert f"设置 {name} 有误:{said}" in refusal(tmp_path, **{name: value})
+
+
 def test_an_environment_variable_that_is_not_json_is_refused_by_name():
     with pytest.raises(SettingError, match="环境变量 TRACKER_LADDER 不是有效的JSON"):
         from_environment({"TRACKER_LADDER": "[broken"})

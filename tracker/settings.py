@@ -118,7 +118,8 @@ class Settings:
                 password_roles=_read("TRACKER_PASSWORD_ROLES", lambda: parse_roles(
                     get("TRACKER_PASSWORD_ROLES", "all"), "TRACKER_PASSWORD_ROLES"))),
             scan_time=_read("TRACKER_SCAN_TIME", lambda: time.fromisoformat(config["TRACKER_SCAN_TIME"])),
-            digest_weekday=_read("TRACKER_DIGEST_WEEKDAY", lambda: _weekday(config["TRACKER_DIGEST_WEEKDAY"])),
+            digest_weekday=_read("TRACKER_DIGEST_WEEKDAY", lambda: _whole(
+                config["TRACKER_DIGEST_WEEKDAY"], 0, 6, "须为 0(周一)至 6(周日)")),
             digest_time=_read("TRACKER_DIGEST_TIME", lambda: time.fromisoformat(config["TRACKER_DIGEST_TIME"])),
             due_soon_days=whole("TRACKER_DIGEST_DUE_SOON_DAYS"),
             smtp=SmtpSettings(  # no host: digests are stored and shown, not mailed
@@ -187,8 +188,8 @@ def _oidc(get: Callable[..., Any]) -> OidcSettings:
             get("TRACKER_OIDC_TOKEN_AUTH", OidcSettings.token_auth))),
         redirect_uri=_read("TRACKER_OIDC_REDIRECT_URI", lambda: oidc_claims.redirect_uri(
             get("TRACKER_OIDC_REDIRECT_URI", ""))),
-        timeout_seconds=_read("TRACKER_OIDC_TIMEOUT_SECONDS", lambda: oidc_claims.seconds(
-            get("TRACKER_OIDC_TIMEOUT_SECONDS", OidcSettings.timeout_seconds))),
+        timeout_seconds=_read("TRACKER_OIDC_TIMEOUT_SECONDS", lambda: _whole(
+            get("TRACKER_OIDC_TIMEOUT_SECONDS", OidcSettings.timeout_seconds), 1, 120, "须为 1 至 120 秒")),
     )
 
 def _ldap(config: Mapping[str, Any], *, needed: bool) -> LdapSettings | None:
@@ -239,18 +240,12 @@ def _sms(url: str, key: str) -> SmsGateway | None:
     return SmsGateway(url, key)
 
 
-def _whole(value: Any) -> int:
+def _whole(value: Any, low: int = 0, high: int | None = None, must: str = "不能为负数") -> int:
+    """A whole number from `low` up (to `high` when given); outside, the words `must` say what it has to be."""
     number = int(value)
-    if number < 0:
-        raise ValueError(f"{value!r} 不能为负数")
+    if number < low or (high is not None and number > high):
+        raise ValueError(f"{value!r} {must}")
     return number
-
-
-def _weekday(value: Any) -> int:
-    day = int(value)
-    if not 0 <= day <= 6:
-        raise ValueError(f"{value!r} 须为 0(周一)至 6(周日)")
-    return day
 
 
 def _number_format(value: str) -> str:

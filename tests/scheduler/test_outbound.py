@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask import Flask
 from tests import servers
-from tests.scheduler.sched_helpers import free_port
+from tests.scheduler.sched_helpers import Trickler, free_port
 
 from tracker.clock import utcnow
 from tracker.errors import Invalid
@@ -73,47 +73,6 @@ class Receiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-class Trickler:
-    """A receiver that answers one header byte every half second and never finishes: urlopen's timeout, which
-    bounds each read, never fires on it."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.connected = threading.Event()
-        self.done = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def _serve(self) -> None:
-        while not self.done.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
-
-    def _trickle(self, conn: socket.socket) -> None:
-        self.connected.set()
-        try:
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            while not self.done.is_set():
-                conn.sendall(b"a")
-                time.sleep(0.5)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        self.done.set()
-        self.listener.close()
 
 
 @contextmanager

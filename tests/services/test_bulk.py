@@ -50,6 +50,23 @@ def test_a_decision_missing_what_its_action_needs_refuses_the_list(office: User)
     assert refused.value.fields == {"due_date": ["必填"]}
 
 
+def test_a_bulk_body_asks_its_items_and_one_decision_whatever_door_it_came_through(app):
+    """The API and the pages load a body with the same schema and read it with bulk.asked: an extension's note
+    is the decision's why, as a return's reason is."""
+    chosen, granted = bulk.asked("grant", {"items": [{"id": 3, "version": 2}, {"id": 5, "version": 1}],
+                                           "note": "同意延期"})
+    assert chosen == [bulk.Target(3, 2), bulk.Target(5, 1)]
+    assert granted == bulk.Decision("grant", reason="同意延期")
+    assert bulk.asked("redate", {"items": [], "due_date": NOW.date(), "reason": "调整"})[1] == bulk.Decision(
+        "redate", reason="调整", due_date=NOW.date())
+
+
+def test_a_bulk_reassignment_to_a_unit_that_does_not_exist_is_refused_naming_the_field(app):
+    with pytest.raises(Invalid) as refused:
+        bulk.asked("reassign", {"items": [{"id": 3, "version": 2}], "lead_unit_id": 2**31 - 1})
+    assert refused.value.fields == {"lead_unit_id": ["不存在"]}
+
+
 def test_statements_grow_linearly_with_the_items_decided(office: User, count_queries):
     """No statement per item beyond what the single-item service sends: 100 items cost at most twice 50."""
     first, second = plan_items(150, ItemStatus.SUBMITTED)[:50], None

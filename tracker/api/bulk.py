@@ -12,7 +12,6 @@ from typing import Any
 from flask import Response
 
 from ..clock import utcnow
-from ..services.plan import lookup
 from ..services.work import bulk
 from .auth import actor
 from .common import api_blueprint, errors, json_response
@@ -37,8 +36,9 @@ def office_first() -> None:
     bulk.require(actor())
 
 
-def answer(data: dict[str, Any], decision: bulk.Decision) -> Response:
-    targets = [bulk.Target(entry["id"], entry["version"]) for entry in data["items"]]
+def answer(action: str, data: dict[str, Any]) -> Response:
+    """The action decided on every item the body names, and one result per item."""
+    targets, decision = bulk.asked(action, data)
     outcomes = bulk.decide(targets, decision, actor=actor(), now=utcnow())
     lang = language()
     results = [{"id": o.id, "ok": True, "version": o.version} if o.refusal is None else
@@ -54,7 +54,7 @@ def answer(data: dict[str, Any], decision: bulk.Decision) -> Response:
 @errors(blp, 403)
 def approve(data: dict[str, Any]) -> Response:
     """Approve submitted items (to 已办结), each as POST /items/{id}/review with decision approve."""
-    return answer(data, bulk.Decision("approve"))
+    return answer("approve", data)
 
 
 @blp.route("/bulk/return", methods=["POST"])
@@ -63,7 +63,7 @@ def approve(data: dict[str, Any]) -> Response:
 @errors(blp, 403)
 def return_(data: dict[str, Any]) -> Response:
     """Return submitted items (to 进行中) with one reason, each as POST /items/{id}/review with decision return."""
-    return answer(data, bulk.Decision("return", reason=data["reason"]))
+    return answer("return", data)
 
 
 @blp.route("/bulk/grant", methods=["POST"])
@@ -72,7 +72,7 @@ def return_(data: dict[str, Any]) -> Response:
 @errors(blp, 403)
 def grant(data: dict[str, Any]) -> Response:
     """Grant each item's waiting extension request (its due date moves), as POST /extensions/{id}/decision."""
-    return answer(data, bulk.Decision("grant", reason=data.get("note")))
+    return answer("grant", data)
 
 
 @blp.route("/bulk/refuse", methods=["POST"])
@@ -81,7 +81,7 @@ def grant(data: dict[str, Any]) -> Response:
 @errors(blp, 403)
 def refuse(data: dict[str, Any]) -> Response:
     """Refuse each item's waiting extension request with one note."""
-    return answer(data, bulk.Decision("refuse", reason=data["note"]))
+    return answer("refuse", data)
 
 
 @blp.route("/bulk/redate", methods=["POST"])
@@ -90,7 +90,7 @@ def refuse(data: dict[str, Any]) -> Response:
 @errors(blp, 403)
 def redate(data: dict[str, Any]) -> Response:
     """Give every item a new due date with one reason, each as PATCH /items/{id} with due_date and reason."""
-    return answer(data, bulk.Decision("redate", due_date=data["due_date"], reason=data["reason"]))
+    return answer("redate", data)
 
 
 @blp.route("/bulk/reassign", methods=["POST"])
@@ -99,5 +99,4 @@ def redate(data: dict[str, Any]) -> Response:
 @errors(blp, 403, 404)
 def reassign(data: dict[str, Any]) -> Response:
     """A new lead unit for every item, its cooperating units kept, each as PUT /items/{id}/units."""
-    lead = lookup.unit(data["lead_unit_id"], "lead_unit_id")
-    return answer(data, bulk.Decision("reassign", lead=lead))
+    return answer("reassign", data)

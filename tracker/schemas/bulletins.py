@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..models import BulletinKind, BulletinStatus
-from .common import TextInteger, id_field, text_field
+from .common import id_field, page_limit, page_offset, text_field
 
 TEXT_LIMIT = 10_000
 
@@ -14,8 +14,8 @@ TEXT_LIMIT = 10_000
 class BulletinQueryArgs(Schema):
     kind = fields.Enum(BulletinKind, by_value=True, metadata={"description": "month or quarter"})
     status = fields.Enum(BulletinStatus, by_value=True, metadata={"description": "draft (office only) or issued"})
-    limit = TextInteger(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(100, most=500)
+    offset = page_offset()
 
 
 class BulletinTextIn(Schema):

@@ -73,6 +73,16 @@ def query_id(**kwargs: Any) -> fields.Integer:
     return TextInteger(validate=ID_RANGE, **kwargs)
 
 
+def page_limit(default: int, most: int) -> fields.Integer:
+    """How many rows one page of a list holds: `default` unless asked, from 1 to `most`."""
+    return TextInteger(load_default=default, validate=validate.Range(min=1, max=most))
+
+
+def page_offset(most: int = 10_000_000) -> fields.Integer:
+    """How many rows of a list to skip before the page: none unless asked, at most `most`."""
+    return TextInteger(load_default=0, validate=validate.Range(min=0, max=most))
+
+
 class UtcDateTime(fields.AwareDateTime):
     """An ISO 8601 moment, returned in UTC; one that UTC cannot hold (9999-12-31T23:59:59-14:00) is refused."""
 
@@ -99,4 +109,4 @@ class ErrorOut(Schema):
 
 class PageArgs(Schema):
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
-    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = page_limit(50, most=500)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from .common import TextInteger, UtcDateTime, query_id
+from .common import UtcDateTime, page_limit, query_id
 
 
 class EventOut(Schema):
@@ -25,4 +25,4 @@ class EventQueryArgs(Schema):
     since = UtcDateTime(default_timezone=timezone.utc,
                         metadata={"description": "only events at or after this time"})
     cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
-    limit = TextInteger(load_default=200, validate=validate.Range(min=1, max=1000))
+    limit = page_limit(200, most=1000)

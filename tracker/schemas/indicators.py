@@ -10,8 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from .. import limits
 from ..models import Direction, IndicatorPeriod, ReportStatus
 from ..services.assessment.indicators import PERIOD_PATTERN, STATES, VALUE_PLACES
-from .common import TextInteger, day_field, query_id, text_field
-from .progress import EvidenceFile
+from .common import TextInteger, day_field, page_limit, page_offset, query_id, text_field
+from .progress import EvidenceFile, StoredFileOut
 
 PERIOD = validate.Regexp(PERIOD_PATTERN, error="须为年度(2024)或季度(2024-Q1)")
 DECIMAL_TEXT = re.compile(rf"[0-9]{{1,10}}(\.[0-9]{{1,{VALUE_PLACES}}})?")
@@ -105,8 +105,8 @@ class ReportQueryArgs(Schema):
     unit = query_id()
     period = fields.String(validate=PERIOD)
     status = fields.Enum(ReportStatus, by_value=True)
-    limit = TextInteger(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(100, most=500)
+    offset = page_offset()
 
 
 class ReportDecisionIn(Schema):
@@ -116,12 +116,9 @@ class ReportDecisionIn(Schema):
                              metadata={"description": "the report's version as read; 409 if it changed"})
 
 
-class ReportAttachmentOut(Schema):
-    id = fields.Integer(required=True)
-    original_name = fields.String(required=True)
-    content_type = fields.String(required=True)
-    size = fields.Integer(required=True)
-    sha256 = fields.String(required=True)
+class ReportAttachmentOut(StoredFileOut):
+    """A report's evidence file, without the upload time evidence of progress shows (the report's own time says
+    it); its own name in the OpenAPI document."""
 
 
 class ReportOut(Schema):

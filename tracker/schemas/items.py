@@ -13,7 +13,7 @@ from ..services.work.cards import CARD_FIELDS
 from ..services.work.offers import ACTIONS
 from ..services.work.workflow import REVIEW_DECISIONS, TRANSITIONS
 from ..services.work.deadlines import Light
-from .common import PageArgs, TextInteger, day_field, id_field, text_field
+from .common import PageArgs, TextInteger, day_field, id_field, page_limit, text_field
 from .filters import ItemFilterArgs
 
 
@@ -26,7 +26,7 @@ class CardFieldsArgs(Schema):
 
 
 class WorkItemQueryArgs(ItemFilterArgs, CardFieldsArgs, PageArgs):
-    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=1000))
+    limit = page_limit(50, most=1000)
 
 
 class BoardQueryArgs(ItemFilterArgs, CardFieldsArgs):

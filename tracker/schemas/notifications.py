@@ -1,15 +1,15 @@
 """Notifications (站内通知) and the to-do list (我的待办)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from .common import TextInteger
+from .common import page_limit, page_offset
 
 
 class NotificationQueryArgs(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "true: unread ones only"})
-    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(50, most=500)
+    offset = page_offset()
 
 
 class NotificationOut(Schema):

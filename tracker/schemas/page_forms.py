@@ -23,7 +23,7 @@ from .bulk import ACTION_SCHEMAS, ITEM_COUNT, ItemVersion
 from .bulletins import BulletinIssueIn, BulletinQueryArgs, BulletinTextIn
 from .assessment import AssessmentArgs, FreezeIn
 from .comments import CommentIn
-from .common import ID_RANGE, TextInteger, day_field, query_id, text_field
+from .common import ID_RANGE, TextInteger, day_field, page_offset, query_id, text_field
 from .contests import ContestDecisionIn, ContestIn
 from .indicators import PERIOD, ReportDecisionIn, ReportIn
 from .notices import NoticeDayArgs
@@ -167,7 +167,7 @@ class LedgerQuery(Schema):
     until = day_field(data_key="to", metadata={"label": ("截止日期", "Until")})
     due_from = day_field(metadata={"label": ("截止日期从", "Due from")})
     due_to = day_field(metadata={"label": ("截止日期至", "Due until")})
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    offset = page_offset()
     owed = fields.Boolean(metadata={"label": ("待答复", "Awaiting answer")})
 
 
@@ -199,14 +199,14 @@ class ColumnQuery(BoardQuery):
     """The "more" button of one column (and lane)."""
 
     status = fields.List(fields.Enum(ItemStatus, by_value=True), required=True, validate=validate.Length(equal=1))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    offset = page_offset(most=1_000_000)
     lane = query_id()
 
 
 class DigestQuery(Schema):
     week = fields.String(validate=PERIOD_KEY)
     day = day_field(metadata={"label": ("周内任一天", "A day of the week")})
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    offset = page_offset(most=1_000_000)
 
 
 AdHocForm = as_form(AdHocItemIn)

@@ -32,12 +32,17 @@ class ProgressIn(Schema):
         metadata={"description": "pdf, doc(x), xls(x), ppt(x), png, jpg; size-limited"})
 
 
-class AttachmentOut(Schema):
+class StoredFileOut(Schema):
+    """A file as it was uploaded and stored, evidence of progress or an indicator report's attachment alike."""
+
     id = fields.Integer(required=True)
     original_name = fields.String(required=True)
     content_type = fields.String(required=True)
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
+
+
+class AttachmentOut(StoredFileOut):
     at = fields.DateTime(required=True)
 
 

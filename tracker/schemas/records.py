@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from .. import limits
 from ..models import DeliveryStatus, RecordStatus
-from .common import TextInteger, UtcDateTime, day_field, id_field, query_id, text_field
+from .common import TextInteger, UtcDateTime, day_field, id_field, page_limit, page_offset, query_id, text_field
 
 PERIOD_KEY = validate.Regexp(r"^\d{4}-W\d{2}$", error="须为 ISO 周,例如 2024-W02")
 
@@ -19,8 +19,8 @@ class RecordQueryArgs(Schema):
     owes_answer = fields.Boolean(metadata={"description": "true: 督办 records only (they owe an answer); false: notices"})
     issued_from = UtcDateTime(metadata={"description": "issued at or after (ISO 8601 with offset)"})
     issued_to = UtcDateTime(metadata={"description": "issued before (ISO 8601 with offset)"})
-    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(50, most=500)
+    offset = page_offset()
 
 
 class RecordOut(Schema):
@@ -69,8 +69,8 @@ class BulkCloseIn(Schema):
 class DigestQueryArgs(Schema):
     period_key = fields.String(validate=PERIOD_KEY, metadata={"description": "ISO week, e.g. 2024-W02"})
     unit_id = query_id()
-    limit = TextInteger(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(50, most=500)
+    offset = page_offset()
 
 
 class DigestSummaryOut(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..models import ReportFrequency
 from ..services.plan import glossary
 from ..services.plan.reporting_rhythms import DAY_RANGE
-from .common import TextInteger, day_field, id_field, query_id
+from .common import TextInteger, day_field, id_field, page_limit, page_offset, query_id
 
 REPORT_DAY = validate.Range(min=DAY_RANGE[0], max=DAY_RANGE[1], error="须为 1 至 28 之间的整数")
 
@@ -40,8 +40,8 @@ class MissedQueryArgs(Schema):
     item_id = query_id()
     start = day_field(metadata={"description": "deadlines on or after this day"})
     end = day_field(metadata={"description": "deadlines on or before this day"})
-    limit = TextInteger(load_default=200, validate=validate.Range(min=1, max=1000))
-    offset = TextInteger(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = page_limit(200, most=1000)
+    offset = page_offset()
 
 
 class MissedOut(Schema):

@@ -16,7 +16,6 @@ from flask_login import current_user
 
 from .. import limits
 from ..clock import utcnow
-from ..services.plan import lookup
 from ..services.work import boards, bulk
 from ..schemas import page_forms
 from ..settings import deadlines
@@ -79,10 +78,8 @@ def confirm() -> Response:
 def run(action: str) -> Response:
     """Decide every item confirmed, and say what was done and what was refused."""
     data = forms.form(page_forms.BULK_FORMS[action]())
-    decision = bulk.Decision(action, reason=data.get("reason", data.get("note")), due_date=data.get("due_date"),
-                             lead=lookup.unit(data["lead_unit_id"], "lead_unit_id") if action == "reassign" else None)
-    outcomes = bulk.decide([bulk.Target(entry["id"], entry["version"]) for entry in data["items"]], decision,
-                           actor=current_user, now=utcnow())
+    targets, decision = bulk.asked(action, data)
+    outcomes = bulk.decide(targets, decision, actor=current_user, now=utcnow())
     cards = _cards(boards.ItemFilters(ids=tuple(o.id for o in outcomes)), len(outcomes))
     return render("bulk/result.html", action=action, done=[o for o in outcomes if o.ok],
                   refused=[o for o in outcomes if not o.ok], titles={card["id"]: card["title"] for card in cards},

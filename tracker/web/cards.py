@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, send_file, url_for
+from flask import Blueprint, Response, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -81,15 +81,13 @@ def move(item_id: int) -> Response:
     submission's closing report and its evidence go to the one service call that makes the move."""
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(page_forms.MoveForm())
-    back = forms.local_url(data.get("next"), url_for("cards.detail", item_id=item.id))
     uploads = data["files"]
     source = item.status
     workflow.move(item, actor=current_user, to=data["to"], expected_version=data["version"], now=utcnow(),
                   before_id=data.get("before"), after_id=data.get("after"), note=data.get("note"),
                   evidence=workflow.Evidence(uploads, storage()) if uploads else None)
     if data.get("via") == "form":
-        flash(moved_message(source, item.status))
-        return forms.finished(back)
+        return forms.back_to_item(item.id, moved_message(source, item.status), data.get("next"))
     return htmx.trigger(render("board/_card.html", c=item_detail(item, deadlines(), actor=current_user)),
                         {"tracker:flash": {"message": moved_message(source, item.status), "level": "info"}})
 
@@ -113,8 +111,7 @@ def add_update(item_id: int) -> Response:
     data = forms.form(page_forms.ProgressForm())
     progress.add_update(item, actor=current_user, text=data["text"], percent=data.get("percent"),
                         files=data["files"], storage=storage(), now=utcnow())
-    flash(_("Progress reported."))
-    return forms.finished(url_for("cards.detail", item_id=item.id))
+    return forms.back_to_item(item.id, _("Progress reported."))
 
 
 @bp.route(ITEM + "/comments", methods=["POST"])
@@ -123,8 +120,7 @@ def add_comment(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(page_forms.CommentForm())
     comments.add_comment(item, actor=current_user, text=data["text"], now=utcnow())
-    flash(_("Comment added."))
-    return forms.finished(url_for("cards.detail", item_id=item.id))
+    return forms.back_to_item(item.id, _("Comment added."))
 
 
 @bp.route(ITEM + "/extensions", methods=["POST"])
@@ -133,8 +129,8 @@ def request_extension(item_id: int) -> Response:
     item = items.get_visible(item_id, actor=current_user)
     data = forms.form(page_forms.ExtensionForm())
     deadline_extensions.request_extension(item, actor=current_user, due=data["due"], reason=data["reason"], now=utcnow())
-    flash(_("Extension to %(date)s requested; the office will decide.", date=data["due"].isoformat()))
-    return forms.finished(url_for("cards.detail", item_id=item.id))
+    return forms.back_to_item(item.id, _("Extension to %(date)s requested; the office will decide.",
+                                         date=data["due"].isoformat()))
 
 
 def _send(attachment: Attachment, *, inline: bool) -> Response:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from flask import Request, Response, make_response, redirect, request
+from flask import Request, Response, flash, make_response, redirect, request, url_for
 from marshmallow import Schema, ValidationError
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
@@ -132,3 +132,10 @@ def finished(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return make_response(redirect(url, code=303))
+
+
+def back_to_item(item_id: int, said: str, next_url: str | None = None) -> Response:
+    """After a change to an item: say what was done and go back to the item's page, or to `next_url` when it
+    names a page of this site (a decision taken from the office's workspace or 我的待办 goes back there)."""
+    flash(said)
+    return finished(local_url(next_url, url_for("cards.detail", item_id=item_id)))

@@ -186,8 +186,7 @@ def answer(record_id: int) -> Response:
     data = forms.form(page_forms.AnswerForm())
     records.answer(record, actor=current_user, explanation=data["explanation"], remedy_date=data["remedy_date"],
                    now=utcnow(), timezone=settings().timezone, evidence_ids=data["evidence_ids"])
-    flash(_("Your answer was recorded."))
-    return forms.finished(url_for("cards.detail", item_id=record.item_id))
+    return forms.back_to_item(record.item_id, _("Your answer was recorded."))
 
 
 @bp.route(RECORD + "/close", methods=["POST"])

@@ -28,12 +28,6 @@ ITEM = "/items/<id:item_id>"
 leaders_only = roles(frozenset({Role.LEADER}))
 
 
-def _back(item_id: int, said: str) -> Response:
-    """Back to the item page, saying what was done."""
-    flash(said)
-    return forms.finished(url_for("cards.detail", item_id=item_id))
-
-
 def _visible(item_id: int) -> WorkItem:
     return items.get_visible(item_id, actor=current_user)
 
@@ -44,7 +38,7 @@ def part_done(item_id: int) -> Response:
     item = _visible(item_id)
     data = forms.form(page_forms.NoteForm())
     assignment.mark_part_done(item, actor=current_user, note=data["note"], now=utcnow())
-    return _back(item.id, _("Your unit's part is marked done."))
+    return forms.back_to_item(item.id, _("Your unit's part is marked done."))
 
 
 @bp.route(ITEM + "/responsible", methods=["POST"])
@@ -54,7 +48,7 @@ def set_responsible(item_id: int) -> Response:
     data = forms.form(page_forms.ResponsibleForm())
     assignment.set_responsible(item, actor=current_user, user_id=data["responsible_user_id"],
                                phone=data["contact_phone"], expected_version=data["version"], now=utcnow())
-    return _back(item.id, _("Person responsible saved."))
+    return forms.back_to_item(item.id, _("Person responsible saved."))
 
 
 @bp.route(ITEM + "/split", methods=["POST"])
@@ -69,7 +63,7 @@ def split(item_id: int) -> Response:
         parts.append(splitting.Part(unit=lookup.unit(unit_id, "unit_ids"), title=row.get("title") or wording.title(item),
                                     due_date=row.get("due") or data["due_date"], description=data["description"]))
     splitting.split(item, actor=current_user, parts=parts, now=utcnow())
-    return _back(item.id, _("Split into %(n)d items for the units below.", n=len(parts)))
+    return forms.back_to_item(item.id, _("Split into %(n)d items for the units below.", n=len(parts)))
 
 
 @bp.route("/extensions/<id:request_id>/decide", methods=["POST"])
@@ -81,8 +75,8 @@ def decide_extension(request_id: int) -> Response:
     data = forms.form(page_forms.DecisionForm())
     grant = deadline_extensions.DECISIONS[data["decision"]]
     deadline_extensions.decide(extension, actor=current_user, grant=grant, note=data.get("note"), now=utcnow())
-    flash(_("Extension granted.") if grant else _("Extension refused."))
-    return forms.finished(forms.local_url(data.get("next"), url_for("cards.detail", item_id=extension.item_id)))
+    return forms.back_to_item(extension.item_id, _("Extension granted.") if grant else _("Extension refused."),
+                              data.get("next"))
 
 
 @bp.route(ITEM + "/contests", methods=["POST"])
@@ -93,7 +87,7 @@ def contest(item_id: int) -> Response:
     data = forms.form(page_forms.ContestForm())
     contests.raise_contest(item, actor=current_user, reason=data["reason"], proposed_unit_id=data["proposed_unit_id"],
                            calendar=settings().calendar, now=utcnow())
-    return _back(item.id, _("Contest sent to the office."))
+    return forms.back_to_item(item.id, _("Contest sent to the office."))
 
 
 @bp.route("/contests/<id:contest_id>/decide", methods=["POST"])
@@ -105,8 +99,8 @@ def decide_contest(contest_id: int) -> Response:
     uphold = contests.DECISIONS[data["decision"]]
     contests.decide(found, actor=current_user, uphold=uphold, note=data["note"], expected_version=data["version"],
                     now=utcnow(), new_unit_id=data["new_unit_id"], new_due_date=data["new_due_date"])
-    flash(_("Contest upheld: the item is reassigned.") if uphold else _("Contest rejected."))
-    return forms.finished(forms.local_url(data.get("next"), url_for("cards.detail", item_id=found.item_id)))
+    return forms.back_to_item(found.item_id, _("Contest upheld: the item is reassigned.") if uphold
+                              else _("Contest rejected."), data.get("next"))
 
 
 @bp.route(ITEM + "/cancel", methods=["POST"])
@@ -116,7 +110,7 @@ def cancel(item_id: int) -> Response:
     data = forms.form(page_forms.CancelForm())
     items.cancel_item(item, actor=current_user, reason=data["reason"], expected_version=data["version"],
                       now=utcnow())
-    return _back(item.id, _("Item cancelled."))
+    return forms.back_to_item(item.id, _("Item cancelled."))
 
 
 @bp.route(ITEM + "/edit", methods=["POST"])
@@ -127,7 +121,7 @@ def edit(item_id: int) -> Response:
     data = forms.form(page_forms.EditForm())
     version, reason = data.pop("version"), data.pop("reason", None)
     items.edit_item(item, actor=current_user, changes=data, reason=reason, expected_version=version, now=utcnow())
-    return _back(item.id, _("Changes saved."))
+    return forms.back_to_item(item.id, _("Changes saved."))
 
 
 @bp.route(ITEM + "/units", methods=["POST"])
@@ -138,7 +132,7 @@ def set_units(item_id: int) -> Response:
     assignment.set_units(item, actor=current_user, lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
                          cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"),
                          expected_version=data["version"], now=utcnow())
-    return _back(item.id, _("Lead and cooperating units saved."))
+    return forms.back_to_item(item.id, _("Lead and cooperating units saved."))
 
 
 @bp.route(ITEM + "/instructions", methods=["POST"])
@@ -147,7 +141,7 @@ def instruct(item_id: int) -> Response:
     item = _visible(item_id)
     data = forms.form(page_forms.InstructionForm())
     instructions.instruct(item, actor=current_user, text=data["text"], now=utcnow())
-    return _back(item.id, _("Instruction recorded."))
+    return forms.back_to_item(item.id, _("Instruction recorded."))
 
 
 @bp.route("/instructions")
@@ -179,7 +173,7 @@ def create_ad_hoc() -> Response:
         due_date=data["due_date"], lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
         cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"), priority=data["priority"],
         now=utcnow())
-    return _back(item.id, _("Item created and assigned."))
+    return forms.back_to_item(item.id, _("Item created and assigned."))
 
 
 @bp.route("/office/proposals/<id:proposal_id>/assign", methods=["POST"])
@@ -192,7 +186,7 @@ def assign_proposal(proposal_id: int) -> Response:
         lead=lookup.unit(data["lead_unit_id"], "lead_unit_id"),
         cooperating=lookup.units(data["cooperating_unit_ids"], "cooperating_unit_ids"), due_date=data["due_date"],
         source_ref=data.get("source_ref"), now=utcnow())
-    return _back(item.id, _("Instruction assigned as a work item."))
+    return forms.back_to_item(item.id, _("Instruction assigned as a work item."))
 
 
 @bp.route("/office/proposals/<id:proposal_id>/file", methods=["POST"])

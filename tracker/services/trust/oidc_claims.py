@@ -99,13 +99,6 @@ def redirect_uri(value: Any) -> str:
     return issuer_url(value) if value else ""
 
 
-def seconds(value: Any) -> int:
-    number = int(value)
-    if not 1 <= number <= 120:
-        raise ValueError(f"{value!r} 须为 1 至 120 秒")
-    return number
-
-
 def token_auth(value: Any) -> str:
     if value not in TOKEN_AUTH_METHODS:
         raise ValueError(f"{value!r} 不是 {'、'.join(TOKEN_AUTH_METHODS)} 之一")

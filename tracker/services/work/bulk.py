@@ -15,9 +15,10 @@ item is looked at, and may still decide one item at a time where its rules allow
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -27,6 +28,7 @@ from ... import limits
 from ...errors import Invalid, TrackerError
 from ...extensions import db
 from ...models import Unit, User, WorkItem
+from ..plan import lookup
 from ..trust import permissions
 from . import assignment, deadline_extensions, items, workflow
 
@@ -73,6 +75,16 @@ class Outcome:
 def offered(actor: User) -> tuple[str, ...]:
     """The bulk actions a page offers the actor: all of them to the office, none to anyone else (require)."""
     return ACTIONS if permissions.is_office(actor) else ()
+
+
+def asked(action: str, body: Mapping[str, Any]) -> tuple[list[Target], Decision]:
+    """What a bulk body asks, read the same for the API and the pages (both load it with schemas/bulk.py): the
+    items as the office saw them, and the decision with its why (a reason, or a note for an extension), its new
+    due date or its new lead unit (an unknown one is refused naming lead_unit_id)."""
+    targets = [Target(entry["id"], entry["version"]) for entry in body["items"]]
+    lead = lookup.unit(body["lead_unit_id"], "lead_unit_id") if action == "reassign" else None
+    return targets, Decision(action, reason=body.get("reason", body.get("note")), due_date=body.get("due_date"),
+                             lead=lead)
 
 
 def require(actor: User) -> None:
