@@ -3,9 +3,10 @@
 A board of 100,000 cards is about 40 MB of JSON; built whole it is that and its 100,000 card dicts held at once by
 the worker (which CPython keeps once grown). Here rows come from the database `BATCH` at a time (yield_per, a
 server-side cursor on PostgreSQL), each card already JSON written by the database (cards.py), a batch joined and
-handed on, and only the counts stay: the worker's memory stays flat whatever the board's size. The answer is the same JSON as boards.board's
-(the same cards by the same CardMaker, the same lanes and columns in the same order); only the order of keys
-differs (a column's `count` after its cards, the whole board's `columns` after its lanes), which JSON ignores.
+handed on, and only the counts stay: the worker's memory stays flat whatever the board's size. The answer is the
+same JSON as boards.board's (the same cards by the same CardMaker, the same lanes and columns in the same order);
+only the order of keys differs (a column's `count` after its cards, the whole board's `columns` after its lanes),
+which JSON ignores.
 """
 from __future__ import annotations
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 import orjson
+import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Event, ItemStatus, Plan, Task, TaskGroup, Unit, User, WorkItem

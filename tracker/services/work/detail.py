@@ -22,8 +22,7 @@ from ...models import (AccountabilityRecord, ContestStatus, ExtensionRequest, Ex
 from ..plan import wording
 from ..trust import permissions
 from . import offers
-from .deadlines import Deadlines
-from .deadlines import Light, days_overdue, light
+from .deadlines import Deadlines, Light, days_overdue, light
 from .item_facts import Day, Facts
 from .workflow import returned_by
 
