@@ -108,10 +108,16 @@ def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_
     before = scroll_top(page)
     assert before > 800, "the row is far down the page"
 
+    page.evaluate("document.getElementById('review').dataset.before = 'the approval'")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f"#review-{far} button[value=approve]").click()
     page.locator(f"#review-{far}.decided").wait_for()
     assert page.inner_text(f"#review-{far}").startswith("已审核办结:")
+    # The approval reaches the live stream, which refetches the queue (the item is no longer in it): the words
+    # of the decision stay where they were.
+    page.wait_for_function("() => !document.querySelector('#review[data-before]')")
+    assert page.inner_text(f"#review-{far}.decided").startswith("已审核办结:")
+    assert page.locator(f"#review-{far} ~ #review-{next_one}").count() == 1, "before the row that followed it"
     # The browser's scroll anchoring may shift by a few pixels as the row shrinks; a reload goes to the top.
     assert abs(scroll_top(page) - before) < 40, "the page did not reload to the top"
 

@@ -49,13 +49,13 @@
   function anchor() {
     var held = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
     if (!held) {
-      var cards = document.querySelectorAll(".card, tr, li, section");
+      var cards = document.querySelectorAll(".card, .review-row, tr, li, section");
       for (var i = 0; i < cards.length; i++) {
         var box = cards[i].getBoundingClientRect();
         if (box.bottom > 0 && box.height > 0) { held = cards[i]; break; }
       }
     }
-    return held ? {node: held, top: held.getBoundingClientRect().top} : null;
+    return held ? {node: held, id: held.id, top: held.getBoundingClientRect().top} : null;
   }
 
   function keepPlace(root, swap) {
@@ -67,8 +67,10 @@
       var again = follow(fresh, path);
       if (again && again.focus) { again.focus({preventScroll: true}); }
     }
-    if (mark && mark.node.isConnected) {
-      var moved = mark.node.getBoundingClientRect().top - mark.top;
+    // the anchor itself, or, when the swap replaced it, its fresh copy (the same id)
+    var held = mark && (mark.node.isConnected ? mark.node : (mark.id && document.getElementById(mark.id)));
+    if (held) {
+      var moved = held.getBoundingClientRect().top - mark.top;
       if (moved) { window.scrollBy(0, moved); }
     }
   }
@@ -159,12 +161,30 @@
         }
         keepPlace(old, function () {
           var adopted = document.importNode(fresh, true);
+          keepDecided(old, adopted);
           old.replaceWith(adopted);
           if (window.htmx) { window.htmx.process(adopted); }
           return adopted;
         });
       });
     }).catch(function () { /* tried again on the next change */ });
+  }
+
+  // A row the person has just decided in place (its words where its form was: web/inplace.py) stays where it
+  // was through a refresh: the fresh queue no longer holds the item, and those words are what they are reading.
+  // It goes before the first row that followed it and is still there, else at the end of its container.
+  function keepDecided(old, fresh) {
+    Array.prototype.forEach.call(old.querySelectorAll(".decided[id]"), function (row) {
+      if (fresh.querySelector("#" + CSS.escape(row.id))) { return; }
+      var anchor = null;
+      for (var next = row.nextElementSibling; next && !anchor; next = next.nextElementSibling) {
+        anchor = next.id ? fresh.querySelector("#" + CSS.escape(next.id)) : null;
+      }
+      var home = row.parentElement === old ? fresh
+        : (row.parentElement.id ? fresh.querySelector("#" + CSS.escape(row.parentElement.id)) : null);
+      if (anchor) { anchor.parentNode.insertBefore(row.cloneNode(true), anchor); }
+      else if (home) { home.appendChild(row.cloneNode(true)); }
+    });
   }
 
   function soon(selectors) {
