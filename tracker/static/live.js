@@ -48,13 +48,16 @@
 
   function anchor() {
     var held = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
-    if (!held) {
-      var cards = document.querySelectorAll(".card, .review-row, tr, li, section");
+    // the first card or queue row in view; only a page without them is held by a row, an item or a section (a
+    // section holding the whole region would stay put while the rows inside it move)
+    [".card, .review-row", "tr, li, section"].forEach(function (kinds) {
+      if (held) { return; }
+      var cards = document.querySelectorAll(kinds);
       for (var i = 0; i < cards.length; i++) {
         var box = cards[i].getBoundingClientRect();
         if (box.bottom > 0 && box.height > 0) { held = cards[i]; break; }
       }
-    }
+    });
     return held ? {node: held, id: held.id, top: held.getBoundingClientRect().top} : null;
   }
 
