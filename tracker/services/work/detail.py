@@ -35,6 +35,17 @@ class Known(NamedTuple):
     contested: bool  # a contest (退办 / 异议) waits for the office
     answers_owed: bool  # an open 督办 waits for a unit's answer (False: none; True: ask whose)
 
+    def facts(self) -> dict[str, Any]:
+        """What the rules (item_facts.Facts) need not ask: each fact this statement settled."""
+        settled: dict[str, Any] = {"extension_pending": self.extension_pending}
+        if not self.contested:
+            settled["contest_pending"] = None
+        if not self.has_children:
+            settled["open_children"] = []
+        if not self.answers_owed:
+            settled["owes_answers"] = False
+        return settled
+
 
 _CHILD = sa.orm.aliased(WorkItem)
 # Built once: building the statement (its clauses, its options) cost as much as running it.
@@ -80,9 +91,7 @@ def item_detail(item: WorkItem, deadlines: Deadlines, *, actor: User, known: Kno
 
     children: Iterable[WorkItem] = [] if known is not None and not known.has_children else db.session.scalars(
         sa.select(WorkItem).where(WorkItem.parent_id == item.id).order_by(WorkItem.id))
-    already: dict[str, Any] = {} if known is None else {"extension_pending": known.extension_pending} | (
-        {} if known.contested else {"contest_pending": None}) | (
-        {} if known.has_children else {"open_children": []}) | ({} if known.answers_owed else {"owes_answers": False})
+    already = {} if known is None else known.facts()
     facts = Facts.of(item, Day(deadlines.today, deadlines.calendar), **already)
     return {
         "id": item.id, "plan_id": item.plan_id, "phase_id": item.phase_id, "task_id": item.task_id,
