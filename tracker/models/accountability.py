@@ -23,7 +23,7 @@ class AccountabilityRecord(Model):
     __tablename__ = "accountability_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("work_items.id"), index=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("work_items.id"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="ladder")
     level: Mapped[int]
@@ -50,7 +50,10 @@ class AccountabilityRecord(Model):
         """督办 (a level with answer_within_days) owes a written answer; 提醒, 催办, 通报 are notices."""
         return self.answer_due is not None
 
-    __table_args__ = (sa.UniqueConstraint("item_id", "kind", "level", "due_date"),)
+    # An item's records by level: a card's and the overdue list's open level is the highest open one, read from
+    # this index in its order for each row (by item alone, a sort was set up for every card, none to sort).
+    __table_args__ = (sa.UniqueConstraint("item_id", "kind", "level", "due_date"),
+                      sa.Index("ix_accountability_records_item_level", "item_id", "level"))
 
 
 class DocSequence(Model):
