@@ -155,7 +155,22 @@
     }
   });
 
+  // A row decided in place (web/inplace.py) gives way to its words where it stood: its top is held where it was,
+  // whatever the browser's own scroll anchoring picks (it once held a row further down still, and the page
+  // jumped up by the height the decided row lost).
+  var deciding = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var row = event.detail.shouldSwap && event.detail.target;
+    deciding = row && row.id && row.matches(".review-row") ? {id: row.id, top: row.getBoundingClientRect().top} : null;
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
+    var again = deciding && document.getElementById(deciding.id);
+    if (again) {
+      var moved = again.getBoundingClientRect().top - deciding.top;
+      if (moved) { window.scrollBy(0, moved); }
+    }
+    deciding = null;
     if (event.detail.target.id === "dialog-body") {
       var dialog = document.getElementById("dialog");
       if (!dialog.open) { dialog.showModal(); }

@@ -46,8 +46,14 @@
     return node || null;
   }
 
-  function anchor() {
+  function anchor(root) {
     var held = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+    if (held && root && root.contains(held) && !held.id) {
+      // a control without an id of its own inside what is swapped (a queue row's button) is held by the nearest
+      // element inside it that has one (its row), found again by that id in the fresh copy
+      var keyed = held.parentElement && held.parentElement.closest("[id]");
+      held = keyed && keyed !== root && root.contains(keyed) ? keyed : null;
+    }
     // the first card or queue row in view; only a page without them is held by a row, an item or a section (a
     // section holding the whole region would stay put while the rows inside it move)
     [".card, .review-row", "tr, li, section"].forEach(function (kinds) {
@@ -64,7 +70,7 @@
   function keepPlace(root, swap) {
     var focused = document.activeElement;
     var path = root && focused && root.contains(focused) ? pathOf(focused, root) : null;
-    var mark = anchor();
+    var mark = anchor(root);
     var fresh = swap();
     if (path && fresh) {
       var again = follow(fresh, path);
