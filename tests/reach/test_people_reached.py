@@ -1,6 +1,6 @@
 """A 督办 reaches a person: the scan's notices go to the item's person responsible (else the unit's admins) on the
 channels they chose, through the one delivery loop to a real robot endpoint on loopback; a robot's refusal is
-retried and a message is never sent twice; a link followed stamps it read; unread after the configured time it
+retried and a message is never sent twice; a link followed by its person stamps it read; unread after the configured time it
 goes once more by SMS to a real gateway on loopback; the trail shows who was told, how, and when they read it."""
 from __future__ import annotations
 
@@ -105,14 +105,18 @@ def test_a_followed_link_reads_its_own_message_only(settings, late_item, respons
     first, second = messages_of(responsible.id)[:2]
     token = reach.read_token(first.id, settings.read_key)
     forged = f"{second.id}.{token.partition('.')[2]}"
-    assert reach.follow(forged, key=settings.read_key, now=now) is None
-    assert reach.follow("x" + token, key=settings.read_key, now=now) is None
-    assert reach.follow(token, key=b"another key", now=now) is None
-    assert reach.follow(token, key=settings.read_key, now=now + timedelta(hours=2)) is first
-    assert first.read_at == now + timedelta(hours=2) and second.read_at is None
+    assert reach.follow(forged, key=settings.read_key, reader=responsible, now=now) is None
+    assert reach.follow("x" + token, key=settings.read_key, reader=responsible, now=now) is None
+    assert reach.follow(token, key=b"another key", reader=responsible, now=now) is None
+    # a link scanner (no one signed in) and someone else read nothing
+    assert reach.follow(token, key=settings.read_key, reader=None, now=now + timedelta(hours=1)) is first
+    assert reach.follow(token, key=settings.read_key, reader=office, now=now + timedelta(hours=1)) is first
     notification = db.session.get(Notification, first.notification_id)
+    assert first.read_at is None and notification.read_at is None
+    assert reach.follow(token, key=settings.read_key, reader=responsible, now=now + timedelta(hours=2)) is first
+    assert first.read_at == now + timedelta(hours=2) and second.read_at is None
     assert notification.read_by_id == responsible.id and notification.read_at == first.read_at
-    reach.follow(token, key=settings.read_key, now=now + timedelta(hours=5))
+    reach.follow(token, key=settings.read_key, reader=responsible, now=now + timedelta(hours=5))
     assert first.read_at == now + timedelta(hours=2)  # the first reading stays
 
 
@@ -132,7 +136,7 @@ def test_an_unread_supervision_goes_again_by_sms_once_and_the_trail_shows_it(set
             AccountabilityRecord.item_id == late_item.id, AccountabilityRecord.level == 1)).one()
         reach.follow(reach.read_token(next(m.id for m in messages_of(responsible.id)
                                            if m.notification_id == remind.id), sms.read_key),
-                     key=sms.read_key, now=SCAN + timedelta(hours=1))  # the 提醒 was read: not sent again
+                     key=sms.read_key, reader=responsible, now=SCAN + timedelta(hours=1))  # the 提醒 was read
         db.session.commit()
         # the 催办 and the 督办 go again; the missed-report notice is no ladder notice
         assert delivery.resend_unread(sms, now=SCAN + timedelta(hours=25)) == 2

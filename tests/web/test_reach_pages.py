@@ -1,6 +1,7 @@
 """Reaching people on the pages: a person chooses their channels (a bad mobile is refused in Chinese and changes
 nothing), a unit's admin sets its group robot and sees its secret only masked afterwards, a message's link
-followed stamps it read and leads to the item, and the ledger's trail shows who was told and when they read it."""
+followed by its person stamps it read and leads to the item (followed by a scanner or someone else it reads
+nothing), and the ledger's trail shows who was told and when they read it."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -55,7 +56,17 @@ def test_a_followed_link_reads_the_notice_and_the_trail_shows_it(client, sign_in
     db.session.flush()
     token = reach.read_token(message.id, settings().read_key)
     assert client.get(f"/r/{token[:-1]}x").status_code == 400 and message.read_at is None
-    followed = client.get(f"/r/{token}")
+    # No one signed in (a carrier's link scanner, a chat app's preview): to the sign-in and back, nothing read.
+    scanned = client.get(f"/r/{token}")
+    assert scanned.status_code in (302, 303) and "/login?next=/r/" in scanned.headers["Location"]
+    assert message.read_at is None and notice.read_at is None
+    # Someone else signed in: on to the item, told why it was not marked read.
+    other = sign_in(make_user(Role.UNIT_ADMIN, "sfj"))
+    passed_on = other.get(f"/r/{token}")
+    assert passed_on.status_code == 303 and passed_on.headers["Location"].endswith(f"/items/{item.id}")
+    assert "不计为您已读" in other.get(passed_on.headers["Location"]).get_data(as_text=True)
+    assert message.read_at is None and notice.read_at is None
+    followed = sign_in(person).get(f"/r/{token}")
     assert followed.status_code == 303 and followed.headers["Location"].endswith(f"/items/{item.id}")
     assert message.read_at is not None and notice.read_by_id == person.id
     assert message.read_at <= utcnow()

@@ -1,7 +1,10 @@
 """Reaching people on the web: each person's own channels (`/account/channels`), a unit's group robots (the office
-or the unit's admin, `/units/<id>/robots`), and the read link a message carries (`/r/<token>`), which needs no
-sign-in: it stamps the message read, then leads to the item (whose page asks for the sign-in as usual)."""
+or the unit's admin, `/units/<id>/robots`), and the read link a message carries (`/r/<token>`): followed by the
+person it was sent to, signed in, it stamps the message read, then leads to the item (with no one signed in, it
+asks for the sign-in first)."""
 from __future__ import annotations
+
+from typing import cast
 
 from flask import Blueprint, Response, flash, url_for
 from flask_babel import gettext as _
@@ -9,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..models import Notification
 from ..schemas import page_forms
 from ..services.ledger import reach, reach_config
@@ -82,10 +85,18 @@ def switch_off(unit_id: int) -> Response:
 
 @bp.route("/r/<token>")
 def read_link(token: str) -> Response:
-    """A message's link followed: stamped read (the first time), then on to what it is about."""
-    message = reach.follow(token, key=settings().read_key, now=utcnow()) if len(token) <= TOKEN_LIMIT else None
+    """A message's link followed: read by its own person signed in (the first time), then on to what it is about.
+    With no one signed in it goes to the sign-in first and back here, so a link scanner reads nothing; followed
+    by someone else, it leads on and says why it was not marked read."""
+    reader = current_user if current_user.is_authenticated else None
+    message = reach.follow(token, key=settings().read_key, reader=reader, now=utcnow()) \
+        if len(token) <= TOKEN_LIMIT else None
     if message is None:
         return render("reach/link.html", status=400)
+    if reader is None:
+        return cast(Response, login_manager.unauthorized())
+    if not reach.reads(message, reader):
+        flash(_("This message was sent to someone else: it is not marked read by you."))
     notification = db.session.get(Notification, message.notification_id)
     if notification is not None and notification.item_id:
         return forms.finished(url_for("cards.detail", item_id=notification.item_id)

@@ -11,8 +11,11 @@ any transaction, recorded, retried with backoff, never twice). A 督办 (a recor
 `resend_after` after its first message was delivered goes once more by SMS to the person's mobile.
 
 Read: opening the notification in the app stamps it read (notifications.mark_read, who and when); following a
-message's link does too, and stamps that message. The link's token is the message's id and an HMAC of it with
-the tracker's key: it cannot be guessed, and it reads only the message it was made for.
+message's link does too, and stamps that message, when the person it was sent to follows it signed in. A link
+opened with no one signed in is no reading: carriers scan the links in SMS and chat apps fetch them for
+previews, and a receipt stamped by a scanner would stop the SMS sent again and show the office a unit "told"
+that never saw it. The link's token is the message's id and an HMAC of it with the tracker's key: it cannot be
+guessed, and it reads only the message it was made for.
 """
 from __future__ import annotations
 
@@ -129,16 +132,22 @@ def read_token(message_id: int, key: bytes) -> str:
     return f"{message_id}.{_mac(message_id, key)}"
 
 
-def follow(token: str, *, key: bytes, now: datetime) -> PersonMessage | None:
-    """The message a followed link names, stamped read (and its notification, by that person) the first time;
-    None for a token that is not one the tracker made."""
+def reads(message: PersonMessage, reader: User | None) -> bool:
+    """Whether following the message's link is its reading: only by the person it was sent to, signed in."""
+    return reader is not None and reader.id == message.user_id
+
+
+def follow(token: str, *, key: bytes, reader: User | None, now: datetime) -> PersonMessage | None:
+    """The message a followed link names, None for a token that is not one the tracker made. Stamped read (and its
+    notification, by that person) the first time its own person follows it (`reads`); anyone else, or no one
+    signed in, reads nothing."""
     head, _, mac = token.partition(".")
     if not head.isascii() or not head.isdigit() or len(head) > 18 or not hmac.compare_digest(mac, _mac(int(head),
                                                                                                       key)):
         return None
     message = db.session.get(PersonMessage, int(head))
-    if message is None:
-        return None
+    if message is None or not reads(message, reader):
+        return message
     if message.read_at is None:
         message.read_at = now
     notification = db.session.get(Notification, message.notification_id)
