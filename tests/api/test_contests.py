@@ -110,3 +110,19 @@ def test_unknown_fields_and_wrong_types_are_refused(api_as: Callable[..., ApiCli
     assert_error(api_as(office).post(f"/contests/{contest_id}/decision",
                                      json={"decision": "reject", "note": "x", "version": item.version,
                                            "extra": 1}), 422)
+
+
+def test_the_office_reads_every_contest_page_by_page_none_left_out(api_as: Callable[..., ApiClient], make_item,
+                                                                   sfj_admin: User, office: User) -> None:
+    raised = [contest(api_as(sfj_admin), make_item("sfj")).get_json()["id"] for _ in range(5)]
+    read, path, pages = [], "/contests?limit=2", 0
+    while path:
+        page = api_as(office).get(path)
+        assert page.status_code == 200 and len(page.get_json()) <= 2
+        read += [c["id"] for c in page.get_json()]
+        link = page.headers.get("Link")
+        path = link[link.index("/contests"):link.index(">")] if link else ""
+        pages += 1
+    assert read == sorted(raised, reverse=True) and pages == 3  # newest first, each once
+    assert_error(api_as(office).get("/contests?limit=501"), 422)
+    assert_error(api_as(office).get("/contests?cursor=x"), 422)

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from ..clock import utcnow
 from ..models import ItemContest
 from ..schemas.contests import ContestDecisionIn, ContestIn, ContestOut, ContestQueryArgs
 from ..services.work import contests
 from ..settings import settings
 from .auth import actor
-from .common import api_blueprint, errors, visible_item
+from .common import api_blueprint, errors, json_response, next_link, visible_item
 
 blp = api_blueprint("contests", "Contests of an assignment (退办 / 异议)")
+CONTESTS_OUT = ContestOut(many=True)
 
 
 @blp.route("/items/<id:item_id>/contests", methods=["POST"])
@@ -35,11 +38,17 @@ def of_item(item_id: int) -> list[ItemContest]:
 
 @blp.route("/contests")
 @blp.arguments(ContestQueryArgs, location="query")
-@blp.response(200, ContestOut(many=True))
+@blp.response(200, ContestOut(many=True), headers={"Link": {"description": 'next page: <url>; rel="next"',
+                                                            "schema": {"type": "string"}}})
 @errors(blp)
-def listed(args: dict[str, Any]) -> list[ItemContest]:
-    """The office: every contest; a unit: those it raised. Newest first, at most 500."""
-    return contests.listed(actor=actor(), status=args.get("status"))
+def listed(args: dict[str, Any]) -> Response:
+    """The office: every contest; a unit: those it raised. Newest first, `limit` a page (100 unless asked, at
+    most 500); the `Link` header names the next page while there is one."""
+    found, cursor = contests.listed(actor=actor(), status=args.get("status"), before_id=args.get("cursor"),
+                                    limit=args["limit"])
+    response = json_response(CONTESTS_OUT.dump(found))
+    response.headers.update(next_link(str(cursor) if cursor is not None else None))
+    return response
 
 
 @blp.route("/contests/<id:contest_id>/decision", methods=["POST"])

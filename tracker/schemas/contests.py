@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from .. import limits
 from ..models import ContestStatus
 from ..services.work.contests import DECISIONS
-from .common import day_field, id_field, text_field
+from .common import day_field, id_field, page_limit, query_id, text_field
 
 
 class ContestIn(Schema):
@@ -28,6 +28,8 @@ class ContestDecisionIn(Schema):
 
 class ContestQueryArgs(Schema):
     status = fields.Enum(ContestStatus, by_value=True)
+    cursor = query_id(metadata={"description": "opaque: from the Link header of the previous page"})
+    limit = page_limit(100, most=500)
 
 
 class ContestOut(Schema):

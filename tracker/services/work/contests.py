@@ -33,19 +33,23 @@ def contests_of(item: WorkItem) -> list[ItemContest]:
     return item_rows.rows_of(ItemContest, item)
 
 
-def listed(*, actor: User, status: ContestStatus | None) -> list[ItemContest]:
-    """The contests the actor deals with: the office every one, a unit those it raised (newest first)."""
-    query = sa.select(ItemContest).order_by(ItemContest.id.desc())
+def listed(*, actor: User, status: ContestStatus | None, before_id: int | None,
+           limit: int) -> tuple[list[ItemContest], int | None]:
+    """The contests the actor deals with: the office every one, a unit those it raised; newest first, a page and
+    the cursor of the next (the id the next page starts below), so none is left out however many there are."""
+    query = sa.select(ItemContest).order_by(ItemContest.id.desc()).limit(limit + 1)
     if not permissions.is_office(actor):
         query = query.where(ItemContest.unit_id == actor.unit_id)
     if status is not None:
         query = query.where(ItemContest.status == status)
-    return list(db.session.scalars(query.limit(LISTED)))
+    if before_id is not None:
+        query = query.where(ItemContest.id < before_id)
+    found = list(db.session.scalars(query))
+    return found[:limit], (found[limit - 1].id if len(found) > limit else None)
 
 
 # The office's answer to a contest, by the word a form or a program sends.
 DECISIONS: dict[str, bool] = {"uphold": True, "reject": False}
-LISTED = 500
 
 
 def raise_contest(item: WorkItem, *, actor: User, reason: str, proposed_unit_id: int | None, calendar: Calendar,
