@@ -227,8 +227,11 @@ def test_existing_plan_items_have_their_unit_as_lead_and_no_cooperators(make_ite
 
 
 def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people, plan):
-    from tracker.models import ItemTemplate, TaskParameter
+    from tracker.models import AccountabilityRecord, ItemTemplate, TaskParameter
+    from tracker.services.assessment import overview
     from tracker.services.plan import plans
+    from tracker.services.work import instructions
+    from tracker.settings import settings
 
     template = db.session.scalars(sa.select(ItemTemplate).where(ItemTemplate.key == "lectures")).one()
     item = db.session.scalars(sa.select(WorkItem).where(WorkItem.template_id == template.id)).first()
@@ -243,6 +246,15 @@ def test_once_the_office_sets_an_x_titles_and_descriptions_show_the_value(people
     (card,) = boards.list_items(ItemFilters(q="专题讲座", unit_id=item.unit_id), actor=people["office"],
                                 deadlines=DEADLINES, after_id=item.id - 1, limit=1)[0]
     assert card["title"].endswith("不少于4次")
+    # the leaders' home: this week's 督办 and the 批示 waiting name the item as its card does
+    instructions.instruct(item, actor=people["leader"], text="请抓紧落实", now=NOW)
+    db.session.add(AccountabilityRecord(item_id=item.id, unit_id=item.unit_id, level=3, level_name="督办",
+                                        due_date=item.due_date, reason="逾期", issued_at=NOW))
+    db.session.flush()
+    home = overview.overview(actor=people["leader"], plan_id=plan.id, now=NOW, timezone=settings().timezone,
+                             warning_days=DEADLINES.warning_days, ladder=settings().ladder)
+    assert [w.item_title for w in home.waiting] == [card["title"]]
+    assert [r.item_title for r in home.week_records] == [card["title"]]
     items.edit_item(item, actor=people["office"], changes={"title": "本单位自行拟定:每年不少于X次"},
                     expected_version=item.version, now=NOW)
     assert item_detail(item, DEADLINES, actor=people["office"])["title"] == "本单位自行拟定:每年不少于X次"

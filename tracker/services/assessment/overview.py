@@ -31,6 +31,7 @@ from ...models import (
 from ...models.accountability import LADDER_KIND, MANUAL_KIND
 from . import dashboard
 from ..ledger import records
+from ..plan import wording
 from ..trust import permissions
 from ..work.deadlines import Light, light
 from ..ledger.ladder import Level
@@ -184,8 +185,8 @@ def _week_records(actor: User, since: datetime,
     counts = db.session.execute(sa.select(mine.c.level, mine.c.level_name, sa.func.count())
                                 .group_by(mine.c.level, mine.c.level_name).order_by(mine.c.level)).all()
     latest = db.session.execute(
-        sa.select(mine.c.id, mine.c.item_id, mine.c.level, mine.c.level_name, Unit.short_name, WorkItem.title,
-                  mine.c.doc_number)
+        sa.select(mine.c.id, mine.c.item_id, mine.c.level, mine.c.level_name, Unit.short_name,
+                  wording.title_column(), mine.c.doc_number)
         .join(Unit, Unit.id == mine.c.unit_id).join(WorkItem, WorkItem.id == mine.c.item_id)
         .order_by(mine.c.level.desc(), mine.c.issued_at.desc(), mine.c.id.desc()).limit(SHOWN)).all()
     return [(lv, name, n) for lv, name, n in counts], [WeekRecord(*row) for row in latest]
@@ -204,8 +205,8 @@ def _waiting_instructions() -> tuple[int, list[Waiting]]:
     count = db.session.execute(sa.select(sa.func.count()).select_from(Instruction)
                                .join(WorkItem, WorkItem.id == Instruction.item_id).where(open_items)).scalar_one()
     rows = db.session.execute(
-        sa.select(WorkItem.id, WorkItem.title, Unit.short_name, User.display_name, Instruction.at, Instruction.text,
-                  WorkItem.due_date)
+        sa.select(WorkItem.id, wording.title_column(), Unit.short_name, User.display_name, Instruction.at,
+                  Instruction.text, WorkItem.due_date)
         .join(WorkItem, WorkItem.id == Instruction.item_id).join(Unit, Unit.id == WorkItem.unit_id)
         .join(User, User.id == Instruction.author_id).where(open_items)
         .order_by(Instruction.at, Instruction.id).limit(SHOWN)).all()
