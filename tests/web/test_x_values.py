@@ -126,6 +126,10 @@ def test_no_page_notification_or_export_shows_a_lone_x_once_the_plan_sets_its_va
     assert unlisted == [], "none of the unit's X items is listed there: the scan would prove nothing"
     texts = db.session.scalars(sa.select(Notification.text).where(Notification.unit_id == sfj)).all()
     assert texts and [text for text in texts if LONE_X.search(text)] == []
+    # an item's page (whose 计划要求 quotes the plan's own words, X and all) names it in the tab as its card does
+    client = sign_in(people["sfj_admin"])
+    for item in found[:2]:
+        assert f"<title>{shown_title(item)} · " in client.get(f"/items/{item.id}").get_data(as_text=True)
 
 
 def test_the_csv_export_reads_the_value_in_its_title_column(sign_in, people, shipped_plan_with_values, unit):
