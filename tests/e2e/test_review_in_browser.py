@@ -105,6 +105,7 @@ def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_
     page.route("**/office/", lambda route: held.append(route) if route.request.headers.get("x-live")
                else route.continue_())
     page.goto("/office/")
+    page.wait_for_function("() => document.documentElement.dataset.live === 'open'")  # it hears the approval
     order = [int(i.split("-")[1]) for i in page.locator("#review .review-row").evaluate_all(
         "rows => rows.map(r => r.id)")]
     assert sorted(order) == sorted(ids)
@@ -131,7 +132,6 @@ def test_the_queue_keeps_its_place_after_an_approval_and_a_refusal_shows_beside_
     assert abs(scroll_top(page) - before) < 40
     # The approval reaches the live stream, which refetches the queue (the item is no longer in it): the words
     # of the decision stay where they were, and so does the page.
-    page.wait_for_function("() => document.documentElement.dataset.live === 'open'")
     for _ in range(100):
         if held:
             break
