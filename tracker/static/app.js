@@ -161,7 +161,8 @@
   var deciding = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var row = event.detail.shouldSwap && event.detail.target;
-    deciding = row && row.id && row.matches(".review-row") ? {id: row.id, top: row.getBoundingClientRect().top} : null;
+    deciding = row && row.id && row.matches(".review-row")
+      ? {id: row.id, top: row.getBoundingClientRect().top} : null;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
